@@ -1,0 +1,35 @@
+"""Access to homes: the one public helper every app uses.
+
+Outsiders get 404 (they must not learn that the home exists); a user who may
+read but not write gets 403 on writes.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from botilbud.models import Home, Role, User
+
+
+def get_home_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> Home:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        home = Home.objects.visible_to(user).select_related("area").get(pk=pk)
+    except Home.DoesNotExist:
+        raise Http404("Botilbuddet findes ikke, eller du har ikke adgang til det.") from None
+    if write and not Home.objects.writable_by(user).filter(pk=home.pk).exists():
+        raise PermissionDenied("Du kan se dette botilbud, men ikke ændre det.")
+    return home
+
+
+def require_role(user: User, *roles: str) -> None:
+    if user.role not in roles:
+        raise PermissionDenied("Din rolle giver ikke adgang til denne side.")
+
+
+def can_write_home(user: User, home: Home) -> bool:
+    return Home.objects.writable_by(user).filter(pk=home.pk).exists()
+
+
+__all__ = ["Role", "can_write_home", "get_home_for_user", "require_role"]

@@ -1,0 +1,117 @@
+"""The administrator's pages (Danish, via verbose names and Django's da locale).
+
+Every model form here carries its version, so two administrators editing the
+same home never overwrite each other silently.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.http import HttpRequest
+
+from botilbud.lib.locking import VersionConflict, VersionedModelForm
+from botilbud.models import Area, Home, HourPrice, Paragraph, User
+
+
+class VersionedAdminMixin:
+    """Adds optimistic locking to a ModelAdmin's change form."""
+
+    form = VersionedModelForm
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
+        if "version" not in form.base_fields:
+            form.base_fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+        return form
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
+        names = {f for _, opts in fieldsets for f in opts["fields"]}
+        if "version" not in names:
+            fieldsets = [*fieldsets, (None, {"fields": ["version"], "classes": ["hidden-version"]})]
+        return fieldsets
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            from botilbud.lib.locking import save_versioned
+
+            try:
+                save_versioned(obj, seen_version=form.cleaned_data.get("version") or obj.version)
+            except VersionConflict as conflict:  # pragma: no cover - clean() catches it first
+                messages.error(request, conflict.message())
+                raise
+        else:
+            obj.save()
+
+
+class VersionedForm(VersionedModelForm):
+    class Meta:
+        fields = "__all__"
+
+
+class VersionedUserChangeForm(UserChangeForm, VersionedModelForm):
+    class Meta(UserChangeForm.Meta):
+        model = User
+        fields = "__all__"
+
+
+@admin.register(Home)
+class HomeAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    form = VersionedForm
+    list_display = ["name", "area", "capacity", "target_group", "financing", "cost_centre", "is_active"]
+    list_filter = ["area", "target_group", "financing", "is_active"]
+    search_fields = ["name", "cost_centre", "address"]
+    filter_horizontal = ["paragraphs", "managers", "consultants"]
+
+
+@admin.register(Area)
+class AreaAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    form = VersionedForm
+    list_display = ["name"]
+    filter_horizontal = ["managers"]
+
+
+@admin.register(Paragraph)
+class ParagraphAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    form = VersionedForm
+    list_display = ["code", "name", "law", "ladder_step", "sort_order"]
+    list_editable = []
+
+
+@admin.register(User)
+class UserAdmin(VersionedAdminMixin, DjangoUserAdmin):
+    form = VersionedUserChangeForm
+    list_display = ["username", "first_name", "last_name", "role", "title", "is_active"]
+    list_filter = ["role", "is_active"]
+    fieldsets = [
+        *DjangoUserAdmin.fieldsets,
+        ("Rolle i Botilbud", {"fields": ["role", "title"]}),
+    ]
+    add_fieldsets = [
+        *DjangoUserAdmin.add_fieldsets,
+        ("Rolle i Botilbud", {"fields": ["role", "title", "first_name", "last_name"]}),
+    ]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            # Adding a user: Django's add form, no version yet.
+            return DjangoUserAdmin.get_form(self, request, obj, change=change, **kwargs)
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return DjangoUserAdmin.get_fieldsets(self, request, obj)
+        return super().get_fieldsets(request, obj)
+
+
+@admin.register(HourPrice)
+class HourPriceAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    form = VersionedForm
+    list_display = ["home", "year", "hour_price"]
+    list_filter = ["year"]
+    search_fields = ["home__name"]

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+
+
+class BotilbudConfig(AppConfig):
+    name = "botilbud"
+    verbose_name = "Organisation"
+
+    def ready(self) -> None:
+        from django.db.models import Q
+
+        from botilbud.models import Area, Home
+        from botilbud.registry import history_kind
+
+        history_kind("botilbud", lambda user: Home.objects.visible_to(user))
+        history_kind(
+            "omraade",
+            lambda user: Area.objects.filter(
+                Q(pk__in=Home.objects.visible_to(user).values("area_id")) | Q(managers=user)
+            ).distinct(),
+        )

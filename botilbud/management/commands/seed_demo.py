@@ -1,0 +1,59 @@
+"""Create the demo municipality: ``manage.py seed_demo --scale small|medium|large``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from botilbud.demo import DEMO_LOGINS, DEMO_PASSWORD, SCALES, DemoContext, seed_organisation
+from botilbud.models import Home
+from botilbud.registry import registry
+
+
+class Command(BaseCommand):
+    help = "Opretter demokommunen (områder, botilbud, brugere og hver app's data)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--today", help="Dato demoen bygges omkring (ÅÅÅÅ-MM-DD); standard er i dag.")
+        parser.add_argument("--if-empty", action="store_true", help="Gør intet, hvis der allerede er data.")
+        parser.add_argument("--years", type=int, default=5, help="Antal år med historik (standard 5).")
+
+    def handle(self, *args: object, **options: object) -> None:
+        if Home.objects.exists():
+            if options["if_empty"]:
+                self.stdout.write("Databasen har allerede data; demodata oprettes ikke igen.")
+                return
+            raise CommandError("Databasen har allerede data. Brug en tom database (eller --if-empty).")
+        today = dt.date.fromisoformat(str(options["today"])) if options["today"] else dt.date.today()
+        years = int(options["years"])  # type: ignore[arg-type]
+        ctx = DemoContext(
+            rng=random.Random(int(options["seed"])),  # type: ignore[arg-type]
+            scale=str(options["scale"]),
+            today=today,
+            years=list(range(today.year - years + 1, today.year + 1)),
+        )
+        started = time.monotonic()
+        with transaction.atomic():
+            seed_organisation(ctx)
+            for _order, name, seeder in registry.demo_seeders:
+                step = time.monotonic()
+                seeder(ctx)
+                self.stdout.write(f"  {name}: {time.monotonic() - step:.1f} s")
+        for line in ctx.log:
+            self.stdout.write(f"  {line}")
+        self.stdout.write(
+            self.style.SUCCESS(f"Demokommune ({ctx.scale}) oprettet på {time.monotonic() - started:.1f} s.")
+        )
+        print_logins(self.stdout)
+
+
+def print_logins(out) -> None:  # noqa: ANN001
+    out.write("\nDemo-logins (kun demodata), adgangskode for alle: " + DEMO_PASSWORD)
+    for username, role, *_ in DEMO_LOGINS:
+        out.write(f"  {username:<16} {role.label}")

@@ -1,0 +1,251 @@
+"""The organisation: users with roles, areas, homes, and shared reference data.
+
+Roles: one role per user, stored on the user (``User.role``). We chose a role
+field over Django groups because every query that scopes data asks "which
+role is this?" and then follows a relation (the homes a manager runs, the
+areas an area manager leads, the homes a consultant serves); a single field
+makes that a plain ``if`` and keeps the rule in one place
+(``Home.objects.visible_to``). Django's permission flags are still used for
+the admin site (administrators are staff).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pghistory
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+class Role(models.TextChoices):
+    HOME_MANAGER = "leder", "Botilbudsleder"
+    AREA_MANAGER = "omraadeleder", "Områdeleder"
+    CONSULTANT = "konsulent", "Økonomikonsulent"
+    CASEWORKER = "sagsbehandler", "Sagsbehandler"
+    AUTHORITY_HEAD = "myndighedsleder", "Myndighedsleder"
+    DEPARTMENT_HEAD = "fagchef", "Fagchef"
+    ADMIN = "administrator", "Administrator"
+
+
+# Roles that see every home's economy.
+ALL_HOMES_ROLES = {Role.DEPARTMENT_HEAD, Role.ADMIN}
+# The authority ("myndighed") works with citizens and placements, never with
+# the homes' wage lines and budgets.
+AUTHORITY_ROLES = {Role.CASEWORKER, Role.AUTHORITY_HEAD}
+
+
+@pghistory.track(exclude=["password", "last_login"])
+class User(AbstractUser):
+    role = models.CharField("rolle", max_length=20, choices=Role.choices, default=Role.HOME_MANAGER)
+    title = models.CharField("stilling", max_length=120, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "bruger"
+        verbose_name_plural = "brugere"
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label
+
+    @property
+    def sees_all_homes(self) -> bool:
+        return self.role in ALL_HOMES_ROLES
+
+    @property
+    def is_authority(self) -> bool:
+        return self.role in AUTHORITY_ROLES
+
+
+@pghistory.track()
+class Paragraph(models.Model):
+    """A legal basis for a support measure (SEL §85, §107, §108 …), as data.
+
+    ``ladder_step`` is the place on the intervention ladder (indsatstrappe):
+    1 preventive, 2 group, 3 individual support, 4 temporary home,
+    5 long-term home. The visitation form shows cheaper steps first.
+    """
+
+    class Ladder(models.IntegerChoices):
+        PREVENTIVE = 1, "Forebyggende"
+        GROUP = 2, "Gruppetilbud"
+        INDIVIDUAL = 3, "Individuel støtte i eget hjem"
+        TEMPORARY = 4, "Midlertidigt botilbud"
+        LONG_TERM = 5, "Længerevarende botilbud"
+
+    code = models.CharField("kode", max_length=30, unique=True)
+    name = models.CharField("navn", max_length=200)
+    law = models.CharField("lov", max_length=20, default="SEL")
+    ladder_step = models.PositiveSmallIntegerField("trin på indsatstrappen", choices=Ladder.choices)
+    sort_order = models.PositiveSmallIntegerField("sortering", default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "paragraf"
+        verbose_name_plural = "paragraffer"
+        ordering = ["ladder_step", "sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+@pghistory.track()
+class Area(models.Model):
+    name = models.CharField("navn", max_length=120, unique=True)
+    managers = models.ManyToManyField(
+        User,
+        verbose_name="områdeledere",
+        related_name="managed_areas",
+        blank=True,
+        limit_choices_to={"role": Role.AREA_MANAGER},
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "område"
+        verbose_name_plural = "områder"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HomeQuerySet(models.QuerySet["Home"]):
+    def visible_to(self, user: User) -> HomeQuerySet:
+        """The homes whose economy ``user`` may see. Every view starts here.
+
+        The authority roles get none: they work with placements (see
+        ``visitation``), not with the homes' budgets and wage lines.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role in ALL_HOMES_ROLES:
+            return self.all()
+        if user.role == Role.AREA_MANAGER:
+            return self.filter(area__managers=user).distinct()
+        if user.role == Role.HOME_MANAGER:
+            return self.filter(managers=user).distinct()
+        if user.role == Role.CONSULTANT:
+            return self.filter(consultants=user).distinct()
+        return self.none()
+
+    def writable_by(self, user: User) -> HomeQuerySet:
+        """The homes whose shared ledger and follow-up ``user`` may write to:
+        the home's own managers and its assigned finance consultants."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role == Role.HOME_MANAGER:
+            return self.filter(managers=user).distinct()
+        if user.role == Role.CONSULTANT:
+            return self.filter(consultants=user).distinct()
+        return self.none()
+
+
+@pghistory.track()
+class Home(models.Model):
+    class TargetGroup(models.TextChoices):
+        DISABILITY = "handicap", "Handicap"
+        MENTAL_ILLNESS = "sindslidelse", "Sindslidelse"
+
+    class Financing(models.TextChoices):
+        FRAME = "ramme", "Rammebudgetteret"
+        ACTIVITY = "aktivitet", "Aktivitetsbaseret"
+
+    name = models.CharField("navn", max_length=160, unique=True)
+    area = models.ForeignKey(Area, verbose_name="område", on_delete=models.PROTECT, related_name="homes")
+    address = models.CharField("adresse", max_length=200, blank=True)
+    capacity = models.PositiveIntegerField("antal pladser")
+    paragraphs = models.ManyToManyField(Paragraph, verbose_name="paragraffer", blank=True, related_name="homes")
+    target_group = models.CharField("målgruppe", max_length=20, choices=TargetGroup.choices)
+    cost_centre = models.CharField(
+        "omkostningssted", max_length=20, unique=True, help_text="Omkostningsstedet i økonomisystemet."
+    )
+    financing = models.CharField("finansiering", max_length=20, choices=Financing.choices, default=Financing.FRAME)
+    managers = models.ManyToManyField(
+        User,
+        verbose_name="ledere",
+        related_name="managed_homes",
+        blank=True,
+        limit_choices_to={"role": Role.HOME_MANAGER},
+    )
+    consultants = models.ManyToManyField(
+        User,
+        verbose_name="økonomikonsulenter",
+        related_name="consulted_homes",
+        blank=True,
+        limit_choices_to={"role": Role.CONSULTANT},
+    )
+    is_active = models.BooleanField("aktiv", default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = HomeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "botilbud"
+        verbose_name_plural = "botilbud"
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=Q(capacity__gte=0), name="home_capacity_not_negative")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("home_detail", args=[self.pk])
+
+    def paragraph_codes(self) -> Iterable[str]:
+        return [p.code for p in self.paragraphs.all()]
+
+
+class AccountGroup(models.TextChoices):
+    """The three account groups every budget, actual and ledger entry lands in.
+
+    The chart of accounts (``budget``) maps the finance system's function/art
+    codes to these. Expenses are positive and income negative, as in the
+    municipal accounts.
+    """
+
+    WAGES = "loen", "Løn"
+    OPERATIONS = "drift", "Øvrig drift"
+    INCOME = "indtaegt", "Indtægter"
+
+
+@pghistory.track()
+class HourPrice(models.Model):
+    """A home's hour price (timepris) for a budget year.
+
+    Used by the allocation model (activity income = weekly package hours ×
+    hour price × days/7) and by visitation to price a placement in an own home.
+    """
+
+    home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.CASCADE, related_name="hour_prices")
+    year = models.PositiveSmallIntegerField("år")
+    hour_price = models.DecimalField("timepris (kr.)", max_digits=10, decimal_places=2)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "timepris"
+        verbose_name_plural = "timepriser"
+        ordering = ["home", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["home", "year"], name="hour_price_one_per_home_year"),
+            models.CheckConstraint(condition=Q(hour_price__gt=0), name="hour_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home} {self.year}: {self.hour_price} kr./time"
+
+    @classmethod
+    def for_home(cls, home_id: int, year: int) -> HourPrice | None:
+        """The price of the year, or the latest earlier one if the year has none yet."""
+        return cls.objects.filter(home_id=home_id, year__lte=year).order_by("-year").first()

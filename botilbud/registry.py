@@ -1,0 +1,68 @@
+"""Extension points the three domain apps plug into from ``AppConfig.ready()``.
+
+Keeping them here means a new feature adds its own start-page section, home
+tab, audited model or demo data without editing the project package:
+
+- ``start_section(roles, template, context, order)``: a block on the start page;
+- ``home_tab(label, url_name, order, roles)``: a tab on a home's page;
+- ``history_kind(slug, queryset_for_user)``: an object's audit trail at
+  ``/historik/<slug>/<pk>/``, scoped by the given queryset function;
+- ``demo_seeder(order, func)``: a step in ``manage.py seed_demo``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class StartSection:
+    roles: frozenset[str]
+    template: str
+    context: Callable[[HttpRequest], dict[str, Any]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class HomeTab:
+    label: str
+    url_name: str
+    order: int = 100
+    roles: frozenset[str] | None = None  # None: everybody who sees the home
+
+
+@dataclass
+class Registry:
+    start_sections: list[StartSection] = field(default_factory=list)
+    home_tabs: list[HomeTab] = field(default_factory=list)
+    history_kinds: dict[str, Callable[[Any], QuerySet]] = field(default_factory=dict)
+    demo_seeders: list[tuple[int, str, Callable[..., None]]] = field(default_factory=list)
+
+
+registry = Registry()
+
+
+def start_section(
+    roles: Iterable[str], template: str, context: Callable[[HttpRequest], dict[str, Any]], order: int = 100
+) -> None:
+    registry.start_sections.append(StartSection(frozenset(roles), template, context, order))
+    registry.start_sections.sort(key=lambda s: s.order)
+
+
+def home_tab(label: str, url_name: str, order: int = 100, roles: Iterable[str] | None = None) -> None:
+    registry.home_tabs.append(HomeTab(label, url_name, order, frozenset(roles) if roles else None))
+    registry.home_tabs.sort(key=lambda t: t.order)
+
+
+def history_kind(slug: str, queryset_for_user: Callable[[Any], QuerySet]) -> None:
+    registry.history_kinds[slug] = queryset_for_user
+
+
+def demo_seeder(order: int, name: str, func: Callable[..., None]) -> None:
+    registry.demo_seeders.append((order, name, func))
+    registry.demo_seeders.sort(key=lambda s: s[0])

@@ -1,0 +1,74 @@
+"""Template filters for Danish numbers, money and months (builtins: no {% load %})."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+from botilbud.lib.dates import MONTH_ABBR, MONTH_NAMES
+from botilbud.lib.money import format_kr, format_number
+
+register = template.Library()
+
+
+@register.filter
+def kr(value: Decimal | int | None, decimals: int = 2) -> str:
+    """``{{ amount|kr }}`` → ``1.234.567,89 kr.``"""
+    if value in (None, ""):
+        return ""
+    return format_kr(value, int(decimals))
+
+
+@register.filter
+def num(value: Decimal | int | None, decimals: int = 0) -> str:
+    """``{{ value|num:1 }}`` → ``1.234,5``"""
+    if value in (None, ""):
+        return ""
+    return format_number(value, int(decimals))
+
+
+@register.filter
+def pct(value: Decimal | float | None, decimals: int = 1) -> str:
+    if value in (None, ""):
+        return ""
+    return f"{format_number(Decimal(str(value)), int(decimals))} %"
+
+
+@register.filter
+def month_name(value: dt.date | int) -> str:
+    month = value.month if isinstance(value, dt.date) else int(value)
+    return MONTH_NAMES[month - 1]
+
+
+@register.filter
+def month_abbr(value: dt.date | int) -> str:
+    month = value.month if isinstance(value, dt.date) else int(value)
+    return MONTH_ABBR[month - 1]
+
+
+@register.filter
+def dkdate(value: dt.date | dt.datetime | None) -> str:
+    if not value:
+        return ""
+    if isinstance(value, dt.datetime):
+        from django.utils import timezone
+
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{value:%d-%m-%Y %H:%M}"
+    return f"{value:%d-%m-%Y}"
+
+
+@register.filter
+def get_item(mapping: dict[Any, Any], key: Any) -> Any:
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def sign_class(value: Decimal | None) -> str:
+    """CSS class for a deviation: positive is overspend (merforbrug)."""
+    if value is None:
+        return ""
+    return "overspend" if value > 0 else ("underspend" if value < 0 else "")

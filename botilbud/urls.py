@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from botilbud import views
+from botilbud.forms import LoginForm
+
+admin.site.site_header = "Botilbud – administration"
+admin.site.site_title = "Botilbud"
+admin.site.index_title = "Opsætning: brugere, botilbud og referencedata"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path(
+        "log-ind/",
+        auth_views.LoginView.as_view(template_name="registration/login.html", authentication_form=LoginForm),
+        name="login",
+    ),
+    path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path("botilbud/", views.home_list, name="home_list"),
+    path("botilbud/<int:pk>/", views.home_detail, name="home_detail"),
+    path("historik/<slug:kind>/<int:pk>/", views.history, name="history"),
+    path("healthz", views.healthz, name="healthz"),
+    path("visitation/", include("visitation.urls")),
+    path("disponering/", include("disponering.urls")),
+    path("budget/", include("budget.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "botilbud.views.error_400"
+handler403 = "botilbud.views.error_403"
+handler404 = "botilbud.views.error_404"
+handler500 = "botilbud.views.error_500"

@@ -1,0 +1,128 @@
+"""Project-wide pages: start page per role, homes, audit trail, health."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import Count, Prefetch, Sum
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from botilbud.access import get_home_for_user
+from botilbud.lib.history import object_history
+from botilbud.models import Area, Home, Paragraph, Role, User
+from botilbud.registry import registry
+
+
+def _homes_table(user: User):
+    return (
+        Home.objects.visible_to(user)
+        .select_related("area")
+        .prefetch_related(Prefetch("paragraphs", queryset=Paragraph.objects.order_by("ladder_step", "sort_order")))
+        .order_by("area__name", "name")
+    )
+
+
+@login_required
+@require_GET
+def start(request: HttpRequest) -> HttpResponse:
+    """The start page answers the role's first question, with its real data."""
+    user: User = request.user  # type: ignore[assignment]
+    context: dict = {"role": user.role}
+    if user.role in (Role.HOME_MANAGER, Role.CONSULTANT):
+        context["homes"] = _homes_table(user)
+    elif user.role == Role.AREA_MANAGER:
+        context["areas"] = Area.objects.filter(managers=user).prefetch_related(
+            Prefetch("homes", queryset=Home.objects.order_by("name").prefetch_related("paragraphs"))
+        )
+    elif user.role in (Role.DEPARTMENT_HEAD, Role.ADMIN):
+        context["areas"] = Area.objects.annotate(home_count=Count("homes"), places=Sum("homes__capacity")).order_by(
+            "name"
+        )
+        context["totals"] = Home.objects.aggregate(homes=Count("id"), places=Sum("capacity"))
+        if user.role == Role.ADMIN:
+            context["users_per_role"] = [
+                {"label": Role(r["role"]).label, "count": r["n"]}
+                for r in User.objects.filter(is_active=True).values("role").annotate(n=Count("id")).order_by("role")
+            ]
+    elif user.is_authority:
+        # The authority sees the municipality's own offers by paragraph, not
+        # the homes' economy.
+        context["places_by_paragraph"] = (
+            Paragraph.objects.filter(homes__is_active=True)
+            .annotate(homes_count=Count("homes"), places=Sum("homes__capacity"))
+            .order_by("ladder_step", "sort_order")
+        )
+    context["sections"] = [
+        {"template": s.template, **s.context(request)} for s in registry.start_sections if user.role in s.roles
+    ]
+    return render(request, "botilbud/start.html", context)
+
+
+@login_required
+@require_GET
+def home_list(request: HttpRequest) -> HttpResponse:
+    homes = _homes_table(request.user)  # type: ignore[arg-type]
+    return render(request, "botilbud/home_list.html", {"homes": homes})
+
+
+@login_required
+@require_GET
+def home_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    home = get_home_for_user(request, pk)
+    user: User = request.user  # type: ignore[assignment]
+    tabs = [t for t in registry.home_tabs if t.roles is None or user.role in t.roles]
+    return render(
+        request,
+        "botilbud/home_detail.html",
+        {
+            "home": home,
+            "tabs": tabs,
+            "managers": home.managers.all(),
+            "consultants": home.consultants.all(),
+            "paragraphs": home.paragraphs.all(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The audit trail of one object the user may see (404 otherwise)."""
+    queryset_for_user = registry.history_kinds.get(kind)
+    if queryset_for_user is None:
+        raise Http404("Ukendt type.")
+    try:
+        obj = queryset_for_user(request.user).get(pk=pk)
+    except queryset_for_user(request.user).model.DoesNotExist:
+        raise Http404("Findes ikke, eller du har ikke adgang.") from None
+    return render(
+        request,
+        "botilbud/history.html",
+        {"object": obj, "verbose_name": obj._meta.verbose_name, "rows": object_history(obj)},
+    )
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For the load balancer and docker's health check: the database answers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", {"message": str(exception) if exception else ""}, status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)

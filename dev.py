@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Botilbud's two commands for a fresh machine with only Python 3.11+.
+
+    python3 dev.py run    # install, start embedded Postgres, demo data, serve on :8000
+    python3 dev.py test   # install, lint, migrations check, whole test suite
+
+Installs the locked dependencies (uv.lock, with hashes) into .venv first.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+UV_VERSION = "0.13.8"
+
+
+def sh(*cmd: str | Path, **kw) -> None:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, **kw)
+
+
+def bootstrap() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("Botilbud kræver Python 3.11 eller nyere.")
+    if not (BIN / "python").exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    if not (BIN / "uv").exists():
+        sh(BIN / "python", "-m", "pip", "install", "--quiet", f"uv=={UV_VERSION}")
+    env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(VENV)}
+    sh(BIN / "uv", "sync", "--locked", "--quiet", env=env)
+
+
+def run(args: list[str]) -> None:
+    bootstrap()
+    scale = "small"
+    if "--scale" in args:
+        scale = args[args.index("--scale") + 1]
+    os.chdir(ROOT)
+    os.execv(BIN / "python", [str(BIN / "python"), "manage.py", "serve", "--demo", "--scale", scale])
+
+
+def test(args: list[str]) -> None:
+    bootstrap()
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    sh(BIN / "ruff", "check", ".")
+    sh(BIN / "ruff", "format", "--check", ".")
+    sh(BIN / "python", "manage.py", "makemigrations", "--check", "--dry-run", env=env)
+    result = subprocess.run([str(BIN / "pytest"), *args], cwd=ROOT, env=env)
+    sys.exit(result.returncode)
+
+
+def main() -> None:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
+        sys.exit(__doc__)
+    {"run": run, "test": test}[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DisponeringConfig(AppConfig):
+    name = "disponering"
+    verbose_name = "Disponering"

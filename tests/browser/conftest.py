@@ -1,0 +1,104 @@
+"""Browser tests: the app on a live server, driven by Debian's headless Chromium.
+
+Playwright's own browser download does not work here, so we launch
+``/usr/bin/chromium`` (``apt-get install chromium``; ``.ci/run`` does it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+# Playwright's sync API runs an event loop in the test thread; Django must
+# allow its ORM calls from there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium mangler på {CHROMIUM}: .ci/run skal installere den (apt-get install chromium).")
+        pytest.skip(f"Chromium findes ikke på {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
+    pg = context.new_page()
+    pg.base_url = live_server.url  # type: ignore[attr-defined]
+    pg.csp_errors = []  # type: ignore[attr-defined]
+    pg.on(
+        "console",
+        lambda msg: pg.csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,  # type: ignore[attr-defined]
+    )
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def login(page):
+    """``login(user)`` signs in through the real login form."""
+    from tests.conftest import PASSWORD
+
+    def do(user, password: str = PASSWORD):
+        page.goto(page.base_url + "/log-ind/")
+        page.fill("#id_username", user.username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    return do
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def axe_violations(page, min_impact: str = "serious") -> list[dict]:
+    """Run axe-core (WCAG 2.1 AA rules) and return serious/critical violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}},
+    )
+    order = ["minor", "moderate", "serious", "critical"]
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result.response["violations"]
+        if order.index(v["impact"] or "minor") >= order.index(min_impact)
+    ]

@@ -1,0 +1,106 @@
+"""Shared fixtures: named personas per role, one demo-like organisation.
+
+The personas mirror the product's roles:
+
+- ``manager``: manages home ``home_a`` (and ``home_b``) in ``area_north``;
+- ``other_manager``: manages ``home_c`` in ``area_south`` (an outsider to A);
+- ``area_manager``: leads ``area_north``;
+- ``consultant``: finance consultant for ``home_a`` and ``home_b``;
+- ``caseworker`` and ``authority_head``: the authority;
+- ``department_head`` and ``administrator``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.hashers import make_password
+
+from botilbud.models import Area, Home, HourPrice, Paragraph, Role, User
+
+PASSWORD = "demo-test-1"
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return make_password(PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_user(username: str, role: str, **extra) -> User:
+    return User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        role=role,
+        first_name=extra.pop("first_name", username.capitalize()),
+        last_name=extra.pop("last_name", "Testesen"),
+        **extra,
+    )
+
+
+@pytest.fixture
+def org(db):
+    """A small organisation: two areas, three homes, one user per role."""
+
+    class Org:
+        pass
+
+    o = Org()
+    o.manager = make_user("leder", Role.HOME_MANAGER)
+    o.other_manager = make_user("leder2", Role.HOME_MANAGER)
+    o.area_manager = make_user("omraadeleder", Role.AREA_MANAGER)
+    o.consultant = make_user("konsulent", Role.CONSULTANT)
+    o.caseworker = make_user("sagsbehandler", Role.CASEWORKER)
+    o.authority_head = make_user("myndighedsleder", Role.AUTHORITY_HEAD)
+    o.department_head = make_user("fagchef", Role.DEPARTMENT_HEAD)
+    o.administrator = make_user("admin", Role.ADMIN, is_staff=True, is_superuser=True)
+    o.area_north = Area.objects.create(name="Område Nord")
+    o.area_south = Area.objects.create(name="Område Syd")
+    o.area_north.managers.add(o.area_manager)
+    o.home_a = Home.objects.create(
+        name="Egebakken",
+        area=o.area_north,
+        capacity=20,
+        target_group=Home.TargetGroup.DISABILITY,
+        cost_centre="52000",
+        financing=Home.Financing.ACTIVITY,
+        address="Nørrebrogade 1, 2200 København N",
+    )
+    o.home_b = Home.objects.create(
+        name="Lindehuset", area=o.area_north, capacity=12, target_group="sindslidelse", cost_centre="52010"
+    )
+    o.home_c = Home.objects.create(
+        name="Birkelund", area=o.area_south, capacity=16, target_group="handicap", cost_centre="52020"
+    )
+    o.home_a.paragraphs.add(*Paragraph.objects.filter(code__in=["§108", "§85"]))
+    o.home_a.managers.add(o.manager)
+    o.home_b.managers.add(o.manager)
+    o.home_c.managers.add(o.other_manager)
+    o.home_a.consultants.add(o.consultant)
+    o.home_b.consultants.add(o.consultant)
+    HourPrice.objects.create(home=o.home_a, year=2026, hour_price="400.00")
+    o.all_users = [
+        o.manager,
+        o.other_manager,
+        o.area_manager,
+        o.consultant,
+        o.caseworker,
+        o.authority_head,
+        o.department_head,
+        o.administrator,
+    ]
+    return o
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)`` logs the test client in as ``user``."""
+
+    def login(user: User):
+        client.force_login(user)
+        return client
+
+    return login
