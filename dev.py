@@ -27,7 +27,7 @@ def sh(*cmd: str | Path, **kw) -> None:
 
 
 def bootstrap() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file runs before the venv exists
         sys.exit("Botilbud kræver Python 3.11 eller nyere.")
     if not (BIN / "python").exists():
         venv.EnvBuilder(with_pip=True).create(VENV)

@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 
-from botilbud.models import Area, Home, Paragraph, Role, User
+from botilbud.models import Area, Home, HourPrice, Paragraph, Role, User
 
 DEMO_PASSWORD = "demo"
 
@@ -287,4 +288,12 @@ def seed_organisation(ctx: DemoContext) -> None:
         username = "konsulent" if pair == 0 else f"konsulent{pair:02d}"
         consultant_links.append(Home.consultants.through(home_id=home.pk, user_id=ctx.users[username].pk))
     Home.consultants.through.objects.bulk_create(consultant_links)
+    # Hour prices per home and year (about 400 kr., +2.5 % a year).
+    prices = []
+    for home in ctx.homes:
+        base = Decimal(rng.randint(370, 430))
+        for offset, year in enumerate(ctx.years):
+            factor = Decimal("1.025") ** (offset - len(ctx.years) + 1)
+            prices.append(HourPrice(home=home, year=year, hour_price=(base * factor).quantize(Decimal("0.01"))))
+    HourPrice.objects.bulk_create(prices)
     ctx.log.append(f"{len(ctx.areas)} områder, {len(ctx.homes)} botilbud, {len(ctx.users)} brugere")
