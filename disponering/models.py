@@ -1,1 +1,174 @@
-"""Models of this app."""
+"""The shared ledger (disponering): expected changes in a home's economy.
+
+A ``LedgerEntry`` is one expected change (a maternity leave, a hire, a
+move-in …) with its period and how its amount spreads over the months. The
+service layer (``services.py``) writes the entry's amount per month into
+``LedgerEntryMonth``; every aggregate (the grid, the budget forecast) is a
+single ``SUM … GROUP BY`` over that table.
+
+Signs follow the municipal accounts: expenses positive, income negative. A
+saving (a wage not paid) is a negative expense.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from botilbud.models import AccountGroup, Home
+
+
+class Category(models.TextChoices):
+    # Staff
+    MATERNITY = "barsel", "Barsel/forældreorlov"
+    SICKNESS = "sygdom", "Langtidssygdom"
+    RESIGNATION = "opsigelse", "Opsigelse"
+    DISMISSAL = "afskedigelse", "Afskedigelse"
+    HIRE = "nyansaettelse", "Nyansættelse"
+    TEMP = "vikar", "Vikardækning"
+    OVERTIME = "overarbejde", "Overarbejde"
+    # Residents
+    MOVE_IN = "indflytning", "Indflytning"
+    MOVE_OUT = "fraflytning", "Fraflytning"
+    SUPPORT_CHANGE = "stoettebehov", "Ændret støttebehov"
+    # Other
+    ONE_OFF = "engangskoeb", "Engangskøb"
+    BUILDING = "bygning", "Bygning/vedligehold"
+    OTHER = "andet", "Andet"
+
+
+STAFF_CATEGORIES = [
+    Category.MATERNITY,
+    Category.SICKNESS,
+    Category.RESIGNATION,
+    Category.DISMISSAL,
+    Category.HIRE,
+    Category.TEMP,
+    Category.OVERTIME,
+]
+RESIDENT_CATEGORIES = [Category.MOVE_IN, Category.MOVE_OUT, Category.SUPPORT_CHANGE]
+OTHER_CATEGORIES = [Category.ONE_OFF, Category.BUILDING, Category.OTHER]
+CATEGORY_GROUPS = [
+    ("Personale", STAFF_CATEGORIES),
+    ("Beboere", RESIDENT_CATEGORIES),
+    ("Andet", OTHER_CATEGORIES),
+]
+
+
+class Spread(models.TextChoices):
+    EVEN = "jaevnt", "Jævnt over perioden"
+    ONE_OFF = "engang", "Engangsbeløb i én måned"
+    MONTHLY = "maaned", "Beløb pr. måned"
+
+
+class Status(models.TextChoices):
+    EXPECTED = "forventet", "Forventet"
+    CONFIRMED = "bekraeftet", "Bekræftet"
+    CANCELLED = "annulleret", "Annulleret"
+
+
+class LedgerEntryQuerySet(models.QuerySet["LedgerEntry"]):
+    def visible_to(self, user) -> LedgerEntryQuerySet:
+        return self.filter(home__in=Home.objects.visible_to(user))
+
+    def active(self) -> LedgerEntryQuerySet:
+        return self.exclude(status=Status.CANCELLED)
+
+    def overlapping_year(self, year: int) -> LedgerEntryQuerySet:
+        return self.filter(start_date__lte=dt.date(year, 12, 31), end_date__gte=dt.date(year, 1, 1))
+
+
+@pghistory.track()
+class LedgerEntry(models.Model):
+    home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.PROTECT, related_name="ledger_entries")
+    category = models.CharField("kategori", max_length=20, choices=Category.choices)
+    account_group = models.CharField("kontogruppe", max_length=10, choices=AccountGroup.choices)
+    title = models.CharField(
+        "beskrivelse", max_length=160, help_text="Fx medarbejderens initialer eller stilling (ingen CPR-numre)."
+    )
+    amount = models.DecimalField(
+        "beløb i alt (kr.)",
+        max_digits=14,
+        decimal_places=2,
+        help_text="Udgifter positive, indtægter og besparelser negative.",
+    )
+    start_date = models.DateField("fra dato")
+    end_date = models.DateField("til dato")
+    spread = models.CharField("fordeling", max_length=10, choices=Spread.choices, default=Spread.EVEN)
+    status = models.CharField("status", max_length=12, choices=Status.choices, default=Status.EXPECTED)
+    comment = models.TextField("kommentar", blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="registreret af",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField("oprettet", auto_now_add=True)
+    updated_at = models.DateTimeField("ændret", auto_now=True)
+    generated = models.BooleanField("automatisk oprettet", default=False)
+    generated_key = models.CharField("automatiknøgle", max_length=40, blank=True)
+    generated_data = models.JSONField("automatikdata", default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "disponering"
+        verbose_name_plural = "disponeringer"
+        ordering = ["start_date", "pk"]
+        indexes = [models.Index(fields=["home", "start_date"], name="ledger_home_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="ledger_period_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.title}"
+
+    @property
+    def first_month(self) -> dt.date:
+        return self.start_date.replace(day=1)
+
+    @property
+    def last_month(self) -> dt.date:
+        return self.end_date.replace(day=1)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == Status.CANCELLED
+
+    def get_absolute_url(self) -> str:
+        return reverse("disponering:ledger", args=[self.home_id]) + f"?aar={self.start_date.year}#post-{self.pk}"
+
+
+class LedgerEntryMonth(models.Model):
+    """An entry's amount in one month. Written only by ``services``.
+
+    ``home`` and ``account_group`` are copied from the entry so the grid and
+    the forecast aggregate one table through the (home, month) index.
+    """
+
+    entry = models.ForeignKey(LedgerEntry, on_delete=models.CASCADE, related_name="months")
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="+")
+    account_group = models.CharField(max_length=10, choices=AccountGroup.choices)
+    month = models.DateField("måned")
+    amount = models.DecimalField("beløb (kr.)", max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = "disponering pr. måned"
+        verbose_name_plural = "disponeringer pr. måned"
+        ordering = ["entry", "month"]
+        indexes = [models.Index(fields=["home", "month", "account_group"], name="ledger_month_home_month")]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "month"], name="ledger_month_one_per_entry_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="ledger_month_is_month_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} {self.month:%m-%Y}: {self.amount}"

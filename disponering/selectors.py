@@ -1,0 +1,100 @@
+"""Reads of the shared ledger. Every aggregate is one SQL query.
+
+``expected_changes`` and ``expected_changes_for_homes`` are the contract the
+budget forecast uses: the net expected change per month and account group,
+cancelled entries excluded (generated entries from visitation included).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet, Sum
+
+from botilbud.lib.dates import year_months
+from botilbud.models import AccountGroup, Home
+from disponering.models import LedgerEntry, LedgerEntryMonth, Status
+
+
+def _year_months_qs(year: int) -> QuerySet[LedgerEntryMonth]:
+    return LedgerEntryMonth.objects.filter(
+        month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1), entry__status__in=_COUNTED
+    )
+
+
+_COUNTED = [Status.EXPECTED, Status.CONFIRMED]
+
+
+def expected_changes(home: Home | int, year: int) -> dict[tuple[dt.date, str], Decimal]:
+    """Net expected change per (month start, AccountGroup value) for one home.
+
+    Only cells with entries are present; missing keys mean zero.
+    """
+    home_id = home if isinstance(home, int) else home.pk
+    rows = (
+        _year_months_qs(year)
+        .filter(home_id=home_id)
+        .values("month", "account_group")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {(r["month"], r["account_group"]): r["total"] for r in rows}
+
+
+def expected_changes_for_homes(home_ids: Iterable[int], year: int) -> dict[tuple[int, dt.date, str], Decimal]:
+    """Like ``expected_changes`` for many homes in one query: (home id, month, group) → amount."""
+    rows = (
+        _year_months_qs(year)
+        .filter(home_id__in=list(home_ids))
+        .values("home_id", "month", "account_group")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {(r["home_id"], r["month"], r["account_group"]): r["total"] for r in rows}
+
+
+def ledger_grid(home: Home, year: int) -> dict[str, Any]:
+    """The grid of the ledger page: rows per account group, 12 month cells, totals."""
+    changes = expected_changes(home, year)
+    months = year_months(year)
+    zero = Decimal("0.00")
+    rows = []
+    month_totals = [zero] * 12
+    for group in AccountGroup:
+        cells = [changes.get((m, group.value), zero) for m in months]
+        month_totals = [a + b for a, b in zip(month_totals, cells, strict=True)]
+        rows.append({"group": group, "cells": cells, "total": sum(cells, zero)})
+    return {
+        "months": months,
+        "rows": rows,
+        "month_totals": month_totals,
+        "total": sum(month_totals, zero),
+    }
+
+
+def entries_for_home(home: Home, year: int, *, category: str = "", status: str = "") -> QuerySet[LedgerEntry]:
+    qs = (
+        LedgerEntry.objects.filter(home=home)
+        .overlapping_year(year)
+        .select_related("registered_by")
+        .order_by("start_date", "pk")
+    )
+    if category:
+        qs = qs.filter(category=category)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def entry_months(entry_ids: Iterable[int], year: int) -> dict[int, dict[dt.date, Decimal]]:
+    """Each entry's amounts per month of the year (one query)."""
+    result: dict[int, dict[dt.date, Decimal]] = {}
+    rows = LedgerEntryMonth.objects.filter(
+        entry_id__in=list(entry_ids), month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
+    ).values_list("entry_id", "month", "amount")
+    for entry_id, month, amount in rows:
+        result.setdefault(entry_id, {})[month] = amount
+    return result
