@@ -1,1 +1,465 @@
-"""Models of this app."""
+"""Visitation: citizens, providers and offers with prices, placements
+(bevillinger), their approval by competence, and systematic follow-up.
+
+Everything a municipality configures differently (thresholds, follow-up
+rules, packages, providers, offers and their prices) is data here, edited by
+the administrator, with the seeds' values loaded by a data migration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pghistory
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from botilbud.models import Home, HourPrice, Paragraph, Role, User
+
+WEEKS_PER_YEAR = Decimal(52)
+
+
+def own_municipality() -> str:
+    """The municipality running this installation (``settings.MUNICIPALITY_NAME``)."""
+    return getattr(settings, "MUNICIPALITY_NAME", "Københavns Kommune")
+
+
+class ApprovalLevel(models.TextChoices):
+    """Who must decide a placement, lowest first (see ``LEVEL_RANK``)."""
+
+    CASEWORKER = "sagsbehandler", "Sagsbehandler"
+    AUTHORITY_HEAD = "myndighedsleder", "Myndighedsleder"
+    COMMITTEE = "visitationsudvalg", "Visitationsudvalget"
+    POLITICAL = "politisk", "Politisk udvalg (efter visitationsudvalget)"
+
+
+LEVEL_RANK = {
+    ApprovalLevel.CASEWORKER: 1,
+    ApprovalLevel.AUTHORITY_HEAD: 2,
+    ApprovalLevel.COMMITTEE: 3,
+    ApprovalLevel.POLITICAL: 4,
+}
+
+# The highest level a role may approve on its own.
+ROLE_COMPETENCE = {
+    Role.CASEWORKER: ApprovalLevel.CASEWORKER,
+    Role.AUTHORITY_HEAD: ApprovalLevel.AUTHORITY_HEAD,
+}
+# Roles that record a committee's (or the political committee's) decision
+# with its meeting date: the authority head as the committee's secretary,
+# and the administrator.
+RECORDS_COMMITTEE_DECISIONS = {Role.AUTHORITY_HEAD, Role.ADMIN}
+
+
+@pghistory.track()
+class Provider(models.Model):
+    """A provider (leverandør): own municipality, other municipality, region, private."""
+
+    class Kind(models.TextChoices):
+        OWN = "egen", "Egen kommune"
+        OTHER_MUNICIPALITY = "anden_kommune", "Anden kommune"
+        REGION = "region", "Region"
+        PRIVATE = "privat", "Privat"
+
+    name = models.CharField("navn", max_length=200, unique=True)
+    kind = models.CharField("type", max_length=20, choices=Kind.choices)
+    non_profit = models.BooleanField(
+        "almennyttig/selvejende", default=False, help_text="Kun for private leverandører: ikke-kommerciel."
+    )
+    is_active = models.BooleanField("aktiv", default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "leverandør"
+        verbose_name_plural = "leverandører"
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_external(self) -> bool:
+        return self.kind != self.Kind.OWN
+
+
+@pghistory.track()
+class SupportPackage(models.Model):
+    """A support package (pakke/niveau): weekly support hours."""
+
+    name = models.CharField("navn", max_length=120, unique=True)
+    weekly_hours = models.DecimalField("timer pr. uge", max_digits=6, decimal_places=2)
+    sort_order = models.PositiveSmallIntegerField("sortering", default=0)
+    is_active = models.BooleanField("aktiv", default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "støttepakke"
+        verbose_name_plural = "støttepakker"
+        ordering = ["sort_order", "weekly_hours", "name"]
+        constraints = [models.CheckConstraint(condition=Q(weekly_hours__gte=0), name="package_hours_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.weekly_hours:g} t/uge)"
+
+
+@pghistory.track()
+class Offer(models.Model):
+    """An offer (tilbud) at a provider under one paragraph.
+
+    An external offer has a price per year with a valid-from date
+    (``OfferPrice``, history kept). An own home's offer is linked to the
+    ``Home``; its placements are priced from the package hours × the home's
+    hour price (see ``own_home_annual_price``).
+    """
+
+    provider = models.ForeignKey(Provider, verbose_name="leverandør", on_delete=models.PROTECT, related_name="offers")
+    name = models.CharField("navn", max_length=200)
+    paragraph = models.ForeignKey(Paragraph, verbose_name="paragraf", on_delete=models.PROTECT, related_name="offers")
+    home = models.ForeignKey(
+        Home,
+        verbose_name="eget botilbud",
+        on_delete=models.PROTECT,
+        related_name="offers",
+        null=True,
+        blank=True,
+        help_text="Kun for kommunens egne tilbud.",
+    )
+    is_active = models.BooleanField("aktiv", default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "tilbud"
+        verbose_name_plural = "tilbud"
+        ordering = ["paragraph__ladder_step", "name"]
+        constraints = [models.UniqueConstraint(fields=["provider", "name", "paragraph"], name="offer_unique_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.paragraph.code})"
+
+    @property
+    def is_own(self) -> bool:
+        return self.home_id is not None
+
+    def price_on(self, day: dt.date) -> Decimal | None:
+        """The annual list price in force on ``day`` (the latest valid_from ≤ day)."""
+        price = self.prices.filter(valid_from__lte=day).order_by("-valid_from").values_list("annual_price", flat=True)
+        return price.first()
+
+
+@pghistory.track()
+class OfferPrice(models.Model):
+    offer = models.ForeignKey(Offer, verbose_name="tilbud", on_delete=models.CASCADE, related_name="prices")
+    valid_from = models.DateField("gælder fra")
+    annual_price = models.DecimalField("årspris (kr.)", max_digits=14, decimal_places=2)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "tilbudspris"
+        verbose_name_plural = "tilbudspriser"
+        ordering = ["offer", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "valid_from"], name="offer_price_one_per_date"),
+            models.CheckConstraint(condition=Q(annual_price__gte=0), name="offer_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.offer}: {self.annual_price} kr./år fra {self.valid_from:%d-%m-%Y}"
+
+
+def own_home_annual_price(home_id: int, weekly_hours: Decimal, day: dt.date) -> Decimal | None:
+    """Annual price of a placement in an own home.
+
+    annual price = package weekly hours × the home's hour price (for the year
+    of ``day``; ``HourPrice.for_home``) × 52 weeks. A part of a year costs
+    annual price / 52 × days / 7 (the allocation model's hours × price × days/7).
+    """
+    hour_price = HourPrice.for_home(home_id, day.year)
+    if hour_price is None:
+        return None
+    return (Decimal(weekly_hours) * hour_price.hour_price * WEEKS_PER_YEAR).quantize(Decimal("0.01"))
+
+
+@pghistory.track()
+class CompetenceThreshold(models.Model):
+    """Who may approve what (visitationskompetence).
+
+    A row says: up to and including ``max_amount`` a year (empty: no upper
+    limit), ``level`` decides. Rows for external providers set the lowest
+    level that must decide any placement with an external provider.
+    """
+
+    class Scope(models.TextChoices):
+        ALL = "alle", "Alle leverandører"
+        EXTERNAL = "eksterne", "Eksterne leverandører (altid mindst dette niveau)"
+
+    level = models.CharField("niveau", max_length=20, choices=ApprovalLevel.choices)
+    scope = models.CharField("gælder for", max_length=20, choices=Scope.choices, default=Scope.ALL)
+    max_amount = models.DecimalField(
+        "til og med (kr./år)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Tom: ingen øvre grænse. Grænsen er inklusive.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "kompetencegrænse"
+        verbose_name_plural = "kompetencegrænser"
+        ordering = ["scope", models.F("max_amount").asc(nulls_last=True)]
+
+    def __str__(self) -> str:
+        limit = f"til og med {self.max_amount} kr." if self.max_amount is not None else "uden øvre grænse"
+        return f"{self.get_level_display()}: {limit} ({self.get_scope_display()})"
+
+
+@pghistory.track()
+class FollowUpRule(models.Model):
+    """Follow-up frequency per paragraph (opfølgningshyppighed)."""
+
+    paragraph = models.OneToOneField(
+        Paragraph, verbose_name="paragraf", on_delete=models.CASCADE, related_name="follow_up_rule"
+    )
+    first_after_months = models.PositiveSmallIntegerField("første opfølgning efter (måneder)")
+    then_every_months = models.PositiveSmallIntegerField("derefter hver (måneder)")
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "opfølgningsregel"
+        verbose_name_plural = "opfølgningsregler"
+        ordering = ["paragraph__ladder_step", "paragraph__code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(first_after_months__gt=0), name="rule_first_positive"),
+            models.CheckConstraint(condition=Q(then_every_months__gt=0), name="rule_every_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paragraph.code}: efter {self.first_after_months} mdr., derefter hver {self.then_every_months}."
+
+
+@pghistory.track()
+class Citizen(models.Model):
+    """A citizen (borger): case number and initials only, never a CPR number."""
+
+    case_number = models.CharField("sagsnummer", max_length=40, unique=True)
+    initials = models.CharField("initialer", max_length=10)
+    acting_municipality = models.CharField("handlekommune", max_length=80, default=own_municipality)
+    paying_municipality = models.CharField(
+        "betalingskommune",
+        max_length=80,
+        blank=True,
+        help_text="Udfyldes for andre kommuners borgere i egne tilbud (salg).",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "borger"
+        verbose_name_plural = "borgere"
+        ordering = ["case_number"]
+
+    def __str__(self) -> str:
+        return f"{self.initials} ({self.case_number})"
+
+    @property
+    def is_sale(self) -> bool:
+        return bool(self.paying_municipality)
+
+
+class PlacementQuerySet(models.QuerySet["Placement"]):
+    def visible_to(self, user: User) -> PlacementQuerySet:
+        """The placements ``user`` may see. Every visitation view starts here.
+
+        The authority, the department head and the administrator see all; a
+        home manager (and area manager, consultant) sees the placements in the
+        offers of the homes they see, with the citizen's initials only.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role in (Role.CASEWORKER, Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.ADMIN):
+            return self.all()
+        if user.role in (Role.HOME_MANAGER, Role.AREA_MANAGER, Role.CONSULTANT):
+            return self.filter(offer__home__in=Home.objects.visible_to(user).values("pk"))
+        return self.none()
+
+
+def sees_case_numbers(user: User) -> bool:
+    """Home-side roles see citizens by initials only."""
+    return user.role in (Role.CASEWORKER, Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.ADMIN)
+
+
+@pghistory.track(model_name="PlacementHistory")
+class Placement(models.Model):
+    """A placement (bevilling): a citizen in an offer from a date, at a price.
+
+    The price, package and end are changed only through the services
+    (``visitation.services``), which record each change with its date in
+    ``PlacementChange`` and tell the ledger (``visitation.events``).
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "indstillet", "Indstillet"
+        APPROVED = "godkendt", "Godkendt"
+        ACTIVE = "aktiv", "Aktiv"
+        ENDED = "ophoert", "Ophørt"
+        REJECTED = "afvist", "Afvist"
+
+    citizen = models.ForeignKey(Citizen, verbose_name="borger", on_delete=models.PROTECT, related_name="placements")
+    offer = models.ForeignKey(Offer, verbose_name="tilbud", on_delete=models.PROTECT, related_name="placements")
+    package = models.ForeignKey(
+        SupportPackage,
+        verbose_name="støttepakke",
+        on_delete=models.PROTECT,
+        related_name="placements",
+        null=True,
+        blank=True,
+    )
+    start_date = models.DateField("startdato")
+    end_date = models.DateField("slutdato", null=True, blank=True)
+    annual_price = models.DecimalField("årspris (kr.)", max_digits=14, decimal_places=2)
+    status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    required_level = models.CharField("kræver afgørelse af", max_length=20, choices=ApprovalLevel.choices)
+    next_follow_up = models.DateField("næste opfølgning", null=True, blank=True)
+    note = models.TextField("bemærkning", blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name="oprettet af", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField("oprettet", auto_now_add=True)
+    decided_at = models.DateTimeField("afgjort", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = PlacementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "bevilling"
+        verbose_name_plural = "bevillinger"
+        ordering = ["-start_date", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "required_level"], name="placement_status_level"),
+            models.Index(fields=["next_follow_up"], name="placement_next_follow_up"),
+            models.Index(fields=["start_date"], name="placement_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(annual_price__gte=0), name="placement_price_not_negative"),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="placement_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Bevilling {self.pk}: {self.citizen.initials} i {self.offer.name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("visitation:placement_detail", args=[self.pk])
+
+    @property
+    def is_own_home(self) -> bool:
+        return self.offer.home_id is not None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.PROPOSED,)
+
+
+@pghistory.track()
+class Decision(models.Model):
+    """A decision on a placement, by a person within competence or by a committee.
+
+    A committee's or the political committee's decision carries its meeting date.
+    """
+
+    class Outcome(models.TextChoices):
+        APPROVED = "godkendt", "Godkendt"
+        REJECTED = "afvist", "Afvist"
+
+    placement = models.ForeignKey(
+        Placement, verbose_name="bevilling", on_delete=models.CASCADE, related_name="decisions"
+    )
+    level = models.CharField("niveau", max_length=20, choices=ApprovalLevel.choices)
+    outcome = models.CharField("afgørelse", max_length=20, choices=Outcome.choices)
+    meeting_date = models.DateField("mødedato", null=True, blank=True)
+    note = models.TextField("bemærkning", blank=True)
+    decided_by = models.ForeignKey(User, verbose_name="registreret af", on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("registreret", auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "afgørelse"
+        verbose_name_plural = "afgørelser"
+        ordering = ["placement", "decided_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}: {self.get_outcome_display()}"
+
+
+@pghistory.track()
+class PlacementChange(models.Model):
+    """A dated change of a placement: new package or end. History is never rewritten."""
+
+    class Kind(models.TextChoices):
+        PACKAGE = "pakke", "Ny støttepakke"
+        END = "ophoer", "Ophør"
+
+    placement = models.ForeignKey(Placement, verbose_name="bevilling", on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField("ændring", max_length=20, choices=Kind.choices)
+    effective_date = models.DateField("gælder fra")
+    old_package = models.ForeignKey(
+        SupportPackage,
+        verbose_name="tidligere pakke",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    new_package = models.ForeignKey(
+        SupportPackage, verbose_name="ny pakke", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    old_annual_price = models.DecimalField("tidligere årspris", max_digits=14, decimal_places=2, null=True, blank=True)
+    new_annual_price = models.DecimalField("ny årspris", max_digits=14, decimal_places=2, null=True, blank=True)
+    note = models.TextField("bemærkning", blank=True)
+    created_by = models.ForeignKey(User, verbose_name="registreret af", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("registreret", auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "ændring af bevilling"
+        verbose_name_plural = "ændringer af bevillinger"
+        ordering = ["placement", "effective_date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} fra {self.effective_date:%d-%m-%Y}"
+
+
+@pghistory.track()
+class FollowUp(models.Model):
+    """A recorded follow-up of a placement (opfølgning)."""
+
+    class Outcome(models.TextChoices):
+        UNCHANGED = "uaendret", "Uændret"
+        NEW_PACKAGE = "ny_pakke", "Ny støttepakke"
+        ENDED = "ophoer", "Ophør"
+
+    placement = models.ForeignKey(
+        Placement, verbose_name="bevilling", on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    date = models.DateField("dato")
+    outcome = models.CharField("resultat", max_length=20, choices=Outcome.choices)
+    note = models.TextField("notat", blank=True)
+    due_date = models.DateField("var forfalden", null=True, blank=True)
+    next_due = models.DateField("næste opfølgning", null=True, blank=True)
+    recorded_by = models.ForeignKey(User, verbose_name="registreret af", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("registreret", auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "opfølgning"
+        verbose_name_plural = "opfølgninger"
+        ordering = ["placement", "-date"]
+
+    def __str__(self) -> str:
+        return f"Opfølgning {self.date:%d-%m-%Y}: {self.get_outcome_display()}"

@@ -1,0 +1,60 @@
+"""The seeds' defaults: competence thresholds, follow-up rules, support packages."""
+
+from decimal import Decimal
+
+from django.db import migrations
+
+THRESHOLDS = [
+    # (level, scope, max_amount included; None = no upper limit)
+    ("sagsbehandler", "alle", Decimal("110000.00")),
+    ("myndighedsleder", "alle", Decimal("415000.00")),
+    ("visitationsudvalg", "alle", Decimal("1000000.00")),
+    ("politisk", "alle", None),
+    ("visitationsudvalg", "eksterne", None),
+]
+
+RULES = [
+    # (paragraph code, first after months, then every months)
+    ("§85", 3, 3),
+    ("§105+§85", 3, 3),
+    ("§107", 3, 12),
+    ("§108", 3, 24),
+]
+
+PACKAGES = [
+    ("Pakke 1 – let støtte", Decimal("2.00"), 10),
+    ("Pakke 2", Decimal("4.00"), 20),
+    ("Pakke 3", Decimal("6.00"), 30),
+    ("Pakke 4", Decimal("9.00"), 40),
+    ("Pakke 5", Decimal("12.00"), 50),
+    ("Pakke 6 – massiv støtte", Decimal("15.00"), 60),
+    ("Døgnpakke A", Decimal("25.00"), 70),
+    ("Døgnpakke B", Decimal("38.00"), 80),
+]
+
+
+def load(apps, schema_editor):
+    CompetenceThreshold = apps.get_model("visitation", "CompetenceThreshold")
+    FollowUpRule = apps.get_model("visitation", "FollowUpRule")
+    SupportPackage = apps.get_model("visitation", "SupportPackage")
+    Paragraph = apps.get_model("botilbud", "Paragraph")
+    if not CompetenceThreshold.objects.exists():
+        for level, scope, amount in THRESHOLDS:
+            CompetenceThreshold.objects.create(level=level, scope=scope, max_amount=amount)
+    paragraphs = {p.code: p for p in Paragraph.objects.all()}
+    for code, first, every in RULES:
+        if code in paragraphs:
+            FollowUpRule.objects.get_or_create(
+                paragraph=paragraphs[code], defaults={"first_after_months": first, "then_every_months": every}
+            )
+    for name, hours, order in PACKAGES:
+        SupportPackage.objects.get_or_create(name=name, defaults={"weekly_hours": hours, "sort_order": order})
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("visitation", "0001_initial"),
+        ("botilbud", "0002_default_paragraphs"),
+    ]
+
+    operations = [migrations.RunPython(load, migrations.RunPython.noop)]
