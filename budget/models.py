@@ -1,1 +1,248 @@
-"""Models of this app."""
+"""Budgets, actuals and the staff-hours plan.
+
+- ``Account``: the chart of accounts as data. A finance-system line (KL
+  function + art code) lands in the account group of the most specific
+  matching row (exact function before "any function", longest art prefix).
+- ``BudgetLine``: a home's budget for a year and account group: the original
+  budget, corrections as ``BudgetCorrection`` rows (never overwritten), and a
+  monthly profile (relative weights; empty = 1/12 each).
+- ``Actual`` / ``ActualTotal``: imported postings and their per-month totals
+  (kept in step by the import, so the forecast reads a small table).
+- ``ActualsImport``: one import run (who, when, what); ``StagedActual`` holds a
+  validated file between the preview and the confirmation.
+- ``StaffingPlan``: the inputs of the wage budget → staff hours tool.
+
+Expenses are positive and income negative, as in the municipal accounts.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+
+from botilbud.models import AccountGroup, Home
+
+
+@pghistory.track()
+class Account(models.Model):
+    """One mapping row: KL function (blank = any) + art prefix → account group."""
+
+    function_code = models.CharField(
+        "funktion",
+        max_length=20,
+        blank=True,
+        help_text="KL-funktion, fx 5.38.50. Tom = gælder alle funktioner.",
+    )
+    art_prefix = models.CharField(
+        "art (præfiks)", max_length=20, help_text="Art eller begyndelsen af den, fx 1 (løn), 2.2 eller 7."
+    )
+    group = models.CharField("kontogruppe", max_length=20, choices=AccountGroup.choices)
+    name = models.CharField("betegnelse", max_length=200, blank=True)
+    is_active = models.BooleanField("aktiv", default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "kontoplan (kobling)"
+        verbose_name_plural = "kontoplan (koblinger)"
+        ordering = ["function_code", "art_prefix"]
+        constraints = [
+            models.UniqueConstraint(fields=["function_code", "art_prefix"], name="account_function_art_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.function_code or '*'} / {self.art_prefix} → {self.get_group_display()}"
+
+
+@pghistory.track()
+class BudgetLine(models.Model):
+    home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.CASCADE, related_name="budget_lines")
+    year = models.PositiveSmallIntegerField("år")
+    group = models.CharField("kontogruppe", max_length=20, choices=AccountGroup.choices)
+    original = models.DecimalField("oprindeligt budget", max_digits=14, decimal_places=2)
+    profile = ArrayField(
+        models.DecimalField(max_digits=9, decimal_places=4),
+        verbose_name="månedsprofil",
+        size=12,
+        default=list,
+        blank=True,
+        help_text="Relative vægte pr. måned (tom = 1/12 pr. måned).",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "budgetlinje"
+        verbose_name_plural = "budgetlinjer"
+        ordering = ["home", "-year", "group"]
+        constraints = [
+            models.UniqueConstraint(fields=["home", "year", "group"], name="budget_line_one_per_home_year_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home} {self.year} {self.get_group_display()}"
+
+    def shares(self) -> list[Decimal]:
+        """The monthly shares (sum 1)."""
+        weights = [Decimal(w) for w in self.profile] if len(self.profile) == 12 else [Decimal(1)] * 12
+        total = sum(weights)
+        if total == 0:
+            weights, total = [Decimal(1)] * 12, Decimal(12)
+        return [w / total for w in weights]
+
+
+@pghistory.track()
+class BudgetCorrection(models.Model):
+    """A change to a budget line's budget (tillægsbevilling, omplacering …). Never edited."""
+
+    line = models.ForeignKey(BudgetLine, verbose_name="budgetlinje", on_delete=models.CASCADE, related_name="corrections")
+    date = models.DateField("dato")
+    amount = models.DecimalField("beløb", max_digits=14, decimal_places=2)
+    reason = models.CharField("begrundelse", max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="registreret af", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("registreret", auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "budgetkorrektion"
+        verbose_name_plural = "budgetkorrektioner"
+        ordering = ["line", "date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.amount} ({self.reason})"
+
+
+@pghistory.track()
+class ActualsImport(models.Model):
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Afventer godkendelse"
+        DONE = "done", "Indlæst"
+        DISCARDED = "discarded", "Annulleret"
+
+    file_name = models.CharField("fil", max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="indlæst af",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField("oprettet", auto_now_add=True)
+    applied_at = models.DateTimeField("indlæst", null=True, blank=True)
+    status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.PREVIEW)
+    row_count = models.PositiveIntegerField("rækker", default=0)
+    total = models.DecimalField("i alt", max_digits=16, decimal_places=2, default=Decimal("0"))
+    replaced_rows = models.PositiveIntegerField("erstattede rækker", default=0)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "forbrugsimport"
+        verbose_name_plural = "forbrugsimporter"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.created_at:%d-%m-%Y %H:%M})"
+
+
+class Actual(models.Model):
+    """One posting from the finance system (not history-tracked: imports replace
+    whole months, and the import run records who did it)."""
+
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField("måned")
+    group = models.CharField("kontogruppe", max_length=20, choices=AccountGroup.choices)
+    function_code = models.CharField("funktion", max_length=20)
+    art_code = models.CharField("art", max_length=20)
+    posting_date = models.DateField("bogføringsdato", null=True, blank=True)
+    amount = models.DecimalField("beløb", max_digits=14, decimal_places=2)
+    text = models.CharField("tekst", max_length=200, blank=True)
+    batch = models.ForeignKey(ActualsImport, on_delete=models.DO_NOTHING, null=True, db_index=False, related_name="+")
+
+    class Meta:
+        verbose_name = "forbrugspostering"
+        verbose_name_plural = "forbrugsposteringer"
+        indexes = [models.Index(fields=["home", "month"], name="actual_home_month")]
+
+
+class ActualTotal(models.Model):
+    """Σ actuals per home, month and account group, kept by the import."""
+
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField("måned")
+    group = models.CharField("kontogruppe", max_length=20, choices=AccountGroup.choices)
+    amount = models.DecimalField("beløb", max_digits=16, decimal_places=2)
+    row_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["home", "month", "group"], name="actual_total_home_month_group"),
+        ]
+
+
+class StagedActual(models.Model):
+    """A validated row waiting for the user's confirmation of its import."""
+
+    batch = models.ForeignKey(ActualsImport, on_delete=models.CASCADE, related_name="staged")
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="+", db_index=False)
+    month = models.DateField()
+    group = models.CharField(max_length=20)
+    function_code = models.CharField(max_length=20)
+    art_code = models.CharField(max_length=20)
+    posting_date = models.DateField(null=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    text = models.CharField(max_length=200, blank=True)
+
+
+@pghistory.track()
+class StaffingPlan(models.Model):
+    """The inputs of the wage budget → staff hours tool for a home and year."""
+
+    home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.CASCADE, related_name="staffing_plans")
+    year = models.PositiveSmallIntegerField("år")
+    wage_budget = models.DecimalField("lønbudget (kr.)", max_digits=14, decimal_places=2)
+    annual_wage_cost = models.DecimalField(
+        "gns. årlig lønudgift pr. årsværk (kr.)", max_digits=12, decimal_places=2, default=Decimal("480000")
+    )
+    annual_norm_hours = models.DecimalField(
+        "årsnorm (timer pr. årsværk)", max_digits=7, decimal_places=2, default=Decimal("1924")
+    )
+    holiday_weeks = models.DecimalField("ferieuger", max_digits=4, decimal_places=2, default=Decimal("5"))
+    extra_holiday_days = models.DecimalField("feriefridage", max_digits=4, decimal_places=2, default=Decimal("5"))
+    sickness_pct = models.DecimalField("sygefravær (%)", max_digits=5, decimal_places=2, default=Decimal("5"))
+    competence_hours = models.DecimalField(
+        "kompetenceudvikling (timer pr. årsværk)", max_digits=6, decimal_places=2, default=Decimal("22")
+    )
+    meeting_hours = models.DecimalField(
+        "møder og supervision (timer pr. årsværk)", max_digits=6, decimal_places=2, default=Decimal("40")
+    )
+    other_hours = models.DecimalField(
+        "anden tid uden for vagtplanen (timer pr. årsværk)", max_digits=6, decimal_places=2, default=Decimal("0")
+    )
+    roster_hours_per_week = models.DecimalField(
+        "vagtplan til beregning af pris (timer pr. uge)", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "medarbejdertimeplan"
+        verbose_name_plural = "medarbejdertimeplaner"
+        constraints = [
+            models.UniqueConstraint(fields=["home", "year"], name="staffing_plan_one_per_home_year"),
+            models.CheckConstraint(condition=Q(annual_wage_cost__gt=0), name="staffing_wage_cost_positive"),
+            models.CheckConstraint(
+                condition=Q(sickness_pct__gte=0) & Q(sickness_pct__lt=100), name="staffing_sickness_pct_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home} {self.year}"
