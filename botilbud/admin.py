@@ -24,6 +24,15 @@ class VersionedAdminMixin:
     form = VersionedModelForm
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        # "version" is shown (hidden) in the fieldsets but is not an editable
+        # model field: the form declares it itself, so keep it out of "fields".
+        from django.contrib.admin.utils import flatten_fieldsets
+
+        if kwargs.get("fields"):
+            kwargs["fields"] = [f for f in kwargs["fields"] if f != "version"]
+        elif "fields" not in kwargs:
+            fields = flatten_fieldsets(self.get_fieldsets(request, obj))
+            kwargs["fields"] = [f for f in fields if f != "version"]
         form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
         if "version" not in form.base_fields:
             form.base_fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -9,7 +9,7 @@ class BotilbudConfig(AppConfig):
         from django.db.models import Q
 
         from botilbud.models import Area, Home
-        from botilbud.registry import history_kind
+        from botilbud.registry import history_kind, reference_loader
 
         history_kind("botilbud", lambda user: Home.objects.visible_to(user))
         history_kind(
@@ -18,3 +18,11 @@ class BotilbudConfig(AppConfig):
                 Q(pk__in=Home.objects.visible_to(user).values("area_id")) | Q(managers=user)
             ).distinct(),
         )
+
+        @reference_loader
+        def load_paragraphs() -> None:
+            from django.apps import apps as global_apps
+
+            from botilbud.migrations import _defaults
+
+            _defaults.load_paragraphs(global_apps)

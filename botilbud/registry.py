@@ -7,7 +7,11 @@ tab, audited model or demo data without editing the project package:
 - ``home_tab(label, url_name, order, roles)``: a tab on a home's page;
 - ``history_kind(slug, queryset_for_user)``: an object's audit trail at
   ``/historik/<slug>/<pk>/``, scoped by the given queryset function;
-- ``demo_seeder(order, func)``: a step in ``manage.py seed_demo``.
+- ``demo_seeder(order, func)``: a step in ``manage.py seed_demo``;
+- ``reference_loader(func)``: loads an app's default reference data
+  idempotently (the same defaults its data migration writes); tests that
+  flush the database (live-server browser tests) reload it with
+  ``load_reference_data()``.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ class Registry:
     home_tabs: list[HomeTab] = field(default_factory=list)
     history_kinds: dict[str, Callable[[Any], QuerySet]] = field(default_factory=dict)
     demo_seeders: list[tuple[int, str, Callable[..., None]]] = field(default_factory=list)
+    reference_loaders: list[Callable[[], None]] = field(default_factory=list)
 
 
 registry = Registry()
@@ -66,3 +71,13 @@ def history_kind(slug: str, queryset_for_user: Callable[[Any], QuerySet]) -> Non
 def demo_seeder(order: int, name: str, func: Callable[..., None]) -> None:
     registry.demo_seeders.append((order, name, func))
     registry.demo_seeders.sort(key=lambda s: s[0])
+
+
+def reference_loader(func: Callable[[], None]) -> Callable[[], None]:
+    registry.reference_loaders.append(func)
+    return func
+
+
+def load_reference_data() -> None:
+    for loader in registry.reference_loaders:
+        loader()

@@ -20,7 +20,6 @@ urlpatterns = [
     path("botilbud/", views.home_list, name="home_list"),
     path("botilbud/<int:pk>/", views.home_detail, name="home_detail"),
     path("historik/<slug:kind>/<int:pk>/", views.history, name="history"),
-    path("healthz", views.healthz, name="healthz"),
     path("visitation/", include("visitation.urls")),
     path("disponering/", include("disponering.urls")),
     path("budget/", include("budget.urls")),

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.db.models import Count, Prefetch, Sum
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -102,14 +101,6 @@ def history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "botilbud/history.html",
         {"object": obj, "verbose_name": obj._meta.verbose_name, "rows": object_history(obj)},
     )
-
-
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """For the load balancer and docker's health check: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
 
 
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -51,6 +51,15 @@ def browser():
         b.close()
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db):
+    """Live-server tests flush the database after each test; put the default
+    reference data (paragraphs, thresholds, account plan …) back first."""
+    from botilbud.registry import load_reference_data
+
+    load_reference_data()
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
