@@ -12,7 +12,7 @@ from disponering import services
 from disponering.models import Category, LedgerEntryMonth, Spread, Status
 from disponering.selectors import expected_changes, expected_changes_for_homes, ledger_grid
 
-W, O, I = AccountGroup.WAGES.value, AccountGroup.OPERATIONS.value, AccountGroup.INCOME.value
+W, OPS, INC = AccountGroup.WAGES.value, AccountGroup.OPERATIONS.value, AccountGroup.INCOME.value
 
 
 def m(month: int, year: int = 2026) -> dt.date:
@@ -82,14 +82,14 @@ def test_even_spread_partial_months_by_days_and_remainder(org):
 def test_one_off_in_start_month(org):
     make(
         org,
-        account_group=O,
+        account_group=OPS,
         category=Category.ONE_OFF,
         amount=D("45000"),
         spread=Spread.ONE_OFF,
         start_date=dt.date(2026, 5, 20),
         end_date=dt.date(2026, 5, 20),
     )
-    assert expected_changes(org.home_a, 2026) == {(m(5), O): D("45000.00")}
+    assert expected_changes(org.home_a, 2026) == {(m(5), OPS): D("45000.00")}
 
 
 def test_typed_per_month(org):
@@ -146,11 +146,11 @@ def test_confirmed_counts(org):
 
 def test_for_homes_one_query(org, django_assert_num_queries):
     make(org, amount=D("1200"))
-    make(org, home=org.home_b, account_group=I, amount=D("-2400"))
+    make(org, home=org.home_b, account_group=INC, amount=D("-2400"))
     with django_assert_num_queries(1):
         result = expected_changes_for_homes([org.home_a.pk, org.home_b.pk, org.home_c.pk], 2026)
     assert result[(org.home_a.pk, m(3), W)] == D("100.00")
-    assert result[(org.home_b.pk, m(3), I)] == D("-200.00")
+    assert result[(org.home_b.pk, m(3), INC)] == D("-200.00")
     assert not any(k[0] == org.home_c.pk for k in result)
 
 
