@@ -21,7 +21,7 @@ def test_caseworker_committee_and_authority_head_flow(page, login, org, vis):  #
 
     # 1. The caseworker records a §108 placement in an external offer at 600,000 kr. a year.
     login(org.caseworker)
-    page.goto(base + "/visitation/ny/")
+    page.goto(base + "/visitation/bevillinger/ny/")
     page.fill("#id_case_number", "2026-4711")
     page.fill("#id_initials", "JK")
     page.select_option("#id_paragraph", label="§108")
@@ -39,7 +39,7 @@ def test_caseworker_committee_and_authority_head_flow(page, login, org, vis):  #
     screenshot(page, "visitation-form-price-panel")
     assert axe_violations(page) == []
     page.click("button:has-text('Gem bevilling')")
-    page.wait_for_url("**/visitation/*/")
+    page.wait_for_url("**/visitation/bevillinger/*/")
     assert "Bevillingen er oprettet" in page.content()
     placement = Placement.objects.get(citizen__case_number="2026-4711")
     assert placement.annual_price == Decimal("600000.00")
@@ -52,7 +52,7 @@ def test_caseworker_committee_and_authority_head_flow(page, login, org, vis):  #
     screenshot(page, "visitation-approval-queue")
 
     # A new §107 placement shows its first follow-up three months after start on the worklist.
-    page.goto(base + "/visitation/ny/")
+    page.goto(base + "/visitation/bevillinger/ny/")
     page.fill("#id_case_number", "2026-4712")
     page.fill("#id_initials", "LM")
     page.select_option("#id_paragraph", label="§107")
@@ -60,7 +60,7 @@ def test_caseworker_committee_and_authority_head_flow(page, login, org, vis):  #
     page.select_option("#id_offer", label="Kildebo – Region")
     page.fill("#id_start_date", f"{today:%d-%m-%Y}")
     page.click("button:has-text('Gem bevilling')")
-    page.wait_for_url("**/visitation/*/")
+    page.wait_for_url("**/visitation/bevillinger/*/")
     due = add_months(today, 3)
     assert page.get_by_test_id("next-follow-up").inner_text() == f"{due:%d-%m-%Y}"
     page.goto(base + "/visitation/opfoelgning/")
