@@ -133,7 +133,7 @@ def seed(ctx: Any) -> None:
         base = Decimal(BASE_PRICE[by_pk[offer.paragraph_id].code]) * Decimal(rng.uniform(0.75, 1.3))
         for offset, year in enumerate(years):
             factor = Decimal("1.025") ** (offset - len(years) + 1)
-            price = (base * factor).quantize(Decimal("100"))
+            price = (base * factor / 100).quantize(Decimal("1")) * 100
             prices.append(OfferPrice(offer=offer, valid_from=dt.date(year, 1, 1), annual_price=price))
             current_price.setdefault(offer.pk, {})[year] = price
     OfferPrice.objects.bulk_create(prices)

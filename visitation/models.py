@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from botilbud.lib.money import format_number
 from botilbud.models import Home, HourPrice, Paragraph, Role, User
 
 WEEKS_PER_YEAR = Decimal(52)
@@ -101,7 +102,8 @@ class SupportPackage(models.Model):
         constraints = [models.CheckConstraint(condition=Q(weekly_hours__gte=0), name="package_hours_not_negative")]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.weekly_hours:g} t/uge)"
+        hours = format_number(self.weekly_hours, 2).removesuffix(",00")
+        return f"{self.name} ({hours} t/uge)"
 
 
 @pghistory.track()

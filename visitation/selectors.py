@@ -203,27 +203,26 @@ def sales_by_municipality(user: User, *, year: int, on: dt.date) -> QuerySet:
 
 def offers_for_ladder(paragraph_id: int | None, *, day: dt.date) -> list[Offer]:
     """Active offers on the paragraph's step of the intervention ladder and
-    the steps below it (cheaper, less intrusive first), each with
+    every step below it (less intrusive alternatives), each annotated with
     ``list_price`` (external offers: the price in force on ``day``)."""
     from django.db.models import Subquery
 
+    from botilbud.models import Paragraph
     from visitation.models import OfferPrice
 
+    if not paragraph_id:
+        return []
+    step = Paragraph.objects.filter(pk=paragraph_id).values_list("ladder_step", flat=True).first()
+    if step is None:
+        return []
     price = (
         OfferPrice.objects.filter(offer=OuterRef("pk"), valid_from__lte=day)
         .order_by("-valid_from")
         .values("annual_price")[:1]
     )
-    qs = Offer.objects.filter(is_active=True).select_related("provider", "paragraph", "home")
-    if paragraph_id:
-        from botilbud.models import Paragraph
-
-        step = Paragraph.objects.filter(pk=paragraph_id).values_list("ladder_step", flat=True).first()
-        if step is None:
-            return []
-        qs = qs.filter(paragraph__ladder_step__lte=step, paragraph__ladder_step__gte=max(1, step - 1))
     return list(
-        qs.annotate(list_price=Subquery(price)).order_by(
-            "-paragraph__ladder_step", "paragraph__sort_order", "provider__kind", "name"
-        )
+        Offer.objects.filter(is_active=True, paragraph__ladder_step__lte=step)
+        .select_related("provider", "paragraph")
+        .annotate(list_price=Subquery(price))
+        .order_by("paragraph__ladder_step", "paragraph__sort_order", "name")
     )

@@ -45,6 +45,7 @@ from visitation.models import (
 
 AUTHORITY = (Role.CASEWORKER, Role.AUTHORITY_HEAD)
 PAGE_SIZE = 50
+PANEL_OFFERS = 12
 
 
 def _user(request: HttpRequest) -> User:
@@ -219,19 +220,39 @@ def _panel_context(form: PlacementForm, data: Any) -> dict[str, Any]:
             agreed = form.fields["annual_price"].clean(raw_price)
         except Exception as exc:  # noqa: BLE001
             price_error = " ".join(getattr(exc, "messages", [str(exc)]))
-    offers = selectors.offers_for_ladder(paragraph.pk if paragraph else None, day=start) if paragraph else []
+    offers = selectors.offers_for_ladder(paragraph.pk if paragraph else None, day=start)
     home_ids = {o.home_id for o in offers if o.home_id} | ({offer.home_id} if offer and offer.home_id else set())
     hour_prices: dict[int, Decimal] = {}
     for hp in HourPrice.objects.filter(home_id__in=home_ids, year__lte=start.year).order_by("home_id", "-year"):
         hour_prices.setdefault(hp.home_id, hp.hour_price)
-    rows = []
-    for o in offers[:40]:
-        price = o.list_price
+
+    def price_of(o: Offer) -> Decimal | None:
         if o.home_id:
             hp = hour_prices.get(o.home_id)
-            price = (package.weekly_hours * hp * 52).quantize(Decimal("0.01")) if package and hp else None
-        rows.append({"offer": o, "price": price, "hour_price": hour_prices.get(o.home_id) if o.home_id else None})
-    rows.sort(key=lambda r: (-r["offer"].paragraph.ladder_step, r["price"] is None, r["price"] or 0))
+            return (package.weekly_hours * hp * 52).quantize(Decimal("0.01")) if package and hp else None
+        return o.list_price
+
+    # The chosen paragraph's offers, cheapest first (the chosen one always shown).
+    same = [
+        {"offer": o, "price": price_of(o), "hour_price": hour_prices.get(o.home_id) if o.home_id else None}
+        for o in offers
+        if paragraph and o.paragraph_id == paragraph.pk
+    ]
+    same.sort(key=lambda r: (r["price"] is None, r["price"] or 0, r["offer"].name))
+    rows = same[:PANEL_OFFERS]
+    if offer is not None and all(r["offer"].pk != offer.pk for r in rows):
+        rows += [r for r in same if r["offer"].pk == offer.pk]
+    # The ladder: one row per paragraph on this step and the steps below, with
+    # the number of offers and their price range.
+    ladder: dict[int, dict[str, Any]] = {}
+    for o in offers:
+        entry = ladder.setdefault(o.paragraph_id, {"paragraph": o.paragraph, "count": 0, "low": None, "high": None})
+        entry["count"] += 1
+        price = price_of(o)
+        if price is not None:
+            entry["low"] = price if entry["low"] is None else min(entry["low"], price)
+            entry["high"] = price if entry["high"] is None else max(entry["high"], price)
+    ladder_rows = sorted(ladder.values(), key=lambda e: (-e["paragraph"].ladder_step, e["paragraph"].sort_order))
     chosen_price = None
     list_price = None
     level = None
@@ -250,7 +271,8 @@ def _panel_context(form: PlacementForm, data: Any) -> dict[str, Any]:
         "package": package,
         "start": start,
         "rows": rows,
-        "more_offers": max(0, len(offers) - 40),
+        "more_offers": max(0, len(same) - len(rows)),
+        "ladder_rows": ladder_rows,
         "chosen_price": chosen_price,
         "list_price": list_price,
         "agreed": agreed,

@@ -243,3 +243,51 @@ def test_list_pages_have_bounded_queries(org, vis, client_for, django_assert_max
             assert c.get(reverse(name)).status_code == 200
     with django_assert_max_num_queries(14):
         assert c.get("/").status_code == 200
+
+
+def test_admin_pages_render(org, vis, client_for):
+    make_placement(vis.ext_108)
+    c = client_for(org.administrator)
+    for model in (
+        "provider",
+        "offer",
+        "supportpackage",
+        "competencethreshold",
+        "followuprule",
+        "citizen",
+        "placement",
+    ):
+        assert c.get(f"/admin/visitation/{model}/").status_code == 200, model
+    assert c.get(f"/admin/visitation/offer/{vis.ext_108.pk}/change/").status_code == 200
+    assert c.get("/admin/visitation/competencethreshold/add/").status_code == 200
+
+
+def test_demo_seeder_small(org):
+    import random
+
+    from botilbud.demo import DemoContext
+    from botilbud.registry import load_reference_data
+    from visitation import demo
+    from visitation.models import Decision
+
+    load_reference_data()
+    from botilbud.models import Paragraph
+
+    org.home_a.paragraphs.add(*Paragraph.objects.filter(code__in=["§108", "§85"]))
+    org.home_c.paragraphs.add(*Paragraph.objects.filter(code__in=["§107"]))
+    today = dt.date(2026, 11, 23)
+    ctx = DemoContext(
+        rng=random.Random(1),
+        scale="small",
+        today=today,
+        years=list(range(2022, 2027)),
+        homes=[org.home_a, org.home_b, org.home_c],
+        users={"sagsbehandler": org.caseworker, "myndighedsleder": org.authority_head},
+    )
+    demo.seed(ctx)
+    assert Placement.objects.count() == demo.PLACEMENTS["small"]
+    assert Placement.objects.filter(status=Placement.Status.ENDED).exists()
+    assert Placement.objects.exclude(citizen__paying_municipality="").exists()
+    assert Placement.objects.filter(start_date__year=2022).exists()
+    assert Decision.objects.filter(level="visitationsudvalg", meeting_date__isnull=False).exists()
+    assert ctx.log
