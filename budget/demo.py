@@ -1,5 +1,166 @@
-"""Demo data for the budget app (filled in below)."""
+"""Demo data for the budget app: budgets and five years of monthly actuals.
+
+Budgets per home × account group × year scale with the home's places; wages
+carry a monthly profile with holiday pay in May and temps in the summer.
+Actuals follow the profile with noise and a per-home tendency to over- or
+underspend, so the forecasts show deviations. Rows go in with COPY
+(``large`` ≈ 1,000,000 rows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+from django.db import connection
+
+from botilbud.lib.money import to_money
+from botilbud.models import AccountGroup, Home
+from budget.models import ActualsImport, BudgetCorrection, BudgetLine
+
+# Rows per home and month (postings) by scale: large gives ≈ 1,000,000 rows.
+ROWS_PER_MONTH = {"small": 24, "medium": 48, "large": 118}
+
+FUNCTION_BY_KIND = {"§108": "5.38.50", "§107": "5.38.52", "§85": "5.38.53", "§105+§85": "5.38.53"}
+WAGE_ARTS = [("1.10", "Fast løn"), ("1.20", "Timeløn og vikarer"), ("1.51", "Pension")]
+OPERATION_ARTS = [("2.21", "Fødevarer"), ("2.29", "Øvrige varer"), ("4.00", "Tjenesteydelser"), ("4.05", "Vikarbureau")]
+INCOME_ARTS = [("7.71", "Salg til andre kommuner"), ("7.72", "Betaling fra beboere")]
+
+# Wages: holiday pay (ferietillæg) in May, more temps June–August.
+WAGE_PROFILE = [Decimal(w) for w in ("1", "1", "1", "1", "1.45", "1.08", "1.15", "1.08", "1", "1", "1", "1.05")]
+OPERATIONS_PROFILE = [Decimal(w) for w in ("1", "1", "1", "1", "1", "1", "0.9", "1", "1", "1", "1", "1.1")]
+
+
+def _budget_amounts(rng, home: Home, kind: str) -> dict[str, Decimal]:  # noqa: ANN001
+    places = Decimal(home.capacity)
+    wages = places * Decimal(rng.randint(560_000, 720_000))
+    operations = places * Decimal(rng.randint(55_000, 95_000))
+    if home.financing == Home.Financing.ACTIVITY:
+        income = -(wages + operations) * Decimal(rng.randint(95, 103)) / 100
+    else:
+        income = -places * Decimal(rng.randint(60_000, 180_000))
+    return {
+        AccountGroup.WAGES.value: to_money(wages),
+        AccountGroup.OPERATIONS.value: to_money(operations),
+        AccountGroup.INCOME.value: to_money(income),
+    }
 
 
 def seed_budget(ctx) -> None:  # noqa: ANN001
-    pass
+    rng = ctx.rng
+    homes: list[Home] = list(ctx.homes)
+    years: list[int] = list(ctx.years)
+    consultant = ctx.users.get("konsulent")
+    lines: list[BudgetLine] = []
+    base: dict[int, dict[str, Decimal]] = {}
+    tendency: dict[int, Decimal] = {}
+    for home in homes:
+        kind = getattr(home, "_kind", "§108")
+        base[home.pk] = _budget_amounts(rng, home, kind)
+        tendency[home.pk] = Decimal(rng.randint(960, 1060)) / 1000
+        for index, year in enumerate(years):
+            growth = Decimal("1.025") ** (index - len(years) + 1)
+            for group, amount in base[home.pk].items():
+                lines.append(
+                    BudgetLine(
+                        home=home,
+                        year=year,
+                        group=group,
+                        original=to_money(amount * growth),
+                        profile=WAGE_PROFILE
+                        if group == AccountGroup.WAGES.value
+                        else OPERATIONS_PROFILE
+                        if group == AccountGroup.OPERATIONS.value
+                        else [],
+                    )
+                )
+    BudgetLine.objects.bulk_create(lines, batch_size=2000)
+    # A few corrections in the current year, by the demo consultant.
+    if consultant:
+        current = [line for line in lines if line.year == ctx.today.year and line.group == AccountGroup.WAGES.value][
+            : max(3, len(homes) // 4)
+        ]
+        BudgetCorrection.objects.bulk_create(
+            [
+                BudgetCorrection(
+                    line=line,
+                    date=dt.date(ctx.today.year, 3, 15),
+                    amount=to_money(line.original * Decimal("0.015")),
+                    reason="Tillægsbevilling: overenskomstmæssig lønstigning",
+                    created_by=consultant,
+                )
+                for line in current
+            ]
+        )
+    rows = _write_actuals(ctx, homes, years, base, tendency)
+    rows_text = f"{rows:,}".replace(",", ".")
+    ctx.log.append(f"budget: {len(lines)} budgetlinjer, {rows_text} forbrugsposteringer")
+
+
+def _write_actuals(ctx, homes, years, base, tendency) -> int:  # noqa: ANN001
+    rng = ctx.rng
+    per_month = ROWS_PER_MONTH.get(ctx.scale, 24)
+    last_month = dt.date(ctx.today.year, ctx.today.month, 1)  # actuals through the previous month
+    batch = ActualsImport.objects.create(
+        file_name="Demo: historisk forbrug", status=ActualsImport.Status.DONE, applied_at=None
+    )
+    wage_total = sum(WAGE_PROFILE)
+    ops_total = sum(OPERATIONS_PROFILE)
+    n_wage = max(1, per_month * 60 // 100)
+    n_ops = max(1, per_month * 33 // 100)
+    n_income = max(1, per_month - n_wage - n_ops)
+    buffer = io.StringIO()
+    count = 0
+    for home in homes:
+        function = FUNCTION_BY_KIND.get(getattr(home, "_kind", "§108"), "5.38.50")
+        lean = float(tendency[home.pk])
+        for index, year in enumerate(years):
+            growth = float(Decimal("1.025") ** (index - len(years) + 1))
+            for month in range(1, 13):
+                first = dt.date(year, month, 1)
+                if first >= last_month:
+                    break
+                noise = rng.uniform(0.97, 1.03) * lean
+                wages = float(base[home.pk]["loen"]) * growth * float(WAGE_PROFILE[month - 1] / wage_total) * noise
+                ops = (
+                    float(base[home.pk]["drift"])
+                    * growth
+                    * float(OPERATIONS_PROFILE[month - 1] / ops_total)
+                    * rng.uniform(0.85, 1.15)
+                )
+                income = float(base[home.pk]["indtaegt"]) * growth / 12 * rng.uniform(0.96, 1.03)
+                month_text = f"{year}-{month:02d}-01"
+                for group, total, n, arts in (
+                    ("loen", wages, n_wage, WAGE_ARTS),
+                    ("drift", ops, n_ops, OPERATION_ARTS),
+                    ("indtaegt", income, n_income, INCOME_ARTS),
+                ):
+                    weights = [rng.random() + 0.2 for _ in range(n)]
+                    scale = total / sum(weights)
+                    for w in weights:
+                        art, text = arts[int(rng.random() * len(arts))]
+                        day = 1 + int(rng.random() * 28)
+                        buffer.write(
+                            f"{home.pk}\t{month_text}\t{group}\t{function}\t{art}\t{year}-{month:02d}-{day:02d}\t"
+                            f"{w * scale:.2f}\t{text}\t{batch.pk}\n"
+                        )
+                        count += 1
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(
+            'COPY budget_actual (home_id, month, "group", function_code, art_code, posting_date, amount, text, '
+            "batch_id) FROM STDIN"
+        ) as copy:
+            while chunk := buffer.read(1 << 20):
+                copy.write(chunk)
+        cursor.execute(
+            """
+            INSERT INTO budget_actualtotal (home_id, month, "group", amount, row_count)
+            SELECT home_id, month, "group", sum(amount), count(*) FROM budget_actual
+            WHERE batch_id = %s GROUP BY home_id, month, "group"
+            """,
+            [batch.pk],
+        )
+    ActualsImport.objects.filter(pk=batch.pk).update(row_count=count)
+    return count

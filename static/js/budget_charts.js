@@ -44,7 +44,8 @@
     var spec = JSON.parse(island.textContent);
     var layout = {
       separators: ",.",
-      margin: { t: 24, r: 16, b: 72, l: 88 },
+      height: 380,
+      margin: { t: 24, r: 16, b: spec.kind === "waterfall" ? 120 : 72, l: 88 },
       yaxis: { title: { text: spec.y_title || "" }, tickformat: ",.0f", zeroline: true },
       legend: { orientation: "h", y: -0.2 },
       showlegend: spec.kind !== "waterfall",
@@ -52,7 +53,7 @@
       plot_bgcolor: "rgba(0,0,0,0)",
       font: { family: "system-ui, sans-serif", size: 13, color: "#1d2733" },
     };
-    Plotly.newPlot(el, traces(spec), layout, { displaylogo: false, responsive: true, modeBarButtonsToRemove: ["lasso2d", "select2d"] });
+    Plotly.newPlot(el, traces(spec), layout, { displayModeBar: false, responsive: true });
   }
 
   function init() {
