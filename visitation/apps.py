@@ -7,7 +7,7 @@ class VisitationConfig(AppConfig):
 
     def ready(self) -> None:
         from botilbud.models import Role
-        from botilbud.registry import demo_seeder, history_kind, reference_loader, start_section
+        from botilbud.registry import demo_seeder, history_kind, home_tab, reference_loader, start_section
         from visitation import demo, reference, views
         from visitation.models import Citizen, Offer, Placement
 
@@ -17,6 +17,7 @@ class VisitationConfig(AppConfig):
             views.start_section_context,
             order=10,
         )
+        home_tab("Bevillinger", "visitation:home_placements", order=30)
         history_kind("bevilling", lambda user: Placement.objects.visible_to(user))
         history_kind(
             "borger",

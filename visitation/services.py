@@ -470,3 +470,18 @@ def followup_record(
     )
     Placement.objects.filter(pk=placement.pk).update(next_follow_up=next_due, version=F("version") + 1)
     return follow_up
+
+
+@transaction.atomic
+def placements_roll_status(*, today: dt.date) -> dict[str, int]:
+    """The daily status step: an approved placement whose start date has come
+    becomes active; a placement past its end date becomes ended. (The ledger
+    already knows both dates from the start and end events.)"""
+    live = (Placement.Status.APPROVED, Placement.Status.ACTIVE)
+    ended = Placement.objects.filter(status__in=live, end_date__lt=today).update(
+        status=Placement.Status.ENDED, next_follow_up=None, version=F("version") + 1
+    )
+    activated = Placement.objects.filter(status=Placement.Status.APPROVED, start_date__lte=today).update(
+        status=Placement.Status.ACTIVE, version=F("version") + 1
+    )
+    return {"activated": activated, "ended": ended}

@@ -19,5 +19,6 @@ urlpatterns = [
     path("bevillinger/<int:pk>/opfoelgning/", views.followup_create, name="followup_create"),
     path("opfoelgning/", views.worklist, name="worklist"),
     path("godkendelser/", views.approval_queue, name="approval_queue"),
+    path("botilbud/<int:pk>/", views.home_placements, name="home_placements"),
     path("koeb-og-salg/", views.purchases_sales, name="purchases_sales"),
 ]

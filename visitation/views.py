@@ -642,3 +642,29 @@ def purchases_sales(request: HttpRequest) -> HttpResponse:
             "list_url": reverse("visitation:placement_list"),
         },
     )
+
+
+# ---------------------------------------------------------------- a home's placements (home tab)
+
+
+@login_required
+@require_GET
+def home_placements(request: HttpRequest, pk: int) -> HttpResponse:
+    """The placements in one own home, for everyone who sees the home (the
+    home side sees citizens by initials only)."""
+    from botilbud.access import get_home_for_user
+    from botilbud.registry import registry
+
+    user = _user(request)
+    home = get_home_for_user(request, pk)
+    show_ended = request.GET.get("alle") == "1"
+    qs = selectors.placements_for(user).filter(offer__home=home)
+    if not show_ended:
+        qs = qs.exclude(status__in=(Placement.Status.ENDED, Placement.Status.REJECTED))
+    page = Paginator(qs.order_by("-start_date", "pk"), 100).get_page(request.GET.get("side"))
+    tabs = [t for t in registry.home_tabs if t.roles is None or user.role in t.roles]
+    return render(
+        request,
+        "visitation/home_placements.html",
+        {**_common(request), "home": home, "page": page, "tabs": tabs, "show_ended": show_ended},
+    )

@@ -290,3 +290,25 @@ def test_followup_sets_next_due(org, vis, captured_events):
     p.refresh_from_db()
     assert p.next_follow_up is None and p.end_date == dt.date(2026, 8, 1)
     assert [e.kind for e in captured_events] == ["package_change", "end"]
+
+
+def test_roll_status(org, vis):
+    from django.core.management import call_command
+
+    from tests.visitation.conftest import make_placement
+
+    future = make_placement(vis.ext_108, status=Placement.Status.APPROVED, start_date=dt.date(2030, 1, 1))
+    due = make_placement(vis.ext_108, status=Placement.Status.APPROVED, start_date=dt.date(2026, 1, 1))
+    over = make_placement(
+        vis.ext_108,
+        status=Placement.Status.ACTIVE,
+        start_date=dt.date(2025, 1, 1),
+        end_date=dt.date(2026, 6, 30),
+        next_follow_up=dt.date(2026, 9, 1),
+    )
+    call_command("visitation_daily", today="2026-07-01")
+    for p in (future, due, over):
+        p.refresh_from_db()
+    assert future.status == Placement.Status.APPROVED
+    assert due.status == Placement.Status.ACTIVE
+    assert over.status == Placement.Status.ENDED and over.next_follow_up is None

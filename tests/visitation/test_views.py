@@ -291,3 +291,18 @@ def test_demo_seeder_small(org):
     assert Placement.objects.filter(start_date__year=2022).exists()
     assert Decision.objects.filter(level="visitationsudvalg", meeting_date__isnull=False).exists()
     assert ctx.log
+
+
+def test_home_tab_lists_own_home_placements(org, vis, client_for):
+    mine = make_placement(vis.own_108, citizen=Citizen.objects.create(case_number="HEM-1", initials="RS"))
+    make_placement(vis.own_107_c, citizen=Citizen.objects.create(case_number="HEM-2", initials="TU"))
+    c = client_for(org.manager)
+    url = reverse("visitation:home_placements", args=[org.home_a.pk])
+    body = c.get(url).content.decode()
+    assert "RS" in body and "HEM-1" not in body and "TU" not in body
+    assert mine.get_absolute_url() in body
+    assert (
+        reverse("visitation:home_placements", args=[org.home_a.pk])
+        in c.get(org.home_a.get_absolute_url()).content.decode()
+    )
+    assert c.get(reverse("visitation:home_placements", args=[org.home_c.pk])).status_code == 404
