@@ -13,7 +13,7 @@ from django.db import connection
 
 from botilbud.demo import DemoContext
 from botilbud.lib.dates import add_months, month_end
-from botilbud.lib.money import to_money
+from botilbud.lib.money import format_kr, to_money
 from botilbud.models import AccountGroup, Home
 from disponering.models import Category, LedgerEntry, LedgerEntryMonth, Spread, Status
 from disponering.services import leave_effect, spread_amounts
@@ -62,12 +62,14 @@ def seed(ctx: DemoContext) -> None:
         )
         if kw["spread"] == Spread.MONTHLY:
             kw["amount"] = sum((a for _, a in months), Decimal("0.00"))
-        if end < ctx.today.replace(day=1):
-            status = Status.CONFIRMED
-        else:
-            status = rng.choice([Status.EXPECTED, Status.EXPECTED, Status.CONFIRMED])
-        if rng.random() < 0.05:
-            status = Status.CANCELLED
+        status = kw.pop("status", None)  # given: follow the line it belongs to
+        if status is None:
+            if end < ctx.today.replace(day=1):
+                status = Status.CONFIRMED
+            else:
+                status = rng.choice([Status.EXPECTED, Status.EXPECTED, Status.CONFIRMED])
+            if rng.random() < 0.05:
+                status = Status.CANCELLED
         who = writers.get(home.pk) or [None]
         entries.append(LedgerEntry(home=home, status=status, registered_by_id=rng.choice(who), **kw))
         month_plans.append(months)
@@ -102,7 +104,7 @@ def seed(ctx: DemoContext) -> None:
                         end_date=end,
                         spread=Spread.MONTHLY,
                         monthly=dict(effect.months),
-                        comment=f"Månedsløn {wage} kr., vikardækning {pct} %.",
+                        comment=f"Månedsløn {format_kr(wage)}, vikardækning {pct} %.",
                     )
                     if effect.refund_months:
                         add(
@@ -117,6 +119,7 @@ def seed(ctx: DemoContext) -> None:
                             spread=Spread.MONTHLY,
                             monthly=dict(effect.refund_months),
                             comment="Barselsrefusion.",
+                            status=entries[-1].status,
                         )
                 elif kind in ("ansaet", "opsig", "vikar"):
                     end = dt.date(year, 12, 31)
