@@ -1,0 +1,113 @@
+"""The actuals import: refusal names every bad row and writes nothing; re-import replaces."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import Sum
+
+from budget.models import Actual, ActualsImport, ActualTotal
+from budget.services import confirm_import, import_actuals
+from tests.budget.helpers import bad_rows_17_and_40, csv_bytes, xlsx_bytes
+
+MAY_ROWS = [
+    ["52000", "5.38.50", "1.10", "05-05-2026", "100.000,00", "Løn"],
+    ["52000", "5.38.50", "2.29", "10-05-2026", "5.000,50", "Varer"],
+    ["52000", "5.38.50", "7.71", "12-05-2026", "-20.000,00", "Salg"],
+    ["52010", "5.38.50", "1.10", "12-05-2026", "50.000,00", "Løn"],
+]
+
+
+def _apply(data: bytes, name: str, user=None):
+    return import_actuals(stream=io.BytesIO(data), file_name=name, user=user, mode="apply")
+
+
+@pytest.mark.parametrize("builder,name", [(xlsx_bytes, "forbrug.xlsx"), (csv_bytes, "forbrug.csv")])
+def test_bad_file_is_refused_naming_rows_17_and_40(org, builder, name):
+    outcome = _apply(builder(bad_rows_17_and_40()), name)
+    assert not outcome.stage.ok
+    by_row = {e.row: e.reasons for e in outcome.stage.errors}
+    assert set(by_row) == {17, 40}
+    assert "Beløbet »12,34,5« er ikke et gyldigt tal" in by_row[17][0]
+    assert by_row[40] == ["Ukendt omkostningssted »99999«"]
+    assert not Actual.objects.exists()
+    assert not ActualTotal.objects.exists()
+    assert not ActualsImport.objects.exists()
+
+
+def test_import_groups_by_account_and_reimport_replaces(org):
+    first = _apply(xlsx_bytes(MAY_ROWS), "maj.xlsx")
+    assert first.stage.ok and first.inserted == 4 and first.replaced == 0
+    totals = {(t.home_id, t.group): t.amount for t in ActualTotal.objects.all()}
+    assert totals == {
+        (org.home_a.pk, "loen"): Decimal("100000.00"),
+        (org.home_a.pk, "drift"): Decimal("5000.50"),
+        (org.home_a.pk, "indtaegt"): Decimal("-20000.00"),
+        (org.home_b.pk, "loen"): Decimal("50000.00"),
+    }
+    second = _apply(xlsx_bytes(MAY_ROWS), "maj.xlsx")
+    assert second.inserted == 4 and second.replaced == 4
+    assert Actual.objects.count() == 4
+    assert Actual.objects.aggregate(s=Sum("amount"))["s"] == Decimal("135000.50")
+    assert {(t.home_id, t.group): t.amount for t in ActualTotal.objects.all()} == totals
+
+
+def test_reimport_of_one_cost_centre_keeps_the_others(org):
+    _apply(csv_bytes(MAY_ROWS), "maj.csv")
+    corrected = [["52000", "5.38.50", "1.10", "05-05-2026", "90.000,00", "Løn rettet"]]
+    _apply(csv_bytes(corrected), "maj-rettet.csv")
+    assert Actual.objects.filter(home=org.home_a).aggregate(s=Sum("amount"))["s"] == Decimal("90000.00")
+    assert Actual.objects.filter(home=org.home_b).aggregate(s=Sum("amount"))["s"] == Decimal("50000.00")
+
+
+def test_preview_then_confirm(org):
+    outcome = import_actuals(
+        stream=io.BytesIO(xlsx_bytes(MAY_ROWS)), file_name="maj.xlsx", user=org.consultant, mode="preview"
+    )
+    assert outcome.stage.ok and outcome.batch is not None
+    assert [(p.cost_centre, p.rows, p.total) for p in outcome.preview] == [
+        ("52000", 3, Decimal("85000.50")),
+        ("52010", 1, Decimal("50000.00")),
+    ]
+    assert not Actual.objects.exists()
+    inserted, replaced = confirm_import(batch=outcome.batch, user=org.consultant)
+    assert (inserted, replaced) == (4, 0)
+    assert Actual.objects.count() == 4
+
+
+def test_consultant_cannot_import_other_homes(org):
+    rows = [["52020", "5.38.50", "1.10", "05-05-2026", "1,00", "x"]]
+    outcome = import_actuals(stream=io.BytesIO(csv_bytes(rows)), file_name="x.csv", user=org.consultant, mode="preview")
+    assert outcome.stage.errors[0].reasons == ["Du har ikke adgang til omkostningssted »52020«"]
+
+
+def test_windows_1252_csv(org):
+    rows = [["52000", "5.38.50", "1.10", "05-05-2026", "1,00", "Løn æøå"]]
+    outcome = _apply(csv_bytes(rows, encoding="cp1252"), "x.csv")
+    assert outcome.stage.ok
+    assert Actual.objects.get().text == "Løn æøå"
+
+
+def test_command_dry_run_and_month(org, tmp_path, capsys):
+    path = tmp_path / "maj.csv"
+    path.write_bytes(csv_bytes(MAY_ROWS))
+    call_command("import_actuals", str(path), "--month", "2026-05", "--dry-run")
+    assert not Actual.objects.exists()
+    with pytest.raises(CommandError, match="afvist"):
+        call_command("import_actuals", str(path), "--month", "2026-04")
+    assert not Actual.objects.exists()
+    call_command("import_actuals", str(path))
+    assert Actual.objects.count() == 4
+
+
+def test_unreadable_files(org):
+    from budget.importer import ImportFileError
+
+    with pytest.raises(ImportFileError):
+        _apply(b"not a zip", "x.xlsx")
+    with pytest.raises(ImportFileError, match="mangler"):
+        _apply(b"a;b;c\n1;2;3\n", "x.csv")
