@@ -50,6 +50,7 @@ def test_caseworker_committee_and_authority_head_flow(page, login, org, vis):  #
     agenda = page.locator("section:has(h2#niveau-visitationsudvalg)")
     assert "2026-4711" in agenda.inner_text()
     screenshot(page, "visitation-approval-queue")
+    assert axe_violations(page) == []
 
     # A new §107 placement shows its first follow-up three months after start on the worklist.
     page.goto(base + "/visitation/bevillinger/ny/")
@@ -67,6 +68,7 @@ def test_caseworker_committee_and_authority_head_flow(page, login, org, vis):  #
     row = page.locator("tr:has-text('LM')")
     assert f"{due:%d-%m-%Y}" in row.inner_text()
     screenshot(page, "visitation-worklist")
+    assert axe_violations(page) == []
     page.click("text=Log ud")
 
     # 2. The authority head cannot approve the 600,000 kr. case ...

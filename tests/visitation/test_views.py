@@ -306,3 +306,23 @@ def test_home_tab_lists_own_home_placements(org, vis, client_for):
         in c.get(org.home_a.get_absolute_url()).content.decode()
     )
     assert c.get(reverse("visitation:home_placements", args=[org.home_c.pk])).status_code == 404
+
+
+def test_list_filters_and_htmx_partial(org, vis, client_for):
+    make_placement(vis.ext_108, citizen=Citizen.objects.create(case_number="F-1", initials="AA"))
+    make_placement(vis.ext_107, citizen=Citizen.objects.create(case_number="F-2", initials="BB"))
+    c = client_for(org.caseworker)
+    url = reverse("visitation:placement_list")
+    r = c.get(url, {"paragraph": vis.p107.pk}, headers={"HX-Request": "true"})
+    body = r.content.decode()
+    assert "<html" not in body and 'id="results"' in body
+    assert "F-2" in body and "F-1" not in body
+    full = c.get(url, {"q": "F-1"}).content.decode()
+    assert "<html" in full and "F-1" in full and "F-2" not in full
+    # Bad filter values: a Danish form, never a 500.
+    assert c.get(url, {"year": "abc", "paragraph": "x"}).status_code == 200
+
+
+def test_history_of_a_placement(org, vis, client_for):
+    p = make_placement(vis.own_108)
+    assert client_for(org.caseworker).get(reverse("history", args=["bevilling", p.pk])).status_code == 200
