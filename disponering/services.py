@@ -161,6 +161,23 @@ def income_consequence(
     return result
 
 
+def consequence_summary(
+    home: Home | int, *, old_weekly_hours: Decimal | int, new_weekly_hours: Decimal | int, from_date: dt.date
+) -> dict[str, Any]:
+    """Context for ``disponering/_income_consequence.html``: the income change per
+    month of ``from_date``'s year, its total, and whether the hour price is missing.
+    For the placement/package change page and the ledger page (shown before saving)."""
+    delta = Decimal(new_weekly_hours) - Decimal(old_weekly_hours)
+    rows = income_consequence(home, delta, from_date, from_date.year)
+    home_id = home if isinstance(home, int) else home.pk
+    return {
+        "consequence": rows,
+        "consequence_total": sum((a for _, a in rows), ZERO),
+        "consequence_delta": delta,
+        "missing_price": HourPrice.for_home(home_id, from_date.year) is None,
+    }
+
+
 # --- Writes ---------------------------------------------------------------------
 
 

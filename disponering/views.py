@@ -9,7 +9,6 @@ JavaScript: a plain POST answers with a redirect back to the ledger.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,7 +24,6 @@ from django_htmx.http import trigger_client_event
 
 from botilbud.access import can_write_home, get_home_for_user
 from botilbud.lib.locking import VersionConflict
-from botilbud.lib.money import ZERO
 from botilbud.models import Home, User
 from disponering import selectors, services
 from disponering.forms import ConsequenceForm, LeaveForm, LedgerEntryForm, category_choices
@@ -197,20 +195,17 @@ def consequence_preview(request: HttpRequest, home_pk: int) -> HttpResponse:
     """The allocation model's income consequence per month, before anything is saved."""
     home = get_home_for_user(request, home_pk)
     form = ConsequenceForm(request.GET)
-    rows: list[tuple[dt.date, Decimal]] = []
-    missing_price = False
+    context: dict[str, Any] = {"home": home, "consequence_form": form}
     if form.is_valid():
         data = form.cleaned_data
-        delta = data["hours_to"] - data["hours_from"]
-        rows = services.income_consequence(home, delta, data["from_date"], data["from_date"].year)
-        missing_price = not rows
-    context = {
-        "home": home,
-        "consequence_form": form,
-        "consequence": rows,
-        "consequence_total": sum((a for _, a in rows), ZERO),
-        "missing_price": missing_price,
-    }
+        context.update(
+            services.consequence_summary(
+                home,
+                old_weekly_hours=data["hours_from"],
+                new_weekly_hours=data["hours_to"],
+                from_date=data["from_date"],
+            )
+        )
     template = "disponering/ledger.html#consequence" if request.htmx else "disponering/consequence_page.html"
     return render(request, template, context, status=200 if form.is_valid() else 422)
 

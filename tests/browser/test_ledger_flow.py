@@ -92,3 +92,57 @@ def test_maternity_leave_flow(org, page, login, browser, live_server):
     screenshot(tab2, "ledger-conflict")
     entry.refresh_from_db()
     assert entry.title == "AB" and "Vikar fundet" in entry.comment
+
+
+def test_package_change_shows_income_adjustment(org, page, login):
+    """A §85 package change 6 → 10 hours from 1 July: the consequence is shown
+    before saving, and after the change the grid has the adjustment July–December."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from botilbud.models import Paragraph
+    from visitation import services as vservices
+    from visitation.models import Citizen, Offer, Placement, Provider, SupportPackage
+
+    p85, _ = Paragraph.objects.get_or_create(
+        code="§85", defaults={"name": "Socialpædagogisk støtte", "ladder_step": Paragraph.Ladder.INDIVIDUAL}
+    )
+    six = SupportPackage.objects.create(name="Test 6 t", weekly_hours=Decimal("6"))
+    ten = SupportPackage.objects.create(name="Test 10 t", weekly_hours=Decimal("10"))
+    offer = Offer.objects.create(
+        provider=Provider.objects.create(name="Egne botilbud", kind=Provider.Kind.OWN),
+        name="Egebakken §85",
+        paragraph=p85,
+        home=org.home_a,
+    )
+    placement = Placement.objects.create(
+        citizen=Citizen.objects.create(case_number="T-9", initials="KL"),
+        offer=offer,
+        package=six,
+        start_date=dt.date(2025, 1, 1),
+        annual_price=Decimal("124800.00"),
+        status=Placement.Status.ACTIVE,
+        required_level="myndighedsleder",
+    )
+
+    login(org.manager)
+    url = f"{page.base_url}/disponering/botilbud/{org.home_a.pk}/?aar=2026"
+    page.goto(url)
+    page.fill("#konsekvens_hours_from", "6")
+    page.fill("#konsekvens_hours_to", "10")
+    page.fill("#konsekvens_from_date", "2026-07-01")
+    page.get_by_role("button", name="Beregn", exact=True).click()
+    expect(page.locator("#consequence")).to_contain_text("-7.085,71 kr.")
+    expect(page.locator("#consequence")).to_contain_text("-42.057,12 kr.")
+    screenshot(page, "ledger-consequence-preview")
+
+    vservices.placement_change_package(
+        placement=placement, new_package=ten, effective_date=dt.date(2026, 7, 1), user=org.caseworker
+    )
+    page.goto(url)
+    assert cell(page, 6, "indtaegt").inner_text() == "0"
+    assert cell(page, 7, "indtaegt").inner_text() == "-7.086"
+    assert cell(page, 9, "indtaegt").inner_text() == "-6.857"
+    assert cell(page, 12, "indtaegt").inner_text() == "-7.086"
+    expect(page.locator("#ledger-entries")).to_contain_text("automatisk")
+    expect(page.locator("#ledger-entries")).to_contain_text("Ændret pakke KL")
