@@ -69,6 +69,7 @@ def get_item(mapping: dict[Any, Any], key: Any) -> Any:
 @register.filter
 def sign_class(value: Decimal | None) -> str:
     """CSS class for a deviation: positive is overspend (merforbrug)."""
-    if value is None:
+    if value in (None, ""):
         return ""
+    value = Decimal(str(value))
     return "overspend" if value > 0 else ("underspend" if value < 0 else "")
