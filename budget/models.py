@@ -98,7 +98,9 @@ class BudgetLine(models.Model):
 class BudgetCorrection(models.Model):
     """A change to a budget line's budget (tillægsbevilling, omplacering …). Never edited."""
 
-    line = models.ForeignKey(BudgetLine, verbose_name="budgetlinje", on_delete=models.CASCADE, related_name="corrections")
+    line = models.ForeignKey(
+        BudgetLine, verbose_name="budgetlinje", on_delete=models.CASCADE, related_name="corrections"
+    )
     date = models.DateField("dato")
     amount = models.DecimalField("beløb", max_digits=14, decimal_places=2)
     reason = models.CharField("begrundelse", max_length=300)
@@ -162,7 +164,9 @@ class Actual(models.Model):
     posting_date = models.DateField("bogføringsdato", null=True, blank=True)
     amount = models.DecimalField("beløb", max_digits=14, decimal_places=2)
     text = models.CharField("tekst", max_length=200, blank=True)
-    batch = models.ForeignKey(ActualsImport, on_delete=models.DO_NOTHING, null=True, db_index=False, related_name="+")
+    batch = models.ForeignKey(
+        ActualsImport, on_delete=models.DO_NOTHING, null=True, db_index=False, db_constraint=False, related_name="+"
+    )
 
     class Meta:
         verbose_name = "forbrugspostering"

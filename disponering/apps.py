@@ -4,3 +4,20 @@ from django.apps import AppConfig
 class DisponeringConfig(AppConfig):
     name = "disponering"
     verbose_name = "Disponering"
+
+    def ready(self) -> None:
+        from botilbud.models import Role
+        from botilbud.registry import demo_seeder, history_kind, home_tab
+        from disponering.bridge import register_with_visitation
+        from disponering.demo import seed
+        from disponering.models import LedgerEntry
+
+        home_tab(
+            "Disponering",
+            "disponering:ledger",
+            order=20,
+            roles=[Role.HOME_MANAGER, Role.AREA_MANAGER, Role.CONSULTANT, Role.DEPARTMENT_HEAD, Role.ADMIN],
+        )
+        history_kind("disponering", lambda user: LedgerEntry.objects.visible_to(user))
+        demo_seeder(30, "disponering", seed)
+        register_with_visitation()

@@ -112,6 +112,14 @@ class LedgerEntry(models.Model):
     )
     created_at = models.DateTimeField("oprettet", auto_now_add=True)
     updated_at = models.DateTimeField("ændret", auto_now=True)
+    placement = models.ForeignKey(
+        "visitation.Placement",
+        verbose_name="bevilling",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+    )
     generated = models.BooleanField("automatisk oprettet", default=False)
     generated_key = models.CharField("automatiknøgle", max_length=40, blank=True)
     generated_data = models.JSONField("automatikdata", default=dict, blank=True)

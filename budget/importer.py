@@ -1,0 +1,548 @@
+"""Actuals import: stream a finance-system export into Postgres and validate it there.
+
+The file is never held in memory. A CSV file goes line by line (each line
+prefixed with its line number) and an ``.xlsx`` sheet row by row (openpyxl
+read-only) into ``COPY … FROM STDIN`` of a temporary table of raw text.
+Parsing (Danish numbers and dates), the cost-centre lookup and the account
+mapping are then a few set-based SQL statements; every bad row is reported
+with its row number and all its reasons, and nothing is written. A good file
+becomes a normalised temporary table that ``apply`` writes with one DELETE +
+INSERT per table, replacing the months it covers for its cost centres.
+
+All functions here must run inside ``transaction.atomic()`` (the temporary
+tables live until commit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+from django.db import connection
+
+from botilbud.lib.dates import month_start
+
+RAW = "budget_actuals_raw"
+NORM = "budget_actuals_norm"
+MAX_ERRORS_SHOWN = 500
+COPY_CHUNK = 5000
+
+# Canonical column → accepted header spellings (lower case, single spaces).
+HEADERS: dict[str, set[str]] = {
+    "cost_centre": {
+        "omkostningssted",
+        "omk.sted",
+        "omk. sted",
+        "omksted",
+        "omkostningssted nr",
+        "ansvarssted",
+        "cost centre",
+        "cost center",
+        "cost_centre",
+    },
+    "function_code": {"funktion", "kl-funktion", "kl funktion", "function"},
+    "art_code": {"art", "artskonto", "art kode", "artskode"},
+    "account": {"konto", "kontonummer", "kontonr", "kontostreng", "account"},
+    "posting_date": {"bogføringsdato", "bogf.dato", "bogf. dato", "dato", "posteringsdato", "bilagsdato", "date"},
+    "month": {"måned", "periode", "regnskabsmåned", "month", "maaned"},
+    "amount": {"beløb", "beløb (kr.)", "beløb kr.", "belob", "amount", "beløb i kr."},
+    "text": {"tekst", "posteringstekst", "bilagstekst", "beskrivelse", "text"},
+}
+RAW_COLUMNS = ["cost_centre", "function_code", "art_code", "account", "posting_date", "month", "amount", "text"]
+EXTRA_COLUMNS = [f"extra{i}" for i in range(1, 13)]
+
+
+class ImportFileError(Exception):
+    """The file cannot be read at all (format, header, encoding). Danish message."""
+
+
+@dataclass
+class RowError:
+    row: int
+    reasons: list[str]
+
+
+@dataclass
+class StageResult:
+    file_name: str
+    row_count: int = 0
+    bad_row_count: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.bad_row_count == 0 and self.row_count > 0
+
+
+def _norm_header(value: Any) -> str:
+    return re.sub(r"\s+", " ", str(value or "").strip().lower().lstrip("\ufeff"))
+
+
+def map_header(cells: list[Any]) -> list[str]:
+    """Raw-table column names for the file's columns (unknown ones go to extras)."""
+    names: list[str] = []
+    used: set[str] = set()
+    extras = iter(EXTRA_COLUMNS)
+    for cell in cells:
+        key = _norm_header(cell)
+        target = next((col for col, aliases in HEADERS.items() if key in aliases), None)
+        if target is None or target in used:
+            try:
+                target = next(extras)
+            except StopIteration:
+                raise ImportFileError("Filen har for mange kolonner (højst 20).") from None
+        used.add(target)
+        names.append(target)
+    missing = []
+    if "cost_centre" not in used:
+        missing.append("omkostningssted")
+    if "amount" not in used:
+        missing.append("beløb")
+    if "account" not in used and not {"function_code", "art_code"} <= used:
+        missing.append("konto (funktion og art)")
+    if missing:
+        found = ", ".join(str(c) for c in cells if c not in (None, "")) or "ingen"
+        raise ImportFileError(
+            "Filens første række skal være kolonneoverskrifter. Der mangler: "
+            + ", ".join(missing)
+            + f". Fundet: {found}."
+        )
+    return names
+
+
+def _create_raw_table(cursor) -> None:
+    cols = ", ".join(f"{c} text" for c in [*RAW_COLUMNS, *EXTRA_COLUMNS])
+    cursor.execute(f"DROP TABLE IF EXISTS {RAW}; DROP TABLE IF EXISTS {NORM}")
+    cursor.execute(f"CREATE TEMP TABLE {RAW} (row_no integer, {cols}) ON COMMIT DROP")
+
+
+def _detect_delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (";", "\t", ",")}
+    if counts[";"] or counts["\t"]:
+        return ";" if counts[";"] >= counts["\t"] else "\t"
+    return "," if counts[","] else ";"
+
+
+def _detect_encoding(sample: bytes) -> str:
+    try:
+        sample.decode("utf-8")
+        return "UTF8"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the sample is still UTF-8.
+        if exc.start >= len(sample) - 3:
+            return "UTF8"
+        return "WIN1252"
+
+
+def _copy_csv(cursor, stream: IO[bytes]) -> None:
+    import csv
+
+    sample = stream.read(1 << 16)
+    encoding = _detect_encoding(sample)
+    stream.seek(0)
+    line_no = 0
+    header_line = b""
+    for raw in stream:
+        line_no += 1
+        if raw.strip(b"\r\n\t ;,\xef\xbb\xbf"):
+            header_line = raw
+            break
+    if not header_line:
+        raise ImportFileError("Filen er tom.")
+    text = header_line.decode("utf-8" if encoding == "UTF8" else "cp1252", errors="replace").lstrip("\ufeff")
+    delimiter = _detect_delimiter(text)
+    header = next(csv.reader([text], delimiter=delimiter))
+    columns = map_header(header)
+    delim = delimiter.encode()
+    empty = delim * (len(columns) - 1)
+    sql = (
+        f"COPY {RAW} (row_no, {', '.join(columns)}) FROM STDIN "
+        f"(FORMAT csv, DELIMITER E'{chr(92) + 't' if delimiter == chr(9) else delimiter}', ENCODING '{encoding}')"
+    )
+    with cursor.copy(sql) as copy:
+        buffer: list[bytes] = []
+        for raw in stream:
+            line_no += 1
+            body = raw.rstrip(b"\r\n")
+            if not body.strip():
+                body = empty  # a blank line: all fields empty, ignored in SQL
+            buffer.append(b"%d%s%s\n" % (line_no, delim, body))
+            if len(buffer) >= COPY_CHUNK:
+                copy.write(b"".join(buffer))
+                buffer.clear()
+        if buffer:
+            copy.write(b"".join(buffer))
+
+
+def _cell_text(value: Any, *, month_column: bool = False) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime | dt.date):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        return f"{day:%Y-%m}" if month_column else f"{day:%d-%m-%Y}"
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        # Excel numbers: write them the Danish way so one SQL parser serves both formats.
+        return format(Decimal(repr(value)), "f").replace(".", ",")
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")
+    return str(value)
+
+
+def _xlsx_rows(stream: IO[bytes]) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException …
+        raise ImportFileError("Filen kunne ikke læses som et Excel-regneark (.xlsx).") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield index, row
+    finally:
+        workbook.close()
+
+
+def _copy_xlsx(cursor, stream: IO[bytes]) -> None:
+    rows = _xlsx_rows(stream)
+    columns: list[str] | None = None
+    for _index, values in rows:
+        if any(v not in (None, "") for v in values):
+            columns = map_header(list(values))
+            break
+    if columns is None:
+        raise ImportFileError("Regnearket er tomt.")
+    width = len(columns)
+    month_index = columns.index("month") if "month" in columns else -1
+    with cursor.copy(f"COPY {RAW} (row_no, {', '.join(columns)}) FROM STDIN") as copy:
+        for index, values in rows:
+            # Cells beyond the header's width are ignored.
+            cells = list(values[:width]) + [None] * (width - len(values))
+            copy.write_row([index, *(_cell_text(v, month_column=(i == month_index)) for i, v in enumerate(cells))])
+
+
+def stage_file(stream: IO[bytes], file_name: str) -> None:
+    """COPY the file's rows as raw text into the temporary table."""
+    lower = file_name.lower()
+    with connection.cursor() as cursor:
+        _create_raw_table(cursor)
+        pg_cursor = cursor.cursor
+        try:
+            if lower.endswith(".xlsx") or lower.endswith(".xlsm"):
+                _copy_xlsx(pg_cursor, stream)
+            elif lower.endswith((".csv", ".txt")):
+                _copy_csv(pg_cursor, stream)
+            else:
+                raise ImportFileError("Filtypen kendes ikke: brug .xlsx eller .csv.")
+        except ImportFileError:
+            raise
+        except Exception as exc:
+            from psycopg import errors as pg_errors
+
+            if isinstance(exc, pg_errors.BadCopyFileFormat | pg_errors.CharacterNotInRepertoire):
+                where = re.search(r"line (\d+)", str(exc))
+                detail = f" (linje {where.group(1)} i indlæsningen)" if where else ""
+                raise ImportFileError(
+                    "Filen kunne ikke læses: en række har et forkert antal kolonner eller ugyldige tegn"
+                    + detail
+                    + ". Tjek at filen er semikolonsepareret og gemt som UTF-8 eller Windows-1252."
+                ) from exc
+            if isinstance(exc, pg_errors.UntranslatableCharacter | pg_errors.InvalidTextRepresentation):
+                raise ImportFileError("Filen indeholder tegn, der ikke kan læses.") from exc
+            raise
+
+
+# --- SQL parsing --------------------------------------------------------------
+
+_AMOUNT_RE = r"^[+-]?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
+_DMY_RE = r"^[0-9]{1,2}-[0-9]{1,2}-[0-9]{4}$"
+_YMD_RE = r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"
+_YM_RE = r"^[0-9]{4}-[0-9]{1,2}$"
+_MY_RE = r"^[0-9]{1,2}-[0-9]{4}$"
+_ACCOUNT_RE = r"^[0-9]+(\.[0-9]+){3,}$"
+
+# Step 1 (materialised once per row): trimmed, cleaned strings and their
+# parts. Regular-expression *tests* and split_part are cheap; regexp_match is
+# not, so the parts come from split_part after a shape test.
+# Step 2: typed values, guarded by CASE so a bad value never raises.
+_PARSED_SQL = f"""
+WITH c AS MATERIALIZED (
+  SELECT r.row_no,
+         btrim(r.cost_centre) AS cc,
+         NULLIF(btrim(r.amount), '') AS amount_raw,
+         regexp_replace(translate(btrim(coalesce(r.amount, '')), E'\\u2212', '-'),
+                        '([[:space:]]|\\u00a0|kr\\.?$)', '', 'g') AS amount_clean,
+         NULLIF(btrim(r.posting_date), '') AS date_raw,
+         split_part(translate(btrim(r.posting_date), './T', '-- '), ' ', 1) AS d,
+         NULLIF(btrim(r.month), '') AS month_raw,
+         translate(btrim(r.month), './', '--') AS ym,
+         NULLIF(btrim(r.function_code), '') AS fn_col,
+         NULLIF(btrim(r.art_code), '') AS art_col,
+         NULLIF(btrim(r.account), '') AS account_raw,
+         regexp_replace(btrim(r.account), '[ /-]+', '.', 'g') AS acc,
+         left(btrim(coalesce(r.text, '')), 200) AS text
+  FROM {RAW} r
+  WHERE concat_ws('', r.cost_centre, r.function_code, r.art_code, r.account, r.posting_date, r.month, r.amount) <> ''
+),
+s AS (
+  SELECT c.*,
+         CASE WHEN d ~ '{_DMY_RE}' THEN split_part(d, '-', 1)::int
+              WHEN d ~ '{_YMD_RE}' THEN split_part(d, '-', 3)::int END AS dd,
+         CASE WHEN d ~ '{_DMY_RE}' THEN split_part(d, '-', 2)::int
+              WHEN d ~ '{_YMD_RE}' THEN split_part(d, '-', 2)::int END AS dm,
+         CASE WHEN d ~ '{_DMY_RE}' THEN split_part(d, '-', 3)::int
+              WHEN d ~ '{_YMD_RE}' THEN split_part(d, '-', 1)::int END AS dy,
+         CASE WHEN ym ~ '{_YM_RE}' OR ym ~ '{_YMD_RE}' THEN split_part(ym, '-', 1)::int
+              WHEN ym ~ '{_MY_RE}' THEN split_part(ym, '-', 2)::int END AS my,
+         CASE WHEN ym ~ '{_YM_RE}' OR ym ~ '{_YMD_RE}' THEN split_part(ym, '-', 2)::int
+              WHEN ym ~ '{_MY_RE}' THEN split_part(ym, '-', 1)::int END AS mm,
+         CASE WHEN acc ~ '{_ACCOUNT_RE}'
+              THEN split_part(acc, '.', 1) || '.' || split_part(acc, '.', 2) || '.' || split_part(acc, '.', 3) END
+              AS acc_fn
+  FROM c
+)
+SELECT row_no, cc, amount_raw, amount_clean,
+       CASE WHEN amount_clean ~ '{_AMOUNT_RE}' AND length(amount_clean) <= 24
+            THEN round(replace(replace(amount_clean, '.', ''), ',', '.')::numeric, 2) END AS amount,
+       date_raw,
+       CASE WHEN dd IS NULL THEN NULL
+            WHEN dm NOT BETWEEN 1 AND 12 OR dy NOT BETWEEN 1900 AND 2200 THEN NULL
+            WHEN dd NOT BETWEEN 1 AND extract(day FROM make_date(dy, dm, 1) + interval '1 month' - interval '1 day')::int
+                 THEN NULL
+            ELSE make_date(dy, dm, dd) END AS posting_date,
+       month_raw,
+       CASE WHEN my IS NULL OR mm NOT BETWEEN 1 AND 12 OR my NOT BETWEEN 1900 AND 2200 THEN NULL
+            ELSE make_date(my, mm, 1) END AS month_value,
+       COALESCE(fn_col, acc_fn) AS fn,
+       COALESCE(art_col, CASE WHEN acc_fn IS NOT NULL THEN substr(acc, length(acc_fn) + 2) END) AS art,
+       account_raw,
+       text
+FROM s
+"""
+
+
+def validate(*, allowed_home_ids: list[int] | None = None, only_month: dt.date | None = None) -> StageResult:
+    """Check every staged row; build the normalised table if all are good."""
+    result = StageResult(file_name="")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS budget_actuals_parsed")
+        cursor.execute(f"CREATE TEMP TABLE budget_actuals_parsed ON COMMIT DROP AS {_PARSED_SQL}")
+        # The account mapping for the distinct (function, art) pairs: a handful of rows.
+        cursor.execute("DROP TABLE IF EXISTS budget_actuals_accounts")
+        cursor.execute(
+            """
+            CREATE TEMP TABLE budget_actuals_accounts ON COMMIT DROP AS
+            SELECT k.fn, k.art, (
+                SELECT a."group" FROM budget_account a
+                WHERE a.is_active AND (a.function_code = k.fn OR a.function_code = '')
+                  AND left(k.art, length(a.art_prefix)) = a.art_prefix
+                ORDER BY (a.function_code = ''), length(a.art_prefix) DESC LIMIT 1
+            ) AS grp
+            FROM (SELECT DISTINCT fn, art FROM budget_actuals_parsed WHERE fn IS NOT NULL AND art IS NOT NULL) k
+            """
+        )
+        allowed_sql = "TRUE" if allowed_home_ids is None else "h.id = ANY(%(allowed)s)"
+        params: dict[str, Any] = {"allowed": allowed_home_ids or [], "only_month": only_month}
+        cursor.execute("DROP TABLE IF EXISTS budget_actuals_checked")
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE budget_actuals_checked ON COMMIT DROP AS
+            SELECT p.*, h.id AS home_id, ({allowed_sql}) AS allowed, acc.grp,
+                   COALESCE(date_trunc('month', p.posting_date)::date, p.month_value, %(only_month)s::date) AS month
+            FROM budget_actuals_parsed p
+            LEFT JOIN botilbud_home h ON h.cost_centre = p.cc
+            LEFT JOIN budget_actuals_accounts acc ON acc.fn = p.fn AND acc.art = p.art
+            """,
+            params,
+        )
+        cursor.execute(
+            """
+            SELECT row_no, reasons, count(*) OVER () FROM (
+              SELECT row_no, array_remove(ARRAY[
+                CASE WHEN cc IS NULL OR cc = '' THEN 'omkostningssted mangler'
+                     WHEN home_id IS NULL THEN format('ukendt omkostningssted »%%s«', cc)
+                     WHEN NOT allowed THEN format('du har ikke adgang til omkostningssted »%%s«', cc) END,
+                CASE WHEN amount_raw IS NULL THEN 'beløb mangler'
+                     WHEN amount IS NULL THEN format('beløbet »%%s« er ikke et gyldigt tal (brug fx 1.234,56)', amount_raw)
+                     WHEN abs(amount) >= 1000000000000 THEN format('beløbet »%%s« er for stort', amount_raw) END,
+                CASE WHEN fn IS NULL OR art IS NULL THEN
+                          CASE WHEN account_raw IS NOT NULL
+                               THEN format('kontoen »%%s« kan ikke læses (brug fx 5.38.50/1.10)', account_raw)
+                               ELSE 'konto mangler (funktion og art)' END
+                     WHEN grp IS NULL THEN format('ukendt konto »%%s / %%s« (findes ikke i kontoplanen)', fn, art) END,
+                CASE WHEN date_raw IS NOT NULL AND posting_date IS NULL
+                          THEN format('datoen »%%s« er ikke en gyldig dato (brug dd-mm-åååå)', date_raw)
+                     WHEN month_raw IS NOT NULL AND month_value IS NULL
+                          THEN format('måneden »%%s« er ikke gyldig (brug åååå-mm)', month_raw)
+                     WHEN month IS NULL THEN 'dato eller måned mangler'
+                     WHEN posting_date IS NOT NULL AND month_value IS NOT NULL
+                          AND date_trunc('month', posting_date)::date <> month_value
+                          THEN format('datoen %%s ligger ikke i måneden %%s', to_char(posting_date, 'DD-MM-YYYY'),
+                                      to_char(month_value, 'YYYY-MM'))
+                     WHEN %(only_month)s::date IS NOT NULL AND month <> %(only_month)s::date
+                          THEN format('posteringen hører til %%s, men importen gælder kun %%s',
+                                      to_char(month, 'YYYY-MM'), to_char(%(only_month)s::date, 'YYYY-MM')) END
+              ], NULL) AS reasons
+              FROM budget_actuals_checked
+            ) e
+            WHERE cardinality(reasons) > 0
+            ORDER BY row_no
+            LIMIT %(limit)s
+            """,
+            {**params, "limit": MAX_ERRORS_SHOWN},
+        )
+        rows = cursor.fetchall()
+        result.errors = [RowError(row=r[0], reasons=[_capitalise(x) for x in r[1]]) for r in rows]
+        result.bad_row_count = rows[0][2] if rows else 0
+        cursor.execute("SELECT count(*) FROM budget_actuals_checked")
+        result.row_count = cursor.fetchone()[0]
+        if result.bad_row_count == 0:
+            cursor.execute(
+                f"""
+                CREATE TEMP TABLE {NORM} ON COMMIT DROP AS
+                SELECT home_id, month, grp AS "group", fn AS function_code, art AS art_code,
+                       posting_date, amount, text
+                FROM budget_actuals_checked
+                """
+            )
+    return result
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+@dataclass
+class PreviewRow:
+    home_id: int
+    home_name: str
+    cost_centre: str
+    month: dt.date
+    rows: int
+    wages: Decimal
+    operations: Decimal
+    income: Decimal
+    total: Decimal
+    existing_rows: int
+    existing_total: Decimal
+
+
+def preview(source_sql: str, params: dict[str, Any] | None = None) -> list[PreviewRow]:
+    """What the import will write, per home and month, beside what it replaces."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH src AS ({source_sql}),
+            new AS (
+              SELECT home_id, month, count(*) AS n,
+                     sum(amount) FILTER (WHERE "group" = 'loen') AS wages,
+                     sum(amount) FILTER (WHERE "group" = 'drift') AS operations,
+                     sum(amount) FILTER (WHERE "group" = 'indtaegt') AS income,
+                     sum(amount) AS total
+              FROM src GROUP BY home_id, month
+            ),
+            old AS (
+              SELECT t.home_id, t.month, sum(t.row_count) AS n, sum(t.amount) AS total
+              FROM budget_actualtotal t JOIN new USING (home_id, month)
+              GROUP BY t.home_id, t.month
+            )
+            SELECT new.home_id, h.name, h.cost_centre, new.month, new.n,
+                   coalesce(new.wages, 0), coalesce(new.operations, 0), coalesce(new.income, 0), new.total,
+                   coalesce(old.n, 0), coalesce(old.total, 0)
+            FROM new JOIN botilbud_home h ON h.id = new.home_id
+            LEFT JOIN old USING (home_id, month)
+            ORDER BY h.name, new.month
+            """,
+            params or {},
+        )
+        return [PreviewRow(*row) for row in cursor.fetchall()]
+
+
+def apply(source_sql: str, params: dict[str, Any] | None = None, *, batch_id: int | None = None) -> tuple[int, int]:
+    """Replace the (home, month) pairs of the source with its rows. Returns (inserted, replaced)."""
+    params = {**(params or {}), "batch_id": batch_id}
+    with connection.cursor() as cursor:
+        # One import at a time: two imports of the same month must not interleave.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('budget.actuals_import'))")
+        cursor.execute("DROP TABLE IF EXISTS budget_actuals_pairs")
+        cursor.execute(
+            f"CREATE TEMP TABLE budget_actuals_pairs ON COMMIT DROP AS "
+            f"SELECT DISTINCT home_id, month FROM ({source_sql}) s",
+            params,
+        )
+        cursor.execute(
+            "DELETE FROM budget_actual a USING budget_actuals_pairs p WHERE a.home_id = p.home_id AND a.month = p.month"
+        )
+        replaced = cursor.rowcount
+        cursor.execute(
+            f"""
+            INSERT INTO budget_actual (home_id, month, "group", function_code, art_code, posting_date, amount, text,
+                                       batch_id)
+            SELECT home_id, month, "group", function_code, art_code, posting_date, amount, text, %(batch_id)s
+            FROM ({source_sql}) s
+            """,
+            params,
+        )
+        inserted = cursor.rowcount
+        cursor.execute(
+            "DELETE FROM budget_actualtotal t USING budget_actuals_pairs p "
+            "WHERE t.home_id = p.home_id AND t.month = p.month"
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO budget_actualtotal (home_id, month, "group", amount, row_count)
+            SELECT home_id, month, "group", sum(amount), count(*) FROM ({source_sql}) s
+            GROUP BY home_id, month, "group"
+            """,
+            params,
+        )
+    return inserted, replaced
+
+
+NORM_SOURCE = f'SELECT home_id, month, "group", function_code, art_code, posting_date, amount, text FROM {NORM}'
+STAGED_SOURCE = (
+    'SELECT home_id, month, "group", function_code, art_code, posting_date, amount, text '
+    "FROM budget_stagedactual WHERE batch_id = %(staged_batch)s"
+)
+
+
+def persist_staged(batch_id: int) -> tuple[int, Decimal]:
+    """Keep the validated rows until the user confirms the preview."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO budget_stagedactual (batch_id, home_id, month, "group", function_code, art_code,
+                                             posting_date, amount, text)
+            SELECT %s, home_id, month, "group", function_code, art_code, posting_date, amount, text FROM {NORM}
+            """,
+            [batch_id],
+        )
+        cursor.execute(f"SELECT count(*), coalesce(sum(amount), 0) FROM {NORM}")
+        count, total = cursor.fetchone()
+    return count, total
+
+
+def open_upload(uploaded) -> IO[bytes]:  # noqa: ANN001 - Django UploadedFile
+    """A binary stream over an upload (Django keeps big ones in a temp file)."""
+    uploaded.seek(0)
+    stream = uploaded.file if hasattr(uploaded, "file") else uploaded
+    if isinstance(stream, io.TextIOBase):  # pragma: no cover - defensive
+        raise ImportFileError("Filen skal uploades binært.")
+    return stream
+
+
+def month_from_text(text: str) -> dt.date:
+    """``2026-05`` → 1 May 2026 (for --month and the form)."""
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ValueError(f"»{text}« er ikke en måned (brug åååå-mm, fx 2026-05).")
+    return month_start(dt.date(int(match.group(1)), int(match.group(2)), 1))

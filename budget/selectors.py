@@ -1,0 +1,247 @@
+"""Reads of the budget app. Aggregates are SQL over all homes at once.
+
+The forecast (regnskabsprognose) per home and account group at month m:
+
+    forecast = actuals Jan..m
+             + corrected budget × (profile share of the months after m)
+             + the ledger's expected changes in the months after m
+
+Deviation = forecast − corrected budget (positive = overspend, "merforbrug").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Max
+
+from botilbud.lib.dates import year_months
+from botilbud.lib.money import ZERO, to_money
+from botilbud.models import AccountGroup, Home
+from budget.models import ActualTotal, BudgetCorrection, BudgetLine
+
+GROUPS = [g.value for g in AccountGroup]
+
+
+@dataclass
+class ForecastRow:
+    home_id: int
+    group: str
+    original_budget: Decimal
+    corrected_budget: Decimal
+    budget_to_date: Decimal
+    actuals_to_date: Decimal
+    remaining_budget: Decimal
+    expected_changes: Decimal
+    forecast: Decimal
+    deviation: Decimal
+
+    @property
+    def group_label(self) -> str:
+        return AccountGroup(self.group).label
+
+    @property
+    def deviation_to_date(self) -> Decimal:
+        return self.actuals_to_date - self.budget_to_date
+
+
+# Budget lines with their corrected budget and the profile's share through month m
+# (relative weights; an empty profile is 1/12 per month), and actuals through m.
+_FORECAST_SQL = """
+WITH lines AS (
+    SELECT bl.home_id, bl."group", bl.original,
+           bl.original + COALESCE(c.total, 0) AS corrected,
+           CASE WHEN cardinality(bl.profile) = 12 AND (SELECT sum(w) FROM unnest(bl.profile) w) > 0
+                THEN (SELECT sum(w) FROM unnest(bl.profile) WITH ORDINALITY t(w, i) WHERE i <= %(m)s)
+                     / (SELECT sum(w) FROM unnest(bl.profile) w)
+                ELSE %(m)s / 12.0 END AS share_to_date
+    FROM budget_budgetline bl
+    LEFT JOIN (SELECT line_id, sum(amount) AS total FROM budget_budgetcorrection GROUP BY line_id) c
+           ON c.line_id = bl.id
+    WHERE bl.home_id = ANY(%(homes)s) AND bl.year = %(year)s
+),
+acts AS (
+    SELECT home_id, "group", sum(amount) AS actual
+    FROM budget_actualtotal
+    WHERE home_id = ANY(%(homes)s) AND month >= %(first)s AND month <= %(last)s
+    GROUP BY home_id, "group"
+)
+SELECT COALESCE(l.home_id, a.home_id), COALESCE(l."group", a."group"),
+       COALESCE(l.original, 0), COALESCE(l.corrected, 0),
+       round(COALESCE(l.corrected, 0) * COALESCE(l.share_to_date, 0), 2),
+       COALESCE(a.actual, 0)
+FROM lines l FULL JOIN acts a ON a.home_id = l.home_id AND a."group" = l."group"
+"""
+
+
+def forecast_for_homes(home_ids: list[int] | set[int], year: int, month: int) -> dict[tuple[int, str], ForecastRow]:
+    """(home id, account group) → ForecastRow at the end of ``month`` (1–12) of ``year``.
+
+    Two queries whatever the number of homes: the budget/actuals aggregate and
+    the ledger's expected changes (``disponering.selectors``).
+    """
+    if not 0 <= month <= 12:
+        raise ValueError("month must be 0..12")
+    ids = sorted({int(h) for h in home_ids})
+    if not ids:
+        return {}
+    params = {
+        "homes": ids,
+        "year": year,
+        "m": month,
+        "first": dt.date(year, 1, 1),
+        "last": dt.date(year, max(month, 1), 1) if month else dt.date(year - 1, 12, 31),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_FORECAST_SQL, params)
+        base = cursor.fetchall()
+    expected = _expected_after(ids, year, month)
+    result: dict[tuple[int, str], ForecastRow] = {}
+    for home_id, group, original, corrected, to_date, actual in base:
+        result[(home_id, group)] = _row(home_id, group, original, corrected, to_date, actual, expected)
+    # A home/group with only ledger changes (no budget, no actuals) still forecasts.
+    for key in expected:
+        if key not in result:
+            result[key] = _row(key[0], key[1], ZERO, ZERO, ZERO, ZERO, expected)
+    return result
+
+
+def _row(home_id, group, original, corrected, to_date, actual, expected) -> ForecastRow:  # noqa: ANN001
+    corrected = to_money(corrected)
+    to_date = to_money(to_date)
+    actual = to_money(actual)
+    remaining = corrected - to_date
+    changes = to_money(expected.get((home_id, group), ZERO))
+    forecast = actual + remaining + changes
+    return ForecastRow(
+        home_id=home_id,
+        group=group,
+        original_budget=to_money(original),
+        corrected_budget=corrected,
+        budget_to_date=to_date,
+        actuals_to_date=actual,
+        remaining_budget=remaining,
+        expected_changes=changes,
+        forecast=forecast,
+        deviation=forecast - corrected,
+    )
+
+
+def _expected_after(home_ids: list[int], year: int, month: int) -> dict[tuple[int, str], Decimal]:
+    """Σ the ledger's expected changes in the months after ``month``, per (home, group)."""
+    try:
+        from disponering.selectors import expected_changes_for_homes
+    except ImportError:  # pragma: no cover - the ledger app is always installed
+        return {}
+    totals: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
+    for (home_id, month_date, group), amount in expected_changes_for_homes(home_ids, year).items():
+        if month_date.month > month:
+            totals[(home_id, group)] += amount
+    return dict(totals)
+
+
+def forecast(home: Home | int, year: int, month: int) -> dict[str, ForecastRow]:
+    """The forecast of one home: account group → ForecastRow (every group present)."""
+    home_id = home if isinstance(home, int) else home.pk
+    rows = forecast_for_homes([home_id], year, month)
+    zero_row = _row
+    return {g: rows.get((home_id, g)) or zero_row(home_id, g, ZERO, ZERO, ZERO, ZERO, {}) for g in GROUPS}
+
+
+def forecast_total(rows: dict[str, ForecastRow]) -> ForecastRow:
+    """The home's net total over the account groups (income is negative)."""
+    total = ForecastRow(0, "", ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO)
+    for row in rows.values():
+        total.home_id = row.home_id
+        for name in (
+            "original_budget",
+            "corrected_budget",
+            "budget_to_date",
+            "actuals_to_date",
+            "remaining_budget",
+            "expected_changes",
+            "forecast",
+            "deviation",
+        ):
+            setattr(total, name, getattr(total, name) + getattr(row, name))
+    return total
+
+
+def latest_actual_month(home_ids: list[int], year: int) -> int:
+    """The last month of ``year`` with imported actuals for any of the homes (0 if none)."""
+    last = ActualTotal.objects.filter(
+        home_id__in=home_ids, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
+    ).aggregate(last=Max("month"))["last"]
+    return last.month if last else 0
+
+
+@dataclass
+class MonthCell:
+    month: dt.date
+    budget: Decimal
+    actual: Decimal | None
+    expected: Decimal
+
+
+def monthly_table(home: Home, year: int, lines: list[BudgetLine], month: int) -> dict[str, list[MonthCell]]:
+    """Per account group, the 12 months: budget by profile, actuals, expected ledger changes."""
+    from disponering.selectors import expected_changes
+
+    months = year_months(year)
+    actual_rows = ActualTotal.objects.filter(home=home, month__gte=months[0], month__lte=months[-1]).values_list(
+        "month", "group", "amount"
+    )
+    actuals = {(m, g): a for m, g, a in actual_rows}
+    changes = expected_changes(home, year)
+    corrected = corrected_budgets([line.pk for line in lines])
+    by_group = {line.group: line for line in lines}
+    table: dict[str, list[MonthCell]] = {}
+    for group in GROUPS:
+        line = by_group.get(group)
+        budget_total = corrected.get(line.pk, ZERO) if line else ZERO
+        shares = line.shares() if line else [Decimal(1) / 12] * 12
+        # Spread so that the months add up to the budget to the øre.
+        cumulative = ZERO
+        cells = []
+        running = Decimal(0)
+        for index, m in enumerate(months):
+            running += shares[index]
+            upto = to_money(budget_total * running)
+            budget = upto - cumulative
+            cumulative = upto
+            has_actual = m.month <= month or (m, group) in actuals
+            cells.append(
+                MonthCell(
+                    month=m,
+                    budget=budget,
+                    actual=actuals.get((m, group), ZERO) if has_actual else None,
+                    expected=changes.get((m, group), ZERO),
+                )
+            )
+        table[group] = cells
+    return table
+
+
+def corrected_budgets(line_ids: list[int]) -> dict[int, Decimal]:
+    """Budget line id → original + Σ corrections (one query)."""
+    from django.db.models import Sum
+    from django.db.models.functions import Coalesce
+
+    rows = (
+        BudgetLine.objects.filter(pk__in=line_ids)
+        .annotate(corr=Coalesce(Sum("corrections__amount"), ZERO))
+        .values_list("pk", "original", "corr")
+    )
+    return {pk: original + corr for pk, original, corr in rows}
+
+
+def corrections_for(home: Home, year: int):  # noqa: ANN201
+    return (
+        BudgetCorrection.objects.filter(line__home=home, line__year=year)
+        .select_related("line", "created_by")
+        .order_by("-date", "-id")
+    )

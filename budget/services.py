@@ -1,0 +1,182 @@
+"""Writes of the budget app (keyword-only arguments, one transaction each)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from botilbud.models import AccountGroup, Home, Role, User
+from budget import importer
+from budget.models import ActualsImport, BudgetCorrection, BudgetLine, StaffingPlan, StagedActual
+
+
+def import_home_ids(user: User | None) -> list[int] | None:
+    """The homes whose actuals ``user`` may import (None = all: administrator or command)."""
+    if user is None or user.role == Role.ADMIN:
+        return None
+    if user.role == Role.CONSULTANT:
+        return list(Home.objects.writable_by(user).values_list("pk", flat=True))
+    return []
+
+
+def can_manage_budget(user: User, home: Home) -> bool:
+    """Consultants of the home and administrators own budgets and actuals."""
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.CONSULTANT and Home.objects.writable_by(user).filter(pk=home.pk).exists()
+
+
+@dataclass
+class ImportOutcome:
+    stage: importer.StageResult
+    batch: ActualsImport | None = None
+    preview: list[importer.PreviewRow] = field(default_factory=list)
+    inserted: int = 0
+    replaced: int = 0
+
+
+def import_actuals(
+    *,
+    stream: IO[bytes],
+    file_name: str,
+    user: User | None,
+    only_month: dt.date | None = None,
+    mode: str = "preview",
+) -> ImportOutcome:
+    """Stage and validate a file; then, by ``mode``:
+
+    - ``"preview"``: keep the validated rows for the user's confirmation (web);
+    - ``"apply"``: write them now (management command);
+    - ``"dry-run"``: write nothing.
+
+    A file with any bad row is refused whole (``outcome.stage.ok`` is False).
+    Raises ``importer.ImportFileError`` on an unreadable file.
+    """
+    with transaction.atomic():
+        importer.stage_file(stream, file_name)
+        stage = importer.validate(allowed_home_ids=import_home_ids(user), only_month=only_month)
+        stage.file_name = file_name
+        outcome = ImportOutcome(stage=stage)
+        if not stage.ok:
+            return outcome
+        outcome.preview = importer.preview(importer.NORM_SOURCE)
+        if mode == "preview":
+            batch = ActualsImport.objects.create(file_name=file_name[:255], uploaded_by=user)
+            count, total = importer.persist_staged(batch.pk)
+            ActualsImport.objects.filter(pk=batch.pk).update(row_count=count, total=total)
+            batch.row_count, batch.total = count, total
+            outcome.batch = batch
+        elif mode == "apply":
+            batch = ActualsImport.objects.create(
+                file_name=file_name[:255], uploaded_by=user, status=ActualsImport.Status.DONE
+            )
+            inserted, replaced = importer.apply(importer.NORM_SOURCE, batch_id=batch.pk)
+            total = sum((p.total for p in outcome.preview), Decimal("0"))
+            ActualsImport.objects.filter(pk=batch.pk).update(
+                row_count=inserted, replaced_rows=replaced, total=total, applied_at=timezone.now()
+            )
+            outcome.batch, outcome.inserted, outcome.replaced = batch, inserted, replaced
+        return outcome
+
+
+class ImportStateError(Exception):
+    pass
+
+
+def confirm_import(*, batch: ActualsImport, user: User) -> tuple[int, int]:
+    """Write a previewed import (replacing its months for its cost centres)."""
+    with transaction.atomic():
+        locked = ActualsImport.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ActualsImport.Status.PREVIEW:
+            raise ImportStateError("Importen er allerede indlæst eller annulleret.")
+        params: dict[str, Any] = {"staged_batch": locked.pk}
+        inserted, replaced = importer.apply(importer.STAGED_SOURCE, params, batch_id=locked.pk)
+        StagedActual.objects.filter(batch=locked).delete()
+        locked.status = ActualsImport.Status.DONE
+        locked.applied_at = timezone.now()
+        locked.replaced_rows = replaced
+        locked.row_count = inserted
+        locked.version += 1
+        locked.save(update_fields=["status", "applied_at", "replaced_rows", "row_count", "version"])
+        return inserted, replaced
+
+
+def discard_import(*, batch: ActualsImport) -> None:
+    with transaction.atomic():
+        locked = ActualsImport.objects.select_for_update().get(pk=batch.pk)
+        if locked.status != ActualsImport.Status.PREVIEW:
+            raise ImportStateError("Importen er allerede indlæst eller annulleret.")
+        StagedActual.objects.filter(batch=locked).delete()
+        locked.status = ActualsImport.Status.DISCARDED
+        locked.version += 1
+        locked.save(update_fields=["status", "version"])
+
+
+# --- Budgets ----------------------------------------------------------------------
+
+
+def add_correction(*, line: BudgetLine, amount: Decimal, reason: str, date: dt.date, user: User) -> BudgetCorrection:
+    with transaction.atomic():
+        BudgetLine.objects.select_for_update().get(pk=line.pk)
+        return BudgetCorrection.objects.create(line=line, amount=amount, reason=reason, date=date, created_by=user)
+
+
+def set_profile(*, line: BudgetLine, percentages: list[Decimal] | None, seen_version: int) -> BudgetLine:
+    """Set the monthly profile (percentages summing to 100) or reset it to 1/12 (None)."""
+    from botilbud.lib.locking import save_versioned
+
+    line.profile = [] if percentages is None else list(percentages)
+    save_versioned(line, seen_version=seen_version, update_fields=["profile"])
+    return line
+
+
+def upsert_budget_lines(*, rows: list[tuple[Home, int, str, Decimal]]) -> tuple[int, int]:
+    """Opening budgets from an import: create lines, or set the original budget of existing ones.
+
+    Corrections are kept (they are never overwritten). Returns (created, updated).
+    """
+    created = updated = 0
+    with transaction.atomic():
+        for home, year, group, amount in rows:
+            line, was_created = BudgetLine.objects.select_for_update().get_or_create(
+                home=home, year=year, group=group, defaults={"original": amount}
+            )
+            if was_created:
+                created += 1
+            elif line.original != amount:
+                line.original = amount
+                line.version += 1
+                line.save(update_fields=["original", "version"])
+                updated += 1
+    return created, updated
+
+
+GROUP_ALIASES = {
+    "løn": AccountGroup.WAGES,
+    "loen": AccountGroup.WAGES,
+    "lønninger": AccountGroup.WAGES,
+    "øvrig drift": AccountGroup.OPERATIONS,
+    "drift": AccountGroup.OPERATIONS,
+    "indtægter": AccountGroup.INCOME,
+    "indtægt": AccountGroup.INCOME,
+    "indtaegt": AccountGroup.INCOME,
+}
+
+
+# --- Staffing -------------------------------------------------------------------
+
+
+def save_staffing_plan(*, plan: StaffingPlan, user: User, seen_version: int | None) -> StaffingPlan:
+    from botilbud.lib.locking import save_versioned
+
+    plan.updated_by = user
+    if plan.pk and seen_version is not None:
+        save_versioned(plan, seen_version=seen_version)
+    else:
+        plan.save()
+    return plan

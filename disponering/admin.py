@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from botilbud.admin import VersionedAdminMixin
+from disponering.models import LedgerEntry, LedgerEntryMonth
+
+
+class LedgerEntryMonthInline(admin.TabularInline):
+    model = LedgerEntryMonth
+    fields = ["month", "account_group", "amount"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:  # noqa: ANN001
+        return False
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "home", "category", "account_group", "amount", "start_date", "end_date", "status"]
+    list_filter = ["status", "category", "account_group", "generated", "home__area"]
+    search_fields = ["title", "comment", "home__name"]
+    date_hierarchy = "start_date"
+    autocomplete_fields = ["home"]
+    raw_id_fields = ["registered_by"]
+    # The per-month rows are written by the service from the spread, so the
+    # amount, period and spread are changed on the ledger page, not here.
+    readonly_fields = [
+        "account_group",
+        "amount",
+        "start_date",
+        "end_date",
+        "spread",
+        "generated",
+        "generated_key",
+        "created_at",
+    ]
+    fields = [
+        "home",
+        "category",
+        "account_group",
+        "title",
+        "amount",
+        "start_date",
+        "end_date",
+        "spread",
+        "status",
+        "comment",
+        "registered_by",
+        "generated",
+        "generated_key",
+        "created_at",
+    ]
+    inlines = [LedgerEntryMonthInline]

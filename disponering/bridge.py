@@ -1,0 +1,187 @@
+"""From visitation to the ledger: placement events create generated entries.
+
+- start in an own home → expected income from the start date to the end of
+  the year (or the placement's end), by the allocation model;
+- package change → the income adjustment Δ weekly hours × hour price × days/7
+  from the change date to the end of the year (or the placement's end);
+- end → every generated entry of the placement stops at the end date.
+
+Entries are keyed by (placement, ``generated_key``) so a repeated or corrected
+event updates the entry instead of adding a second one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from botilbud.lib.money import ZERO, format_number
+from botilbud.models import AccountGroup
+from disponering.models import Category, LedgerEntry, Spread, Status
+from disponering.services import income_consequence
+
+log = logging.getLogger(__name__)
+
+
+def _placement_home(placement: Any):
+    offer = getattr(placement, "offer", None)
+    return getattr(offer, "home", None) if offer is not None else None
+
+
+def _entries_of(placement: Any):
+    if hasattr(LedgerEntry, "placement"):
+        return LedgerEntry.objects.filter(placement_id=placement.pk, generated=True)
+    return LedgerEntry.objects.filter(generated=True, generated_data__placement_id=placement.pk)
+
+
+def _initials(placement: Any) -> str:
+    citizen = getattr(placement, "citizen", None)
+    return getattr(citizen, "initials", "") or f"bevilling {placement.pk}"
+
+
+def _write(
+    *,
+    placement: Any,
+    home: Any,
+    key: str,
+    category: str,
+    title: str,
+    hours_delta: Decimal,
+    start: dt.date,
+    end: dt.date | None,
+    data: dict[str, Any],
+) -> LedgerEntry | None:
+    """Create or update the generated entry ``key`` of ``placement``."""
+    from disponering import services
+
+    year = start.year
+    months = income_consequence(home, hours_delta, start, year, end)
+    period_end = min(end or dt.date(year, 12, 31), dt.date(year, 12, 31))
+    existing = _entries_of(placement).filter(generated_key=key).first()
+    total = sum((a for _, a in months), ZERO)
+    data = {**data, "placement_id": placement.pk, "hours_delta": str(hours_delta)}
+    if not months:
+        comment = "Timepris mangler for botilbuddet, eller perioden er tom: beløbet er 0."
+    else:
+        comment = (
+            f"Automatisk fra visitationen: {format_number(hours_delta, 2)} timer/uge × timepris × dage/7 "
+            f"fra {start:%d-%m-%Y}."
+        )
+    if existing is None:
+        return services.entry_create(
+            home=home,
+            user=None,
+            category=category,
+            account_group=AccountGroup.INCOME,
+            title=title,
+            amount=total,
+            start_date=start,
+            end_date=max(period_end, start),
+            spread=Spread.MONTHLY,
+            monthly=dict(months),
+            comment=comment,
+            generated=True,
+            generated_key=key,
+            generated_data=data,
+            placement=placement if hasattr(LedgerEntry, "placement") else None,
+        )
+    status = existing.status
+    if period_end < start:
+        status = Status.CANCELLED
+    elif status == Status.CANCELLED:
+        status = Status.EXPECTED
+    return services.entry_update(
+        entry=existing,
+        seen_version=existing.version,
+        monthly=dict(months),
+        amount=total,
+        start_date=start,
+        end_date=max(period_end, start),
+        spread=Spread.MONTHLY,
+        status=status,
+        comment=comment,
+        generated_data=data,
+    )
+
+
+@transaction.atomic
+def handle_placement_event(event: Any) -> None:
+    """The handler registered with ``visitation.events.register``."""
+    placement = event.placement
+    home = _placement_home(placement)
+    if home is None:
+        return  # external offer: no own home's income
+    kind = event.kind
+    who = _initials(placement)
+    end = getattr(placement, "end_date", None)
+    if kind == "start":
+        hours = event.new_weekly_hours
+        if hours is None:
+            package = getattr(placement, "package", None)
+            hours = getattr(package, "weekly_hours", 0) or 0
+        _write(
+            placement=placement,
+            home=home,
+            key="start",
+            category=Category.MOVE_IN,
+            title=f"Indflytning {who}",
+            hours_delta=Decimal(hours),
+            start=event.date,
+            end=end,
+            data={"weekly_hours": str(hours), "date": event.date.isoformat()},
+        )
+    elif kind == "package_change":
+        key = f"pakke:{event.date.isoformat()}"
+        existing = _entries_of(placement).filter(generated_key=key).first()
+        old = Decimal(str(event.old_weekly_hours or 0))
+        if existing is not None and "old_weekly_hours" in existing.generated_data:
+            old = Decimal(existing.generated_data["old_weekly_hours"])  # keep the first "before"
+        new = Decimal(str(event.new_weekly_hours or 0))
+        _write(
+            placement=placement,
+            home=home,
+            key=key,
+            category=Category.SUPPORT_CHANGE,
+            title=f"Ændret pakke {who}: {format_number(old, 1)} → {format_number(new, 1)} t/uge",
+            hours_delta=new - old,
+            start=event.date,
+            end=end,
+            data={"old_weekly_hours": str(old), "new_weekly_hours": str(new), "date": event.date.isoformat()},
+        )
+        # A package change moves the placement's income: the start entry keeps
+        # its hours; the adjustment carries the difference.
+    elif kind == "end":
+        end = event.date
+        for entry in _entries_of(placement):
+            data = entry.generated_data or {}
+            start = dt.date.fromisoformat(data.get("date", entry.start_date.isoformat()))
+            _write(
+                placement=placement,
+                home=entry.home,
+                key=entry.generated_key,
+                category=entry.category,
+                title=entry.title,
+                hours_delta=Decimal(data.get("hours_delta", "0")),
+                start=start,
+                end=end,
+                data={k: v for k, v in data.items() if k != "placement_id"},
+            )
+    else:
+        log.warning("Unknown placement event kind %r", kind)
+
+
+def register_with_visitation() -> bool:
+    """Called from ``DisponeringConfig.ready``; quiet if visitation has no events yet."""
+    try:
+        from visitation import events  # type: ignore[attr-defined]
+    except ImportError:
+        return False
+    register = getattr(events, "register", None)
+    if register is None:
+        return False
+    register(handle_placement_event)
+    return True

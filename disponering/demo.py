@@ -1,0 +1,191 @@
+"""Demo ledger entries: maternity leaves, sickness, hires, temps, one-offs…
+
+Registered as ``demo_seeder(30, "disponering", seed)``. Uses bulk inserts so
+``large`` (tens of thousands of entries) stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from botilbud.demo import DemoContext
+from botilbud.lib.dates import add_months, month_end
+from botilbud.lib.money import to_money
+from botilbud.models import AccountGroup, Home
+from disponering.models import Category, LedgerEntry, LedgerEntryMonth, Spread, Status
+from disponering.services import leave_effect, spread_amounts
+
+PER_HOME_YEAR = {"small": 8, "medium": 12, "large": 28}
+INITIALS = "ABCDEFGHIJKLMNOPRSTUVW"
+ROLES = ["Pædagog", "Social- og sundhedsassistent", "Pædagogmedhjælper", "Nattevagt", "Ergoterapeut"]
+ONE_OFFS = [
+    ("Nye senge til to værelser", Category.ONE_OFF, 18_000, 45_000),
+    ("Hjælpemidler (lift)", Category.ONE_OFF, 25_000, 80_000),
+    ("Udskiftning af køkken", Category.BUILDING, 60_000, 180_000),
+    ("Maling af fællesarealer", Category.BUILDING, 20_000, 70_000),
+    ("Kursus i konflikthåndtering", Category.OTHER, 8_000, 30_000),
+    ("Ny bus til ture", Category.ONE_OFF, 90_000, 250_000),
+]
+
+
+def _date_in(rng, year: int) -> dt.date:
+    return dt.date(year, rng.randint(1, 12), rng.choice([1, 1, 1, 15, rng.randint(2, 28)]))
+
+
+def _who(rng) -> str:
+    if rng.random() < 0.6:
+        return "".join(rng.sample(INITIALS, 2))
+    return rng.choice(ROLES)
+
+
+def seed(ctx: DemoContext) -> None:
+    rng = ctx.rng
+    per = PER_HOME_YEAR.get(ctx.scale, 8)
+    writers: dict[int, list[int]] = {}
+    for home_id, user_id in Home.managers.through.objects.values_list("home_id", "user_id"):
+        writers.setdefault(home_id, []).append(user_id)
+    for home_id, user_id in Home.consultants.through.objects.values_list("home_id", "user_id"):
+        writers.setdefault(home_id, []).append(user_id)
+
+    entries: list[LedgerEntry] = []
+    month_plans: list[list[tuple[dt.date, Decimal]]] = []
+
+    def add(home: Home, year: int, **kw) -> None:
+        start: dt.date = kw["start_date"]
+        end: dt.date = kw["end_date"]
+        monthly = kw.pop("monthly", None)
+        months = spread_amounts(
+            amount=kw["amount"], start_date=start, end_date=end, spread=kw["spread"], monthly=monthly
+        )
+        if kw["spread"] == Spread.MONTHLY:
+            kw["amount"] = sum((a for _, a in months), Decimal("0.00"))
+        if end < ctx.today.replace(day=1):
+            status = Status.CONFIRMED
+        else:
+            status = rng.choice([Status.EXPECTED, Status.EXPECTED, Status.CONFIRMED])
+        if rng.random() < 0.05:
+            status = Status.CANCELLED
+        who = writers.get(home.pk) or [None]
+        entries.append(LedgerEntry(home=home, status=status, registered_by_id=rng.choice(who), **kw))
+        month_plans.append(months)
+
+    for home in ctx.homes:
+        for year in ctx.years:
+            for _ in range(per):
+                kind = rng.choices(
+                    ["barsel", "sygdom", "ansaet", "opsig", "vikar", "overtid", "engang", "indflyt"],
+                    weights=[14, 18, 14, 10, 14, 8, 14, 8],
+                )[0]
+                start = _date_in(rng, year)
+                wage = Decimal(rng.randrange(29_000, 42_000, 500))
+                if kind in ("barsel", "sygdom"):
+                    length = rng.randint(6, 11) if kind == "barsel" else rng.randint(2, 6)
+                    end = month_end(add_months(start, length - 1))
+                    pct = Decimal(rng.choice([0, 50, 80, 80, 100]))
+                    refund = Decimal(rng.randrange(12_000, 19_000, 500)) if kind == "barsel" else Decimal(0)
+                    effect = leave_effect(
+                        monthly_wage=wage, start_date=start, end_date=end, temp_percent=pct, monthly_refund=refund
+                    )
+                    category = Category.MATERNITY if kind == "barsel" else Category.SICKNESS
+                    title = _who(rng)
+                    add(
+                        home,
+                        year,
+                        category=category,
+                        account_group=AccountGroup.WAGES,
+                        title=title,
+                        amount=effect.total,
+                        start_date=start,
+                        end_date=end,
+                        spread=Spread.MONTHLY,
+                        monthly=dict(effect.months),
+                        comment=f"Månedsløn {wage} kr., vikardækning {pct} %.",
+                    )
+                    if effect.refund_months:
+                        add(
+                            home,
+                            year,
+                            category=category,
+                            account_group=AccountGroup.INCOME,
+                            title=f"{title} – refusion",
+                            amount=effect.refund_total,
+                            start_date=start,
+                            end_date=end,
+                            spread=Spread.MONTHLY,
+                            monthly=dict(effect.refund_months),
+                            comment="Barselsrefusion.",
+                        )
+                elif kind in ("ansaet", "opsig", "vikar"):
+                    end = dt.date(year, 12, 31)
+                    months_left = 13 - start.month
+                    sign = -1 if kind == "opsig" else 1
+                    if kind == "vikar":
+                        end = month_end(add_months(start, rng.randint(0, 3)))
+                        months_left = (end.year - start.year) * 12 + end.month - start.month + 1
+                    category = {"ansaet": Category.HIRE, "opsig": Category.RESIGNATION, "vikar": Category.TEMP}[kind]
+                    add(
+                        home,
+                        year,
+                        category=category,
+                        account_group=AccountGroup.WAGES,
+                        title=_who(rng),
+                        amount=to_money(wage * months_left * sign),
+                        start_date=start,
+                        end_date=end,
+                        spread=Spread.EVEN,
+                        comment="",
+                    )
+                elif kind == "overtid":
+                    add(
+                        home,
+                        year,
+                        category=Category.OVERTIME,
+                        account_group=AccountGroup.WAGES,
+                        title="Overarbejde ved underbemanding",
+                        amount=Decimal(rng.randrange(5_000, 40_000, 250)),
+                        start_date=start,
+                        end_date=start,
+                        spread=Spread.ONE_OFF,
+                        comment="",
+                    )
+                elif kind == "engang":
+                    text, category, low, high = rng.choice(ONE_OFFS)
+                    add(
+                        home,
+                        year,
+                        category=category,
+                        account_group=AccountGroup.OPERATIONS,
+                        title=text,
+                        amount=Decimal(rng.randrange(low, high, 500)),
+                        start_date=start,
+                        end_date=start,
+                        spread=Spread.ONE_OFF,
+                        comment=rng.choice(["", "Aftalt med områdelederen.", "Tilbud indhentet."]),
+                    )
+                else:
+                    moving_in = rng.random() < 0.6
+                    add(
+                        home,
+                        year,
+                        category=Category.MOVE_IN if moving_in else Category.MOVE_OUT,
+                        account_group=AccountGroup.INCOME,
+                        title=f"Borger {''.join(rng.sample(INITIALS, 2))}",
+                        amount=to_money(
+                            Decimal(rng.randrange(40_000, 70_000, 1000)) * (13 - start.month) * (-1 if moving_in else 1)
+                        ),
+                        start_date=start,
+                        end_date=dt.date(year, 12, 31),
+                        spread=Spread.EVEN,
+                        comment="",
+                    )
+
+    created = LedgerEntry.objects.bulk_create(entries, batch_size=2000)
+    rows = [
+        LedgerEntryMonth(entry_id=e.pk, home_id=e.home_id, account_group=e.account_group, month=m, amount=a)
+        for e, plan in zip(created, month_plans, strict=True)
+        for m, a in plan
+        if a
+    ]
+    LedgerEntryMonth.objects.bulk_create(rows, batch_size=5000)
+    ctx.log.append(f"{len(created)} disponeringer ({len(rows)} månedsbeløb)")

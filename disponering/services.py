@@ -1,0 +1,352 @@
+"""Writes to the shared ledger, and the calculations behind its entries.
+
+Every write goes through these functions so an entry and its per-month rows
+(``LedgerEntryMonth``) always agree. Edits are optimistic-locked
+(``save_versioned``): a stale version raises ``VersionConflict``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from botilbud.lib.dates import month_end, months_between, overlap_days
+from botilbud.lib.locking import save_versioned
+from botilbud.lib.money import ZERO, format_kr, format_number, to_money
+from botilbud.models import AccountGroup, Home, HourPrice, User
+from disponering.models import LedgerEntry, LedgerEntryMonth, Spread, Status
+
+log = logging.getLogger(__name__)
+
+MonthAmounts = list[tuple[dt.date, Decimal]]
+
+
+# --- Calculations (pure) --------------------------------------------------------
+
+
+def month_fraction(month: dt.date, start: dt.date, end: dt.date) -> Decimal:
+    """The share of ``month`` that [start, end] covers, by days (1 for a whole month)."""
+    days = calendar.monthrange(month.year, month.month)[1]
+    covered = overlap_days(start, end, month, month_end(month))
+    return Decimal(covered) / Decimal(days)
+
+
+def distribute(total: Decimal, weights: list[tuple[dt.date, Decimal]]) -> MonthAmounts:
+    """Split ``total`` over months by weight, rounded to øre; the last month takes
+    the rounding remainder so the parts always add up to the total."""
+    weights = [(m, w) for m, w in weights if w > 0]
+    if not weights:
+        return []
+    weight_sum = sum((w for _, w in weights), Decimal(0))
+    parts: MonthAmounts = []
+    running = ZERO
+    for index, (month, weight) in enumerate(weights):
+        if index == len(weights) - 1:
+            amount = to_money(total) - running
+        else:
+            amount = to_money(total * weight / weight_sum)
+            running += amount
+        parts.append((month, amount))
+    return parts
+
+
+def spread_amounts(
+    *,
+    amount: Decimal,
+    start_date: dt.date,
+    end_date: dt.date,
+    spread: str,
+    monthly: Mapping[dt.date, Decimal] | None = None,
+) -> MonthAmounts:
+    """An entry's amount per month.
+
+    - evenly: the total over the period's months, a partial month by its days;
+    - one-off: the whole amount in the start month;
+    - per month: the typed amounts (months outside the period are refused).
+    """
+    if end_date < start_date:
+        raise ValueError("Slutdatoen ligger før startdatoen.")
+    if spread == Spread.ONE_OFF:
+        return [(start_date.replace(day=1), to_money(amount))]
+    if spread == Spread.MONTHLY:
+        period = set(months_between(start_date, end_date))
+        result = []
+        for month, value in sorted((monthly or {}).items()):
+            if month not in period:
+                raise ValueError(f"Beløbet for {month:%m-%Y} ligger uden for perioden.")
+            if value:
+                result.append((month, to_money(value)))
+        return result
+    weights = [(m, month_fraction(m, start_date, end_date)) for m in months_between(start_date, end_date)]
+    return distribute(Decimal(amount), weights)
+
+
+@dataclass(frozen=True)
+class LeaveEffect:
+    """The net monthly effect of a staff absence with temp cover."""
+
+    months: MonthAmounts  # saved wage minus temp cost (negative = saving)
+    refund_months: MonthAmounts  # reimbursement received (negative = income)
+    monthly_net: Decimal  # for a whole month
+
+    @property
+    def total(self) -> Decimal:
+        return sum((a for _, a in self.months), ZERO)
+
+    @property
+    def refund_total(self) -> Decimal:
+        return sum((a for _, a in self.refund_months), ZERO)
+
+
+def leave_effect(
+    *,
+    monthly_wage: Decimal,
+    start_date: dt.date,
+    end_date: dt.date,
+    temp_percent: Decimal,
+    monthly_refund: Decimal = ZERO,
+) -> LeaveEffect:
+    """Maternity leave, sickness and the like: the wage not paid, minus what the
+    temp costs (``temp_percent`` of the wage), per month with partial months by
+    days; any reimbursement (refusion) is a line of its own.
+
+    35.000 kr./md., vikar 80 %, 1/3–31/12 → −7.000 kr. in each month March–December.
+    """
+    if end_date < start_date:
+        raise ValueError("Slutdatoen ligger før startdatoen.")
+    net_share = (Decimal(100) - Decimal(temp_percent)) / Decimal(100)
+    monthly_net = -to_money(Decimal(monthly_wage) * net_share)
+    months = []
+    refunds = []
+    for month in months_between(start_date, end_date):
+        fraction = month_fraction(month, start_date, end_date)
+        months.append((month, to_money(-Decimal(monthly_wage) * net_share * fraction)))
+        if monthly_refund:
+            refunds.append((month, to_money(-Decimal(monthly_refund) * fraction)))
+    return LeaveEffect(months=months, refund_months=refunds, monthly_net=monthly_net)
+
+
+def income_consequence(
+    home: Home | int,
+    weekly_hours_delta: Decimal | int,
+    from_date: dt.date,
+    year: int,
+    to_date: dt.date | None = None,
+) -> MonthAmounts:
+    """The allocation model's income change per month in ``year``:
+    Δ weekly hours × hour price × days/7, from ``from_date`` to ``to_date`` (or the
+    end of the year). Income is negative (municipal sign). Empty without an hour price.
+    """
+    home_id = home if isinstance(home, int) else home.pk
+    price = HourPrice.for_home(home_id, year)
+    if price is None:
+        return []
+    delta = Decimal(weekly_hours_delta)
+    year_start, year_end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    start = max(from_date, year_start)
+    end = min(to_date or year_end, year_end)
+    if end < start:
+        return []
+    result = []
+    for month in months_between(start, end):
+        days = overlap_days(start, end, month, month_end(month))
+        result.append((month, to_money(-delta * price.hour_price * Decimal(days) / Decimal(7))))
+    return result
+
+
+# --- Writes ---------------------------------------------------------------------
+
+
+def _write_months(entry: LedgerEntry, months: MonthAmounts) -> None:
+    LedgerEntryMonth.objects.filter(entry=entry).delete()
+    LedgerEntryMonth.objects.bulk_create(
+        [
+            LedgerEntryMonth(entry=entry, home_id=entry.home_id, account_group=entry.account_group, month=m, amount=a)
+            for m, a in months
+            if a
+        ]
+    )
+
+
+def _months_for(entry: LedgerEntry, monthly: Mapping[dt.date, Decimal] | None) -> MonthAmounts:
+    months = spread_amounts(
+        amount=entry.amount,
+        start_date=entry.start_date,
+        end_date=entry.end_date,
+        spread=entry.spread,
+        monthly=monthly,
+    )
+    if entry.spread == Spread.MONTHLY:
+        entry.amount = sum((a for _, a in months), ZERO)
+    return months
+
+
+@transaction.atomic
+def entry_create(
+    *,
+    home: Home,
+    user: User | None,
+    category: str,
+    account_group: str,
+    title: str,
+    amount: Decimal,
+    start_date: dt.date,
+    end_date: dt.date,
+    spread: str = Spread.EVEN,
+    status: str = Status.EXPECTED,
+    comment: str = "",
+    monthly: Mapping[dt.date, Decimal] | None = None,
+    generated: bool = False,
+    generated_key: str = "",
+    generated_data: dict[str, Any] | None = None,
+    placement: Any = None,
+) -> LedgerEntry:
+    if spread == Spread.ONE_OFF:
+        end_date = max(end_date, start_date)
+    entry = LedgerEntry(
+        home=home,
+        registered_by=user,
+        category=category,
+        account_group=account_group,
+        title=title,
+        amount=to_money(amount),
+        start_date=start_date,
+        end_date=end_date,
+        spread=spread,
+        status=status,
+        comment=comment,
+        generated=generated,
+        generated_key=generated_key,
+        generated_data=generated_data or {},
+    )
+    if placement is not None and hasattr(LedgerEntry, "placement"):
+        entry.placement = placement
+    months = _months_for(entry, monthly)
+    entry.save()
+    _write_months(entry, months)
+    return entry
+
+
+UPDATABLE = {
+    "category",
+    "account_group",
+    "title",
+    "amount",
+    "start_date",
+    "end_date",
+    "spread",
+    "status",
+    "comment",
+    "generated_data",
+}
+
+
+@transaction.atomic
+def entry_update(
+    *,
+    entry: LedgerEntry,
+    seen_version: int,
+    monthly: Mapping[dt.date, Decimal] | None = None,
+    **changes: Any,
+) -> LedgerEntry:
+    """Apply ``changes`` if nobody saved the entry after ``seen_version``
+    (``VersionConflict`` otherwise), and rewrite its months."""
+    unknown = set(changes) - UPDATABLE
+    if unknown:
+        raise TypeError(f"Unknown fields: {sorted(unknown)}")
+    for name, value in changes.items():
+        setattr(entry, name, value)
+    if entry.spread == Spread.ONE_OFF and entry.end_date < entry.start_date:
+        entry.end_date = entry.start_date
+    entry.amount = to_money(entry.amount)
+    if entry.spread == Spread.MONTHLY and monthly is None:
+        monthly = dict(entry.months.values_list("month", "amount"))
+    months = _months_for(entry, monthly)
+    save_versioned(entry, seen_version=seen_version)
+    _write_months(entry, months)
+    return entry
+
+
+def entry_set_status(*, entry: LedgerEntry, seen_version: int, status: str) -> LedgerEntry:
+    entry.status = status
+    save_versioned(entry, seen_version=seen_version, update_fields=["status", "updated_at"])
+    return entry
+
+
+def entry_confirm(*, entry: LedgerEntry, seen_version: int) -> LedgerEntry:
+    return entry_set_status(entry=entry, seen_version=seen_version, status=Status.CONFIRMED)
+
+
+def entry_cancel(*, entry: LedgerEntry, seen_version: int) -> LedgerEntry:
+    """Cancel (never delete): the entry stays visible, struck through, and counts no more."""
+    return entry_set_status(entry=entry, seen_version=seen_version, status=Status.CANCELLED)
+
+
+@transaction.atomic
+def leave_create(
+    *,
+    home: Home,
+    user: User | None,
+    category: str,
+    title: str,
+    monthly_wage: Decimal,
+    start_date: dt.date,
+    end_date: dt.date,
+    temp_percent: Decimal,
+    monthly_refund: Decimal = ZERO,
+    status: str = Status.EXPECTED,
+    comment: str = "",
+) -> list[LedgerEntry]:
+    """The staff helper: the net wage effect as one entry, the refund as another."""
+    effect = leave_effect(
+        monthly_wage=monthly_wage,
+        start_date=start_date,
+        end_date=end_date,
+        temp_percent=temp_percent,
+        monthly_refund=monthly_refund,
+    )
+    basis = (
+        f"Månedsløn {format_kr(monthly_wage)}, vikardækning {format_number(temp_percent, 0)} %: "
+        f"netto {format_kr(effect.monthly_net)} pr. hel måned."
+    )
+    entries = [
+        entry_create(
+            home=home,
+            user=user,
+            category=category,
+            account_group=AccountGroup.WAGES,
+            title=title,
+            amount=effect.total,
+            start_date=start_date,
+            end_date=end_date,
+            spread=Spread.MONTHLY,
+            monthly=dict(effect.months),
+            status=status,
+            comment=f"{basis} {comment}".strip(),
+        )
+    ]
+    if effect.refund_months:
+        entries.append(
+            entry_create(
+                home=home,
+                user=user,
+                category=category,
+                account_group=AccountGroup.INCOME,
+                title=f"{title} – refusion",
+                amount=effect.refund_total,
+                start_date=start_date,
+                end_date=end_date,
+                spread=Spread.MONTHLY,
+                monthly=dict(effect.refund_months),
+                status=status,
+                comment=f"Refusion {format_kr(monthly_refund)} pr. hel måned.",
+            )
+        )
+    return entries

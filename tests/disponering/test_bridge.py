@@ -1,0 +1,121 @@
+"""From visitation to the ledger: generated entries for placements in own homes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+
+from botilbud.models import HourPrice, Paragraph
+from disponering.bridge import handle_placement_event
+from disponering.models import Category, LedgerEntry, Status
+from disponering.selectors import expected_changes
+
+visitation = pytest.importorskip("visitation.events")
+from visitation import events  # noqa: E402
+from visitation.models import Citizen, Offer, Placement, Provider, SupportPackage  # noqa: E402
+
+INC = "indtaegt"
+
+
+def m(month: int) -> dt.date:
+    return dt.date(2026, month, 1)
+
+
+@pytest.fixture
+def placement(org):
+    own = Provider.objects.create(name="Egne botilbud", kind=Provider.Kind.OWN)
+    offer = Offer.objects.create(
+        provider=own, name="Egebakken", paragraph=Paragraph.objects.get(code="§85"), home=org.home_a
+    )
+    citizen = Citizen.objects.create(case_number="T-1", initials="KL")
+    return Placement.objects.create(
+        citizen=citizen,
+        offer=offer,
+        package=SupportPackage.objects.get(weekly_hours=D("6.00")),
+        start_date=dt.date(2026, 3, 1),
+        annual_price=D("124800.00"),
+        status=Placement.Status.ACTIVE,
+        required_level="myndighedsleder",
+    )
+
+
+def event(kind, placement, date, old=None, new=None):
+    return events.PlacementEvent(kind=kind, placement=placement, date=date, old_weekly_hours=old, new_weekly_hours=new)
+
+
+def test_handler_is_registered():
+    assert handle_placement_event in events._handlers
+
+
+def test_start_creates_expected_income_from_start_month(org, placement):
+    handle_placement_event(event("start", placement, dt.date(2026, 3, 1), new=D("6")))
+    entry = LedgerEntry.objects.get()
+    assert entry.generated and entry.placement == placement and entry.category == Category.MOVE_IN
+    changes = expected_changes(org.home_a, 2026)
+    # 6 h × 400 × 31/7 = 10,628.57 in March; nothing before.
+    assert changes[(m(3), INC)] == D("-10628.57")
+    assert changes[(m(4), INC)] == D("-10285.71")
+    assert (m(2), INC) not in changes
+    # The same event again updates, never duplicates.
+    handle_placement_event(event("start", placement, dt.date(2026, 3, 1), new=D("6")))
+    assert LedgerEntry.objects.count() == 1
+
+
+def test_package_change_6_to_10_from_july(org, placement):
+    handle_placement_event(event("package_change", placement, dt.date(2026, 7, 1), old=D("6"), new=D("10")))
+    entry = LedgerEntry.objects.get()
+    assert entry.category == Category.SUPPORT_CHANGE and entry.generated
+    changes = expected_changes(org.home_a, 2026)
+    assert [k[0] for k in sorted(changes)] == [m(k) for k in range(7, 13)]
+    assert changes[(m(7), INC)] == D("-7085.71")
+    assert changes[(m(9), INC)] == D("-6857.14")
+    assert entry.amount == D("-42057.12")
+    # Corrected to 9 hours on the same date: updated in place, from the first "before".
+    handle_placement_event(event("package_change", placement, dt.date(2026, 7, 1), old=D("10"), new=D("9")))
+    assert LedgerEntry.objects.count() == 1
+    assert expected_changes(org.home_a, 2026)[(m(9), INC)] == D("-5142.86")  # 3 h × 400 × 30/7
+
+
+def test_end_stops_the_income(org, placement):
+    handle_placement_event(event("start", placement, dt.date(2026, 3, 1), new=D("6")))
+    handle_placement_event(event("package_change", placement, dt.date(2026, 7, 1), old=D("6"), new=D("10")))
+    handle_placement_event(event("end", placement, dt.date(2026, 9, 15)))
+    assert LedgerEntry.objects.count() == 2
+    changes = expected_changes(org.home_a, 2026)
+    assert (m(10), INC) not in changes
+    # September: 15 days of 10 h × 400 / 7 = 8,571.43.
+    assert changes[(m(9), INC)] == D("-8571.43")
+    assert LedgerEntry.objects.get(category=Category.MOVE_IN).end_date == dt.date(2026, 9, 15)
+
+
+def test_end_before_a_change_cancels_it(org, placement):
+    handle_placement_event(event("package_change", placement, dt.date(2026, 7, 1), old=D("6"), new=D("10")))
+    handle_placement_event(event("end", placement, dt.date(2026, 6, 30)))
+    entry = LedgerEntry.objects.get()
+    assert entry.status == Status.CANCELLED
+    assert expected_changes(org.home_a, 2026) == {}
+
+
+def test_external_offer_creates_nothing(org, placement):
+    placement.offer.home = None
+    placement.offer.save()
+    handle_placement_event(event("start", placement, dt.date(2026, 3, 1), new=D("6")))
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_through_visitation_service(org, placement):
+    from visitation import services as vservices
+
+    HourPrice.objects.get_or_create(home=org.home_a, year=2026, defaults={"hour_price": "400.00"})
+    vservices.placement_change_package(
+        placement=placement,
+        new_package=SupportPackage.objects.get(weekly_hours=D("12.00")),
+        effective_date=dt.date(2026, 7, 1),
+        user=org.caseworker,
+    )
+    entry = LedgerEntry.objects.get(placement=placement)
+    assert entry.generated
+    # 6 → 12 hours: 6 × 400 × 31/7 = 10,628.57 in July.
+    assert expected_changes(org.home_a, 2026)[(m(7), INC)] == D("-10628.57")

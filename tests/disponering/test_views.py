@@ -1,0 +1,415 @@
+"""The ledger page and its actions: access, HTMX branches, conflicts, queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from botilbud.models import AccountGroup
+from disponering import services
+from disponering.models import Category, LedgerEntry, Spread, Status
+from disponering.selectors import expected_changes
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def ledger_url(home, year=2026, **extra):
+    query = "&".join(f"{k}={v}" for k, v in {"aar": year, **extra}.items())
+    return reverse("disponering:ledger", args=[home.pk]) + "?" + query
+
+
+def make(org, home=None, **kw):
+    data = {
+        "home": home or org.home_a,
+        "user": org.manager,
+        "category": Category.HIRE,
+        "account_group": AccountGroup.WAGES,
+        "title": "AB",
+        "amount": D("12000"),
+        "start_date": dt.date(2026, 1, 1),
+        "end_date": dt.date(2026, 12, 31),
+        "spread": Spread.EVEN,
+    }
+    data.update(kw)
+    return services.entry_create(**data)
+
+
+def entry_post(**overrides):
+    data = {
+        "aar": "2026",
+        "category": Category.ONE_OFF,
+        "title": "Nye senge",
+        "account_group": AccountGroup.OPERATIONS,
+        "kind": "udgift",
+        "amount_input": "24.000,00",
+        "start_date": "2026-03-01",
+        "end_date": "2026-03-01",
+        "spread": Spread.ONE_OFF,
+        "status": Status.EXPECTED,
+        "comment": '=HYPERLINK("x")',
+    }
+    data.update(overrides)
+    return data
+
+
+# --- Access ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("manager", 200),
+        ("consultant", 200),
+        ("area_manager", 200),
+        ("department_head", 200),
+        ("administrator", 200),
+        ("other_manager", 404),
+        ("caseworker", 404),
+        ("authority_head", 404),
+    ],
+)
+def test_ledger_page_access(org, client_for, persona, status):
+    make(org)
+    response = client_for(getattr(org, persona)).get(ledger_url(org.home_a))
+    assert response.status_code == status
+
+
+def test_anonymous_redirected_to_login(org, client):
+    response = client.get(ledger_url(org.home_a))
+    assert response.status_code == 302
+    assert "/log-ind/" in response["Location"]
+
+
+@pytest.mark.parametrize(("persona", "status"), [("manager", 302), ("consultant", 302)])
+def test_writers_may_create(org, client_for, persona, status):
+    response = client_for(getattr(org, persona)).post(
+        reverse("disponering:entry_create", args=[org.home_a.pk]), entry_post()
+    )
+    assert response.status_code == status
+    entry = LedgerEntry.objects.get()
+    assert entry.registered_by == getattr(org, persona)
+    assert entry.amount == D("24000.00")
+    assert expected_changes(org.home_a, 2026) == {(dt.date(2026, 3, 1), "drift"): D("24000.00")}
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [("area_manager", 403), ("department_head", 403), ("administrator", 403)]
+)
+def test_readers_get_403_on_writes(org, client_for, persona, status):
+    entry = make(org)
+    client = client_for(getattr(org, persona))
+    assert client.post(reverse("disponering:entry_create", args=[org.home_a.pk]), entry_post()).status_code == status
+    assert client.post(reverse("disponering:entry_cancel", args=[entry.pk]), {"version": 1}).status_code == status
+    assert client.post(reverse("disponering:entry_confirm", args=[entry.pk]), {"version": 1}).status_code == status
+    assert client.get(reverse("disponering:entry_edit", args=[entry.pk])).status_code == status
+    entry.refresh_from_db()
+    assert entry.status == Status.EXPECTED
+    assert LedgerEntry.objects.count() == 1
+
+
+@pytest.mark.parametrize("persona", ["other_manager", "caseworker"])
+def test_outsiders_get_404_everywhere(org, client_for, persona):
+    entry = make(org)
+    client = client_for(getattr(org, persona))
+    assert client.post(reverse("disponering:entry_create", args=[org.home_a.pk]), entry_post()).status_code == 404
+    assert client.post(reverse("disponering:entry_cancel", args=[entry.pk]), {"version": 1}).status_code == 404
+    assert client.get(reverse("disponering:entry_edit", args=[entry.pk])).status_code == 404
+    assert client.get(reverse("history", args=["disponering", entry.pk])).status_code == 404
+    assert client.get(reverse("disponering:export", args=[org.home_a.pk])).status_code == 404
+
+
+def test_wrong_method_405(org, client_for):
+    entry = make(org)
+    client = client_for(org.manager)
+    assert client.get(reverse("disponering:entry_create", args=[org.home_a.pk])).status_code == 405
+    assert client.get(reverse("disponering:entry_cancel", args=[entry.pk])).status_code == 405
+    assert client.post(ledger_url(org.home_a)).status_code == 405
+    assert client.delete(reverse("disponering:entry_edit", args=[entry.pk])).status_code == 405
+
+
+# --- Page, filters, HTMX ----------------------------------------------------------
+
+
+def test_page_shows_grid_and_entries_with_filters(org, client_for):
+    make(org, title="Nyansat pædagog")
+    cancelled = make(org, title="Aflyst køb", category=Category.ONE_OFF, account_group=AccountGroup.OPERATIONS)
+    services.entry_cancel(entry=cancelled, seen_version=1)
+    client = client_for(org.consultant)
+    html = client.get(ledger_url(org.home_a)).content.decode()
+    assert "Nyansat pædagog" in html and "Aflyst køb" in html
+    assert "is-cancelled" in html
+    assert "1.000" in html  # 12,000 evenly → 1.000 per month in the grid
+    assert reverse("history", args=["disponering", cancelled.pk]) in html
+    filtered = client.get(ledger_url(org.home_a, kategori="nyansaettelse")).content.decode()
+    assert "Nyansat pædagog" in filtered and "Aflyst køb" not in filtered
+    by_status = client.get(ledger_url(org.home_a, status="annulleret")).content.decode()
+    assert "Aflyst køb" in by_status and "Nyansat pædagog" not in by_status
+    # Unknown filter values and years fall back instead of failing.
+    assert client.get(ledger_url(org.home_a, year="abc", kategori="x", status="y")).status_code == 200
+
+
+def test_reader_sees_no_forms(org, client_for):
+    make(org)
+    html = client_for(org.area_manager).get(ledger_url(org.home_a)).content.decode()
+    assert 'id="entry-form"' not in html
+    assert "Ret<" not in html
+
+
+def test_htmx_grid_partial(org, client_for):
+    make(org)
+    response = client_for(org.manager).get(ledger_url(org.home_a, **{"del": "grid"}), **HX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.strip().startswith('<section id="ledger-grid"')
+    assert "<html" not in html
+
+
+def test_htmx_create_triggers_refresh(org, client_for):
+    response = client_for(org.manager).post(
+        reverse("disponering:entry_create", args=[org.home_a.pk]), entry_post(), **HX
+    )
+    assert response.status_code == 200
+    assert "ledgerChanged" in response["HX-Trigger"]
+    assert "entryAdded" in response["HX-Trigger"]
+    assert 'id="entry-form"' in response.content.decode()
+
+
+def test_invalid_input_gives_danish_message_and_4xx(org, client_for):
+    client = client_for(org.manager)
+    url = reverse("disponering:entry_create", args=[org.home_a.pk])
+    response = client.post(url, entry_post(amount_input="tolv"), **HX)
+    assert response.status_code == 422
+    assert "er ikke et gyldigt tal" in response.content.decode()
+    response = client.post(url, entry_post(amount_input="-5"))
+    assert response.status_code == 422
+    assert "positivt tal" in response.content.decode()
+    response = client.post(url, entry_post(start_date="31-02-2026", spread=Spread.EVEN))
+    assert response.status_code == 422
+    assert "gyldig dato" in response.content.decode()
+    response = client.post(url, entry_post(kind="indtaegt"))
+    assert response.status_code == 422
+    assert "Indtægter" in response.content.decode()
+    response = client.post(url, entry_post(spread=Spread.EVEN, start_date="2026-05-01", end_date="2026-04-01"))
+    assert response.status_code == 422
+    assert "før startdatoen" in response.content.decode()
+    assert LedgerEntry.objects.count() == 0
+
+
+def test_income_is_stored_negative(org, client_for):
+    client_for(org.manager).post(
+        reverse("disponering:entry_create", args=[org.home_a.pk]),
+        entry_post(
+            account_group=AccountGroup.INCOME,
+            kind="indtaegt",
+            category=Category.MOVE_IN,
+            spread=Spread.EVEN,
+            start_date="2026-07-01",
+            end_date="2026-12-31",
+            amount_input="60.000",
+        ),
+    )
+    entry = LedgerEntry.objects.get()
+    assert entry.amount == D("-60000.00")
+    assert expected_changes(org.home_a, 2026)[(dt.date(2026, 7, 1), "indtaegt")] == D("-10000.00")
+
+
+def test_typed_months_through_form(org, client_for):
+    client_for(org.manager).post(
+        reverse("disponering:entry_create", args=[org.home_a.pk]),
+        entry_post(
+            spread=Spread.MONTHLY,
+            start_date="2026-01-01",
+            end_date="2026-03-31",
+            amount_input="",
+            kind="besparelse",
+            account_group=AccountGroup.WAGES,
+            category=Category.RESIGNATION,
+            m_2026_01="1.000",
+            m_2026_03="2.500,50",
+        ),
+    )
+    entry = LedgerEntry.objects.get()
+    assert entry.amount == D("-3500.50")
+    assert expected_changes(org.home_a, 2026) == {
+        (dt.date(2026, 1, 1), "loen"): D("-1000.00"),
+        (dt.date(2026, 3, 1), "loen"): D("-2500.50"),
+    }
+
+
+def test_leave_helper_creates_net_and_refund_lines(org, client_for):
+    response = client_for(org.manager).post(
+        reverse("disponering:leave_create", args=[org.home_a.pk]),
+        {
+            "aar": "2026",
+            "category": Category.MATERNITY,
+            "title": "AB",
+            "monthly_wage": "35.000",
+            "start_date": "2026-03-01",
+            "end_date": "2026-12-31",
+            "temp_percent": "80",
+            "monthly_refund": "4.000",
+            "status": Status.EXPECTED,
+        },
+        **HX,
+    )
+    assert response.status_code == 200
+    changes = expected_changes(org.home_a, 2026)
+    assert changes[(dt.date(2026, 3, 1), "loen")] == D("-7000.00")
+    assert changes[(dt.date(2026, 12, 1), "loen")] == D("-7000.00")
+    assert changes[(dt.date(2026, 3, 1), "indtaegt")] == D("-4000.00")
+    assert (dt.date(2026, 2, 1), "loen") not in changes
+    assert LedgerEntry.objects.count() == 2
+
+
+def test_leave_preview_and_consequence_preview_save_nothing(org, client_for):
+    client = client_for(org.manager)
+    response = client.post(
+        reverse("disponering:leave_preview", args=[org.home_a.pk]),
+        {
+            "aar": "2026",
+            "category": "barsel",
+            "title": "AB",
+            "monthly_wage": "35000",
+            "start_date": "2026-03-01",
+            "end_date": "2026-12-31",
+            "temp_percent": "80",
+            "status": "forventet",
+        },
+        **HX,
+    )
+    assert "-7.000,00 kr." in response.content.decode()
+    response = client.get(
+        reverse("disponering:consequence", args=[org.home_a.pk]),
+        {"hours_from": "6", "hours_to": "10", "from_date": "2026-07-01"},
+        **HX,
+    )
+    html = response.content.decode()
+    assert "-7.085,71 kr." in html and "-42.057,12 kr." in html
+    assert LedgerEntry.objects.count() == 0
+    bad = client.get(reverse("disponering:consequence", args=[org.home_a.pk]), {"hours_to": "x"})
+    assert bad.status_code == 422
+
+
+def test_confirm_and_cancel(org, client_for):
+    entry = make(org)
+    client = client_for(org.consultant)
+    response = client.post(reverse("disponering:entry_confirm", args=[entry.pk]), {"version": 1, "aar": 2026}, **HX)
+    assert response.status_code == 200 and "ledgerChanged" in response["HX-Trigger"]
+    response = client.post(reverse("disponering:entry_cancel", args=[entry.pk]), {"version": 2, "aar": 2026})
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == Status.CANCELLED and entry.version == 3
+    assert expected_changes(org.home_a, 2026) == {}
+    assert client.post(reverse("disponering:entry_cancel", args=[entry.pk]), {"aar": 2026}).status_code == 302
+
+
+def test_history_shows_who_changed_what(org, client_for):
+    entry = make(org)
+    client = client_for(org.manager)
+    client.post(
+        reverse("disponering:entry_edit", args=[entry.pk]),
+        entry_post(
+            version=1,
+            spread=Spread.EVEN,
+            start_date="2026-01-01",
+            end_date="2026-12-31",
+            category=Category.HIRE,
+            account_group="loen",
+            title="AB",
+        ),
+    )
+    html = client_for(org.consultant).get(reverse("history", args=["disponering", entry.pk])).content.decode()
+    assert "Leder Testesen" in html
+    assert "24.000,00" in html and "12.000,00" in html
+
+
+# --- No lost update ---------------------------------------------------------------
+
+
+def test_two_users_editing_same_entry_second_is_refused(org):
+    entry = make(org)
+    manager, consultant = Client(), Client()
+    manager.force_login(org.manager)
+    consultant.force_login(org.consultant)
+    url = reverse("disponering:entry_edit", args=[entry.pk])
+    # Both open the form at version 1.
+    assert 'name="version" value="1"' in manager.get(url).content.decode()
+    assert 'name="version" value="1"' in consultant.get(url, **HX).content.decode()
+    common = {
+        "category": Category.HIRE,
+        "account_group": "loen",
+        "title": "AB",
+        "spread": Spread.EVEN,
+        "start_date": "2026-01-01",
+        "end_date": "2026-12-31",
+        "version": "1",
+    }
+    first = manager.post(url, entry_post(**common, amount_input="24.000"))
+    assert first.status_code == 302
+    second = consultant.post(url, entry_post(**common, amount_input="36.000"), **HX)
+    assert second.status_code == 409
+    html = second.content.decode()
+    assert "Din ændring er ikke gemt" in html
+    assert "Leder Testesen" in html  # who changed it
+    assert "12.000,00 → 24.000,00" in html  # what they changed
+    assert 'name="version" value="2"' in html  # the fresh form to retry from
+    entry.refresh_from_db()
+    assert entry.amount == D("24000.00")
+    # Without HTMX: the same refusal in the full page.
+    third = consultant.post(url, entry_post(**common, amount_input="48.000"))
+    assert third.status_code == 409
+    assert "Din ændring er ikke gemt" in third.content.decode()
+
+
+def test_stale_cancel_is_refused(org, client_for):
+    entry = make(org)
+    services.entry_update(entry=entry, seen_version=1, amount=D("600"))
+    client = client_for(org.consultant)
+    response = client.post(reverse("disponering:entry_cancel", args=[entry.pk]), {"version": 1, "aar": 2026}, **HX)
+    assert response.status_code == 409
+    assert "Din ændring er ikke gemt" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.status == Status.EXPECTED
+
+
+# --- Export -----------------------------------------------------------------------
+
+
+def test_excel_export(org, client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    make(org, comment="=1+1")
+    response = client_for(org.area_manager).get(reverse("disponering:export", args=[org.home_a.pk]) + "?aar=2026")
+    assert response.status_code == 200
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb.sheetnames == ["Oversigt", "Poster"]
+    overview = wb["Oversigt"]
+    assert overview["A5"].value == "Løn" and overview["B5"].value == 1000
+    posts = wb["Poster"]
+    assert posts["C2"].value == "AB"
+    assert posts.cell(row=2, column=posts.max_column).value == "'=1+1"
+
+
+# --- Queries ------------------------------------------------------------------------
+
+
+def _bulk(org, n):
+    for i in range(n):
+        make(org, title=f"P{i}", amount=D(1200 + i), start_date=dt.date(2026, 1 + i % 12, 1))
+
+
+@pytest.mark.parametrize("n", [2, 40])
+def test_ledger_page_fixed_queries(org, client_for, django_assert_max_num_queries, n):
+    _bulk(org, n)
+    client = client_for(org.manager)
+    client.get(ledger_url(org.home_a))  # warm the session
+    with django_assert_max_num_queries(8):
+        response = client.get(ledger_url(org.home_a))
+    assert response.status_code == 200
+    assert response.content.decode().count('<tr id="post-') == n

@@ -1,0 +1,254 @@
+"""Demo data for visitation: providers, offers with price history, citizens,
+placements over the demo years (ended ones and sales too), decisions.
+
+Runs after the organisation (``botilbud.demo``); bulk inserts only, so the
+``large`` scale (≈ 8,000 placements) stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from botilbud.lib.dates import add_months
+from botilbud.models import Home, HourPrice, Paragraph
+from visitation.models import (
+    ApprovalLevel,
+    Citizen,
+    CompetenceThreshold,
+    Decision,
+    FollowUpRule,
+    Offer,
+    OfferPrice,
+    Placement,
+    Provider,
+    SupportPackage,
+)
+from visitation.services import required_level
+
+PLACEMENTS = {"small": 400, "medium": 2000, "large": 8000}
+
+OTHER_MUNICIPALITIES = [
+    "Frederiksberg Kommune",
+    "Gladsaxe Kommune",
+    "Hvidovre Kommune",
+    "Gentofte Kommune",
+    "Rødovre Kommune",
+    "Tårnby Kommune",
+    "Albertslund Kommune",
+    "Ballerup Kommune",
+]
+REGIONS = ["Region Hovedstaden", "Region Sjælland"]
+PRIVATE = [
+    ("Bo & Liv ApS", False),
+    ("Opholdsstedet Engly ApS", False),
+    ("Nordlys Botilbud A/S", False),
+    ("Fonden Lysglimt", True),
+    ("Den Selvejende Institution Kildevang", True),
+    ("Kirkens Korshær – Botilbud", True),
+]
+# Typical annual prices (2026 level) per paragraph for external offers.
+BASE_PRICE = {
+    "§108": 800_000,
+    "§107": 870_000,
+    "§85": 210_000,
+    "§105+§85": 320_000,
+    "§110": 480_000,
+    "§104": 140_000,
+    "§103": 110_000,
+    "§97": 60_000,
+    "§82a": 35_000,
+    "§82b": 55_000,
+}
+EXTERNAL_PARAGRAPHS = ["§108", "§108", "§107", "§107", "§85", "§110", "§104", "§103", "§105+§85"]
+OFFER_WORDS = ["Bostedet", "Botilbuddet", "Huset", "Centret", "Gården", "Værestedet", "Kollegiet", "Tilbuddet"]
+OFFER_PLACES = ["Engly", "Solbakken", "Skovbrynet", "Havblik", "Kildebo", "Fjordhuset", "Lyngvej", "Granly", "Elmely"]
+# Package hours used in own homes by paragraph (weekly support hours).
+HOURS_BY_KIND = {
+    "§85": [2, 4, 6, 9, 12, 15],
+    "§105+§85": [4, 6, 9, 12, 15],
+    "§107": [25, 38],
+    "§108": [25, 38],
+}
+INITIALS = "ABCDEFGHIJKLMNOPRSTUVØÅ"
+
+
+def _rand_date(rng: Any, first: dt.date, last: dt.date) -> dt.date:
+    span = (last - first).days
+    return first + dt.timedelta(days=rng.randint(0, max(span, 0)))
+
+
+def seed(ctx: Any) -> None:
+    rng = ctx.rng
+    today: dt.date = ctx.today
+    years: list[int] = list(ctx.years)
+    first_day = dt.date(years[0], 1, 1)
+    paragraphs = {p.code: p for p in Paragraph.objects.all()}
+    packages = {p.weekly_hours.normalize(): p for p in SupportPackage.objects.all()}
+    if not packages:  # pragma: no cover - migration loads them
+        return
+    thresholds = list(CompetenceThreshold.objects.all())
+    rules = {r.paragraph_id: r for r in FollowUpRule.objects.all()}
+
+    # Providers.
+    own = Provider(name="Egne botilbud", kind=Provider.Kind.OWN)
+    providers = [own]
+    providers += [Provider(name=n, kind=Provider.Kind.OTHER_MUNICIPALITY) for n in OTHER_MUNICIPALITIES]
+    providers += [Provider(name=n, kind=Provider.Kind.REGION) for n in REGIONS]
+    providers += [Provider(name=n, kind=Provider.Kind.PRIVATE, non_profit=np) for n, np in PRIVATE]
+    providers = Provider.objects.bulk_create(providers)
+    own = providers[0]
+
+    # Own offers: one per home and paragraph it offers.
+    home_paragraphs: dict[int, list[int]] = {}
+    for home_id, paragraph_id in Home.paragraphs.through.objects.filter(
+        home_id__in=[h.pk for h in ctx.homes]
+    ).values_list("home_id", "paragraph_id"):
+        home_paragraphs.setdefault(home_id, []).append(paragraph_id)
+    by_pk = {p.pk: p for p in paragraphs.values()}
+    offers: list[Offer] = []
+    for home in ctx.homes:
+        for paragraph_id in sorted(home_paragraphs.get(home.pk, [])):
+            offers.append(Offer(provider=own, name=home.name, paragraph_id=paragraph_id, home=home))
+    n_own_offers = len(offers)
+    # External offers: 2–5 per provider.
+    for provider in providers[1:]:
+        used: set[tuple[str, str]] = set()
+        for _ in range(rng.randint(2, 5)):
+            code = rng.choice(EXTERNAL_PARAGRAPHS)
+            name = f"{rng.choice(OFFER_WORDS)} {rng.choice(OFFER_PLACES)}"
+            if (name, code) in used:
+                continue
+            used.add((name, code))
+            offers.append(Offer(provider=provider, name=name, paragraph=paragraphs[code]))
+    offers = Offer.objects.bulk_create(offers)
+    own_offers = offers[:n_own_offers]
+    external_offers = offers[n_own_offers:]
+
+    # Price history for external offers: one price a year, about +2.5 % a year.
+    prices: list[OfferPrice] = []
+    current_price: dict[int, dict[int, Decimal]] = {}
+    for offer in external_offers:
+        base = Decimal(BASE_PRICE[by_pk[offer.paragraph_id].code]) * Decimal(rng.uniform(0.75, 1.3))
+        for offset, year in enumerate(years):
+            factor = Decimal("1.025") ** (offset - len(years) + 1)
+            price = (base * factor).quantize(Decimal("100"))
+            prices.append(OfferPrice(offer=offer, valid_from=dt.date(year, 1, 1), annual_price=price))
+            current_price.setdefault(offer.pk, {})[year] = price
+    OfferPrice.objects.bulk_create(prices)
+
+    hour_prices: dict[tuple[int, int], Decimal] = {
+        (hp.home_id, hp.year): hp.hour_price for hp in HourPrice.objects.filter(home__in=ctx.homes)
+    }
+
+    def hour_price(home_id: int, year: int) -> Decimal | None:
+        for y in range(year, years[0] - 1, -1):
+            if (home_id, y) in hour_prices:
+                return hour_prices[(home_id, y)]
+        return hour_prices.get((home_id, years[0]))
+
+    # Citizens and placements.
+    n = PLACEMENTS.get(ctx.scale, 400)
+    caseworker = ctx.users.get("sagsbehandler")
+    authority_head = ctx.users.get("myndighedsleder")
+    citizens: list[Citizen] = []
+    rows: list[dict[str, Any]] = []
+    latest_start = today + dt.timedelta(days=60)
+    for i in range(n):
+        in_own = rng.random() < 0.55 and own_offers
+        offer = rng.choice(own_offers) if in_own else rng.choice(external_offers)
+        code = by_pk[offer.paragraph_id].code
+        start = _rand_date(rng, first_day, latest_start)
+        end = None
+        if rng.random() < 0.35:
+            end = start + dt.timedelta(days=rng.randint(90, 900))
+            if end > today + dt.timedelta(days=180):
+                end = None
+        package = None
+        if in_own:
+            hours = Decimal(rng.choice(HOURS_BY_KIND.get(code, [4, 6, 9])))
+            package = packages.get(hours.normalize()) or rng.choice(list(packages.values()))
+            hp = hour_price(offer.home_id, start.year) or Decimal("400")
+            price = (package.weekly_hours * hp * 52).quantize(Decimal("0.01"))
+        else:
+            price = current_price[offer.pk].get(start.year) or current_price[offer.pk][years[-1]]
+            if code == "§85":
+                hours = Decimal(rng.choice([2, 4, 6, 9, 12, 15]))
+                package = packages.get(hours.normalize())
+                price = (hours * Decimal(rng.randint(380, 450)) * 52).quantize(Decimal("0.01"))
+        sale = in_own and rng.random() < 0.08
+        citizens.append(
+            Citizen(
+                case_number=f"{start.year}-{i + 1:06d}",
+                initials=rng.choice(INITIALS) + rng.choice(INITIALS),
+                acting_municipality=rng.choice(OTHER_MUNICIPALITIES) if sale else "Københavns Kommune",
+                paying_municipality=rng.choice(OTHER_MUNICIPALITIES) if sale else "",
+            )
+        )
+        provider_kind = own.kind if in_own else next(p.kind for p in providers if p.pk == offer.provider_id)
+        level = required_level(price, provider_kind, thresholds=thresholds)
+        if end is not None and end <= today:
+            status = Placement.Status.ENDED
+        elif start > today - dt.timedelta(days=20) and rng.random() < 0.25:
+            status = Placement.Status.PROPOSED
+        elif start > today:
+            status = Placement.Status.APPROVED
+        else:
+            status = Placement.Status.ACTIVE
+        next_due = None
+        rule = rules.get(offer.paragraph_id)
+        if rule and status != Placement.Status.ENDED:
+            next_due = add_months(start, rule.first_after_months)
+            # Followed up on time until recently; about one in eight is overdue.
+            slack = rng.randint(0, 75) if rng.random() < 0.12 else 0
+            while next_due < today - dt.timedelta(days=slack):
+                next_due = add_months(next_due, rule.then_every_months)
+        rows.append(
+            {
+                "offer": offer,
+                "package": package,
+                "start": start,
+                "end": end,
+                "price": price,
+                "status": status,
+                "level": level,
+                "next_due": next_due,
+            }
+        )
+    citizens = Citizen.objects.bulk_create(citizens, batch_size=2000)
+    placements = [
+        Placement(
+            citizen=citizen,
+            offer=r["offer"],
+            package=r["package"],
+            start_date=r["start"],
+            end_date=r["end"],
+            annual_price=r["price"],
+            status=r["status"],
+            required_level=r["level"],
+            next_follow_up=r["next_due"],
+            created_by=caseworker,
+        )
+        for citizen, r in zip(citizens, rows, strict=True)
+    ]
+    placements = Placement.objects.bulk_create(placements, batch_size=2000)
+    decider = authority_head or caseworker
+    decisions = []
+    if decider is not None:
+        for p in placements:
+            if p.status == Placement.Status.PROPOSED:
+                continue
+            committee = p.required_level in (ApprovalLevel.COMMITTEE, ApprovalLevel.POLITICAL)
+            decisions.append(
+                Decision(
+                    placement=p,
+                    level=p.required_level,
+                    outcome=Decision.Outcome.APPROVED,
+                    meeting_date=p.start_date - dt.timedelta(days=rng.randint(7, 30)) if committee else None,
+                    decided_by=decider if p.required_level != ApprovalLevel.CASEWORKER else (caseworker or decider),
+                )
+            )
+        Decision.objects.bulk_create(decisions, batch_size=2000)
+    sales = sum(1 for c in citizens if c.paying_municipality)
+    ctx.log.append(f"{len(providers)} leverandører, {len(offers)} tilbud, {len(placements)} bevillinger ({sales} salg)")

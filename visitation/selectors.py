@@ -1,0 +1,222 @@
+"""Reads in visitation: the lists every page starts from, always user-scoped,
+and the aggregates (in SQL) behind the purchases & sales page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+
+from botilbud.lib.dates import days_in_year
+from botilbud.models import User
+from visitation.models import ApprovalLevel, Decision, Offer, Placement, Provider
+
+ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+
+def placements_for(user: User) -> QuerySet[Placement]:
+    """The user's placements with everything a list row shows, in one query."""
+    return Placement.objects.visible_to(user).select_related(
+        "citizen", "offer__provider", "offer__paragraph", "offer__home", "package"
+    )
+
+
+@dataclass
+class PlacementFilters:
+    q: str = ""
+    status: str = ""
+    paragraph: int | None = None
+    provider_kind: str = ""
+    level: str = ""
+    year: int | None = None
+    sale: str = ""  # "" | "salg" | "egne"
+
+
+def filter_placements(qs: QuerySet[Placement], f: PlacementFilters) -> QuerySet[Placement]:
+    if f.q:
+        qs = qs.filter(
+            Q(citizen__case_number__icontains=f.q) | Q(citizen__initials__iexact=f.q) | Q(offer__name__icontains=f.q)
+        )
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.paragraph:
+        qs = qs.filter(offer__paragraph_id=f.paragraph)
+    if f.provider_kind:
+        qs = qs.filter(offer__provider__kind=f.provider_kind)
+    if f.level:
+        qs = qs.filter(required_level=f.level)
+    if f.year:
+        qs = qs.filter(start_date__lte=dt.date(f.year, 12, 31)).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=dt.date(f.year, 1, 1))
+        )
+    if f.sale == "salg":
+        qs = qs.exclude(citizen__paying_municipality="")
+    elif f.sale == "egne":
+        qs = qs.filter(citizen__paying_municipality="")
+    return qs
+
+
+LIVE = (Placement.Status.APPROVED, Placement.Status.ACTIVE)
+
+
+def worklist(user: User, *, today: dt.date, horizon_days: int = 183, mine: bool = False) -> QuerySet[Placement]:
+    """Approved/active placements whose next follow-up is overdue or due within the horizon."""
+    qs = placements_for(user).filter(
+        status__in=LIVE, next_follow_up__isnull=False, next_follow_up__lte=today + dt.timedelta(days=horizon_days)
+    )
+    if mine:
+        qs = qs.filter(created_by=user)
+    return qs.order_by("next_follow_up", "pk")
+
+
+def worklist_counts(user: User, *, today: dt.date) -> dict[str, int]:
+    return placements_for(user).aggregate(
+        overdue=Count("pk", filter=Q(status__in=LIVE, next_follow_up__lt=today)),
+        due_soon=Count(
+            "pk",
+            filter=Q(status__in=LIVE, next_follow_up__gte=today, next_follow_up__lte=today + dt.timedelta(days=30)),
+        ),
+    )
+
+
+def approval_queue(user: User) -> QuerySet[Placement]:
+    """Proposed placements, with whether the committee has already recommended
+    (then a political case waits for the political committee)."""
+    committee_yes = Decision.objects.filter(
+        placement=OuterRef("pk"), level=ApprovalLevel.COMMITTEE, outcome=Decision.Outcome.APPROVED
+    )
+    return (
+        placements_for(user)
+        .filter(status=Placement.Status.PROPOSED)
+        .annotate(committee_approved=Exists(committee_yes))
+        .prefetch_related("decisions")
+        .order_by("start_date", "pk")
+    )
+
+
+class DaysBetween(Func):
+    """``end - start`` in whole days (Postgres date subtraction gives an integer)."""
+
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+    output_field = IntegerField()
+
+
+def _year_cost_expression(year: int) -> Any:
+    """Σ annual price × days in the year / days of the year, computed in SQL."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    days = DaysBetween(
+        Least(Coalesce(F("end_date"), Value(last)), Value(last)), Greatest(F("start_date"), Value(first))
+    ) + Value(1)
+    return ExpressionWrapper(
+        F("annual_price") * days / Value(Decimal(days_in_year(year))),
+        output_field=DecimalField(max_digits=18, decimal_places=2),
+    )
+
+
+def _in_year(year: int) -> Q:
+    return Q(start_date__lte=dt.date(year, 12, 31)) & (Q(end_date__isnull=True) | Q(end_date__gte=dt.date(year, 1, 1)))
+
+
+APPROVED_OR_LATER = (Placement.Status.APPROVED, Placement.Status.ACTIVE, Placement.Status.ENDED)
+
+
+def purchases_by_provider_kind(user: User, *, year: int, on: dt.date) -> list[dict[str, Any]]:
+    """Own citizens' placements by provider kind: count in force on ``on``, the
+    annual amount in force, and the year's cost (pro rata by days)."""
+    rows = (
+        Placement.objects.visible_to(user)
+        .filter(status__in=APPROVED_OR_LATER, citizen__paying_municipality="")
+        .filter(_in_year(year))
+        .values("offer__provider__kind")
+        .annotate(
+            placements=Count("pk"),
+            in_force=Count("pk", filter=Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))),
+            annual_in_force=Coalesce(
+                Sum(
+                    "annual_price",
+                    filter=Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on)),
+                ),
+                ZERO,
+            ),
+            year_cost=Coalesce(Sum(_year_cost_expression(year)), ZERO),
+        )
+        .order_by("offer__provider__kind")
+    )
+    by_kind = {r["offer__provider__kind"]: r for r in rows}
+    result = []
+    for kind in Provider.Kind:
+        r = by_kind.get(kind.value, {})
+        result.append(
+            {
+                "kind": kind.value,
+                "label": kind.label,
+                "placements": r.get("placements", 0),
+                "in_force": r.get("in_force", 0),
+                "annual_in_force": r.get("annual_in_force", Decimal("0.00")),
+                "year_cost": r.get("year_cost", Decimal("0.00")),
+            }
+        )
+    return result
+
+
+def sales_by_municipality(user: User, *, year: int, on: dt.date) -> QuerySet:
+    """Other municipalities' citizens in own homes, by paying municipality (income)."""
+    return (
+        Placement.objects.visible_to(user)
+        .filter(status__in=APPROVED_OR_LATER, offer__home__isnull=False)
+        .exclude(citizen__paying_municipality="")
+        .filter(_in_year(year))
+        .values("citizen__paying_municipality")
+        .annotate(
+            placements=Count("pk"),
+            in_force=Count("pk", filter=Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))),
+            year_income=Coalesce(Sum(_year_cost_expression(year)), ZERO),
+        )
+        .order_by("-year_income")
+    )
+
+
+def offers_for_ladder(paragraph_id: int | None, *, day: dt.date) -> list[Offer]:
+    """Active offers on the paragraph's step of the intervention ladder and
+    the steps below it (cheaper, less intrusive first), each with
+    ``list_price`` (external offers: the price in force on ``day``)."""
+    from django.db.models import Subquery
+
+    from visitation.models import OfferPrice
+
+    price = (
+        OfferPrice.objects.filter(offer=OuterRef("pk"), valid_from__lte=day)
+        .order_by("-valid_from")
+        .values("annual_price")[:1]
+    )
+    qs = Offer.objects.filter(is_active=True).select_related("provider", "paragraph", "home")
+    if paragraph_id:
+        from botilbud.models import Paragraph
+
+        step = Paragraph.objects.filter(pk=paragraph_id).values_list("ladder_step", flat=True).first()
+        if step is None:
+            return []
+        qs = qs.filter(paragraph__ladder_step__lte=step, paragraph__ladder_step__gte=max(1, step - 1))
+    return list(
+        qs.annotate(list_price=Subquery(price)).order_by(
+            "-paragraph__ladder_step", "paragraph__sort_order", "provider__kind", "name"
+        )
+    )

@@ -1,0 +1,622 @@
+"""Visitation pages: placements with visible prices, approvals, follow-ups,
+purchases & sales. Every view starts from ``Placement.objects.visible_to``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from botilbud.access import require_role
+from botilbud.lib.locking import VersionConflict
+from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text
+from botilbud.models import HourPrice, Paragraph, Role, User
+from visitation import selectors, services
+from visitation.forms import (
+    DecisionForm,
+    EndForm,
+    FollowUpForm,
+    PackageChangeForm,
+    PlacementFilterForm,
+    PlacementForm,
+)
+from visitation.models import (
+    LEVEL_RANK,
+    ApprovalLevel,
+    Offer,
+    Placement,
+    Provider,
+    SupportPackage,
+    own_home_annual_price,
+    sees_case_numbers,
+)
+
+AUTHORITY = (Role.CASEWORKER, Role.AUTHORITY_HEAD)
+PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def get_placement_for_user(request: HttpRequest, pk: int) -> Placement:
+    try:
+        return selectors.placements_for(_user(request)).get(pk=pk)
+    except Placement.DoesNotExist:
+        raise Http404("Bevillingen findes ikke, eller du har ikke adgang til den.") from None
+
+
+def _common(request: HttpRequest) -> dict[str, Any]:
+    return {"show_case_numbers": sees_case_numbers(_user(request))}
+
+
+# ---------------------------------------------------------------- list + export
+
+
+def _filters(request: HttpRequest) -> tuple[PlacementFilterForm, selectors.PlacementFilters]:
+    form = PlacementFilterForm(request.GET or None)
+    f = selectors.PlacementFilters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        f = selectors.PlacementFilters(
+            q=(data.get("q") or "").strip(),
+            status=data.get("status") or "",
+            paragraph=data["paragraph"].pk if data.get("paragraph") else None,
+            provider_kind=data.get("provider_kind") or "",
+            level=data.get("level") or "",
+            year=data.get("year"),
+            sale=data.get("sale") or "",
+        )
+    return form, f
+
+
+@login_required
+@require_GET
+def placement_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form, f = _filters(request)
+    qs = selectors.filter_placements(selectors.placements_for(user), f)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("side"))
+    query = request.GET.copy()
+    query.pop("side", None)
+    context = {
+        **_common(request),
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_create": user.role in AUTHORITY,
+    }
+    if request.htmx:
+        return render(request, "visitation/placement_list.html#results", context)
+    return render(request, "visitation/placement_list.html", context)
+
+
+EXPORT_HEADERS = [
+    "Bevilling",
+    "Sagsnummer",
+    "Initialer",
+    "Betalingskommune",
+    "Paragraf",
+    "Tilbud",
+    "Leverandør",
+    "Leverandørtype",
+    "Støttepakke",
+    "Timer/uge",
+    "Start",
+    "Slut",
+    "Årspris (kr.)",
+    "Status",
+    "Afgøres af",
+    "Næste opfølgning",
+]
+
+
+@login_required
+@require_GET
+def placement_export(request: HttpRequest) -> HttpResponse:
+    """The placement list with the filters applied, as an Excel file
+    (write-only workbook, rows streamed from the database in chunks)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    user = _user(request)
+    _, f = _filters(request)
+    qs = selectors.filter_placements(selectors.placements_for(user), f)
+    show_case = sees_case_numbers(user)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Bevillinger")
+    ws.append(EXPORT_HEADERS)
+
+    def money(value: Decimal | None) -> Any:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = MONEY_FORMAT
+        return cell
+
+    def date(value: dt.date | None) -> Any:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+
+    for p in qs.iterator(chunk_size=2000):
+        ws.append(
+            [
+                p.pk,
+                safe_text(p.citizen.case_number) if show_case else "",
+                safe_text(p.citizen.initials),
+                safe_text(p.citizen.paying_municipality),
+                p.offer.paragraph.code,
+                safe_text(p.offer.name),
+                safe_text(p.offer.provider.name),
+                p.offer.provider.get_kind_display(),
+                safe_text(p.package.name) if p.package else "",
+                p.package.weekly_hours if p.package else None,
+                date(p.start_date),
+                date(p.end_date),
+                money(p.annual_price),
+                p.get_status_display(),
+                p.get_required_level_display(),
+                date(p.next_follow_up),
+            ]
+        )
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    wb.save(tmp)
+    tmp.seek(0)
+    return FileResponse(
+        tmp,
+        as_attachment=True,
+        filename=f"bevillinger-{_today():%d-%m-%Y}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+# ---------------------------------------------------------------- create + price panel
+
+
+def _panel_context(form: PlacementForm, data: Any) -> dict[str, Any]:
+    """What the price panel shows, from whatever the caseworker has typed so far."""
+    today = _today()
+
+    def pick(model: Any, key: str) -> Any:
+        value = data.get(key) if data else None
+        if value and str(value).isdigit():
+            return model.objects.filter(pk=int(value)).first()
+        return None
+
+    paragraph: Paragraph | None = pick(Paragraph, "paragraph")
+    offer: Offer | None = pick(Offer, "offer")
+    if offer is not None:
+        offer = Offer.objects.select_related("provider", "paragraph", "home").get(pk=offer.pk)
+        if paragraph is None:
+            paragraph = offer.paragraph
+    package: SupportPackage | None = pick(SupportPackage, "package")
+    start = today
+    raw_start = (data.get("start_date") if data else "") or ""
+    try:
+        start = form.fields["start_date"].clean(raw_start) if raw_start else today
+    except Exception:  # noqa: BLE001 - a half-typed date: price on today
+        start = today
+    agreed = None
+    raw_price = (data.get("annual_price") if data else "") or ""
+    price_error = ""
+    if raw_price:
+        try:
+            agreed = form.fields["annual_price"].clean(raw_price)
+        except Exception as exc:  # noqa: BLE001
+            price_error = " ".join(getattr(exc, "messages", [str(exc)]))
+    offers = selectors.offers_for_ladder(paragraph.pk if paragraph else None, day=start) if paragraph else []
+    home_ids = {o.home_id for o in offers if o.home_id} | ({offer.home_id} if offer and offer.home_id else set())
+    hour_prices: dict[int, Decimal] = {}
+    for hp in HourPrice.objects.filter(home_id__in=home_ids, year__lte=start.year).order_by("home_id", "-year"):
+        hour_prices.setdefault(hp.home_id, hp.hour_price)
+    rows = []
+    for o in offers[:40]:
+        price = o.list_price
+        if o.home_id:
+            hp = hour_prices.get(o.home_id)
+            price = (package.weekly_hours * hp * 52).quantize(Decimal("0.01")) if package and hp else None
+        rows.append({"offer": o, "price": price, "hour_price": hour_prices.get(o.home_id) if o.home_id else None})
+    rows.sort(key=lambda r: (-r["offer"].paragraph.ladder_step, r["price"] is None, r["price"] or 0))
+    chosen_price = None
+    list_price = None
+    level = None
+    if offer is not None:
+        if offer.home_id:
+            if package is not None:
+                chosen_price = own_home_annual_price(offer.home_id, package.weekly_hours, start)
+        else:
+            list_price = offer.price_on(start)
+            chosen_price = agreed if agreed is not None else list_price
+        if chosen_price is not None:
+            level = services.required_level(chosen_price, offer.provider.kind)
+    return {
+        "paragraph": paragraph,
+        "offer": offer,
+        "package": package,
+        "start": start,
+        "rows": rows,
+        "more_offers": max(0, len(offers) - 40),
+        "chosen_price": chosen_price,
+        "list_price": list_price,
+        "agreed": agreed,
+        "price_error": price_error,
+        "level": level,
+        "level_label": ApprovalLevel(level).label if level else "",
+        "committee": level in (ApprovalLevel.COMMITTEE, ApprovalLevel.POLITICAL) if level else False,
+        "external": offer is not None and offer.home_id is None,
+        "hour_price": hour_prices.get(offer.home_id) if offer and offer.home_id else None,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placement_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    require_role(user, *AUTHORITY)
+    if request.method == "POST":
+        form = PlacementForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                with transaction.atomic():
+                    citizen = services.citizen_get_or_create(
+                        case_number=d["case_number"],
+                        initials=d["initials"],
+                        paying_municipality=d.get("paying_municipality") or "",
+                    )
+                    placement = services.placement_create(
+                        citizen=citizen,
+                        offer=d["offer"],
+                        package=d.get("package"),
+                        start_date=d["start_date"],
+                        end_date=d.get("end_date"),
+                        annual_price=d.get("annual_price"),
+                        note=d.get("note") or "",
+                        user=user,
+                    )
+            except services.PlacementError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    f"Bevillingen er oprettet og indstillet. Den skal afgøres af "
+                    f"{placement.get_required_level_display().lower()}.",
+                )
+                return redirect(placement)
+        status = 400
+        data = request.POST
+    else:
+        form = PlacementForm(initial={k: v for k, v in request.GET.items() if k in PlacementForm.base_fields})
+        status = 200
+        data = request.GET
+    context = {"form": form, **_panel_context(form, data)}
+    return render(request, "visitation/placement_form.html", context, status=status)
+
+
+@login_required
+@require_GET
+def price_panel(request: HttpRequest) -> HttpResponse:
+    """The price panel for what is typed so far. HTMX gets the panel (and the
+    offer list for the chosen paragraph, out of band); a plain GET (no JS)
+    gets the whole form again, filled in, with the panel."""
+    user = _user(request)
+    require_role(user, *AUTHORITY)
+    form = PlacementForm(initial={k: v for k, v in request.GET.items() if k in PlacementForm.base_fields})
+    context = {"form": form, **_panel_context(form, request.GET)}
+    if request.htmx:
+        return render(request, "visitation/placement_form.html#panel_response", context)
+    return render(request, "visitation/placement_form.html", context)
+
+
+# ---------------------------------------------------------------- detail + actions
+
+
+def _detail_context(request: HttpRequest, placement: Placement) -> dict[str, Any]:
+    user = _user(request)
+    pending = services.pending_level(placement)
+    own = services.user_competence(user)
+    live = placement.status in (Placement.Status.APPROVED, Placement.Status.ACTIVE)
+    return {
+        **_common(request),
+        "placement": placement,
+        "decisions": placement.decisions.select_related("decided_by"),
+        "changes": placement.changes.select_related("old_package", "new_package", "created_by"),
+        "follow_ups": placement.follow_ups.select_related("recorded_by"),
+        "pending_level": pending,
+        "pending_label": ApprovalLevel(pending).label,
+        "can_decide": services.can_decide(user, placement),
+        "needs_meeting_date": services.can_decide(user, placement)
+        and services.is_committee_level(pending)
+        and not (own and LEVEL_RANK[ApprovalLevel(own)] >= LEVEL_RANK[ApprovalLevel(pending)]),
+        "is_authority": user.role in AUTHORITY,
+        "can_change": user.role in AUTHORITY and live,
+        "decision_form": DecisionForm(initial={"version": placement.version}),
+        "period_cost_note": "Årspris / 52 × dage / 7",
+    }
+
+
+@login_required
+@require_GET
+def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    placement = get_placement_for_user(request, pk)
+    return render(request, "visitation/placement_detail.html", _detail_context(request, placement))
+
+
+def _decide(request: HttpRequest, pk: int, outcome: str) -> HttpResponse:
+    placement = get_placement_for_user(request, pk)
+    user = _user(request)
+    form = DecisionForm(request.POST)
+    error = ""
+    status = 400
+    if form.is_valid():
+        seen = form.cleaned_data.get("version")
+        if seen is not None and seen != placement.version:
+            error = VersionConflict(placement, seen).message()
+            status = 409
+        else:
+            try:
+                if outcome == "approve":
+                    services.placement_approve(
+                        placement=placement,
+                        user=user,
+                        meeting_date=form.cleaned_data.get("meeting_date"),
+                        note=form.cleaned_data.get("note") or "",
+                    )
+                    messages.success(request, "Afgørelsen er registreret: bevillingen er godkendt.")
+                else:
+                    services.placement_reject(
+                        placement=placement,
+                        user=user,
+                        meeting_date=form.cleaned_data.get("meeting_date"),
+                        note=form.cleaned_data.get("note") or "",
+                    )
+                    messages.success(request, "Afgørelsen er registreret: bevillingen er afvist.")
+                return redirect(placement)
+            except services.BeyondCompetence as exc:
+                error = str(exc)
+                status = 403
+            except services.PlacementError as exc:
+                error = str(exc)
+    else:
+        error = "Tjek felterne: " + " ".join(str(e) for errs in form.errors.values() for e in errs)
+    placement = get_placement_for_user(request, pk)
+    context = _detail_context(request, placement)
+    context["decision_form"] = form
+    context["decision_error"] = error
+    return render(request, "visitation/placement_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def placement_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, "approve")
+
+
+@login_required
+@require_POST
+def placement_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, "reject")
+
+
+def _action(
+    request: HttpRequest, pk: int, form_class: type, template_title: str, run: Any, success: str
+) -> HttpResponse:
+    """GET shows the form; POST runs the service with a version check."""
+    user = _user(request)
+    require_role(user, *AUTHORITY)
+    placement = get_placement_for_user(request, pk)
+    status = 200
+    if request.method == "POST":
+        form = form_class(request.POST)
+        if form.is_valid():
+            seen = form.cleaned_data["version"]
+            if seen != placement.version:
+                form.add_error(None, VersionConflict(placement, seen).message())
+                status = 409
+            else:
+                try:
+                    run(placement, form.cleaned_data, user)
+                except services.PlacementError as exc:
+                    form.add_error(None, str(exc))
+                    status = 400
+                else:
+                    messages.success(request, success)
+                    return redirect(placement)
+        else:
+            status = 400
+    else:
+        form = form_class(initial={"version": placement.version, **_action_initial(form_class)})
+    return render(
+        request,
+        "visitation/placement_action.html",
+        {**_common(request), "placement": placement, "form": form, "title": template_title},
+        status=status,
+    )
+
+
+def _action_initial(form_class: type) -> dict[str, Any]:
+    today = _today()
+    if form_class is FollowUpForm:
+        return {"date": today}
+    if form_class is PackageChangeForm:
+        return {"effective_date": today}
+    return {}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placement_change_package(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(placement: Placement, d: dict, user: User) -> None:
+        services.placement_change_package(
+            placement=placement,
+            new_package=d["new_package"],
+            effective_date=d["effective_date"],
+            user=user,
+            note=d.get("note") or "",
+        )
+
+    return _action(request, pk, PackageChangeForm, "Ny støttepakke", run, "Den nye støttepakke er registreret.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(placement: Placement, d: dict, user: User) -> None:
+        services.placement_end(placement=placement, end_date=d["end_date"], user=user, note=d.get("note") or "")
+
+    return _action(request, pk, EndForm, "Afslut bevilling", run, "Ophøret er registreret.")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
+    def run(placement: Placement, d: dict, user: User) -> None:
+        services.followup_record(
+            placement=placement,
+            date=d["date"],
+            outcome=d["outcome"],
+            new_package=d.get("new_package"),
+            note=d.get("note") or "",
+            user=user,
+        )
+
+    return _action(
+        request, pk, FollowUpForm, "Registrér opfølgning", run, "Opfølgningen er registreret, og næste frist er sat."
+    )
+
+
+# ---------------------------------------------------------------- worklist, queue, purchases & sales
+
+
+@login_required
+@require_GET
+def worklist(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    today = _today()
+    mine = request.GET.get("mine") == "1"
+    try:
+        horizon = min(max(int(request.GET.get("dage", "183")), 0), 3660)
+    except ValueError:
+        horizon = 183
+    qs = selectors.worklist(user, today=today, horizon_days=horizon, mine=mine)
+    page = Paginator(qs, 100).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "visitation/worklist.html",
+        {
+            **_common(request),
+            "page": page,
+            "today": today,
+            "soon": today + dt.timedelta(days=30),
+            "mine": mine,
+            "horizon": horizon,
+            "until": today + dt.timedelta(days=horizon),
+            "counts": selectors.worklist_counts(user, today=today),
+            "can_record": user.role in AUTHORITY,
+        },
+    )
+
+
+def start_section_context(request: HttpRequest) -> dict[str, Any]:
+    """The caseworker's start page: due and overdue follow-ups, and open cases."""
+    user = _user(request)
+    today = _today()
+    rows = list(selectors.worklist(user, today=today, horizon_days=30)[:10])
+    counts = selectors.worklist_counts(user, today=today)
+    queue = selectors.approval_queue(user)
+    return {
+        "vis_rows": rows,
+        "vis_counts": counts,
+        "vis_today": today,
+        "vis_proposed": queue.count(),
+        "show_case_numbers": sees_case_numbers(user),
+    }
+
+
+@login_required
+@require_GET
+def approval_queue(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if user.role not in (*AUTHORITY, Role.DEPARTMENT_HEAD, Role.ADMIN):
+        raise PermissionDenied("Din rolle giver ikke adgang til godkendelserne.")
+    groups: dict[str, list[Placement]] = {lv.value: [] for lv in ApprovalLevel}
+    for p in selectors.approval_queue(user):
+        level = p.required_level
+        if level == ApprovalLevel.POLITICAL and not p.committee_approved:
+            level = ApprovalLevel.COMMITTEE.value
+        groups[level].append(p)
+    sections = [
+        {
+            "level": lv.value,
+            "title": {
+                ApprovalLevel.CASEWORKER: "Til sagsbehandlerens egen afgørelse",
+                ApprovalLevel.AUTHORITY_HEAD: "Myndighedslederens liste",
+                ApprovalLevel.COMMITTEE: "Visitationsudvalgets dagsorden",
+                ApprovalLevel.POLITICAL: "Politisk udvalg (efter visitationsudvalget)",
+            }[lv],
+            "rows": groups[lv.value],
+            "total": sum((p.annual_price for p in groups[lv.value]), Decimal("0.00")),
+        }
+        for lv in ApprovalLevel
+    ]
+    return render(
+        request, "visitation/approval_queue.html", {**_common(request), "sections": sections, "user_role": user.role}
+    )
+
+
+@login_required
+@require_GET
+def purchases_sales(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    today = _today()
+    try:
+        year = int(request.GET.get("aar", today.year))
+    except ValueError:
+        year = today.year
+    if not 2000 <= year <= 2100:
+        year = today.year
+    on = today if year == today.year else dt.date(year, 12, 31)
+    purchases = selectors.purchases_by_provider_kind(user, year=year, on=on)
+    sales = list(selectors.sales_by_municipality(user, year=year, on=on))
+    external = [r for r in purchases if r["kind"] != Provider.Kind.OWN]
+    total_cost = sum((r["year_cost"] for r in purchases), Decimal("0.00"))
+    external_cost = sum((r["year_cost"] for r in external), Decimal("0.00"))
+    return render(
+        request,
+        "visitation/purchases_sales.html",
+        {
+            "year": year,
+            "on": on,
+            "years": list(range(today.year - 4, today.year + 1)),
+            "purchases": purchases,
+            "purchases_total": {
+                "placements": sum(r["placements"] for r in purchases),
+                "in_force": sum(r["in_force"] for r in purchases),
+                "annual_in_force": sum((r["annual_in_force"] for r in purchases), Decimal("0.00")),
+                "year_cost": total_cost,
+            },
+            "external_share": (external_cost / total_cost * 100) if total_cost else None,
+            "sales": sales,
+            "sales_total": {
+                "placements": sum(r["placements"] for r in sales),
+                "in_force": sum(r["in_force"] for r in sales),
+                "year_income": sum((r["year_income"] for r in sales), Decimal("0.00")),
+            },
+            "list_url": reverse("visitation:placement_list"),
+        },
+    )
