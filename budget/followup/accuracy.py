@@ -49,6 +49,8 @@ def accuracy_table(homes: QuerySet, year: int) -> dict[str, Any]:
     # department's forecast was at that point of the year.
     mean = []
     for index, _month in enumerate(ordered):
-        values = [abs(r["cells"][index]["pct"]) for r in rows if r["cells"][index] and r["cells"][index]["pct"] is not None]
+        values = [
+            abs(r["cells"][index]["pct"]) for r in rows if r["cells"][index] and r["cells"][index]["pct"] is not None
+        ]
         mean.append((sum(values) / len(values)).quantize(Decimal("0.1")) if values else None)
     return {"months": ordered, "rows": rows, "mean_abs_pct": mean}

@@ -96,7 +96,11 @@ def seed(ctx: DemoContext) -> None:
                     ]
                 effect_total = sum(Decimal(a["expected_effect"]) for a in snapshot["actions"])
                 snapshot["forecast_after_plan"] = str(Decimal(n["totals"]["forecast"]) - effect_total)
-                snapshot["signoff"] = {"prepared": [str(consultant), now.isoformat()], "confirmed": ["", None], "approved": [str(area_managers.get(home.area_id, "")), now.isoformat()]}
+                snapshot["signoff"] = {
+                    "prepared": [str(consultant), now.isoformat()],
+                    "confirmed": ["", None],
+                    "approved": [str(area_managers.get(home.area_id, "")), now.isoformat()],
+                }
                 fu.snapshot = snapshot
                 fu.approved_by = area_managers.get(home.area_id)
                 fu.approved_at = now

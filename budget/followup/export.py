@@ -21,7 +21,16 @@ from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
 HEAD_FILL = PatternFill("solid", fgColor="E9EEF3")
-ECONOMY_HEAD = ["Kontogruppe", "Korrigeret budget", "Budget til dato", "Forbrug til dato", "Prognose", "Afvigelse", "Afvigelse %", "Ændring siden sidst"]
+ECONOMY_HEAD = [
+    "Kontogruppe",
+    "Korrigeret budget",
+    "Budget til dato",
+    "Forbrug til dato",
+    "Prognose",
+    "Afvigelse",
+    "Afvigelse %",
+    "Ændring siden sidst",
+]
 
 
 def _d(value: Any) -> Decimal | None:
@@ -148,13 +157,24 @@ def home_followup_response(context: dict[str, Any]) -> HttpResponse:
     _heading(ws, "6. Handleplan")
     _header_row(ws, ["Handling", "Ansvarlig", "Frist", "Forventet effekt"])
     for action in context["actions"]:
-        a = action if isinstance(action, dict) else {
-            "description": action.description,
-            "owner": action.owner,
-            "deadline": action.deadline.isoformat(),
-            "expected_effect": action.expected_effect,
-        }
-        ws.append([safe_text(a["description"]), safe_text(a["owner"]), dt.date.fromisoformat(str(a["deadline"])), _d(a["expected_effect"])])
+        a = (
+            action
+            if isinstance(action, dict)
+            else {
+                "description": action.description,
+                "owner": action.owner,
+                "deadline": action.deadline.isoformat(),
+                "expected_effect": action.expected_effect,
+            }
+        )
+        ws.append(
+            [
+                safe_text(a["description"]),
+                safe_text(a["owner"]),
+                dt.date.fromisoformat(str(a["deadline"])),
+                _d(a["expected_effect"]),
+            ]
+        )
         ws.cell(ws.max_row, 3).number_format = DATE_FORMAT
         ws.cell(ws.max_row, 4).number_format = MONEY_FORMAT
     ws.append(["Prognose efter handleplan", None, None, context["forecast_after_plan"]])
@@ -195,7 +215,14 @@ def rollup_response(context: dict[str, Any]) -> HttpResponse:
         t = row["numbers"]["totals"]
         _money_row(
             ws,
-            [safe_text(row["fu"].home.name), row["fu"].home.area.name, _d(t["corrected_budget"]), _d(t["forecast"]), _d(t["deviation"]), row["fu"].get_step_display()],
+            [
+                safe_text(row["fu"].home.name),
+                row["fu"].home.area.name,
+                _d(t["corrected_budget"]),
+                _d(t["forecast"]),
+                _d(t["deviation"]),
+                row["fu"].get_step_display(),
+            ],
             range(3, 6),
         )
     return _respond(wb, f"forvaltningens-budgetopfoelgning-{round_.month:%Y-%m}.xlsx")

@@ -121,9 +121,7 @@ def _entries(home_id: int, round_: Round) -> list[dict[str, Any]]:
     from disponering.models import LedgerEntryMonth, Status
 
     rows = (
-        LedgerEntryMonth.objects.filter(
-            home_id=home_id, month__gt=round_.month, month__lte=dt.date(round_.year, 12, 1)
-        )
+        LedgerEntryMonth.objects.filter(home_id=home_id, month__gt=round_.month, month__lte=dt.date(round_.year, 12, 1))
         .exclude(entry__status=Status.CANCELLED)
         .values(
             "entry_id",
@@ -137,7 +135,8 @@ def _entries(home_id: int, round_: Round) -> list[dict[str, Any]]:
         .annotate(remaining=Sum("amount"))
         .order_by("entry__start_date", "entry_id")
     )
-    from disponering.models import Category, Status as EntryStatus
+    from disponering.models import Category
+    from disponering.models import Status as EntryStatus
 
     return [
         {

@@ -78,7 +78,9 @@ def followups_for_round(*, round_: Round, homes: list[Home]) -> list[HomeFollowU
 def followup_prepare(*, followup: HomeFollowUp, user: User, note: str, seen_version: int | None) -> HomeFollowUp:
     fu = _lock(followup, seen_version)
     if not can_prepare(user, fu):
-        raise PermissionDenied("Kun botilbuddets økonomikonsulent kan forberede opfølgningen, mens den er på dette trin.")
+        raise PermissionDenied(
+            "Kun botilbuddets økonomikonsulent kan forberede opfølgningen, mens den er på dette trin."
+        )
     return _bump(fu, step=Step.MANAGER, consultant_note=note, prepared_by=user, prepared_at=timezone.now())
 
 
@@ -105,7 +107,9 @@ def action_add(
     fu = _lock(followup, None)
     if not can_confirm(user, fu):
         raise PermissionDenied("Kun botilbuddets leder kan skrive handleplanen, mens opfølgningen er hos lederen.")
-    action = Action(followup=fu, description=description, owner=owner, deadline=deadline, expected_effect=expected_effect)
+    action = Action(
+        followup=fu, description=description, owner=owner, deadline=deadline, expected_effect=expected_effect
+    )
     action.full_clean()
     action.save()
     return action

@@ -46,7 +46,9 @@ def round_list(request: HttpRequest) -> HttpResponse:
         Round.objects.filter(month__year=year)
         .annotate(
             **{
-                f"n_{step.value}": Count("home_followups", filter=Q(home_followups__home__in=homes, home_followups__step=step))
+                f"n_{step.value}": Count(
+                    "home_followups", filter=Q(home_followups__home__in=homes, home_followups__step=step)
+                )
                 for step in Step
             }
         )
@@ -100,7 +102,9 @@ def _page_context(request: HttpRequest, fu: HomeFollowUp, **extra: Any) -> dict[
     numbers = numbers_for(fu)
     explanations = numbers.get("explanations") if fu.is_frozen else {e.group: e.text for e in fu.explanations.all()}
     actions = numbers.get("actions") if fu.is_frozen else list(fu.actions.all())
-    effect = sum((Decimal(str(a["expected_effect"] if isinstance(a, dict) else a.expected_effect)) for a in actions), Decimal(0))
+    effect = sum(
+        (Decimal(str(a["expected_effect"] if isinstance(a, dict) else a.expected_effect)) for a in actions), Decimal(0)
+    )
     threshold = Decimal(numbers["threshold"])
     economy = []
     for row in numbers["economy"]:
@@ -109,7 +113,10 @@ def _page_context(request: HttpRequest, fu: HomeFollowUp, **extra: Any) -> dict[
                 **row,
                 "over": abs(Decimal(row["deviation"])) > threshold,
                 "explanation": (explanations or {}).get(row["group"], ""),
-                "form": ExplanationForm(initial={"group": row["group"], "text": (explanations or {}).get(row["group"], "")}, prefix=row["group"]),
+                "form": ExplanationForm(
+                    initial={"group": row["group"], "text": (explanations or {}).get(row["group"], "")},
+                    prefix=row["group"],
+                ),
             }
         )
     return {
@@ -244,7 +251,10 @@ def send_back(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse
         if not form.is_valid():
             raise ValidationError(["Skriv en kommentar til lederen om, hvad der skal rettes."])
         services.followup_return(
-            followup=fu, user=request.user, comment=form.cleaned_data["comment"], seen_version=form.cleaned_data["version"]
+            followup=fu,
+            user=request.user,
+            comment=form.cleaned_data["comment"],
+            seen_version=form.cleaned_data["version"],
         )
         messages.success(request, "Opfølgningen er sendt tilbage til lederen.")
 
@@ -283,7 +293,12 @@ def _rollup_context(round_: Round, homes: list[Home]) -> dict[str, Any]:
     live_homes = [fu.home for fu in followups if not fu.is_frozen]
     live = live_numbers(live_homes, round_) if live_homes else {}
     rows = [{"fu": fu, "numbers": fu.snapshot if fu.is_frozen else live[fu.home_id]} for fu in followups]
-    return {"round": round_, "rows": rows, "sums": rollup(followups, live), "all_approved": all(fu.is_frozen for fu in followups)}
+    return {
+        "round": round_,
+        "rows": rows,
+        "sums": rollup(followups, live),
+        "all_approved": all(fu.is_frozen for fu in followups),
+    }
 
 
 @login_required
@@ -298,7 +313,9 @@ def area_rollup(request: HttpRequest, round_pk: int, area_pk: int) -> HttpRespon
     user: User = request.user  # type: ignore[assignment]
     can = user.role == Role.AREA_MANAGER and area.managers.filter(pk=user.pk).exists() and not approval
     return render(
-        request, "followup/rollup.html", {**context, "area": area, "approval": approval, "can_approve": can, "level": "område"}
+        request,
+        "followup/rollup.html",
+        {**context, "area": area, "approval": approval, "can_approve": can, "level": "område"},
     )
 
 
@@ -314,7 +331,14 @@ def area_approve(request: HttpRequest, round_pk: int, area_pk: int) -> HttpRespo
         return render(
             request,
             "followup/rollup.html",
-            {**context, "area": area, "approval": None, "can_approve": True, "level": "område", "errors": error.messages},
+            {
+                **context,
+                "area": area,
+                "approval": None,
+                "can_approve": True,
+                "level": "område",
+                "errors": error.messages,
+            },
             status=400,
         )
     messages.success(request, f"{area.name}s opfølgning er godkendt.")
@@ -364,7 +388,13 @@ def department_approve(request: HttpRequest, round_pk: int) -> HttpResponse:
         return render(
             request,
             "followup/rollup.html",
-            {**context, "level": "forvaltning", "approval": None, "can_approve": True, "errors": text if isinstance(text, list) else [text]},
+            {
+                **context,
+                "level": "forvaltning",
+                "approval": None,
+                "can_approve": True,
+                "errors": text if isinstance(text, list) else [text],
+            },
             status=400,
         )
     messages.success(request, "Forvaltningens opfølgning er godkendt.")
