@@ -20,7 +20,11 @@ NAV_ITEMS: list[tuple[str, str, set[str] | None]] = [
         {Role.CASEWORKER, Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.ADMIN},
     ),
     ("Opfølgning", "visitation:worklist", {Role.CASEWORKER, Role.AUTHORITY_HEAD}),
-    ("Godkendelser", "visitation:approval_queue", {Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.ADMIN}),
+    (
+        "Godkendelser",
+        "visitation:approval_queue",
+        {Role.CASEWORKER, Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.ADMIN},
+    ),
     (
         "Køb og salg",
         "visitation:purchases_sales",

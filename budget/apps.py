@@ -4,3 +4,26 @@ from django.apps import AppConfig
 class BudgetConfig(AppConfig):
     name = "budget"
     verbose_name = "Budget"
+
+    def ready(self) -> None:
+        from botilbud.models import Home, Role
+        from botilbud.registry import demo_seeder, history_kind, home_tab
+
+        home_side = [r.value for r in Role if r not in (Role.CASEWORKER, Role.AUTHORITY_HEAD)]
+        home_tab("Budget", "budget:home_budget", order=20, roles=home_side)
+        home_tab("Medarbejdertimer", "budget:staffing", order=30, roles=home_side)
+        home_tab("Tildelingsmodel", "budget:allocation", order=40, roles=home_side)
+
+        from budget.models import BudgetLine, StaffingPlan
+
+        history_kind("budgetlinje", lambda user: BudgetLine.objects.filter(home__in=Home.objects.visible_to(user)))
+        history_kind(
+            "medarbejdertimeplan", lambda user: StaffingPlan.objects.filter(home__in=Home.objects.visible_to(user))
+        )
+
+        def seed(ctx) -> None:  # noqa: ANN001
+            from budget.demo import seed_budget
+
+            seed_budget(ctx)
+
+        demo_seeder(40, "budget", seed)

@@ -206,8 +206,7 @@ def _xlsx_rows(stream: IO[bytes]) -> Iterator[tuple[int, tuple[Any, ...]]]:
         raise ImportFileError("Filen kunne ikke læses som et Excel-regneark (.xlsx).") from exc
     try:
         sheet = workbook.worksheets[0]
-        for index, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield index, row
+        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
     finally:
         workbook.close()
 

@@ -186,7 +186,8 @@ def leave_preview(request: HttpRequest, home_pk: int) -> HttpResponse:
         request,
         template,
         {"effect": effect, "leave_form": form, "home": home, "year": year},
-        status=200 if effect else 422,
+        # A live preview of a half-filled form is no error; a plain POST is.
+        status=200 if effect or request.htmx else 422,
     )
 
 

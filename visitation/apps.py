@@ -7,8 +7,8 @@ class VisitationConfig(AppConfig):
 
     def ready(self) -> None:
         from botilbud.models import Role
-        from botilbud.registry import demo_seeder, history_kind, start_section
-        from visitation import demo, views
+        from botilbud.registry import demo_seeder, history_kind, reference_loader, start_section
+        from visitation import demo, reference, views
         from visitation.models import Citizen, Offer, Placement
 
         start_section(
@@ -31,3 +31,4 @@ class VisitationConfig(AppConfig):
             lambda user: Offer.objects.all() if user.is_authenticated and user.is_active else Offer.objects.none(),
         )
         demo_seeder(20, "visitation", demo.seed)
+        reference_loader(reference.load_defaults)

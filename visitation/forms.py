@@ -14,10 +14,11 @@ from visitation.models import ApprovalLevel, FollowUp, Offer, Placement, Provide
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A Danish date field: ``22-11-2026`` (ISO dates are accepted too)."""
 
     def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        attrs = {"placeholder": "dd-mm-åååå", "inputmode": "numeric", "autocomplete": "off", **(attrs or {})}
+        super().__init__(attrs=attrs, format="%d-%m-%Y")
 
 
 class DanishMoneyField(forms.CharField):

@@ -74,12 +74,17 @@ def filter_placements(qs: QuerySet[Placement], f: PlacementFilters) -> QuerySet[
 
 
 LIVE = (Placement.Status.APPROVED, Placement.Status.ACTIVE)
+# The worklist shows proposed placements too: their first follow-up is
+# planned from the day they are recorded.
+ON_WORKLIST = (Placement.Status.PROPOSED, *LIVE)
 
 
 def worklist(user: User, *, today: dt.date, horizon_days: int = 183, mine: bool = False) -> QuerySet[Placement]:
-    """Approved/active placements whose next follow-up is overdue or due within the horizon."""
+    """Proposed/approved/active placements whose next follow-up is overdue or due within the horizon."""
     qs = placements_for(user).filter(
-        status__in=LIVE, next_follow_up__isnull=False, next_follow_up__lte=today + dt.timedelta(days=horizon_days)
+        status__in=ON_WORKLIST,
+        next_follow_up__isnull=False,
+        next_follow_up__lte=today + dt.timedelta(days=horizon_days),
     )
     if mine:
         qs = qs.filter(created_by=user)
@@ -88,10 +93,12 @@ def worklist(user: User, *, today: dt.date, horizon_days: int = 183, mine: bool 
 
 def worklist_counts(user: User, *, today: dt.date) -> dict[str, int]:
     return placements_for(user).aggregate(
-        overdue=Count("pk", filter=Q(status__in=LIVE, next_follow_up__lt=today)),
+        overdue=Count("pk", filter=Q(status__in=ON_WORKLIST, next_follow_up__lt=today)),
         due_soon=Count(
             "pk",
-            filter=Q(status__in=LIVE, next_follow_up__gte=today, next_follow_up__lte=today + dt.timedelta(days=30)),
+            filter=Q(
+                status__in=ON_WORKLIST, next_follow_up__gte=today, next_follow_up__lte=today + dt.timedelta(days=30)
+            ),
         ),
     )
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from botilbud.models import Paragraph
+from botilbud.registry import load_reference_data
 from visitation import events
 from visitation.models import Citizen, Offer, OfferPrice, Placement, Provider, SupportPackage
 
@@ -17,6 +18,9 @@ def vis(org):
     class Vis:
         pass
 
+    # Idempotent: a live-server test earlier in a reused test database may
+    # have flushed the migrations' reference data.
+    load_reference_data()
     v = Vis()
     v.p108 = Paragraph.objects.get(code="§108")
     v.p107 = Paragraph.objects.get(code="§107")

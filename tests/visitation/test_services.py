@@ -30,12 +30,12 @@ OWN = Provider.Kind.OWN
         ("1000000.01", Provider.Kind.PRIVATE, ApprovalLevel.POLITICAL),
     ],
 )
-def test_threshold_routing_at_each_boundary(amount, kind, level):
+def test_threshold_routing_at_each_boundary(vis, amount, kind, level):
     assert required_level(Decimal(amount), kind) == level
 
 
 @pytest.mark.django_db
-def test_thresholds_are_data(vis):
+def test_thresholds_are_data(vis):  # the admin edits them
     from visitation.models import CompetenceThreshold
 
     CompetenceThreshold.objects.filter(level="sagsbehandler").update(max_amount=Decimal("150000.00"))

@@ -1,0 +1,183 @@
+"""Forms of the budget app (Danish labels, Danish number input)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from botilbud.lib.dates import MONTH_NAMES
+from botilbud.lib.locking import VersionedModelForm
+from botilbud.lib.money import parse_danish_decimal
+from budget.models import StaffingPlan
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+class DanishDecimalField(forms.CharField):
+    """A number typed the Danish way (``1.234,56``), cleaned to Decimal."""
+
+    def __init__(self, *args: Any, max_abs: Decimal | None = None, min_value: Decimal | None = None, **kwargs: Any):
+        self.max_abs = max_abs
+        self.min_value = min_value
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            from botilbud.lib.money import format_number
+
+            dec = Decimal(str(value))
+            decimals = 0 if dec == dec.to_integral() else min(4, max(2, -dec.normalize().as_tuple().exponent))
+            return format_number(dec, decimals)
+        return value
+
+    def to_python(self, value: Any) -> Decimal | None:
+        value = super().to_python(value)
+        if value in (None, ""):
+            return None
+        try:
+            number = parse_danish_decimal(str(value))
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        if self.max_abs is not None and abs(number) > self.max_abs:
+            raise forms.ValidationError("Tallet er for stort.")
+        if self.min_value is not None and number < self.min_value:
+            raise forms.ValidationError(f"Tallet skal være mindst {self.min_value}.".replace(".", ","))
+        return number
+
+
+class ActualsUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Fil fra økonomisystemet (.xlsx eller .csv)",
+        help_text="Kolonner: omkostningssted, funktion og art (eller konto), bogføringsdato eller måned, beløb, tekst.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.txt"}),
+    )
+    month = forms.CharField(
+        label="Kun måned (valgfri)",
+        required=False,
+        help_text="Fx 2026-05. Rækker uden dato får denne måned; rækker fra andre måneder afvises.",
+        widget=forms.TextInput(attrs={"placeholder": "åååå-mm", "autocomplete": "off"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        name = (upload.name or "").lower()
+        if not name.endswith((".xlsx", ".xlsm", ".csv", ".txt")):
+            raise forms.ValidationError("Filtypen kendes ikke: brug .xlsx eller .csv.")
+        if upload.size == 0:
+            raise forms.ValidationError("Filen er tom.")
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("Filen er for stor (højst 200 MB).")
+        return upload
+
+    def clean_month(self) -> dt.date | None:
+        from budget.importer import month_from_text
+
+        value = self.cleaned_data.get("month", "").strip()
+        if not value:
+            return None
+        try:
+            return month_from_text(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class BudgetUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Budgetfil (.xlsx)",
+        help_text="Én række pr. botilbud og kontogruppe: omkostningssted, år, kontogruppe (Løn, Øvrig drift, "
+        "Indtægter), budget.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+
+class CorrectionForm(forms.Form):
+    amount = DanishDecimalField(
+        label="Beløb (kr.)", max_abs=Decimal("999999999999"), help_text="Negativt beløb nedskriver budgettet."
+    )
+    date = forms.DateField(
+        label="Dato", input_formats=["%d-%m-%Y", "%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label="Begrundelse", max_length=300)
+
+    def clean_amount(self) -> Decimal:
+        amount = self.cleaned_data["amount"]
+        if amount == 0:
+            raise forms.ValidationError("En korrektion på 0 kr. ændrer ikke noget.")
+        return amount
+
+
+class ProfileForm(forms.Form):
+    """Twelve monthly percentages that must add up to 100."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for index, name in enumerate(MONTH_NAMES, start=1):
+            self.fields[f"m{index}"] = DanishDecimalField(label=name.capitalize(), min_value=Decimal(0))
+
+    def month_fields(self) -> list[forms.BoundField]:
+        return [self[f"m{i}"] for i in range(1, 13)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        values = [cleaned.get(f"m{i}") for i in range(1, 13)]
+        if None in values:
+            return cleaned
+        total = sum(values, Decimal(0))
+        if abs(total - 100) > Decimal("0.1"):
+            raise forms.ValidationError(
+                f"Månederne skal tilsammen give 100 % (nu {str(total.quantize(Decimal('0.01'))).replace('.', ',')} %)."
+            )
+        cleaned["percentages"] = values
+        return cleaned
+
+
+STAFFING_FIELDS = [
+    "wage_budget",
+    "annual_wage_cost",
+    "annual_norm_hours",
+    "holiday_weeks",
+    "extra_holiday_days",
+    "sickness_pct",
+    "competence_hours",
+    "meeting_hours",
+    "other_hours",
+    "roster_hours_per_week",
+]
+
+
+class StaffingPlanForm(VersionedModelForm):
+    wage_budget = DanishDecimalField(label="Lønbudget (kr.)", min_value=Decimal(0), max_abs=Decimal("1e12"))
+    annual_wage_cost = DanishDecimalField(
+        label="Gns. årlig lønudgift pr. årsværk (kr.)", min_value=Decimal(1), max_abs=Decimal("1e9")
+    )
+    annual_norm_hours = DanishDecimalField(
+        label="Årsnorm (timer pr. årsværk)", min_value=Decimal(1), max_abs=Decimal(9999)
+    )
+    holiday_weeks = DanishDecimalField(label="Ferieuger", min_value=Decimal(0), max_abs=Decimal(52))
+    extra_holiday_days = DanishDecimalField(label="Feriefridage", min_value=Decimal(0), max_abs=Decimal(99))
+    sickness_pct = DanishDecimalField(label="Sygefravær (%)", min_value=Decimal(0), max_abs=Decimal("99.99"))
+    competence_hours = DanishDecimalField(
+        label="Kompetenceudvikling (timer pr. årsværk)", min_value=Decimal(0), max_abs=Decimal(9999)
+    )
+    meeting_hours = DanishDecimalField(
+        label="Møder og supervision (timer pr. årsværk)", min_value=Decimal(0), max_abs=Decimal(9999)
+    )
+    other_hours = DanishDecimalField(
+        label="Anden tid uden for vagtplanen (timer pr. årsværk)", min_value=Decimal(0), max_abs=Decimal(9999)
+    )
+    roster_hours_per_week = DanishDecimalField(
+        label="Hvad koster en vagtplan på … timer pr. uge?",
+        required=False,
+        min_value=Decimal(0),
+        max_abs=Decimal(999999),
+    )
+
+    class Meta:
+        model = StaffingPlan
+        fields = STAFFING_FIELDS

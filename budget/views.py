@@ -1,0 +1,473 @@
+"""Pages of the budget app: a home's budget and forecast, the actuals import,
+the staff-hours tool and the allocation model.
+
+Every view starts from ``get_home_for_user`` (404 for outsiders, including the
+authority) or, for the import, from the role check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from botilbud.access import get_home_for_user, require_role
+from botilbud.lib.dates import MONTH_ABBR, MONTH_NAMES
+from botilbud.lib.locking import VersionConflict
+from botilbud.lib.money import ZERO
+from botilbud.models import AccountGroup, Home, Role, User
+from budget import importer, selectors, services
+from budget.forms import ActualsUploadForm, BudgetUploadForm, CorrectionForm, ProfileForm, StaffingPlanForm
+from budget.models import ActualsImport, BudgetLine, StaffingPlan
+from budget.staffing import StaffingInput, roster_cost, staff_hours
+
+IMPORT_ROLES = (Role.CONSULTANT, Role.ADMIN)
+
+
+class BadParameter(Exception):
+    pass
+
+
+def _year(request: HttpRequest) -> int:
+    raw = request.GET.get("aar", "")
+    if not raw:
+        return dt.date.today().year
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise BadParameter(f"»{raw}« er ikke et gyldigt år.")
+    return int(raw)
+
+
+def _month(request: HttpRequest, home_ids: list[int], year: int) -> int:
+    raw = request.GET.get("maaned", "")
+    if raw:
+        if not raw.isdigit() or not 1 <= int(raw) <= 12:
+            raise BadParameter(f"»{raw}« er ikke en gyldig måned (1-12).")
+        return int(raw)
+    latest = selectors.latest_actual_month(home_ids, year)
+    if latest:
+        return latest
+    today = dt.date.today()
+    if year < today.year:
+        return 12
+    if year > today.year:
+        return 0
+    return max(today.month - 1, 0)
+
+
+def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "budget/bad_request.html", {"message": message}, status=400)
+
+
+def _json_island(data: Any) -> str:
+    return json.dumps(data, default=str, ensure_ascii=False)
+
+
+# --- The home's budget page ------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home_budget(request: HttpRequest, pk: int) -> HttpResponse:
+    home = get_home_for_user(request, pk)
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        year = _year(request)
+        month = _month(request, [home.pk], year)
+    except BadParameter as exc:
+        return _bad_request(request, str(exc))
+    rows = selectors.forecast(home, year, month)
+    total = selectors.forecast_total(rows)
+    lines = list(BudgetLine.objects.filter(home=home, year=year))
+    monthly = selectors.monthly_table(home, year, lines, month)
+    lines_by_group = {line.group: line for line in lines}
+    groups = [
+        {"group": g, "row": rows[g.value], "line": lines_by_group.get(g.value), "cells": monthly[g.value]}
+        for g in AccountGroup
+    ]
+    month_totals = []
+    for i in range(12):
+        cells = [monthly[g.value][i] for g in AccountGroup]
+        month_totals.append(
+            {
+                "month": cells[0].month,
+                "budget": sum((c.budget for c in cells), ZERO),
+                "actual": None
+                if all(c.actual is None for c in cells)
+                else sum((c.actual or ZERO for c in cells), ZERO),
+                "expected": sum((c.expected for c in cells), ZERO),
+            }
+        )
+    chart, chart_rows = _budget_chart(month_totals, month)
+    can_manage = services.can_manage_budget(user, home)
+    return render(
+        request,
+        "budget/home_budget.html",
+        {
+            "home": home,
+            "tabs": _tabs(user),
+            "active_tab": "budget:home_budget",
+            "year": year,
+            "month": month,
+            "month_label": MONTH_NAMES[month - 1] if month else "",
+            "years": list(range(dt.date.today().year - 4, dt.date.today().year + 2)),
+            "months": [(i, MONTH_NAMES[i - 1]) for i in range(1, 13)],
+            "groups": groups,
+            "total": total,
+            "month_totals": month_totals,
+            "chart": chart,
+            "chart_json": _json_island(chart),
+            "chart_rows": chart_rows,
+            "corrections": selectors.corrections_for(home, year)[:50],
+            "can_manage": can_manage,
+            "correction_form": CorrectionForm(initial={"date": dt.date.today()}) if can_manage else None,
+        },
+    )
+
+
+def _budget_chart(month_totals: list[dict], month: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Cumulative net budget, actuals and the forecast path through the year."""
+    labels = [MONTH_ABBR[i] for i in range(12)]
+    budget_cum, actual_cum, forecast_path = [], [], []
+    b = a = f = ZERO
+    for index, cell in enumerate(month_totals, start=1):
+        b += cell["budget"]
+        budget_cum.append(b)
+        if index <= month:
+            a += cell["actual"] or ZERO
+            actual_cum.append(a)
+            f = a
+            forecast_path.append(f if index == month else None)
+        else:
+            actual_cum.append(None)
+            f += cell["budget"] + cell["expected"]
+            forecast_path.append(f)
+    series = [("Budget (profil)", budget_cum), ("Forbrug", actual_cum), ("Prognose", forecast_path)]
+    chart = {
+        "kind": "lines",
+        "title": "Akkumuleret nettoforbrug",
+        "x": labels,
+        "y_title": "kr.",
+        "series": [
+            {"name": name, "values": [None if v is None else str(v) for v in values], "dash": name == "Prognose"}
+            for name, values in series
+        ],
+    }
+    rows = [{"label": MONTH_NAMES[i], "values": [values[i] for _, values in series]} for i in range(12)]
+    return chart, rows
+
+
+def _tabs(user: User) -> list:
+    from botilbud.registry import registry
+
+    return [t for t in registry.home_tabs if t.roles is None or user.role in t.roles]
+
+
+def _managed_home(request: HttpRequest, pk: int) -> Home:
+    home = get_home_for_user(request, pk)
+    if not services.can_manage_budget(request.user, home):  # type: ignore[arg-type]
+        raise PermissionDenied("Kun botilbuddets økonomikonsulent kan ændre budgettet.")
+    return home
+
+
+@login_required
+@require_POST
+def correction_add(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    home = _managed_home(request, pk)
+    line = get_object_or_404(BudgetLine, pk=line_pk, home=home)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items() if f in form.fields)
+        messages.error(request, f"Korrektionen er ikke gemt. {errors}")
+        return redirect(f"{reverse('budget:home_budget', args=[home.pk])}?aar={line.year}")
+    services.add_correction(
+        line=line,
+        amount=form.cleaned_data["amount"],
+        reason=form.cleaned_data["reason"],
+        date=form.cleaned_data["date"],
+        user=request.user,  # type: ignore[arg-type]
+    )
+    messages.success(request, f"Korrektionen af {line.get_group_display().lower()} er gemt.")
+    return redirect(f"{reverse('budget:home_budget', args=[home.pk])}?aar={line.year}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    home = _managed_home(request, pk)
+    line = get_object_or_404(BudgetLine, pk=line_pk, home=home)
+    status = 200
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if "reset" in request.POST:
+            try:
+                services.set_profile(line=line, percentages=None, seen_version=int(request.POST.get("version") or 0))
+            except VersionConflict as conflict:
+                messages.error(request, conflict.message())
+                return redirect("budget:profile_edit", pk=home.pk, line_pk=line.pk)
+            messages.success(request, "Månedsprofilen er nulstillet til 1/12 pr. måned.")
+            return redirect(f"{reverse('budget:home_budget', args=[home.pk])}?aar={line.year}")
+        if form.is_valid():
+            try:
+                services.set_profile(
+                    line=line, percentages=form.cleaned_data["percentages"], seen_version=form.cleaned_data["version"]
+                )
+            except VersionConflict as conflict:
+                form.add_error(None, conflict.message())
+                status = 409
+            else:
+                messages.success(request, "Månedsprofilen er gemt.")
+                return redirect(f"{reverse('budget:home_budget', args=[home.pk])}?aar={line.year}")
+        else:
+            status = 400
+    else:
+        shares = line.shares()
+        initial: dict[str, Any] = {"version": line.version}
+        for i, share in enumerate(shares, start=1):
+            initial[f"m{i}"] = (share * 100).quantize(Decimal("0.01"))
+        form = ProfileForm(initial=initial)
+    return render(request, "budget/profile_edit.html", {"home": home, "line": line, "form": form}, status=status)
+
+
+# --- Actuals import ---------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def actuals_import(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, *IMPORT_ROLES)
+    context: dict[str, Any] = {"recent": _recent_imports(user)}
+    if request.method == "GET":
+        context["form"] = ActualsUploadForm()
+        return render(request, "budget/actuals_import.html", context)
+    form = ActualsUploadForm(request.POST, request.FILES)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "budget/actuals_import.html", context, status=400)
+    upload = form.cleaned_data["file"]
+    try:
+        outcome = services.import_actuals(
+            stream=importer.open_upload(upload),
+            file_name=upload.name,
+            user=user,
+            only_month=form.cleaned_data["month"],
+            mode="preview",
+        )
+    except importer.ImportFileError as exc:
+        context["file_error"] = str(exc)
+        return render(request, "budget/actuals_import.html", context, status=400)
+    context["stage"] = outcome.stage
+    if not outcome.stage.ok:
+        if outcome.stage.row_count == 0:
+            context["file_error"] = "Filen har ingen rækker med posteringer."
+        return render(request, "budget/actuals_import.html", context, status=400)
+    context["batch"] = outcome.batch
+    context["preview"] = outcome.preview
+    context["preview_total"] = sum((p.total for p in outcome.preview), ZERO)
+    return render(request, "budget/actuals_preview.html", context)
+
+
+def _recent_imports(user: User):  # noqa: ANN202
+    qs = ActualsImport.objects.select_related("uploaded_by").order_by("-created_at")
+    if user.role != Role.ADMIN:
+        qs = qs.filter(uploaded_by=user)
+    return qs[:10]
+
+
+def _own_batch(request: HttpRequest, batch_pk: int) -> ActualsImport:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, *IMPORT_ROLES)
+    qs = ActualsImport.objects.all() if user.role == Role.ADMIN else ActualsImport.objects.filter(uploaded_by=user)
+    return get_object_or_404(qs, pk=batch_pk)
+
+
+@login_required
+@require_POST
+def actuals_import_confirm(request: HttpRequest, batch_pk: int) -> HttpResponse:
+    batch = _own_batch(request, batch_pk)
+    try:
+        inserted, replaced = services.confirm_import(batch=batch, user=request.user)  # type: ignore[arg-type]
+    except services.ImportStateError as exc:
+        messages.error(request, str(exc))
+        return redirect("budget:actuals_import")
+    text = f"Forbruget fra {batch.file_name} er indlæst: {inserted} posteringer"
+    if replaced:
+        text += f" (erstatter {replaced} tidligere posteringer for de samme måneder)"
+    messages.success(request, text + ".")
+    return redirect("budget:actuals_import")
+
+
+@login_required
+@require_POST
+def actuals_import_discard(request: HttpRequest, batch_pk: int) -> HttpResponse:
+    batch = _own_batch(request, batch_pk)
+    try:
+        services.discard_import(batch=batch)
+    except services.ImportStateError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, f"Importen af {batch.file_name} er annulleret. Intet er skrevet.")
+    return redirect("budget:actuals_import")
+
+
+# --- Budget import (opening budgets) -------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def budget_import(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, *IMPORT_ROLES)
+    if request.method == "GET":
+        return render(request, "budget/budget_import.html", {"form": BudgetUploadForm()})
+    form = BudgetUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "budget/budget_import.html", {"form": form}, status=400)
+    from budget.budget_import import BudgetFileError, read_budget_file
+
+    allowed = services.import_home_ids(user)
+    try:
+        rows, errors = read_budget_file(importer.open_upload(form.cleaned_data["file"]), allowed_home_ids=allowed)
+    except BudgetFileError as exc:
+        return render(request, "budget/budget_import.html", {"form": form, "file_error": str(exc)}, status=400)
+    if errors:
+        return render(request, "budget/budget_import.html", {"form": form, "errors": errors}, status=400)
+    created, updated = services.upsert_budget_lines(rows=rows)
+    messages.success(request, f"Budgettet er indlæst: {created} nye budgetlinjer, {updated} ændrede.")
+    return redirect("budget:budget_import")
+
+
+# --- Staff hours ----------------------------------------------------------------------
+
+
+def _staffing_input(plan: StaffingPlan, year: int) -> StaffingInput:
+    return StaffingInput(
+        wage_budget=plan.wage_budget,
+        annual_wage_cost=plan.annual_wage_cost,
+        year=year,
+        annual_norm_hours=plan.annual_norm_hours,
+        holiday_weeks=plan.holiday_weeks,
+        extra_holiday_days=plan.extra_holiday_days,
+        sickness_pct=plan.sickness_pct,
+        competence_hours=plan.competence_hours,
+        meeting_hours=plan.meeting_hours,
+        other_hours=plan.other_hours,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staffing(request: HttpRequest, pk: int) -> HttpResponse:
+    home = get_home_for_user(request, pk)
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        year = _year(request)
+    except BadParameter as exc:
+        return _bad_request(request, str(exc))
+    can_write = Home.objects.writable_by(user).filter(pk=home.pk).exists() or user.role == Role.ADMIN
+    plan = StaffingPlan.objects.filter(home=home, year=year).first()
+    wage_budget = selectors.forecast(home, year, 0)[AccountGroup.WAGES.value].corrected_budget
+    if plan is None:
+        plan = StaffingPlan(home=home, year=year, wage_budget=wage_budget)
+    status = 200
+    if request.method == "POST":
+        if not can_write:
+            raise PermissionDenied("Du kan se dette botilbud, men ikke ændre det.")
+        form = StaffingPlanForm(request.POST, instance=plan)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    saved = form.save(commit=False)
+                    services.save_staffing_plan(
+                        plan=saved, user=user, seen_version=form.cleaned_data.get("version") if plan.pk else None
+                    )
+            except VersionConflict as conflict:
+                form.add_error(None, conflict.message())
+                status = 409
+            else:
+                messages.success(request, "Planen er gemt.")
+                return redirect(f"{reverse('budget:staffing', args=[home.pk])}?aar={year}")
+        else:
+            status = 400
+    else:
+        form = StaffingPlanForm(instance=plan)
+    source = form.instance if status == 200 else plan
+    if status != 200:
+        source = StaffingPlan.objects.filter(pk=plan.pk).first() or StaffingPlan(
+            home=home, year=year, wage_budget=wage_budget
+        )
+    result = staff_hours(_staffing_input(source, year))
+    cost = None
+    if source.roster_hours_per_week:
+        try:
+            cost = roster_cost(_staffing_input(source, year), source.roster_hours_per_week)
+        except ValueError:
+            cost = None
+    chart = {
+        "kind": "waterfall",
+        "title": "Fra bruttotimer til timer i vagtplanen",
+        "x": ["Bruttotimer", *[loss.label for loss in result.losses], "Timer i vagtplanen"],
+        "measure": ["absolute", *["relative"] * len(result.losses), "total"],
+        "values": [str(result.gross_hours), *[str(-loss.hours) for loss in result.losses], str(result.roster_hours)],
+        "y_title": "timer pr. år",
+    }
+    return render(
+        request,
+        "budget/staffing.html",
+        {
+            "home": home,
+            "tabs": _tabs(user),
+            "active_tab": "budget:staffing",
+            "year": year,
+            "years": list(range(dt.date.today().year - 1, dt.date.today().year + 2)),
+            "form": form,
+            "plan": source,
+            "saved": bool(source.pk),
+            "can_write": can_write,
+            "result": result,
+            "cost": cost,
+            "wage_budget": wage_budget,
+            "chart": chart,
+            "chart_json": _json_island(chart),
+        },
+        status=status,
+    )
+
+
+# --- Allocation model ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def allocation(request: HttpRequest, pk: int) -> HttpResponse:
+    home = get_home_for_user(request, pk)
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        year = _year(request)
+    except BadParameter as exc:
+        return _bad_request(request, str(exc))
+    from budget.allocation import home_allocation
+
+    model = home_allocation(home.pk, year)
+    return render(
+        request,
+        "budget/allocation.html",
+        {
+            "home": home,
+            "tabs": _tabs(user),
+            "active_tab": "budget:allocation",
+            "year": year,
+            "years": list(range(dt.date.today().year - 4, dt.date.today().year + 2)),
+            "model": model,
+        },
+    )

@@ -1,0 +1,94 @@
+"""The ledger's "done when" flow in a real browser.
+
+The manager enters a maternity leave 1 March – 31 December with 80 % temp
+cover and sees the net effect in the grid without a reload; the consultant
+sees the same numbers and the entry's history; two tabs editing the same
+entry give the conflict message on the second save.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from disponering.models import LedgerEntry
+from tests.browser.conftest import axe_violations, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def cell(page, month: int, group: str):
+    return page.locator(f'#ledger-grid td[data-month="{month}"][data-group="{group}"]')
+
+
+def test_maternity_leave_flow(org, page, login, browser, live_server):
+    login(org.manager)
+    url = f"{page.base_url}/disponering/botilbud/{org.home_a.pk}/?aar=2026"
+    page.goto(url)
+    assert cell(page, 3, "loen").inner_text() == "0"
+
+    form = page.locator("#leave-form")
+    form.locator("select[name=category]").select_option("barsel")
+    form.locator("input[name=title]").fill("AB")
+    form.locator("input[name=monthly_wage]").fill("35.000")
+    form.locator("input[name=start_date]").fill("2026-03-01")
+    form.locator("input[name=end_date]").fill("2026-12-31")
+    form.locator("input[name=temp_percent]").fill("80")
+    form.get_by_role("button", name="Beregn virkning").click()
+    page.locator("#leave-preview").get_by_text("-70.000,00 kr.").wait_for()
+    form.get_by_role("button", name="Gem fravær").click()
+
+    # The grid refreshes itself (HX-Trigger ledgerChanged), no reload.
+    expect(cell(page, 3, "loen")).to_have_text("-7.000")
+    for month in range(3, 13):
+        assert cell(page, month, "loen").inner_text() == "-7.000"
+    assert cell(page, 2, "loen").inner_text() == "0"
+    assert page.locator("#ledger-grid td[data-group=total-year]").inner_text() == "-70.000"
+    page.locator("#ledger-entries").get_by_text("AB").first.wait_for()
+    assert page.csp_errors == []
+    assert axe_violations(page) == []
+    shot = screenshot(page, "ledger-manager")
+    assert shot.exists()
+
+    entry = LedgerEntry.objects.get()
+
+    # The consultant opens the same home: identical numbers and the history.
+    consultant_ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
+    other = consultant_ctx.new_page()
+    other.goto(f"{live_server.url}/log-ind/")
+    other.fill("#id_username", org.consultant.username)
+    from tests.conftest import PASSWORD
+
+    other.fill("#id_password", PASSWORD)
+    other.click("button[type=submit]")
+    other.wait_for_load_state()
+    other.goto(url)
+    for month in range(1, 13):
+        assert cell(other, month, "loen").inner_text() == cell(page, month, "loen").inner_text()
+    other.get_by_role("link", name="Historik for AB").click()
+    other.wait_for_load_state()
+    assert "Ændringshistorik" in other.content()
+    assert "Leder Testesen" in other.content()
+    screenshot(other, "ledger-history-consultant")
+    consultant_ctx.close()
+
+    # Two tabs edit the same entry: the second save is refused with the message.
+    tab2 = page.context.new_page()
+    tab2.goto(url)
+    page.goto(url)
+    for tab in (page, tab2):
+        tab.locator(f"#post-{entry.pk}").get_by_role("link", name="Ret").click()
+        tab.locator(f"#post-{entry.pk}.edit-row form").wait_for()
+    page.locator(f"#post-{entry.pk} textarea[name=comment]").fill("Vikar fundet")
+    page.locator(f"#post-{entry.pk}").get_by_role("button", name="Gem ændringer").click()
+    page.locator(f"#post-{entry.pk}").get_by_text("Vikar fundet").wait_for()
+
+    tab2.locator(f"#post-{entry.pk} input[name=title]").fill("AB (pædagog)")
+    tab2.locator(f"#post-{entry.pk}").get_by_role("button", name="Gem ændringer").click()
+    alert = tab2.locator(f"#post-{entry.pk} .conflict")
+    alert.wait_for()
+    assert "Din ændring er ikke gemt" in alert.inner_text()
+    assert "Leder Testesen" in alert.inner_text()
+    screenshot(tab2, "ledger-conflict")
+    entry.refresh_from_db()
+    assert entry.title == "AB" and "Vikar fundet" in entry.comment

@@ -1,0 +1,96 @@
+"""The visitation issue's "done when", as a new user would try it in the browser."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from botilbud.lib.dates import add_months
+from tests.browser.conftest import axe_violations, screenshot
+from tests.visitation.conftest import make_placement, vis  # noqa: F401 - fixture
+from visitation.models import Placement
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_caseworker_committee_and_authority_head_flow(page, login, org, vis):  # noqa: F811
+    today = timezone.localdate()
+    base = page.base_url
+
+    # 1. The caseworker records a §108 placement in an external offer at 600,000 kr. a year.
+    login(org.caseworker)
+    page.goto(base + "/visitation/bevillinger/ny/")
+    page.fill("#id_case_number", "2026-4711")
+    page.fill("#id_initials", "JK")
+    page.select_option("#id_paragraph", label="§108")
+    page.wait_for_selector("#id_offer option:has-text('Bostedet Engly')", state="attached")
+    page.select_option("#id_offer", label="Bostedet Engly – Privat")
+    page.fill("#id_start_date", f"{today:%d-%m-%Y}")
+    page.locator("#id_start_date").dispatch_event("change")
+    panel = page.locator("#price-panel")
+    panel.get_by_text("600.000,00 kr.").first.wait_for()
+    # Before saving, the panel says the visitation committee must decide.
+    level = page.get_by_test_id("required-level")
+    level.wait_for()
+    assert "Visitationsudvalget" in level.inner_text()
+    assert "Bostedet Engly" in panel.inner_text()
+    screenshot(page, "visitation-form-price-panel")
+    assert axe_violations(page) == []
+    page.click("button:has-text('Gem bevilling')")
+    page.wait_for_url("**/visitation/bevillinger/*/")
+    assert "Bevillingen er oprettet" in page.content()
+    placement = Placement.objects.get(citizen__case_number="2026-4711")
+    assert placement.annual_price == Decimal("600000.00")
+    assert placement.required_level == "visitationsudvalg"
+
+    # It is on the committee's agenda.
+    page.goto(base + "/visitation/godkendelser/")
+    agenda = page.locator("section:has(h2#niveau-visitationsudvalg)")
+    assert "2026-4711" in agenda.inner_text()
+    screenshot(page, "visitation-approval-queue")
+
+    # A new §107 placement shows its first follow-up three months after start on the worklist.
+    page.goto(base + "/visitation/bevillinger/ny/")
+    page.fill("#id_case_number", "2026-4712")
+    page.fill("#id_initials", "LM")
+    page.select_option("#id_paragraph", label="§107")
+    page.wait_for_selector("#id_offer option:has-text('Kildebo')", state="attached")
+    page.select_option("#id_offer", label="Kildebo – Region")
+    page.fill("#id_start_date", f"{today:%d-%m-%Y}")
+    page.click("button:has-text('Gem bevilling')")
+    page.wait_for_url("**/visitation/bevillinger/*/")
+    due = add_months(today, 3)
+    assert page.get_by_test_id("next-follow-up").inner_text() == f"{due:%d-%m-%Y}"
+    page.goto(base + "/visitation/opfoelgning/")
+    row = page.locator("tr:has-text('LM')")
+    assert f"{due:%d-%m-%Y}" in row.inner_text()
+    screenshot(page, "visitation-worklist")
+    page.click("text=Log ud")
+
+    # 2. The authority head cannot approve the 600,000 kr. case ...
+    small = make_placement(
+        vis.own_108,
+        price="300000.00",
+        status=Placement.Status.PROPOSED,
+        level="myndighedsleder",
+        package=vis.pkg25,
+        start_date=today,
+    )
+    login(org.authority_head)
+    page.goto(base + placement.get_absolute_url())
+    # No personal approval; only recording the committee's decision with its meeting date.
+    assert page.get_by_role("button", name="Godkend", exact=True).count() == 0
+    card = page.locator(".decision-card").inner_text()
+    assert "Du kan ikke selv godkende" in card and "Mødedato" in card
+    screenshot(page, "visitation-committee-case-authority-head")
+    # ... but can approve a 300,000 kr. one.
+    page.goto(base + small.get_absolute_url())
+    page.get_by_role("button", name="Godkend", exact=True).click()
+    page.wait_for_load_state()
+    assert "bevillingen er godkendt" in page.content()
+    small.refresh_from_db()
+    assert small.status in (Placement.Status.ACTIVE, Placement.Status.APPROVED)
+    screenshot(page, "visitation-approved")
+    assert page.csp_errors == []

@@ -1,0 +1,245 @@
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tests.visitation.conftest import make_placement
+from visitation.models import Citizen, Placement
+
+
+def test_pages_render_for_authority(org, vis, client_for):
+    p = make_placement(vis.ext_108, price="600000.00", status=Placement.Status.PROPOSED, level="visitationsudvalg")
+    c = client_for(org.caseworker)
+    for name, args in [
+        ("visitation:placement_list", []),
+        ("visitation:placement_create", []),
+        ("visitation:price_panel", []),
+        ("visitation:worklist", []),
+        ("visitation:approval_queue", []),
+        ("visitation:purchases_sales", []),
+        ("visitation:placement_detail", [p.pk]),
+    ]:
+        r = c.get(reverse(name, args=args))
+        assert r.status_code == 200, name
+    assert "Opfølgninger, der forfalder" in c.get("/").content.decode()
+
+
+def test_create_flow_without_js(org, vis, client_for):
+    c = client_for(org.caseworker)
+    data = {
+        "case_number": "2026-0001",
+        "initials": "ab",
+        "paragraph": vis.p108.pk,
+        "offer": vis.ext_108.pk,
+        "start_date": "01-12-2026",
+    }
+    # The price panel as a plain page (no JS): the price and the level are shown before saving.
+    r = c.get(reverse("visitation:price_panel"), data)
+    body = r.content.decode()
+    assert "600.000,00 kr." in body and "Visitationsudvalget" in body
+    r = c.post(reverse("visitation:placement_create"), data)
+    assert r.status_code == 302
+    p = Placement.objects.get(citizen__case_number="2026-0001")
+    assert r["Location"] == p.get_absolute_url()
+    assert p.required_level == "visitationsudvalg" and p.annual_price == Decimal("600000.00")
+    agenda = c.get(reverse("visitation:approval_queue")).content.decode()
+    assert "2026-0001" in agenda
+
+
+def test_price_panel_htmx_returns_partial(org, vis, client_for):
+    c = client_for(org.caseworker)
+    r = c.get(
+        reverse("visitation:price_panel"),
+        {"paragraph": vis.p85.pk, "offer": vis.own_85.pk, "package": vis.pkg6.pk, "start_date": "2026-03-01"},
+        headers={"HX-Request": "true"},
+    )
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "<html" not in body and 'id="price-panel"' in body
+    assert "124.800,00 kr." in body and "Myndighedsleder" in body
+    # Paragraph changed away from the offer's: the offer list comes out of band.
+    r = c.get(
+        reverse("visitation:price_panel"),
+        {"paragraph": vis.p108.pk, "offer": vis.own_85.pk},
+        headers={"HX-Request": "true"},
+    )
+    assert 'hx-swap-oob="true"' in r.content.decode()
+
+
+def test_bad_input_is_400_with_danish_message(org, vis, client_for):
+    c = client_for(org.caseworker)
+    r = c.post(
+        reverse("visitation:placement_create"),
+        {
+            "case_number": "X",
+            "initials": "12",
+            "paragraph": vis.p108.pk,
+            "offer": vis.ext_108.pk,
+            "start_date": "31-02-2026",
+            "annual_price": "abc",
+        },
+    )
+    assert r.status_code == 400
+    body = r.content.decode()
+    assert "Skriv kun initialer" in body and "gyldigt tal" in body
+    r = c.get(reverse("visitation:price_panel"), {"paragraph": "x", "offer": "99999", "annual_price": "1,2,3"})
+    assert r.status_code == 200
+
+
+def test_wrong_method_is_405(org, vis, client_for):
+    p = make_placement(vis.ext_108)
+    c = client_for(org.caseworker)
+    assert c.get(reverse("visitation:placement_approve", args=[p.pk])).status_code == 405
+    assert c.post(reverse("visitation:placement_list")).status_code == 405
+    assert c.delete(reverse("visitation:placement_end", args=[p.pk])).status_code == 405
+
+
+def test_authority_head_cannot_approve_committee_case(org, vis, client_for):
+    p = make_placement(vis.ext_108, price="600000.00", status=Placement.Status.PROPOSED, level="visitationsudvalg")
+    c = client_for(org.caseworker)
+    r = c.post(reverse("visitation:placement_approve", args=[p.pk]), {"version": p.version})
+    assert r.status_code == 403
+    assert "uden for din kompetence" in r.content.decode()
+    p.refresh_from_db()
+    assert p.status == Placement.Status.PROPOSED
+
+
+def test_authority_head_approves_within_competence(org, vis, client_for):
+    p = make_placement(
+        vis.own_108, price="300000.00", status=Placement.Status.PROPOSED, level="myndighedsleder", package=vis.pkg25
+    )
+    c = client_for(org.authority_head)
+    r = c.post(reverse("visitation:placement_approve", args=[p.pk]), {"version": p.version})
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.status in (Placement.Status.ACTIVE, Placement.Status.APPROVED)
+
+
+def test_stale_version_is_refused(org, vis, client_for):
+    p = make_placement(vis.own_108, price="300000.00", status=Placement.Status.PROPOSED, level="myndighedsleder")
+    c = client_for(org.authority_head)
+    r = c.post(reverse("visitation:placement_approve", args=[p.pk]), {"version": p.version + 5})
+    assert r.status_code == 409
+    assert "ikke gemt" in r.content.decode()
+
+
+def test_home_manager_sees_only_own_home_placements_with_initials(org, vis, client_for):
+    mine = make_placement(vis.own_108, citizen=Citizen.objects.create(case_number="SECRET-1", initials="QQ"))
+    other = make_placement(vis.own_107_c)
+    external = make_placement(vis.ext_108)
+    assert set(Placement.objects.visible_to(org.manager)) == {mine}
+    assert set(Placement.objects.visible_to(org.other_manager)) == {other}
+    assert set(Placement.objects.visible_to(org.caseworker)) == {mine, other, external}
+    c = client_for(org.manager)
+    r = c.get(reverse("visitation:placement_detail", args=[mine.pk]))
+    assert r.status_code == 200
+    body = r.content.decode()
+    assert "QQ" in body and "SECRET-1" not in body
+    listing = c.get(reverse("visitation:placement_list")).content.decode()
+    assert "QQ" in listing and "SECRET-1" not in listing
+    assert c.get(reverse("visitation:placement_detail", args=[external.pk])).status_code == 404
+    c2 = client_for(org.other_manager)
+    assert c2.get(reverse("visitation:placement_detail", args=[mine.pk])).status_code == 404
+    assert c2.get(reverse("history", args=["bevilling", mine.pk])).status_code == 404
+    # Managers cannot write.
+    assert c.get(reverse("visitation:placement_create")).status_code == 403
+    assert (
+        c.post(
+            reverse("visitation:placement_end", args=[mine.pk]), {"end_date": "2026-12-01", "version": 1}
+        ).status_code
+        == 403
+    )
+
+
+def test_export_applies_filters_and_neutralises_formulas(org, vis, client_for):
+    from openpyxl import load_workbook
+
+    make_placement(vis.ext_108, citizen=Citizen.objects.create(case_number="=HYPERLINK(1)", initials="AB"))
+    make_placement(vis.ext_107, citizen=Citizen.objects.create(case_number="K-2", initials="CD"))
+    c = client_for(org.caseworker)
+    r = c.get(reverse("visitation:placement_export"), {"paragraph": vis.p108.pk})
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(b"".join(r.streaming_content)))
+    rows = list(wb.active.iter_rows(values_only=True))
+    assert len(rows) == 2
+    assert rows[1][1] == "'=HYPERLINK(1)"
+    assert rows[1][12] == 600000 or rows[1][12] == Decimal("300000.00") or rows[1][12] is not None
+
+
+def test_worklist_and_followup(org, vis, client_for):
+    today = dt.date.today()
+    p = make_placement(vis.own_85, next_follow_up=today - dt.timedelta(days=3), package=vis.pkg6)
+    c = client_for(org.caseworker)
+    body = c.get(reverse("visitation:worklist")).content.decode()
+    assert "overskredet" in body
+    r = c.post(
+        reverse("visitation:followup_create", args=[p.pk]),
+        {"date": today.isoformat(), "outcome": "uaendret", "version": p.version, "note": "Fint"},
+    )
+    assert r.status_code == 302
+    p.refresh_from_db()
+    from botilbud.lib.dates import add_months
+
+    assert p.next_follow_up == add_months(today, 3)
+
+
+def test_purchases_and_sales_totals(org, vis, client_for):
+    year = dt.date.today().year
+    make_placement(vis.ext_108, price="365000.00", start_date=dt.date(year, 1, 1))
+    make_placement(
+        vis.own_108,
+        price="100000.00",
+        start_date=dt.date(year, 1, 1),
+        citizen=Citizen.objects.create(case_number="SALG-1", initials="XY", paying_municipality="Gladsaxe Kommune"),
+    )
+    from visitation import selectors
+
+    rows = {
+        r["kind"]: r for r in selectors.purchases_by_provider_kind(org.caseworker, year=year, on=dt.date(year, 6, 1))
+    }
+    assert rows["privat"]["placements"] == 1
+    assert rows["privat"]["year_cost"] == Decimal("365000.00")
+    assert rows["egen"]["placements"] == 0  # the sale is not a purchase
+    sales = list(selectors.sales_by_municipality(org.caseworker, year=year, on=dt.date(year, 6, 1)))
+    assert sales[0]["citizen__paying_municipality"] == "Gladsaxe Kommune"
+    body = client_for(org.department_head).get(reverse("visitation:purchases_sales")).content.decode()
+    assert "Gladsaxe Kommune" in body and "365.000,00 kr." in body
+
+
+def _bulk(vis, n):
+    citizens = Citizen.objects.bulk_create([Citizen(case_number=f"B-{n}-{i}", initials="ZZ") for i in range(n)])
+    Placement.objects.bulk_create(
+        [
+            Placement(
+                citizen=c,
+                offer=vis.ext_108 if i % 2 else vis.own_108,
+                package=vis.pkg25 if i % 2 == 0 else None,
+                start_date=dt.date(2026, 1, 1),
+                annual_price=Decimal("500000.00"),
+                status=Placement.Status.PROPOSED if i % 3 == 0 else Placement.Status.ACTIVE,
+                required_level="visitationsudvalg",
+                next_follow_up=dt.date.today() + dt.timedelta(days=i % 20),
+            )
+            for i, c in enumerate(citizens)
+        ]
+    )
+
+
+@pytest.mark.parametrize("n", [5, 60])
+def test_list_pages_have_bounded_queries(org, vis, client_for, django_assert_max_num_queries, n):
+    _bulk(vis, n)
+    c = client_for(org.authority_head)
+    for name in (
+        "visitation:placement_list",
+        "visitation:worklist",
+        "visitation:approval_queue",
+        "visitation:purchases_sales",
+    ):
+        with django_assert_max_num_queries(10):
+            assert c.get(reverse(name)).status_code == 200
+    with django_assert_max_num_queries(14):
+        assert c.get("/").status_code == 200
