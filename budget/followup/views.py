@@ -135,7 +135,7 @@ def _page_context(request: HttpRequest, fu: HomeFollowUp, **extra: Any) -> dict[
         "action_form": extra.pop("action_form", None) or ActionForm(),
         "version_form": VersionForm(initial={"version": fu.version}),
         "return_form": extra.pop("return_form", None) or ReturnForm(initial={"version": fu.version}),
-        "steps": [s for s in Step],
+        "steps": list(Step),
         "rules": Settings.load(),
         **extra,
     }
