@@ -138,7 +138,10 @@ LANGUAGES = [("da", "Dansk")]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off on purpose: plain integers in templates are years and ids (2026, not
+# "2.026"; /botilbud/1234/, not /botilbud/1.234/). Amounts and counts are
+# formatted explicitly with the |kr and |num filters (1.234.567,89 kr.).
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["botilbud.formats"]
 
 # --- Static files ------------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import connection
+
 from botilbud.demo import DemoContext
 from botilbud.lib.dates import add_months, month_end
 from botilbud.lib.money import to_money
@@ -181,11 +183,18 @@ def seed(ctx: DemoContext) -> None:
                     )
 
     created = LedgerEntry.objects.bulk_create(entries, batch_size=2000)
-    rows = [
-        LedgerEntryMonth(entry_id=e.pk, home_id=e.home_id, account_group=e.account_group, month=m, amount=a)
-        for e, plan in zip(created, month_plans, strict=True)
-        for m, a in plan
-        if a
-    ]
-    LedgerEntryMonth.objects.bulk_create(rows, batch_size=5000)
-    ctx.log.append(f"{len(created)} disponeringer ({len(rows)} månedsbeløb)")
+    table = LedgerEntryMonth._meta.db_table
+    count = 0
+    # COPY is several times faster than INSERT for the ~100,000 month rows at ``large``.
+    with (
+        connection.cursor() as cursor,
+        cursor.connection.cursor().copy(
+            f"COPY {table} (entry_id, home_id, account_group, month, amount) FROM STDIN"
+        ) as copy,
+    ):
+        for entry, plan in zip(created, month_plans, strict=True):
+            for month, amount in plan:
+                if amount:
+                    copy.write_row((entry.pk, entry.home_id, entry.account_group, month, amount))
+                    count += 1
+    ctx.log.append(f"{len(created)} disponeringer ({count} månedsbeløb)")

@@ -1,0 +1,47 @@
+"""The demo seeder: realistic entries per home and year, consistent months."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import time
+
+import pytest
+from django.db.models import F, Sum
+
+from botilbud.demo import DemoContext, seed_organisation
+from disponering.demo import seed
+from disponering.models import LedgerEntry, LedgerEntryMonth, Spread
+
+
+def _seed(scale: str) -> DemoContext:
+    ctx = DemoContext(rng=random.Random(7), scale=scale, today=dt.date(2026, 11, 23), years=[2022, 2023, 2024, 2025, 2026])
+    seed_organisation(ctx)
+    seed(ctx)
+    return ctx
+
+
+def test_small_seed(db):
+    ctx = _seed("small")
+    home = ctx.homes[0]
+    for year in ctx.years:
+        assert LedgerEntry.objects.filter(home=home, start_date__year=year).count() >= 8
+    assert LedgerEntry.objects.filter(category="barsel").exists()
+    # Every entry's months add up to its amount (evenly spread ones by construction).
+    mismatched = (
+        LedgerEntry.objects.exclude(spread=Spread.MONTHLY)
+        .annotate(month_sum=Sum("months__amount"))
+        .exclude(month_sum=F("amount"))
+    )
+    assert not mismatched.exists()
+    assert LedgerEntryMonth.objects.exclude(home_id=F("entry__home_id")).count() == 0
+
+
+@pytest.mark.skipif(not os.environ.get("BOTILBUD_SLOW"), reason="slow: set BOTILBUD_SLOW=1")
+def test_large_seed_is_fast(db):
+    started = time.monotonic()
+    ctx = _seed("large")
+    elapsed = time.monotonic() - started
+    assert LedgerEntry.objects.count() > 10_000
+    assert elapsed < 20, ctx.log
