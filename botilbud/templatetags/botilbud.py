@@ -50,9 +50,16 @@ def month_abbr(value: dt.date | int) -> str:
 
 
 @register.filter
-def dkdate(value: dt.date | dt.datetime | None) -> str:
+def dkdate(value: dt.date | dt.datetime | str | None) -> str:
+    """22-11-2026 (and 22-11-2026 14:05 for a time). Accepts ISO strings too,
+    as frozen snapshots store dates as text."""
     if not value:
         return ""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, dt.datetime):
         from django.utils import timezone
 
@@ -67,9 +74,16 @@ def get_item(mapping: dict[Any, Any], key: Any) -> Any:
 
 
 @register.filter
-def sign_class(value: Decimal | None) -> str:
+def sign_class(value: Decimal | str | None) -> str:
     """CSS class for a deviation: positive is overspend (merforbrug)."""
     if value in (None, ""):
         return ""
     value = Decimal(str(value))
     return "overspend" if value > 0 else ("underspend" if value < 0 else "")
+
+
+@register.filter
+def absval(value: Decimal | str | None) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    return abs(Decimal(str(value)))
