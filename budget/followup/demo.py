@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from botilbud.demo import DemoContext
 from botilbud.lib.dates import add_months
-from botilbud.models import AccountGroup, Role
+from botilbud.models import AccountGroup, Home, Role
 from budget.followup.models import Action, Explanation, HomeFollowUp, Round, Settings, Step
 from budget.followup.selectors import live_numbers
 
@@ -53,6 +53,11 @@ def seed(ctx: DemoContext) -> None:
             for area_id in user.managed_areas.values_list("pk", flat=True):
                 area_managers[area_id] = user
     consultant = ctx.users.get("konsulent")
+    users_by_pk = {u.pk: u for u in ctx.users.values()}
+    managers = {
+        home_id: users_by_pk.get(user_id)
+        for home_id, user_id in Home.managers.through.objects.filter(home__in=ctx.homes).values_list("home_id", "user_id")
+    }
     rng = ctx.rng
     now = timezone.now()
 
@@ -76,7 +81,7 @@ def seed(ctx: DemoContext) -> None:
             if step != Step.PREPARING:
                 fu.prepared_by, fu.prepared_at = consultant, now
             if step in (Step.AREA, Step.APPROVED):
-                fu.confirmed_at = now
+                fu.confirmed_by, fu.confirmed_at = managers.get(home.pk), now
             with_plan = n["action_required"]
             if step == Step.APPROVED:
                 snapshot = dict(n)
@@ -98,7 +103,7 @@ def seed(ctx: DemoContext) -> None:
                 snapshot["forecast_after_plan"] = str(Decimal(n["totals"]["forecast"]) - effect_total)
                 snapshot["signoff"] = {
                     "prepared": [str(consultant), now.isoformat()],
-                    "confirmed": ["", None],
+                    "confirmed": [str(managers.get(home.pk) or ""), now.isoformat()],
                     "approved": [str(area_managers.get(home.area_id, "")), now.isoformat()],
                 }
                 fu.snapshot = snapshot
