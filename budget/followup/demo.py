@@ -56,7 +56,9 @@ def seed(ctx: DemoContext) -> None:
     users_by_pk = {u.pk: u for u in ctx.users.values()}
     managers = {
         home_id: users_by_pk.get(user_id)
-        for home_id, user_id in Home.managers.through.objects.filter(home__in=ctx.homes).values_list("home_id", "user_id")
+        for home_id, user_id in Home.managers.through.objects.filter(home__in=ctx.homes).values_list(
+            "home_id", "user_id"
+        )
     }
     rng = ctx.rng
     now = timezone.now()

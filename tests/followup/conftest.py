@@ -7,8 +7,7 @@ from botilbud.models import AccountGroup
 from budget.followup.models import Round
 
 
-@pytest.fixture
-def march(org):
+def make_march(org):
     """Home A in March 2026, hand-computed:
 
     wages budget 1,200,000 (100,000/month), actuals Jan–Mar 330,000
@@ -40,3 +39,8 @@ def march(org):
         confirm_deadline=dt.date(2026, 4, 12),
         approve_deadline=dt.date(2026, 4, 16),
     )
+
+
+@pytest.fixture
+def march(org):
+    return make_march(org)
