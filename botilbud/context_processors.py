@@ -31,7 +31,7 @@ NAV_ITEMS: list[tuple[str, str, set[str] | None]] = [
         {Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.CONSULTANT, Role.ADMIN},
     ),
     ("Forbrug", "budget:actuals_import", {Role.CONSULTANT, Role.ADMIN}),
-    ("Budgetopfølgning", "budget:followup_list", {r.value for r in Role} - {Role.CASEWORKER, Role.AUTHORITY_HEAD}),
+    ("Budgetopfølgning", "followup:round_list", {r.value for r in Role} - {Role.CASEWORKER, Role.AUTHORITY_HEAD}),
     ("Dashboard", "budget:dashboard", {Role.DEPARTMENT_HEAD, Role.AREA_MANAGER, Role.ADMIN}),
     ("Administration", "admin:index", {Role.ADMIN}),
 ]

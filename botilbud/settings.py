@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "visitation",
     "disponering",
     "budget",
+    "budget.followup",
 ]
 
 MIDDLEWARE = [

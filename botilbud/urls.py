@@ -23,6 +23,7 @@ urlpatterns = [
     path("visitation/", include("visitation.urls")),
     path("disponering/", include("disponering.urls")),
     path("budget/", include("budget.urls")),
+    path("opfoelgning/", include("budget.followup.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,133 @@
+"""Demo follow-ups: last year's and this year's past rounds approved and
+frozen (some with action plans), and the current round in progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from botilbud.demo import DemoContext
+from botilbud.lib.dates import add_months
+from botilbud.models import AccountGroup, Home, Role
+from budget.followup.models import Action, Explanation, HomeFollowUp, Round, Settings, Step
+from budget.followup.selectors import live_numbers
+
+ACTIONS = [
+    ("Stop for brug af eksterne vikarer i weekender", "Botilbudsleder", Decimal("60000")),
+    ("Genbesæt ledig stilling med lavere anciennitet", "Botilbudsleder", Decimal("45000")),
+    ("Udskyd indkøb af nye møbler til næste år", "Botilbudsleder", Decimal("25000")),
+    ("Gennemgå vagtplan for overlap i dagvagter", "Områdeleder", Decimal("80000")),
+]
+EXPLANATIONS = {
+    AccountGroup.WAGES: "Merforbrug på vikarer under langtidssygemeldinger og barsel.",
+    AccountGroup.OPERATIONS: "Uforudsete udgifter til vedligehold efter vandskade.",
+    AccountGroup.INCOME: "Færre beboere end budgetteret efter to fraflytninger.",
+}
+
+
+def round_for(month: dt.date) -> Round:
+    nxt = add_months(month, 1)
+    return Round(
+        month=month,
+        prepare_deadline=nxt.replace(day=8),
+        confirm_deadline=nxt.replace(day=12),
+        approve_deadline=nxt.replace(day=16),
+    )
+
+
+def seed(ctx: DemoContext) -> None:
+    Settings.load()
+    this_month = ctx.today.replace(day=1)
+    first = dt.date(ctx.today.year - 1, 1, 1)
+    months = []
+    month = first
+    while month < this_month:
+        months.append(month)
+        month = add_months(month, 1)
+    rounds = Round.objects.bulk_create([round_for(m) for m in months])
+    area_managers = {}
+    for user in ctx.users.values():
+        if user.role == Role.AREA_MANAGER:
+            for area_id in user.managed_areas.values_list("pk", flat=True):
+                area_managers[area_id] = user
+    consultant = ctx.users.get("konsulent")
+    users_by_pk = {u.pk: u for u in ctx.users.values()}
+    managers = {
+        home_id: users_by_pk.get(user_id)
+        for home_id, user_id in Home.managers.through.objects.filter(home__in=ctx.homes).values_list(
+            "home_id", "user_id"
+        )
+    }
+    rng = ctx.rng
+    now = timezone.now()
+
+    # Past rounds except the last one: approved and frozen. The last past
+    # round (last month) is the current round, in progress.
+    current = rounds[-1] if rounds else None
+    for round_ in rounds:
+        numbers = live_numbers(ctx.homes, round_, with_entries=True)
+        followups, explanations, actions = [], [], []
+        for index, home in enumerate(ctx.homes):
+            n = numbers[home.pk]
+            if round_ is current:
+                step = [Step.PREPARING, Step.MANAGER, Step.AREA, Step.APPROVED][index % 4]
+                # The demo manager's homes wait for the consultant, so the
+                # whole flow can be tried from the start.
+                if index < 2:
+                    step = Step.PREPARING
+            else:
+                step = Step.APPROVED
+            fu = HomeFollowUp(round=round_, home=home, step=step)
+            if step != Step.PREPARING:
+                fu.prepared_by, fu.prepared_at = consultant, now
+            if step in (Step.AREA, Step.APPROVED):
+                fu.confirmed_by, fu.confirmed_at = managers.get(home.pk), now
+            with_plan = n["action_required"]
+            if step == Step.APPROVED:
+                snapshot = dict(n)
+                snapshot["explanations"] = {}
+                snapshot["actions"] = []
+                if with_plan:
+                    worst = max(n["economy"], key=lambda r: abs(Decimal(r["deviation"])))
+                    snapshot["explanations"] = {worst["group"]: EXPLANATIONS[AccountGroup(worst["group"])]}
+                    desc, owner, effect = ACTIONS[rng.randrange(len(ACTIONS))]
+                    snapshot["actions"] = [
+                        {
+                            "description": desc,
+                            "owner": owner,
+                            "deadline": add_months(round_.month, 2).isoformat(),
+                            "expected_effect": str(effect),
+                        }
+                    ]
+                effect_total = sum(Decimal(a["expected_effect"]) for a in snapshot["actions"])
+                snapshot["forecast_after_plan"] = str(Decimal(n["totals"]["forecast"]) - effect_total)
+                snapshot["signoff"] = {
+                    "prepared": [str(consultant), now.isoformat()],
+                    "confirmed": [str(managers.get(home.pk) or ""), now.isoformat()],
+                    "approved": [str(area_managers.get(home.area_id, "")), now.isoformat()],
+                }
+                fu.snapshot = snapshot
+                fu.approved_by = area_managers.get(home.area_id)
+                fu.approved_at = now
+                fu._plan = snapshot  # type: ignore[attr-defined]
+            followups.append(fu)
+        HomeFollowUp.objects.bulk_create(followups, batch_size=1000)
+        for fu in followups:
+            plan = getattr(fu, "_plan", None)
+            if plan:
+                explanations += [Explanation(followup=fu, group=g, text=t) for g, t in plan["explanations"].items()]
+                actions += [
+                    Action(
+                        followup=fu,
+                        description=a["description"],
+                        owner=a["owner"],
+                        deadline=dt.date.fromisoformat(a["deadline"]),
+                        expected_effect=Decimal(a["expected_effect"]),
+                    )
+                    for a in plan["actions"]
+                ]
+        Explanation.objects.bulk_create(explanations, batch_size=1000)
+        Action.objects.bulk_create(actions, batch_size=1000)
+    ctx.log.append(f"{len(rounds)} opfølgningsrunder, {len(rounds) * len(ctx.homes)} opfølgninger")

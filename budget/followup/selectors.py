@@ -1,0 +1,269 @@
+"""The numbers of the fixed template, live or frozen.
+
+``live_numbers`` computes sections 1–4 for many homes at once in a fixed
+number of queries (the forecast, previous snapshots, placements, staffing,
+ledger staff entries), so a round overview of 150 homes costs the same as
+one. The result is plain data that is stored verbatim as the snapshot when
+the follow-up is approved, and the page renders the snapshot from then on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, Sum
+
+from botilbud.lib.dates import month_end
+from botilbud.models import AccountGroup, Home
+from budget.followup.models import HomeFollowUp, Round, Settings, Step
+
+ZERO = Decimal("0.00")
+GROUPS = [AccountGroup.WAGES, AccountGroup.OPERATIONS, AccountGroup.INCOME]
+ECONOMY_KEYS = ("corrected_budget", "budget_to_date", "actuals_to_date", "forecast", "deviation")
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def previous_round(round_: Round) -> Round | None:
+    return Round.objects.filter(month__lt=round_.month).order_by("-month").first()
+
+
+def _previous_forecasts(home_ids: list[int], round_: Round) -> dict[int, dict[str, Decimal]]:
+    """The forecast per group in each home's last approved follow-up of the same year."""
+    rows = (
+        HomeFollowUp.objects.filter(
+            home_id__in=home_ids,
+            step=Step.APPROVED,
+            round__month__lt=round_.month,
+            round__month__year=round_.month.year,
+        )
+        .order_by("home_id", "-round__month")
+        .distinct("home_id")
+        .values_list("home_id", "snapshot")
+    )
+    result: dict[int, dict[str, Decimal]] = {}
+    for home_id, snapshot in rows:
+        result[home_id] = {r["group"]: Decimal(r["forecast"]) for r in snapshot["economy"]}
+        result[home_id]["total"] = Decimal(snapshot["totals"]["forecast"])
+    return result
+
+
+def _activity(home_ids: list[int], round_: Round, since: dt.date) -> dict[int, dict[str, int]]:
+    """Residents at month end, and move-ins/outs after ``since`` (from visitation)."""
+    from visitation.models import Placement
+
+    end = month_end(round_.month)
+    counted = [Placement.Status.APPROVED, Placement.Status.ACTIVE, Placement.Status.ENDED]
+    rows = (
+        Placement.objects.filter(offer__home_id__in=home_ids, status__in=counted)
+        .values("offer__home_id")
+        .annotate(
+            residents=Count("pk", filter=Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=end))),
+            moved_in=Count("pk", filter=Q(start_date__gt=since, start_date__lte=end)),
+            moved_out=Count("pk", filter=Q(end_date__gt=since, end_date__lte=end)),
+        )
+    )
+    return {r["offer__home_id"]: r for r in rows}
+
+
+def _staff(home_ids: list[int], round_: Round) -> dict[int, dict[str, Any]]:
+    """FTE from the staff-hours tool; sickness and vacancies from the ledger.
+
+    Each active long-term sickness entry is one employee; resignations and
+    dismissals open a vacancy that a hire entry in the same month closes.
+    """
+    from budget.models import StaffingPlan
+    from disponering.models import Category, LedgerEntry, Status
+
+    plans = {
+        p["home_id"]: p
+        for p in StaffingPlan.objects.filter(home_id__in=home_ids, year=round_.year).values(
+            "home_id", "wage_budget", "annual_wage_cost"
+        )
+    }
+    start, end = round_.month, month_end(round_.month)
+    entries = (
+        LedgerEntry.objects.filter(home_id__in=home_ids, start_date__lte=end, end_date__gte=start)
+        .exclude(status=Status.CANCELLED)
+        .values("home_id")
+        .annotate(
+            sick=Count("pk", filter=Q(category=Category.SICKNESS)),
+            leaving=Count("pk", filter=Q(category__in=[Category.RESIGNATION, Category.DISMISSAL])),
+            hired=Count("pk", filter=Q(category=Category.HIRE)),
+            maternity=Count("pk", filter=Q(category=Category.MATERNITY)),
+        )
+    )
+    by_home = {e["home_id"]: e for e in entries}
+    result = {}
+    for home_id in home_ids:
+        plan = plans.get(home_id)
+        fte = (plan["wage_budget"] / plan["annual_wage_cost"]).quantize(Decimal("0.1")) if plan else None
+        e = by_home.get(home_id, {})
+        sick = e.get("sick", 0)
+        result[home_id] = {
+            "fte": fte,
+            "sick": sick,
+            "sickness_pct": (Decimal(sick) * 100 / fte).quantize(Decimal("0.1")) if fte else None,
+            "vacancies": max(0, e.get("leaving", 0) - e.get("hired", 0)),
+            "maternity": e.get("maternity", 0),
+        }
+    return result
+
+
+def _entries(home_id: int, round_: Round) -> list[dict[str, Any]]:
+    """Section 4: the ledger entries behind the forecast (their amounts in the
+    months after the round's month; cancelled entries are not in the forecast)."""
+    from disponering.models import LedgerEntryMonth, Status
+
+    rows = (
+        LedgerEntryMonth.objects.filter(home_id=home_id, month__gt=round_.month, month__lte=dt.date(round_.year, 12, 1))
+        .exclude(entry__status=Status.CANCELLED)
+        .values(
+            "entry_id",
+            "entry__title",
+            "entry__category",
+            "entry__status",
+            "entry__account_group",
+            "entry__start_date",
+            "entry__end_date",
+        )
+        .annotate(remaining=Sum("amount"))
+        .order_by("entry__start_date", "entry_id")
+    )
+    from disponering.models import Category
+    from disponering.models import Status as EntryStatus
+
+    return [
+        {
+            "id": r["entry_id"],
+            "title": r["entry__title"],
+            "category": Category(r["entry__category"]).label,
+            "status": EntryStatus(r["entry__status"]).label,
+            "group": AccountGroup(r["entry__account_group"]).label,
+            "start": r["entry__start_date"].isoformat(),
+            "end": r["entry__end_date"].isoformat(),
+            "remaining": str(r["remaining"]),
+        }
+        for r in rows
+    ]
+
+
+def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False) -> dict[int, dict[str, Any]]:
+    """Sections 1–4 and the action-plan threshold for each home, as plain data
+    (Decimals as strings) so it can be frozen verbatim as the snapshot."""
+    from budget.selectors import forecast_for_homes
+
+    home_ids = [h.pk for h in homes]
+    rules = Settings.load()
+    forecasts = forecast_for_homes(home_ids, round_.year, round_.month.month)
+    previous = _previous_forecasts(home_ids, round_)
+    prev_round = previous_round(round_)
+    since = month_end(prev_round.month) if prev_round else round_.month - dt.timedelta(days=1)
+    activity = _activity(home_ids, round_, since)
+    staff = _staff(home_ids, round_)
+
+    result: dict[int, dict[str, Any]] = {}
+    for home in homes:
+        economy = []
+        totals = dict.fromkeys(ECONOMY_KEYS, ZERO)
+        for group in GROUPS:
+            row = forecasts.get((home.pk, group))
+            values = {k: getattr(row, k) if row else ZERO for k in ECONOMY_KEYS}
+            for k in ECONOMY_KEYS:
+                totals[k] += values[k]
+            before = previous.get(home.pk, {}).get(group)
+            economy.append(
+                {
+                    "group": group.value,
+                    "label": group.label,
+                    **{k: str(v) for k, v in values.items()},
+                    "deviation_pct": _pct(values["deviation"], values["corrected_budget"]),
+                    "change": None if before is None else str(values["forecast"] - before),
+                }
+            )
+        before_total = previous.get(home.pk, {}).get("total")
+        threshold = rules.threshold_for(totals["corrected_budget"])
+        act = activity.get(home.pk, {})
+        residents = act.get("residents", 0)
+        numbers = {
+            "year": round_.year,
+            "month": round_.month.isoformat(),
+            "economy": economy,
+            "totals": {
+                **{k: str(v) for k, v in totals.items()},
+                "deviation_pct": _pct(totals["deviation"], totals["corrected_budget"]),
+                "change": None if before_total is None else str(totals["forecast"] - before_total),
+            },
+            "threshold": str(threshold),
+            "action_required": abs(totals["deviation"]) > threshold,
+            "activity": {
+                "places": home.capacity,
+                "residents": residents,
+                "occupancy_pct": _pct(Decimal(residents), Decimal(home.capacity)) if home.capacity else None,
+                "moved_in": act.get("moved_in", 0),
+                "moved_out": act.get("moved_out", 0),
+            },
+            "staff": {k: (str(v) if isinstance(v, Decimal) else v) for k, v in staff[home.pk].items()},
+        }
+        if with_entries:
+            numbers["entries"] = _entries(home.pk, round_)
+        result[home.pk] = numbers
+    return result
+
+
+def _pct(part: Decimal, whole: Decimal) -> str | None:
+    if not whole:
+        return None
+    return str((part * 100 / abs(whole)).quantize(Decimal("0.1")))
+
+
+def numbers_for(followup: HomeFollowUp) -> dict[str, Any]:
+    """What the page shows: the snapshot when frozen, live numbers otherwise."""
+    if followup.is_frozen and followup.snapshot:
+        return followup.snapshot
+    return live_numbers([followup.home], followup.round, with_entries=True)[followup.home_id]
+
+
+def rollup(followups: list[HomeFollowUp], live: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """Sum homes' numbers (frozen where approved, live otherwise) per group."""
+    groups: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(ECONOMY_KEYS, ZERO))
+    totals = dict.fromkeys(ECONOMY_KEYS, ZERO)
+    places = residents = 0
+    with_plans = []
+    for fu in followups:
+        numbers = fu.snapshot if fu.is_frozen and fu.snapshot else live[fu.home_id]
+        for row in numbers["economy"]:
+            for k in ECONOMY_KEYS:
+                groups[row["group"]][k] += Decimal(row[k])
+                totals[k] += Decimal(row[k])
+        places += numbers["activity"]["places"]
+        residents += numbers["activity"]["residents"]
+        if numbers.get("actions") or fu.actions_count:  # type: ignore[attr-defined]
+            with_plans.append(fu.home.name)
+    return {
+        "economy": [
+            {
+                "group": g.value,
+                "label": g.label,
+                **{k: str(groups[g.value][k]) for k in ECONOMY_KEYS},
+                "deviation_pct": _pct(groups[g.value]["deviation"], groups[g.value]["corrected_budget"]),
+            }
+            for g in GROUPS
+        ],
+        "totals": {
+            **{k: str(v) for k, v in totals.items()},
+            "deviation_pct": _pct(totals["deviation"], totals["corrected_budget"]),
+        },
+        "activity": {
+            "places": places,
+            "residents": residents,
+            "occupancy_pct": _pct(Decimal(residents), Decimal(places)) if places else None,
+        },
+        "homes_with_action_plans": sorted(with_plans),
+        "home_count": len(followups),
+    }

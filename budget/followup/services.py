@@ -1,0 +1,241 @@
+"""Writes of the follow-up workflow. Each step checks the role whose turn it is.
+
+Steps: consultant prepares → manager confirms → area manager approves (or
+sends back to the manager with a comment). Approving freezes the numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from botilbud.lib.locking import VersionConflict
+from botilbud.models import Area, Home, Role, User
+from budget.followup.models import Action, AreaApproval, Explanation, HomeFollowUp, Round, Step
+from budget.followup.selectors import ECONOMY_KEYS, live_numbers, rollup
+
+
+def can_prepare(user: User, followup: HomeFollowUp) -> bool:
+    return (
+        followup.step == Step.PREPARING
+        and user.role == Role.CONSULTANT
+        and followup.home.consultants.filter(pk=user.pk).exists()
+    )
+
+
+def can_confirm(user: User, followup: HomeFollowUp) -> bool:
+    return (
+        followup.step == Step.MANAGER
+        and user.role == Role.HOME_MANAGER
+        and followup.home.managers.filter(pk=user.pk).exists()
+    )
+
+
+def can_approve(user: User, followup: HomeFollowUp) -> bool:
+    return (
+        followup.step == Step.AREA
+        and user.role == Role.AREA_MANAGER
+        and followup.home.area.managers.filter(pk=user.pk).exists()
+    )
+
+
+def _lock(followup: HomeFollowUp, seen_version: int | None) -> HomeFollowUp:
+    """Re-read the row under lock and refuse a stale page (optimistic locking)."""
+    current = HomeFollowUp.objects.select_for_update().select_related("home__area", "round").get(pk=followup.pk)
+    if seen_version is not None and current.version != seen_version:
+        raise VersionConflict(current, seen_version)
+    return current
+
+
+def _bump(fu: HomeFollowUp, **changes: Any) -> HomeFollowUp:
+    for key, value in changes.items():
+        setattr(fu, key, value)
+    fu.version += 1
+    fu.save()
+    return fu
+
+
+def followups_for_round(*, round_: Round, homes: list[Home]) -> list[HomeFollowUp]:
+    """Every home's follow-up for the round, creating the missing ones."""
+    HomeFollowUp.objects.bulk_create(
+        [HomeFollowUp(round=round_, home=h) for h in homes], ignore_conflicts=True, batch_size=500
+    )
+    return list(
+        HomeFollowUp.objects.filter(round=round_, home__in=homes)
+        .select_related("home__area", "round")
+        .annotate(actions_count=Count("actions"))
+        .order_by("home__area__name", "home__name")
+    )
+
+
+@transaction.atomic
+def followup_prepare(*, followup: HomeFollowUp, user: User, note: str, seen_version: int | None) -> HomeFollowUp:
+    fu = _lock(followup, seen_version)
+    if not can_prepare(user, fu):
+        raise PermissionDenied(
+            "Kun botilbuddets økonomikonsulent kan forberede opfølgningen, mens den er på dette trin."
+        )
+    return _bump(fu, step=Step.MANAGER, consultant_note=note, prepared_by=user, prepared_at=timezone.now())
+
+
+@transaction.atomic
+def explanation_save(*, followup: HomeFollowUp, user: User, group: str, text: str) -> Explanation:
+    fu = _lock(followup, None)
+    if not can_confirm(user, fu):
+        raise PermissionDenied("Kun botilbuddets leder kan skrive forklaringer, mens opfølgningen er hos lederen.")
+    text = text.strip()
+    if not text:
+        raise ValidationError("Skriv en forklaring.")
+    explanation, created = Explanation.objects.get_or_create(followup=fu, group=group, defaults={"text": text})
+    if not created and explanation.text != text:
+        explanation.text = text
+        explanation.version += 1
+        explanation.save()
+    return explanation
+
+
+@transaction.atomic
+def action_add(
+    *, followup: HomeFollowUp, user: User, description: str, owner: str, deadline: dt.date, expected_effect: Decimal
+) -> Action:
+    fu = _lock(followup, None)
+    if not can_confirm(user, fu):
+        raise PermissionDenied("Kun botilbuddets leder kan skrive handleplanen, mens opfølgningen er hos lederen.")
+    action = Action(
+        followup=fu, description=description, owner=owner, deadline=deadline, expected_effect=expected_effect
+    )
+    action.full_clean()
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_delete(*, action: Action, user: User) -> None:
+    fu = _lock(action.followup, None)
+    if not can_confirm(user, fu):
+        raise PermissionDenied("Kun botilbuddets leder kan ændre handleplanen, mens opfølgningen er hos lederen.")
+    action.delete()
+
+
+def missing_for_confirmation(followup: HomeFollowUp, numbers: dict[str, Any]) -> list[str]:
+    """What the manager must still write before confirming (Danish messages).
+
+    Above the threshold: an explanation for each account group whose own
+    deviation passes the threshold (at least one in all), and an action plan.
+    """
+    problems = []
+    if not numbers["action_required"]:
+        return problems
+    threshold = Decimal(numbers["threshold"])
+    explained = set(followup.explanations.values_list("group", flat=True))
+    over = [row for row in numbers["economy"] if abs(Decimal(row["deviation"])) > threshold]
+    for row in over:
+        if row["group"] not in explained:
+            problems.append(f"Skriv en forklaring på afvigelsen for {row['label'].lower()}.")
+    if not over and not explained:
+        problems.append("Skriv en forklaring på afvigelsen.")
+    if not followup.actions.exists():
+        problems.append("Afvigelsen er over tærsklen: tilføj mindst én handling til handleplanen.")
+    return problems
+
+
+@transaction.atomic
+def followup_confirm(*, followup: HomeFollowUp, user: User, seen_version: int | None) -> HomeFollowUp:
+    fu = _lock(followup, seen_version)
+    if not can_confirm(user, fu):
+        raise PermissionDenied("Kun botilbuddets leder kan bekræfte opfølgningen, mens den er hos lederen.")
+    numbers = live_numbers([fu.home], fu.round)[fu.home_id]
+    problems = missing_for_confirmation(fu, numbers)
+    if problems:
+        raise ValidationError(problems)
+    return _bump(fu, step=Step.AREA, confirmed_by=user, confirmed_at=timezone.now())
+
+
+@transaction.atomic
+def followup_return(*, followup: HomeFollowUp, user: User, comment: str, seen_version: int | None) -> HomeFollowUp:
+    fu = _lock(followup, seen_version)
+    if not can_approve(user, fu):
+        raise PermissionDenied("Kun områdelederen kan sende opfølgningen tilbage, mens den er hos områdelederen.")
+    if not comment.strip():
+        raise ValidationError("Skriv en kommentar til lederen om, hvad der skal rettes.")
+    return _bump(fu, step=Step.MANAGER, return_comment=comment.strip(), returned_count=fu.returned_count + 1)
+
+
+def freeze(fu: HomeFollowUp, user: User | None = None, when: dt.datetime | None = None) -> dict[str, Any]:
+    """Every number the page shows, plus the texts and sign-offs, as plain data."""
+    numbers = live_numbers([fu.home], fu.round, with_entries=True)[fu.home_id]
+    actions = list(fu.actions.all())
+    effect = sum((a.expected_effect for a in actions), Decimal("0"))
+    numbers["explanations"] = {e.group: e.text for e in fu.explanations.all()}
+    numbers["actions"] = [
+        {
+            "description": a.description,
+            "owner": a.owner,
+            "deadline": a.deadline.isoformat(),
+            "expected_effect": str(a.expected_effect),
+        }
+        for a in actions
+    ]
+    numbers["forecast_after_plan"] = str(Decimal(numbers["totals"]["forecast"]) - effect)
+    numbers["signoff"] = {
+        "prepared": [str(fu.prepared_by or ""), fu.prepared_at.isoformat() if fu.prepared_at else None],
+        "confirmed": [str(fu.confirmed_by or ""), fu.confirmed_at.isoformat() if fu.confirmed_at else None],
+        "approved": [str(user or ""), (when or timezone.now()).isoformat()],
+    }
+    return numbers
+
+
+@transaction.atomic
+def followup_approve(*, followup: HomeFollowUp, user: User, seen_version: int | None) -> HomeFollowUp:
+    fu = _lock(followup, seen_version)
+    if not can_approve(user, fu):
+        raise PermissionDenied("Kun områdelederen kan godkende opfølgningen, mens den er hos områdelederen.")
+    now = timezone.now()
+    return _bump(fu, step=Step.APPROVED, approved_by=user, approved_at=now, snapshot=freeze(fu, user, now))
+
+
+@transaction.atomic
+def area_approve(*, round_: Round, area: Area, user: User) -> AreaApproval:
+    if user.role != Role.AREA_MANAGER or not area.managers.filter(pk=user.pk).exists():
+        raise PermissionDenied("Kun områdets leder kan godkende områdets opfølgning.")
+    homes = list(Home.objects.filter(area=area, is_active=True))
+    followups = followups_for_round(round_=round_, homes=homes)
+    waiting = [fu.home.name for fu in followups if fu.step != Step.APPROVED]
+    if waiting:
+        raise ValidationError(f"Disse botilbud er ikke godkendt endnu: {', '.join(waiting)}.")
+    snapshot = rollup(followups, {})
+    approval, _ = AreaApproval.objects.update_or_create(
+        round=round_, area=area, defaults={"approved_by": user, "snapshot": snapshot}
+    )
+    return approval
+
+
+@transaction.atomic
+def round_approve(*, round_: Round, user: User, seen_version: int | None) -> Round:
+    """The department head approves the department roll-up (all areas approved)."""
+    if user.role != Role.DEPARTMENT_HEAD:
+        raise PermissionDenied("Kun fagchefen kan godkende forvaltningens opfølgning.")
+    current = Round.objects.select_for_update().get(pk=round_.pk)
+    if seen_version is not None and current.version != seen_version:
+        raise VersionConflict(current, seen_version)
+    approved_areas = set(AreaApproval.objects.filter(round=current).values_list("area_id", flat=True))
+    missing = Area.objects.filter(homes__is_active=True).exclude(pk__in=approved_areas).distinct()
+    if missing.exists():
+        raise ValidationError(f"Disse områder er ikke godkendt endnu: {', '.join(a.name for a in missing)}.")
+    followups = followups_for_round(round_=current, homes=list(Home.objects.filter(is_active=True)))
+    current.snapshot = rollup(followups, {})
+    current.status = Round.Status.APPROVED
+    current.approved_by = user
+    current.approved_at = timezone.now()
+    current.version += 1
+    current.save()
+    return current
+
+
+__all__ = ["ECONOMY_KEYS"]

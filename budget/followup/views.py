@@ -1,0 +1,428 @@
+"""Pages of the monthly follow-up. Every view starts from the user's homes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from botilbud.access import get_home_for_user
+from botilbud.lib.locking import VersionConflict
+from botilbud.models import AccountGroup, Area, Home, Role, User
+from budget.followup import export, services
+from budget.followup.forms import ActionForm, ExplanationForm, PrepareForm, ReturnForm, VersionForm
+from budget.followup.models import Action, AreaApproval, HomeFollowUp, Round, Settings, Step
+from budget.followup.selectors import live_numbers, numbers_for, rollup
+
+
+def _round(pk: int) -> Round:
+    return get_object_or_404(Round, pk=pk)
+
+
+def _followup(request: HttpRequest, round_pk: int, home_pk: int) -> HomeFollowUp:
+    home = get_home_for_user(request, home_pk)
+    round_ = _round(round_pk)
+    services.followups_for_round(round_=round_, homes=[home])
+    return HomeFollowUp.objects.select_related("home__area", "round").get(round=round_, home=home)
+
+
+@login_required
+@require_GET
+def round_list(request: HttpRequest) -> HttpResponse:
+    homes = Home.objects.visible_to(request.user)  # type: ignore[arg-type]
+    if not homes.exists():
+        raise Http404("Du har ingen botilbud at følge op på.")
+    years = sorted({r.year for r in Round.objects.only("month")}, reverse=True)
+    year = _int(request.GET.get("aar"), years[0] if years else dt.date.today().year)
+    rounds = (
+        Round.objects.filter(month__year=year)
+        .annotate(
+            **{
+                f"n_{step.value}": Count(
+                    "home_followups", filter=Q(home_followups__home__in=homes, home_followups__step=step)
+                )
+                for step in Step
+            }
+        )
+        .order_by("-month")
+    )
+    return render(
+        request,
+        "followup/round_list.html",
+        {"rounds": rounds, "years": years, "year": year, "steps": list(Step), "home_count": homes.count()},
+    )
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
+@login_required
+@require_GET
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = _round(pk)
+    user: User = request.user  # type: ignore[assignment]
+    homes = list(Home.objects.visible_to(user).filter(is_active=True).select_related("area"))
+    if not homes:
+        raise Http404
+    followups = services.followups_for_round(round_=round_, homes=homes)
+    live_homes = [fu.home for fu in followups if not fu.is_frozen]
+    live = live_numbers(live_homes, round_) if live_homes else {}
+    rows = []
+    for fu in followups:
+        numbers = fu.snapshot if fu.is_frozen else live[fu.home_id]
+        rows.append({"fu": fu, "numbers": numbers, "overdue": fu.is_overdue()})
+    areas = Area.objects.filter(homes__in=homes).distinct().order_by("name")
+    approvals = {a.area_id: a for a in AreaApproval.objects.filter(round=round_).select_related("approved_by")}
+    return render(
+        request,
+        "followup/round_detail.html",
+        {
+            "round": round_,
+            "rows": rows,
+            "areas": [{"area": a, "approval": approvals.get(a.pk)} for a in areas],
+            "sees_department": user.role in (Role.DEPARTMENT_HEAD, Role.ADMIN),
+        },
+    )
+
+
+def _page_context(request: HttpRequest, fu: HomeFollowUp, **extra: Any) -> dict[str, Any]:
+    user: User = request.user  # type: ignore[assignment]
+    numbers = numbers_for(fu)
+    explanations = numbers.get("explanations") if fu.is_frozen else {e.group: e.text for e in fu.explanations.all()}
+    actions = numbers.get("actions") if fu.is_frozen else list(fu.actions.all())
+    effect = sum(
+        (Decimal(str(a["expected_effect"] if isinstance(a, dict) else a.expected_effect)) for a in actions), Decimal(0)
+    )
+    threshold = Decimal(numbers["threshold"])
+    economy = []
+    for row in numbers["economy"]:
+        economy.append(
+            {
+                **row,
+                "over": abs(Decimal(row["deviation"])) > threshold,
+                "explanation": (explanations or {}).get(row["group"], ""),
+                "form": ExplanationForm(
+                    initial={"group": row["group"], "text": (explanations or {}).get(row["group"], "")},
+                    prefix=row["group"],
+                ),
+            }
+        )
+    return {
+        "fu": fu,
+        "home": fu.home,
+        "round": fu.round,
+        "numbers": numbers,
+        "economy": economy,
+        "actions": actions,
+        "forecast_after_plan": Decimal(numbers["totals"]["forecast"]) - effect,
+        "can_prepare": services.can_prepare(user, fu),
+        "can_confirm": services.can_confirm(user, fu),
+        "can_approve": services.can_approve(user, fu),
+        "missing": services.missing_for_confirmation(fu, numbers) if fu.step == Step.MANAGER else [],
+        "prepare_form": PrepareForm(initial={"version": fu.version, "note": fu.consultant_note}),
+        "action_form": extra.pop("action_form", None) or ActionForm(),
+        "version_form": VersionForm(initial={"version": fu.version}),
+        "return_form": extra.pop("return_form", None) or ReturnForm(initial={"version": fu.version}),
+        "steps": list(Step),
+        "rules": Settings.load(),
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def home_followup(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
+    fu = _followup(request, round_pk, home_pk)
+    return render(request, "followup/home_followup.html", _page_context(request, fu))
+
+
+def _act(request: HttpRequest, fu: HomeFollowUp, action, **extra: Any) -> HttpResponse:  # noqa: ANN001
+    """Run a workflow step; errors re-render the page with a Danish message (4xx)."""
+    try:
+        action()
+    except PermissionDenied:
+        raise
+    except VersionConflict as conflict:
+        fu.refresh_from_db()
+        context = _page_context(request, fu, errors=[conflict.message()], **extra)
+        return render(request, "followup/home_followup.html", context, status=409)
+    except ValidationError as error:
+        fu.refresh_from_db()
+        context = _page_context(request, fu, errors=error.messages, **extra)
+        return render(request, "followup/home_followup.html", context, status=400)
+    return redirect(fu.get_absolute_url())
+
+
+def _version(request: HttpRequest) -> int | None:
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        raise ValidationError("Formularen mangler versionsnummer. Genindlæs siden.")
+    return form.cleaned_data["version"]
+
+
+@login_required
+@require_POST
+def prepare(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
+    fu = _followup(request, round_pk, home_pk)
+    form = PrepareForm(request.POST)
+
+    def go() -> None:
+        if not form.is_valid():
+            raise ValidationError("Formularen er ikke udfyldt korrekt.")
+        services.followup_prepare(
+            followup=fu, user=request.user, note=form.cleaned_data["note"], seen_version=form.cleaned_data["version"]
+        )
+        messages.success(request, "Opfølgningen er sendt til lederen.")
+
+    return _act(request, fu, go)
+
+
+@login_required
+@require_POST
+def explain(request: HttpRequest, round_pk: int, home_pk: int, group: str) -> HttpResponse:
+    fu = _followup(request, round_pk, home_pk)
+    if group not in AccountGroup.values:
+        raise Http404
+    form = ExplanationForm(request.POST, prefix=group)
+
+    def go() -> None:
+        if not form.is_valid():
+            raise ValidationError(["Forklaringen mangler."])
+        services.explanation_save(followup=fu, user=request.user, group=group, text=form.cleaned_data["text"])
+        messages.success(request, f"Forklaringen for {AccountGroup(group).label.lower()} er gemt.")
+
+    return _act(request, fu, go)
+
+
+@login_required
+@require_POST
+def action_add(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
+    fu = _followup(request, round_pk, home_pk)
+    form = ActionForm(request.POST)
+
+    def go() -> None:
+        if not form.is_valid():
+            raise ValidationError([f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()])
+        services.action_add(followup=fu, user=request.user, **form.cleaned_data)
+        messages.success(request, "Handlingen er tilføjet handleplanen.")
+
+    return _act(request, fu, go, action_form=form)
+
+
+@login_required
+@require_POST
+def action_delete(request: HttpRequest, round_pk: int, home_pk: int, action_pk: int) -> HttpResponse:
+    fu = _followup(request, round_pk, home_pk)
+    action = get_object_or_404(Action, pk=action_pk, followup=fu)
+    return _act(request, fu, lambda: services.action_delete(action=action, user=request.user))
+
+
+@login_required
+@require_POST
+def confirm(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
+    fu = _followup(request, round_pk, home_pk)
+
+    def go() -> None:
+        services.followup_confirm(followup=fu, user=request.user, seen_version=_version(request))
+        messages.success(request, "Opfølgningen er bekræftet og sendt til områdelederen.")
+
+    return _act(request, fu, go)
+
+
+@login_required
+@require_POST
+def send_back(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
+    fu = _followup(request, round_pk, home_pk)
+    form = ReturnForm(request.POST)
+
+    def go() -> None:
+        if not form.is_valid():
+            raise ValidationError(["Skriv en kommentar til lederen om, hvad der skal rettes."])
+        services.followup_return(
+            followup=fu,
+            user=request.user,
+            comment=form.cleaned_data["comment"],
+            seen_version=form.cleaned_data["version"],
+        )
+        messages.success(request, "Opfølgningen er sendt tilbage til lederen.")
+
+    return _act(request, fu, go, return_form=form)
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
+    fu = _followup(request, round_pk, home_pk)
+
+    def go() -> None:
+        services.followup_approve(followup=fu, user=request.user, seen_version=_version(request))
+        messages.success(request, "Opfølgningen er godkendt og tallene er fastfrosset.")
+
+    return _act(request, fu, go)
+
+
+@login_required
+@require_GET
+def home_export(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
+    fu = _followup(request, round_pk, home_pk)
+    context = _page_context(request, fu)
+    return export.home_followup_response(context)
+
+
+def _area_homes(request: HttpRequest, area_pk: int) -> tuple[Area, list[Home]]:
+    homes = list(Home.objects.visible_to(request.user).filter(area_id=area_pk, is_active=True).select_related("area"))  # type: ignore[arg-type]
+    if not homes:
+        raise Http404("Området findes ikke, eller du har ikke adgang.")
+    return homes[0].area, homes
+
+
+def _rollup_context(round_: Round, homes: list[Home]) -> dict[str, Any]:
+    followups = services.followups_for_round(round_=round_, homes=homes)
+    live_homes = [fu.home for fu in followups if not fu.is_frozen]
+    live = live_numbers(live_homes, round_) if live_homes else {}
+    rows = [{"fu": fu, "numbers": fu.snapshot if fu.is_frozen else live[fu.home_id]} for fu in followups]
+    return {
+        "round": round_,
+        "rows": rows,
+        "sums": rollup(followups, live),
+        "all_approved": all(fu.is_frozen for fu in followups),
+    }
+
+
+@login_required
+@require_GET
+def area_rollup(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResponse:
+    round_ = _round(round_pk)
+    area, homes = _area_homes(request, area_pk)
+    approval = AreaApproval.objects.filter(round=round_, area=area).select_related("approved_by").first()
+    context = _rollup_context(round_, homes)
+    if approval:
+        context["sums"] = approval.snapshot
+    user: User = request.user  # type: ignore[assignment]
+    can = user.role == Role.AREA_MANAGER and area.managers.filter(pk=user.pk).exists() and not approval
+    return render(
+        request,
+        "followup/rollup.html",
+        {**context, "area": area, "approval": approval, "can_approve": can, "level": "område"},
+    )
+
+
+@login_required
+@require_POST
+def area_approve(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResponse:
+    round_ = _round(round_pk)
+    area, homes = _area_homes(request, area_pk)
+    try:
+        services.area_approve(round_=round_, area=area, user=request.user)
+    except ValidationError as error:
+        context = _rollup_context(round_, homes)
+        return render(
+            request,
+            "followup/rollup.html",
+            {
+                **context,
+                "area": area,
+                "approval": None,
+                "can_approve": True,
+                "level": "område",
+                "errors": error.messages,
+            },
+            status=400,
+        )
+    messages.success(request, f"{area.name}s opfølgning er godkendt.")
+    return redirect("followup:area_rollup", round_.pk, area.pk)
+
+
+def _department_homes(request: HttpRequest) -> list[Home]:
+    user: User = request.user  # type: ignore[assignment]
+    if user.role not in (Role.DEPARTMENT_HEAD, Role.ADMIN):
+        raise Http404
+    return list(Home.objects.visible_to(user).filter(is_active=True).select_related("area"))
+
+
+@login_required
+@require_GET
+def department_rollup(request: HttpRequest, round_pk: int) -> HttpResponse:
+    round_ = _round(round_pk)
+    context = _rollup_context(round_, _department_homes(request))
+    if round_.snapshot:
+        context["sums"] = round_.snapshot
+    user: User = request.user  # type: ignore[assignment]
+    approved_areas = AreaApproval.objects.filter(round=round_).count()
+    return render(
+        request,
+        "followup/rollup.html",
+        {
+            **context,
+            "level": "forvaltning",
+            "approval": round_ if round_.status == Round.Status.APPROVED else None,
+            "can_approve": user.role == Role.DEPARTMENT_HEAD and round_.status == Round.Status.OPEN,
+            "approved_areas": approved_areas,
+            "area_count": Area.objects.filter(homes__is_active=True).distinct().count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def department_approve(request: HttpRequest, round_pk: int) -> HttpResponse:
+    round_ = _round(round_pk)
+    homes = _department_homes(request)
+    try:
+        services.round_approve(round_=round_, user=request.user, seen_version=_version(request))
+    except (ValidationError, VersionConflict) as error:
+        context = _rollup_context(round_, homes)
+        text = error.message() if isinstance(error, VersionConflict) else error.messages
+        return render(
+            request,
+            "followup/rollup.html",
+            {
+                **context,
+                "level": "forvaltning",
+                "approval": None,
+                "can_approve": True,
+                "errors": text if isinstance(text, list) else [text],
+            },
+            status=400,
+        )
+    messages.success(request, "Forvaltningens opfølgning er godkendt.")
+    return redirect("followup:department_rollup", round_.pk)
+
+
+@login_required
+@require_GET
+def department_export(request: HttpRequest, round_pk: int) -> HttpResponse:
+    round_ = _round(round_pk)
+    context = _rollup_context(round_, _department_homes(request))
+    if round_.snapshot:
+        context["sums"] = round_.snapshot
+    return export.rollup_response(context)
+
+
+@login_required
+@require_GET
+def accuracy(request: HttpRequest) -> HttpResponse:
+    """How far each round's forecast was from the year's final actuals."""
+    from budget.followup.accuracy import accuracy_table
+
+    homes = Home.objects.visible_to(request.user)  # type: ignore[arg-type]
+    if not homes.exists():
+        raise Http404
+    this_year = dt.date.today().year
+    years = sorted({r.year for r in Round.objects.filter(month__year__lt=this_year).only("month")}, reverse=True)
+    year = _int(request.GET.get("aar"), years[0] if years else this_year - 1)
+    if year >= this_year:
+        return render(request, "followup/accuracy.html", {"years": years, "year": year, "open_year": True}, status=400)
+    return render(request, "followup/accuracy.html", {"years": years, "year": year, **accuracy_table(homes, year)})
