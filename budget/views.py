@@ -398,7 +398,7 @@ def staffing(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Planen er gemt.")
                 return redirect(f"{reverse('budget:staffing', args=[home.pk])}?aar={year}")
         else:
-            status = 400
+            status = 409 if form.conflict else 400
     else:
         form = StaffingPlanForm(instance=plan)
     source = form.instance if status == 200 else plan
