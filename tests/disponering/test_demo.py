@@ -16,7 +16,14 @@ from disponering.models import LedgerEntry, LedgerEntryMonth, Spread
 
 
 def _seed(scale: str) -> DemoContext:
-    ctx = DemoContext(rng=random.Random(7), scale=scale, today=dt.date(2026, 11, 23), years=[2022, 2023, 2024, 2025, 2026])
+    from django.apps import apps
+
+    from botilbud.migrations._defaults import load_paragraphs
+
+    load_paragraphs(apps)  # idempotent; a transactional test's flush may have removed them
+    ctx = DemoContext(
+        rng=random.Random(7), scale=scale, today=dt.date(2026, 11, 23), years=[2022, 2023, 2024, 2025, 2026]
+    )
     seed_organisation(ctx)
     seed(ctx)
     return ctx
