@@ -196,6 +196,14 @@ def test_invalid_input_gives_danish_message_and_4xx(org, client_for):
     response = client.post(url, entry_post(spread=Spread.EVEN, start_date="2026-05-01", end_date="2026-04-01"))
     assert response.status_code == 422
     assert "før startdatoen" in response.content.decode()
+    response = client.post(url, entry_post(spread=Spread.EVEN, start_date="2026-01-01", end_date="9999-12-31"))
+    assert response.status_code == 422
+    assert "højst være fem år" in response.content.decode()
+    response = client.post(url, entry_post(amount_input="99.999.999.999"))
+    assert response.status_code == 422
+    assert "for stort" in response.content.decode()
+    response = client.post(url, entry_post(category="ukendt"))
+    assert response.status_code == 422
     assert LedgerEntry.objects.count() == 0
 
 
