@@ -260,6 +260,10 @@ def _panel_context(form: PlacementForm, data: Any) -> dict[str, Any]:
         if offer.home_id:
             if package is not None:
                 chosen_price = own_home_annual_price(offer.home_id, package.weekly_hours, start)
+            if agreed is not None:
+                price_error = (
+                    "I egne tilbud beregnes prisen af pakken og timeprisen; feltet »aftalt årspris« bruges ikke."
+                )
         else:
             list_price = offer.price_on(start)
             chosen_price = agreed if agreed is not None else list_price

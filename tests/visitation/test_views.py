@@ -326,3 +326,19 @@ def test_list_filters_and_htmx_partial(org, vis, client_for):
 def test_history_of_a_placement(org, vis, client_for):
     p = make_placement(vis.own_108)
     assert client_for(org.caseworker).get(reverse("history", args=["bevilling", p.pk])).status_code == 200
+
+
+def test_price_panel_follows_typed_agreed_price(org, vis, client_for):
+    c = client_for(org.caseworker)
+    url = reverse("visitation:price_panel")
+    base = {"paragraph": vis.p108.pk, "offer": vis.ext_108.pk, "start_date": "01-03-2026"}
+    body = c.get(url, {**base, "annual_price": "1.200.000"}, headers={"HX-Request": "true"}).content.decode()
+    assert "1.200.000,00 kr." in body and "Politisk udvalg" in body and "600.000,00 kr." in body
+    body = c.get(url, {**base, "annual_price": "12x"}, headers={"HX-Request": "true"}).content.decode()
+    assert "gyldigt tal" in body
+    body = c.get(
+        url,
+        {"paragraph": vis.p85.pk, "offer": vis.own_85.pk, "package": vis.pkg6.pk, "annual_price": "5"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "bruges ikke" in body
