@@ -342,3 +342,18 @@ def test_price_panel_follows_typed_agreed_price(org, vis, client_for):
         headers={"HX-Request": "true"},
     ).content.decode()
     assert "bruges ikke" in body
+
+
+def test_create_with_agreed_price_in_danish_format(org, vis, client_for):
+    c = client_for(org.caseworker)
+    data = {
+        "case_number": "AGREED-1",
+        "initials": "AB",
+        "paragraph": vis.p107.pk,
+        "offer": vis.ext_107.pk,
+        "start_date": "01-12-2026",
+        "annual_price": "300.000,50",
+    }
+    r = c.post(reverse("visitation:placement_create"), data)
+    assert r.status_code == 302
+    assert Placement.objects.get(citizen__case_number="AGREED-1").annual_price == Decimal("300000.50")
