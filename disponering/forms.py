@@ -117,8 +117,7 @@ class LedgerEntryForm(VersionedModelForm):
             typed = dict(instance.months.values_list("month", "amount"))
             sign = Kind.SIGN[Kind.of(instance.amount, instance.account_group)]
             self.fields["kind"].initial = Kind.of(instance.amount, instance.account_group)
-            if instance.spread != Spread.MONTHLY:
-                self.fields["amount_input"].initial = abs(instance.amount)
+            self.fields["amount_input"].initial = abs(instance.amount)
             if instance.status == Status.CANCELLED:
                 self.fields["status"].choices = [(s.value, s.label) for s in Status]
         else:
