@@ -48,6 +48,9 @@ def _budget_amounts(rng, home: Home, kind: str) -> dict[str, Decimal]:  # noqa: 
 
 
 def seed_budget(ctx) -> None:  # noqa: ANN001
+    from budget.chart import ensure_default_accounts
+
+    ensure_default_accounts()
     rng = ctx.rng
     homes: list[Home] = list(ctx.homes)
     years: list[int] = list(ctx.years)
