@@ -351,20 +351,20 @@ def validate(*, allowed_home_ids: list[int] | None = None, only_month: dt.date |
         )
         allowed_sql = "TRUE" if allowed_home_ids is None else "h.id = ANY(%(allowed)s)"
         params: dict[str, Any] = {"allowed": allowed_home_ids or [], "only_month": only_month}
-        cursor.execute("DROP TABLE IF EXISTS budget_actuals_checked")
+        # The checks join the parsed rows with homes and the account mapping; the join is
+        # cheap, so it runs twice (errors, then the normalised rows) instead of being stored.
+        checked = f"""
+            WITH budget_actuals_checked AS (
+              SELECT p.*, h.id AS home_id, ({allowed_sql}) AS allowed, acc.grp,
+                     COALESCE(date_trunc('month', p.posting_date)::date, p.month_value, %(only_month)s::date) AS month
+              FROM budget_actuals_parsed p
+              LEFT JOIN botilbud_home h ON h.cost_centre = p.cc
+              LEFT JOIN budget_actuals_accounts acc ON acc.fn = p.fn AND acc.art = p.art
+            )
+        """
         cursor.execute(
-            f"""
-            CREATE TEMP TABLE budget_actuals_checked ON COMMIT DROP AS
-            SELECT p.*, h.id AS home_id, ({allowed_sql}) AS allowed, acc.grp,
-                   COALESCE(date_trunc('month', p.posting_date)::date, p.month_value, %(only_month)s::date) AS month
-            FROM budget_actuals_parsed p
-            LEFT JOIN botilbud_home h ON h.cost_centre = p.cc
-            LEFT JOIN budget_actuals_accounts acc ON acc.fn = p.fn AND acc.art = p.art
-            """,
-            params,
-        )
-        cursor.execute(
-            """
+            checked
+            + """
             SELECT row_no, reasons, count(*) OVER () FROM (
               SELECT row_no, array_remove(ARRAY[
                 CASE WHEN cc IS NULL OR cc = '' THEN 'omkostningssted mangler'
@@ -402,16 +402,18 @@ def validate(*, allowed_home_ids: list[int] | None = None, only_month: dt.date |
         rows = cursor.fetchall()
         result.errors = [RowError(row=r[0], reasons=[_capitalise(x) for x in r[1]]) for r in rows]
         result.bad_row_count = rows[0][2] if rows else 0
-        cursor.execute("SELECT count(*) FROM budget_actuals_checked")
+        cursor.execute("SELECT count(*) FROM budget_actuals_parsed")
         result.row_count = cursor.fetchone()[0]
         if result.bad_row_count == 0:
             cursor.execute(
                 f"""
                 CREATE TEMP TABLE {NORM} ON COMMIT DROP AS
+                {checked}
                 SELECT home_id, month, grp AS "group", fn AS function_code, art AS art_code,
                        posting_date, amount, text
                 FROM budget_actuals_checked
-                """
+                """,
+                params,
             )
     return result
 
