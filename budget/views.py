@@ -8,7 +8,6 @@ authority) or, for the import, from the role check.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -68,10 +67,6 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "budget/bad_request.html", {"message": message}, status=400)
 
 
-def _json_island(data: Any) -> str:
-    return json.dumps(data, default=str, ensure_ascii=False)
-
-
 # --- The home's budget page ------------------------------------------------------
 
 
@@ -125,7 +120,6 @@ def home_budget(request: HttpRequest, pk: int) -> HttpResponse:
             "total": total,
             "month_totals": month_totals,
             "chart": chart,
-            "chart_json": _json_island(chart),
             "chart_rows": chart_rows,
             "corrections": selectors.corrections_for(home, year)[:50],
             "can_manage": can_manage,
@@ -438,7 +432,6 @@ def staffing(request: HttpRequest, pk: int) -> HttpResponse:
             "cost": cost,
             "wage_budget": wage_budget,
             "chart": chart,
-            "chart_json": _json_island(chart),
         },
         status=status,
     )
