@@ -223,7 +223,6 @@ EVENT_FIELDS = [
     "amount",
     "category",
     "comment",
-    "created_at",
     "end_date",
     "generated",
     "generated_key",
