@@ -6,30 +6,50 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('disponering', '0003_history_fields'),
+        ("disponering", "0003_history_fields"),
     ]
 
     operations = [
         pgtrigger.migrations.RemoveTrigger(
-            model_name='ledgerentry',
-            name='insert_insert',
+            model_name="ledgerentry",
+            name="insert_insert",
         ),
         pgtrigger.migrations.RemoveTrigger(
-            model_name='ledgerentry',
-            name='update_update',
+            model_name="ledgerentry",
+            name="update_update",
         ),
         migrations.RemoveField(
-            model_name='ledgerentryevent',
-            name='created_at',
+            model_name="ledgerentryevent",
+            name="created_at",
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='ledgerentry',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "disponering_ledgerentryevent" ("account_group", "amount", "category", "comment", "end_date", "generated", "generated_key", "home_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "placement_id", "registered_by_id", "spread", "start_date", "status", "title", "version") VALUES (NEW."account_group", NEW."amount", NEW."category", NEW."comment", NEW."end_date", NEW."generated", NEW."generated_key", NEW."home_id", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."placement_id", NEW."registered_by_id", NEW."spread", NEW."start_date", NEW."status", NEW."title", NEW."version"); RETURN NULL;', hash='05f3e798ab07acd83ec9197629d04f8ee266db72', operation='INSERT', pgid='pgtrigger_insert_insert_c2920', table='disponering_ledgerentry', when='AFTER')),
+            model_name="ledgerentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "disponering_ledgerentryevent" ("account_group", "amount", "category", "comment", "end_date", "generated", "generated_key", "home_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "placement_id", "registered_by_id", "spread", "start_date", "status", "title", "version") VALUES (NEW."account_group", NEW."amount", NEW."category", NEW."comment", NEW."end_date", NEW."generated", NEW."generated_key", NEW."home_id", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."placement_id", NEW."registered_by_id", NEW."spread", NEW."start_date", NEW."status", NEW."title", NEW."version"); RETURN NULL;',
+                    hash="05f3e798ab07acd83ec9197629d04f8ee266db72",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_c2920",
+                    table="disponering_ledgerentry",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='ledgerentry',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD."account_group" IS DISTINCT FROM (NEW."account_group") OR OLD."amount" IS DISTINCT FROM (NEW."amount") OR OLD."category" IS DISTINCT FROM (NEW."category") OR OLD."comment" IS DISTINCT FROM (NEW."comment") OR OLD."end_date" IS DISTINCT FROM (NEW."end_date") OR OLD."generated" IS DISTINCT FROM (NEW."generated") OR OLD."generated_key" IS DISTINCT FROM (NEW."generated_key") OR OLD."home_id" IS DISTINCT FROM (NEW."home_id") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."placement_id" IS DISTINCT FROM (NEW."placement_id") OR OLD."registered_by_id" IS DISTINCT FROM (NEW."registered_by_id") OR OLD."spread" IS DISTINCT FROM (NEW."spread") OR OLD."start_date" IS DISTINCT FROM (NEW."start_date") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."title" IS DISTINCT FROM (NEW."title") OR OLD."version" IS DISTINCT FROM (NEW."version"))', func='INSERT INTO "disponering_ledgerentryevent" ("account_group", "amount", "category", "comment", "end_date", "generated", "generated_key", "home_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "placement_id", "registered_by_id", "spread", "start_date", "status", "title", "version") VALUES (NEW."account_group", NEW."amount", NEW."category", NEW."comment", NEW."end_date", NEW."generated", NEW."generated_key", NEW."home_id", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."placement_id", NEW."registered_by_id", NEW."spread", NEW."start_date", NEW."status", NEW."title", NEW."version"); RETURN NULL;', hash='a10238281a76979ef7dc133ab7f952f7aefd9578', operation='UPDATE', pgid='pgtrigger_update_update_b41b5', table='disponering_ledgerentry', when='AFTER')),
+            model_name="ledgerentry",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition='WHEN (OLD."account_group" IS DISTINCT FROM (NEW."account_group") OR OLD."amount" IS DISTINCT FROM (NEW."amount") OR OLD."category" IS DISTINCT FROM (NEW."category") OR OLD."comment" IS DISTINCT FROM (NEW."comment") OR OLD."end_date" IS DISTINCT FROM (NEW."end_date") OR OLD."generated" IS DISTINCT FROM (NEW."generated") OR OLD."generated_key" IS DISTINCT FROM (NEW."generated_key") OR OLD."home_id" IS DISTINCT FROM (NEW."home_id") OR OLD."id" IS DISTINCT FROM (NEW."id") OR OLD."placement_id" IS DISTINCT FROM (NEW."placement_id") OR OLD."registered_by_id" IS DISTINCT FROM (NEW."registered_by_id") OR OLD."spread" IS DISTINCT FROM (NEW."spread") OR OLD."start_date" IS DISTINCT FROM (NEW."start_date") OR OLD."status" IS DISTINCT FROM (NEW."status") OR OLD."title" IS DISTINCT FROM (NEW."title") OR OLD."version" IS DISTINCT FROM (NEW."version"))',
+                    func='INSERT INTO "disponering_ledgerentryevent" ("account_group", "amount", "category", "comment", "end_date", "generated", "generated_key", "home_id", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "placement_id", "registered_by_id", "spread", "start_date", "status", "title", "version") VALUES (NEW."account_group", NEW."amount", NEW."category", NEW."comment", NEW."end_date", NEW."generated", NEW."generated_key", NEW."home_id", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."placement_id", NEW."registered_by_id", NEW."spread", NEW."start_date", NEW."status", NEW."title", NEW."version"); RETURN NULL;',
+                    hash="a10238281a76979ef7dc133ab7f952f7aefd9578",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_b41b5",
+                    table="disponering_ledgerentry",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]
