@@ -29,6 +29,7 @@ from visitation.forms import (
     EndForm,
     FollowUpForm,
     PackageChangeForm,
+    PlacementEditForm,
     PlacementFilterForm,
     PlacementForm,
 )
@@ -482,6 +483,40 @@ def _action_initial(form_class: type) -> dict[str, Any]:
     if form_class is PackageChangeForm:
         return {"effective_date": today}
     return {}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def placement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a proposed placement (expected end, note), with optimistic locking."""
+    user = _user(request)
+    require_role(user, *AUTHORITY)
+    placement = get_placement_for_user(request, pk)
+    if placement.status != Placement.Status.PROPOSED:
+        messages.error(request, "Kun en indstillet bevilling kan rettes. Brug ophør eller ny pakke.")
+        return redirect(placement)
+    status = 200
+    if request.method == "POST":
+        form = PlacementEditForm(request.POST, instance=placement)
+        if form.is_valid():
+            try:
+                form.save()
+            except VersionConflict as conflict:
+                form.add_error(None, conflict.message())
+                status = 409
+            else:
+                messages.success(request, "Indstillingen er rettet.")
+                return redirect(placement)
+        else:
+            status = 409 if form.conflict else 400
+    else:
+        form = PlacementEditForm(instance=placement)
+    return render(
+        request,
+        "visitation/placement_action.html",
+        {**_common(request), "placement": placement, "form": form, "title": "Ret indstilling"},
+        status=status,
+    )
 
 
 @login_required
