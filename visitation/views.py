@@ -599,12 +599,22 @@ def start_section_context(request: HttpRequest) -> dict[str, Any]:
     today = _today()
     rows = list(selectors.worklist(user, today=today, horizon_days=30)[:10])
     counts = selectors.worklist_counts(user, today=today)
-    queue = selectors.approval_queue(user)
+    from django.db.models import Count, Q
+
+    own_level = services.user_competence(user) or ""
+    queue = (
+        selectors.placements_for(user)
+        .filter(status=Placement.Status.PROPOSED)
+        .aggregate(total=Count("pk"), mine=Count("pk", filter=Q(required_level=own_level)))
+    )
     return {
         "vis_rows": rows,
         "vis_counts": counts,
         "vis_today": today,
-        "vis_proposed": queue.count(),
+        "vis_proposed": queue["total"],
+        "vis_my_level": queue["mine"],
+        "vis_level": own_level,
+        "vis_level_label": ApprovalLevel(own_level).label if own_level else "",
         "show_case_numbers": sees_case_numbers(user),
     }
 
