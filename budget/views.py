@@ -555,7 +555,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             k: sum((getattr(rows[(home.pk, g)], k) for g in selectors.GROUPS if (home.pk, g) in rows), ZERO)
             for k in keys
         }
-        area = areas.setdefault(home.area_id, {"area": home.area, "homes": [], **{k: ZERO for k in keys}})
+        area = areas.setdefault(home.area_id, {"area": home.area, "homes": [], **dict.fromkeys(keys, ZERO)})
         area["homes"].append({"home": home, **totals})
         for k in keys:
             area[k] += totals[k]
