@@ -569,10 +569,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "series": [{"name": "Afvigelse", "values": [str(a["deviation"]) for a in area_list]}],
         "y_title": "kr.",
     }
+    by_provider = None
+    if user.role in (Role.DEPARTMENT_HEAD, Role.ADMIN):
+        from budget.authority import authority_forecast
+
+        authority = authority_forecast(year, month)
+        kinds: dict[str, dict[str, Any]] = {}
+        for r in authority.rows:
+            entry = kinds.setdefault(r.kind, {"label": r.kind_label, "forecast": ZERO, "placements": 0})
+            entry["forecast"] += r.forecast
+            entry["placements"] += r.active_now
+        total = sum((k["forecast"] for k in kinds.values()), ZERO)
+        by_provider = {
+            "rows": [
+                {**k, "share": (k["forecast"] / total * 100) if total else ZERO}
+                for _, k in sorted(kinds.items(), key=lambda kv: kv[0] != "egen")
+            ],
+            "total": total,
+            "external_share": (sum((k["forecast"] for key, k in kinds.items() if key != "egen"), ZERO) / total * 100)
+            if total
+            else ZERO,
+        }
     return render(
         request,
         "budget/dashboard.html",
         {
+            "by_provider": by_provider,
             "areas": area_list,
             "grand": grand,
             "home_count": len(homes),

@@ -284,6 +284,7 @@ def test_dashboard_scoped_and_bounded(org, client_for):
     names = [h["home"].name for a in response.context["areas"] for h in a["homes"]]
     assert sorted(names) == ["Egebakken", "Lindehuset"]  # not Birkelund in the other area
     assert response.context["grand"]["forecast"] == D("1200000.00")  # 2 × 6/12 × 1,200,000, no actuals
+    assert response.context["by_provider"] is None  # the authority's spending is for the department head
     client = client_for(org.department_head)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
@@ -297,3 +298,4 @@ def test_dashboard_scoped_and_bounded(org, client_for):
         response = client.get(url)
     assert len(few) == len(many)
     assert response.context["home_count"] == 8
+    assert response.context["by_provider"] is not None
