@@ -30,6 +30,7 @@ NAV_ITEMS: list[tuple[str, str, set[str] | None]] = [
         "visitation:purchases_sales",
         {Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.CONSULTANT, Role.ADMIN},
     ),
+    ("Myndighedsprognose", "budget:authority", {Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.ADMIN}),
     ("Forbrug", "budget:actuals_import", {Role.CONSULTANT, Role.ADMIN}),
     ("Budgetopfølgning", "followup:round_list", {r.value for r in Role} - {Role.CASEWORKER, Role.AUTHORITY_HEAD}),
     ("Dashboard", "budget:dashboard", {Role.DEPARTMENT_HEAD, Role.AREA_MANAGER, Role.ADMIN}),

@@ -7,7 +7,7 @@ class BudgetConfig(AppConfig):
 
     def ready(self) -> None:
         from botilbud.models import Home, Role
-        from botilbud.registry import demo_seeder, history_kind, home_tab, start_section
+        from botilbud.registry import demo_seeder, history_kind, home_tab, reference_loader, start_section
 
         home_side = [r.value for r in Role if r not in (Role.CASEWORKER, Role.AUTHORITY_HEAD)]
         home_tab("Budget", "budget:home_budget", order=20, roles=home_side)
@@ -36,3 +36,10 @@ class BudgetConfig(AppConfig):
             seed_budget(ctx)
 
         demo_seeder(40, "budget", seed)
+
+        def load_accounts() -> None:
+            from budget.chart import ensure_default_accounts
+
+            ensure_default_accounts()
+
+        reference_loader(load_accounts)
