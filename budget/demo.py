@@ -116,6 +116,9 @@ def _write_actuals(ctx, homes, years, base, tendency) -> int:  # noqa: ANN001
     n_income = max(1, per_month - n_wage - n_ops)
     buffer = io.StringIO()
     count = 0
+    # Random demo amounts only: floats make the noise, and each amount is
+    # written as exact two-decimal text into a NUMERIC column. No money is
+    # ever computed in floating point by the application itself.
     for home in homes:
         function = FUNCTION_BY_KIND.get(getattr(home, "_kind", "§108"), "5.38.50")
         lean = float(tendency[home.pk])
