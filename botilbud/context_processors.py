@@ -32,7 +32,7 @@ NAV_ITEMS: list[tuple[str, str, set[str] | None]] = [
     ),
     ("Forbrug", "budget:actuals_import", {Role.CONSULTANT, Role.ADMIN}),
     ("Budgetopfølgning", "followup:round_list", {r.value for r in Role} - {Role.CASEWORKER, Role.AUTHORITY_HEAD}),
-    ("Dashboard", "budget:dashboard", {Role.DEPARTMENT_HEAD, Role.AREA_MANAGER, Role.ADMIN}),
+    ("Dashboard", "dashboard:department", {Role.DEPARTMENT_HEAD, Role.AREA_MANAGER, Role.ADMIN}),
     ("Administration", "admin:index", {Role.ADMIN}),
 ]
 
