@@ -19,6 +19,7 @@ from budget.dashboard import selectors as sel
 from budget.dashboard.charts import Chart, Series
 
 ZERO = Decimal("0.00")
+PLOT_LIMIT = 20  # bars in a per-home figure; its table always lists every home
 
 
 def _month_label(day: dt.date) -> str:
@@ -52,7 +53,7 @@ def _homes_chart(
 ) -> Chart:
     rows = [(h, econ.home_totals(h.pk)) for h in homes]
     if by_deviation:
-        rows.sort(key=lambda r: (-r[1]["deviation"], r[0].name))
+        rows.sort(key=lambda r: (-abs(r[1]["deviation"]), r[0].name))
     query = filters.query()
     return Chart(
         id=chart_id,
@@ -63,7 +64,12 @@ def _homes_chart(
         series=[
             Series("Korrigeret budget", [t["corrected_budget"] for _, t in rows], in_chart=not by_deviation),
             Series("Prognose", [t["forecast"] for _, t in rows], in_chart=not by_deviation),
-            Series("Afvigelse (+ = merforbrug)", [t["deviation"] for _, t in rows], by_sign=True),
+            Series(
+                "Afvigelse (+ = merforbrug)",
+                [t["deviation"] for _, t in rows],
+                by_sign=True,
+                secondary=not by_deviation,
+            ),
             Series(
                 "Afvigelse i %",
                 [_pct(t["deviation"], t["corrected_budget"]) for _, t in rows],
@@ -72,6 +78,8 @@ def _homes_chart(
             ),
         ],
         horizontal=by_deviation,
+        plot_limit=PLOT_LIMIT if by_deviation else None,
+        y2_title="" if by_deviation else "afvigelse (kr.)",
         description="Afvigelsen er prognose minus korrigeret budget: orange (positiv) er merforbrug, blå (negativ) mindreforbrug.",
     )
 
@@ -89,6 +97,7 @@ def _occupancy_chart(chart_id: str, homes: list[Home], residents: dict[int, int]
             Series("Beboere", [residents.get(h.pk, 0) for h in rows], unit="antal", in_chart=False),
         ],
         horizontal=True,
+        plot_limit=PLOT_LIMIT,
         y_title="%",
         description="Beboere med en godkendt eller aktiv bevilling i botilbuddets tilbud, i procent af pladserne.",
     )
@@ -107,6 +116,7 @@ def _sickness_chart(chart_id: str, homes: list[Home], sick: dict[int, dict[str, 
             Series(f"Forventet udgift {year}", [sick[h.pk]["amount"] for h in rows], in_chart=False),
         ],
         horizontal=True,
+        plot_limit=PLOT_LIMIT,
         y_title="medarbejdere",
         description="Langtidssygdom registreret i disponeringen (annullerede poster tæller ikke).",
     )
@@ -160,10 +170,16 @@ def department(user: User, filters: sel.Filters, today: dt.date) -> dict[str, An
         series=[
             Series("Korrigeret budget", [t["corrected_budget"] for _, t in area_rows]),
             Series("Prognose", [t["forecast"] for _, t in area_rows]),
-            Series("Afvigelse (+ = merforbrug)", [t["deviation"] for _, t in area_rows], by_sign=True),
+            Series(
+                "Afvigelse (+ = merforbrug)",
+                [t["deviation"] for _, t in area_rows],
+                by_sign=True,
+                secondary=True,
+            ),
             Series("Forbrug til dato", [t["actuals_to_date"] for _, t in area_rows], in_chart=False),
         ],
-        description="Afvigelsen er prognose minus korrigeret budget: orange (positiv) er merforbrug, blå (negativ) mindreforbrug.",
+        y2_title="afvigelse (kr.)",
+        description="Øverst budget og prognose; nederst afvigelsen (prognose minus budget): orange er merforbrug, blå mindreforbrug.",
     )
     charts["botilbud"] = _homes_chart(
         "botilbud", f"Afvigelse pr. botilbud {filters.year}", homes, econ, filters, by_deviation=True
@@ -191,14 +207,25 @@ def department(user: User, filters: sel.Filters, today: dt.date) -> dict[str, An
         category_label="Opfølgningsrunde",
         categories=[_month_label(r["month"]) for r in accuracy],
         series=[
-            Series("Gns. numerisk afvigelse pr. botilbud", [r["mean_abs_pct"] for r in accuracy], unit="pct"),
+            Series(
+                "Prognosens afvigelse fra regnskabet",
+                [_pct(r["deviation"], r["actual"]) for r in accuracy],
+                unit="pct",
+                by_sign=True,
+            ),
             Series("Prognose (sum)", [r["forecast"] for r in accuracy], in_chart=False),
             Series("Regnskab (sum)", [r["actual"] for r in accuracy], in_chart=False),
             Series("Prognose − regnskab", [r["deviation"] for r in accuracy], in_chart=False),
+            Series(
+                "Gns. numerisk afvigelse pr. botilbud",
+                [r["mean_abs_pct"] for r in accuracy],
+                unit="pct",
+                in_chart=False,
+            ),
             Series("Botilbud", [r["homes"] for r in accuracy], unit="antal", in_chart=False),
         ],
         y_title="%",
-        description=f"Hver rundes fastfrosne prognose sammenholdt med årets endelige forbrug {closed}.",
+        description=f"Hver rundes fastfrosne prognoser (summen for botilbuddene) sammenholdt med deres endelige forbrug {closed}; positiv: prognosen var for høj.",
     )
 
     spending = sel.spending_by_provider_kind(user, filters)
@@ -251,11 +278,12 @@ def department(user: User, filters: sel.Filters, today: dt.date) -> dict[str, An
         category_label="Måned",
         categories=months,
         series=[
-            Series("Tilgang", _sum("inflow"), unit="antal"),
-            Series("Afgang", _sum("outflow"), unit="antal"),
+            Series("Tilgang", _sum("inflow"), unit="antal", secondary=True),
+            Series("Afgang", _sum("outflow"), unit="antal", secondary=True),
             Series("I alt ved månedens udgang", _sum("total"), type="line", unit="antal"),
         ],
-        y_title="borgere",
+        y_title="i alt",
+        y2_title="tilgang og afgang",
         description="Kommunens egne borgere med en bevilling (godkendt, aktiv eller ophørt).",
     )
     charts["modtagere-paragraf"] = Chart(

@@ -404,14 +404,15 @@ def sickness(home_ids: list[int], year: int, day: dt.date) -> dict[int, dict[str
         )
         .order_by()
     )
+    sick_entries = (
+        LedgerEntry.objects.filter(home_id__in=home_ids, category=Category.SICKNESS)
+        .exclude(status=Status.CANCELLED)
+        .values("pk")
+    )
     amounts = dict(
         LedgerEntryMonth.objects.filter(
-            home_id__in=home_ids,
-            entry__category=Category.SICKNESS,
-            month__gte=dt.date(year, 1, 1),
-            month__lte=dt.date(year, 12, 1),
+            entry_id__in=sick_entries, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
         )
-        .exclude(entry__status=Status.CANCELLED)
         .values("home_id")
         .annotate(total=Sum("amount"))
         .order_by()

@@ -27,7 +27,11 @@
       t.x = spec.x;
       t.y = values;
     }
-    if (s.type === "line") {
+    if (s.type === "marker") {
+      t.type = "scatter";
+      t.mode = "markers";
+      t.marker = { color: s.colors || s.color, size: 14, symbol: "diamond", line: { color: "#1d2733", width: 1 } };
+    } else if (s.type === "line") {
       t.mode = "lines+markers";
       t.line = { color: s.color, width: 3 };
       t.marker = { color: s.color, size: 8 };
@@ -49,9 +53,9 @@
     var layout = {
       separators: ",.",
       height: spec.horizontal ? Math.max(320, 60 + rows * 22) : 380,
-      margin: { t: 16, r: 16, b: 48, l: 16 },
+      margin: { t: 40, r: 16, b: 48, l: 16 },
       barmode: spec.stacked ? "stack" : "group",
-      legend: { orientation: "h", y: spec.horizontal ? 1.02 : -0.18, yanchor: spec.horizontal ? "bottom" : "top" },
+      legend: { orientation: "h", x: 0, y: 1.02, yanchor: "bottom" },
       showlegend: spec.series.length > 1,
       paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "rgba(0,0,0,0)",
@@ -63,6 +67,22 @@
     } else {
       layout.xaxis = categoryAxis;
       layout.yaxis = valueAxis;
+    }
+    if (spec.series.some(function (s) { return s.secondary; })) {
+      // A second panel under the first, on the same categories (e.g. the deviation
+      // under budget and forecast), so each has its own scale and a true zero line.
+      layout.height = 460;
+      layout.yaxis.domain = [0.42, 1];
+      layout.xaxis.anchor = "y2";
+      layout.yaxis2 = {
+        title: { text: spec.y2_title || "" },
+        domain: [0, 0.32],
+        anchor: "x",
+        tickformat: ",.0f",
+        zeroline: true,
+        zerolinecolor: "#1d2733",
+        automargin: true,
+      };
     }
     Plotly.newPlot(el, spec.series.map(function (s) { return trace(spec, s); }), layout, {
       displayModeBar: false,
