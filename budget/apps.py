@@ -7,12 +7,21 @@ class BudgetConfig(AppConfig):
 
     def ready(self) -> None:
         from botilbud.models import Home, Role
-        from botilbud.registry import demo_seeder, history_kind, home_tab
+        from botilbud.registry import demo_seeder, history_kind, home_tab, start_section
 
         home_side = [r.value for r in Role if r not in (Role.CASEWORKER, Role.AUTHORITY_HEAD)]
         home_tab("Budget", "budget:home_budget", order=20, roles=home_side)
         home_tab("Medarbejdertimer", "budget:staffing", order=30, roles=home_side)
         home_tab("Tildelingsmodel", "budget:allocation", order=40, roles=home_side)
+
+        import datetime as dt
+
+        start_section(
+            [Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD],
+            "budget/_start_authority.html",
+            lambda request: {"year": dt.date.today().year},
+            order=60,
+        )
 
         from budget.models import BudgetLine, StaffingPlan
 

@@ -48,6 +48,9 @@ def _budget_amounts(rng, home: Home, kind: str) -> dict[str, Decimal]:  # noqa: 
 
 
 def seed_budget(ctx) -> None:  # noqa: ANN001
+    from budget.chart import ensure_default_accounts
+
+    ensure_default_accounts()
     rng = ctx.rng
     homes: list[Home] = list(ctx.homes)
     years: list[int] = list(ctx.years)
@@ -94,6 +97,7 @@ def seed_budget(ctx) -> None:  # noqa: ANN001
             ]
         )
     rows = _write_actuals(ctx, homes, years, base, tendency)
+    seed_baselines(ctx)
     rows_text = f"{rows:,}".replace(",", ".")
     ctx.log.append(f"budget: {len(lines)} budgetlinjer, {rows_text} forbrugsposteringer")
 
@@ -164,3 +168,59 @@ def _write_actuals(ctx, homes, years, base, tendency) -> int:  # noqa: ANN001
         )
     ActualsImport.objects.filter(pk=batch.pk).update(row_count=count)
     return count
+
+
+def seed_baselines(ctx) -> None:  # noqa: ANN001
+    """Baseline assumptions for each demo year from the placements at the start of the year,
+    frozen on 2 January; expected inflow/outflow from the previous year's starts and ends."""
+    from django.utils import timezone
+
+    from budget.models import Baseline, BaselineLine
+
+    admin = ctx.users.get("admin")
+    with connection.cursor() as cursor:
+        for year in ctx.years:
+            first = dt.date(year, 1, 1)
+            cursor.execute(
+                """
+                SELECT o.paragraph_id, pr.kind,
+                       count(*) FILTER (WHERE pl.start_date <= %(first)s
+                                          AND (pl.end_date IS NULL OR pl.end_date >= %(first)s)) AS n,
+                       avg(pl.annual_price) AS avg_price,
+                       count(*) FILTER (WHERE pl.start_date BETWEEN %(prev)s AND %(first)s - 1) AS starts,
+                       count(*) FILTER (WHERE pl.end_date BETWEEN %(prev)s AND %(first)s - 1) AS ends
+                FROM visitation_placement pl
+                JOIN visitation_offer o ON o.id = pl.offer_id
+                JOIN visitation_provider pr ON pr.id = o.provider_id
+                WHERE pl.status IN ('godkendt', 'aktiv', 'ophoert')
+                GROUP BY o.paragraph_id, pr.kind
+                """,
+                {"first": first, "prev": dt.date(year - 1, 1, 1)},
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                continue
+            baseline = Baseline.objects.create(
+                year=year,
+                frozen_at=timezone.make_aware(dt.datetime(year, 1, 2, 9, 0)),
+                frozen_by=admin,
+                note="Demo: antal og priser ved årets start; tilgang og afgang som sidste år.",
+            )
+            lines = []
+            for paragraph_id, kind, n, avg_price, starts, ends in rows:
+                if not n and not starts:
+                    continue
+                inflow = [starts // 12 + (1 if i < starts % 12 else 0) for i in range(12)]
+                outflow = [ends // 12 + (1 if i < ends % 12 else 0) for i in range(12)]
+                line = BaselineLine(
+                    baseline=baseline,
+                    paragraph_id=paragraph_id,
+                    provider_kind=kind,
+                    placements=n,
+                    average_price=to_money(avg_price or 0),
+                    inflow=inflow,
+                    outflow=outflow,
+                )
+                line.budget = to_money(line.baseline_cost() * Decimal(ctx.rng.randint(97, 102)) / 100)
+                lines.append(line)
+            BaselineLine.objects.bulk_create(lines)

@@ -250,3 +250,86 @@ class StaffingPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.home} {self.year}"
+
+
+class ProviderKind(models.TextChoices):
+    """The provider types of visitation's ``Provider.kind``."""
+
+    OWN = "egen", "Egne tilbud"
+    OTHER_MUNICIPALITY = "anden_kommune", "Andre kommuner"
+    REGION = "region", "Regioner"
+    PRIVATE = "privat", "Private"
+
+
+@pghistory.track()
+class Baseline(models.Model):
+    """The budget year's baseline assumptions (forudsætninger), frozen at the start of the year."""
+
+    year = models.PositiveSmallIntegerField("år", unique=True)
+    note = models.TextField("bemærkning", blank=True)
+    frozen_at = models.DateTimeField("frosset", null=True, blank=True)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="frosset af",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "forudsætninger for budgetår"
+        verbose_name_plural = "forudsætninger for budgetår"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"Forudsætninger {self.year}"
+
+
+def _twelve_zeros() -> list[int]:
+    return [0] * 12
+
+
+@pghistory.track()
+class BaselineLine(models.Model):
+    """Per paragraph, provider type (and optionally package): placements at the start of
+    the year, their average annual price, the purchase budget, and the expected inflow
+    and outflow (number of placements) per month."""
+
+    baseline = models.ForeignKey(
+        Baseline, verbose_name="forudsætninger", on_delete=models.CASCADE, related_name="lines"
+    )
+    paragraph = models.ForeignKey(
+        "botilbud.Paragraph", verbose_name="paragraf", on_delete=models.PROTECT, related_name="+"
+    )
+    provider_kind = models.CharField("leverandørtype", max_length=20, choices=ProviderKind.choices)
+    package_name = models.CharField("pakke", max_length=120, blank=True)
+    placements = models.PositiveIntegerField("antal bevillinger ved årets start")
+    average_price = models.DecimalField("gns. årspris (kr.)", max_digits=14, decimal_places=2)
+    budget = models.DecimalField("budget (kr.)", max_digits=14, decimal_places=2, default=Decimal("0"))
+    inflow = ArrayField(
+        models.PositiveIntegerField(), size=12, default=_twelve_zeros, verbose_name="forventet tilgang pr. måned"
+    )
+    outflow = ArrayField(
+        models.PositiveIntegerField(), size=12, default=_twelve_zeros, verbose_name="forventet afgang pr. måned"
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "forudsætning"
+        verbose_name_plural = "forudsætninger"
+        ordering = ["baseline", "paragraph", "provider_kind", "package_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["baseline", "paragraph", "provider_kind", "package_name"], name="baseline_line_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paragraph} {self.get_provider_kind_display()}"
+
+    def baseline_cost(self) -> Decimal:
+        """Placements × average price + the year's expected inflow − outflow (each from its month)."""
+        net = sum((Decimal(self.inflow[i] - self.outflow[i]) * Decimal(12 - i) / 12 for i in range(12)), Decimal(0))
+        return (Decimal(self.placements) + net) * self.average_price

@@ -180,3 +180,20 @@ def save_staffing_plan(*, plan: StaffingPlan, user: User, seen_version: int | No
     else:
         plan.save()
     return plan
+
+
+# --- Baseline assumptions ---------------------------------------------------------------
+
+
+def freeze_baseline(*, baseline, user: User):  # noqa: ANN001, ANN201
+    """Freeze the year's assumptions: from now on every follow-up compares to them unchanged."""
+    from budget.models import Baseline
+
+    with transaction.atomic():
+        locked = Baseline.objects.select_for_update().get(pk=baseline.pk)
+        if locked.frozen_at is None:
+            locked.frozen_at = timezone.now()
+            locked.frozen_by = user
+            locked.version += 1
+            locked.save(update_fields=["frozen_at", "frozen_by", "version"])
+        return locked

@@ -14,4 +14,5 @@ urlpatterns = [
     path("forbrug/<int:batch_pk>/godkend/", views.actuals_import_confirm, name="actuals_import_confirm"),
     path("forbrug/<int:batch_pk>/annuller/", views.actuals_import_discard, name="actuals_import_discard"),
     path("budgetter/import/", views.budget_import, name="budget_import"),
+    path("myndighed/", views.authority, name="authority"),
 ]

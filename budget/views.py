@@ -398,7 +398,7 @@ def staffing(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Planen er gemt.")
                 return redirect(f"{reverse('budget:staffing', args=[home.pk])}?aar={year}")
         else:
-            status = 400
+            status = 409 if form.conflict else 400
     else:
         form = StaffingPlanForm(instance=plan)
     source = form.instance if status == 200 else plan
@@ -469,5 +469,47 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
             "year": year,
             "years": list(range(dt.date.today().year - 4, dt.date.today().year + 2)),
             "model": model,
+        },
+    )
+
+
+# --- Authority forecast -----------------------------------------------------------------
+
+AUTHORITY_VIEW_ROLES = (Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.CONSULTANT, Role.ADMIN)
+
+
+@login_required
+@require_GET
+def authority(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, *AUTHORITY_VIEW_ROLES)
+    try:
+        year = _year(request)
+        raw = request.GET.get("maaned", "")
+        if raw and (not raw.isdigit() or not 0 <= int(raw) <= 12):
+            raise BadParameter(f"»{raw}« er ikke en gyldig måned (1-12).")
+        today = dt.date.today()
+        month = int(raw) if raw else (today.month - 1 if year == today.year else (12 if year < today.year else 0))
+    except BadParameter as exc:
+        return _bad_request(request, str(exc))
+    from budget.authority import authority_forecast
+
+    forecast = authority_forecast(year, month)
+    totals = {
+        name: forecast.total(name)
+        for name in ("placements_cost", "expected_inflow", "expected_outflow", "forecast", "budget", "deviation")
+    }
+    totals["baseline_cost"] = forecast.total("baseline_cost")
+    return render(
+        request,
+        "budget/authority.html",
+        {
+            "forecast": forecast,
+            "totals": totals,
+            "year": year,
+            "month": month,
+            "month_label": MONTH_NAMES[month - 1] if month else "",
+            "years": list(range(dt.date.today().year - 4, dt.date.today().year + 2)),
+            "months": [(i, MONTH_NAMES[i - 1]) for i in range(1, 13)],
         },
     )

@@ -15,7 +15,8 @@ from botilbud.lib.money import parse_danish_decimal
 from botilbud.models import AccountGroup
 from disponering.models import CATEGORY_GROUPS, STAFF_CATEGORIES, Category, LedgerEntry, Spread, Status
 
-MAX_AMOUNT = Decimal("999999999999.99")
+MAX_AMOUNT = Decimal("9999999999.99")  # ten digits: sums over the months fit NUMERIC(14,2)
+MAX_PERIOD_DAYS = 5 * 366
 
 
 class DanishDecimalField(forms.CharField):
@@ -116,8 +117,7 @@ class LedgerEntryForm(VersionedModelForm):
             typed = dict(instance.months.values_list("month", "amount"))
             sign = Kind.SIGN[Kind.of(instance.amount, instance.account_group)]
             self.fields["kind"].initial = Kind.of(instance.amount, instance.account_group)
-            if instance.spread != Spread.MONTHLY:
-                self.fields["amount_input"].initial = abs(instance.amount)
+            self.fields["amount_input"].initial = abs(instance.amount)
             if instance.status == Status.CANCELLED:
                 self.fields["status"].choices = [(s.value, s.label) for s in Status]
         else:
@@ -146,6 +146,9 @@ class LedgerEntryForm(VersionedModelForm):
         spread = cleaned.get("spread")
         kind = cleaned.get("kind")
         group = cleaned.get("account_group")
+        if start and end and (end - start).days > MAX_PERIOD_DAYS:
+            self.add_error("end_date", "Perioden må højst være fem år.")
+            return cleaned
         if start and end and end < start:
             if spread == Spread.ONE_OFF:
                 cleaned["end_date"] = start

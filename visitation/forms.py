@@ -21,17 +21,22 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%d-%m-%Y")
 
 
-class DanishMoneyField(forms.CharField):
+class DanishMoneyField(forms.Field):
     """Money typed the Danish way (``600.000`` or ``600000,00``), as Decimal."""
 
+    widget = forms.TextInput
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 30)
         super().__init__(*args, **kwargs)
+        self.widget.attrs.setdefault("maxlength", "30")
+        self.widget.attrs.setdefault("inputmode", "decimal")
 
     def to_python(self, value: Any) -> Decimal | None:
-        text = super().to_python(value)
-        if text in ("", None):
+        text = str(value).strip() if value not in (None, "") else ""
+        if not text:
             return None
+        if len(text) > 30:
+            raise forms.ValidationError("Beløbet er for langt.")
         try:
             amount = parse_danish_decimal(text)
         except ValueError as exc:

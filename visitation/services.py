@@ -167,7 +167,10 @@ def citizen_get_or_create(
         return citizen
     fields = {"case_number": case_number, "initials": initials.strip().upper()}
     if paying_municipality:
+        # Another municipality's citizen in our home (a sale): that
+        # municipality acts and pays unless told otherwise.
         fields["paying_municipality"] = paying_municipality.strip()
+        fields["acting_municipality"] = paying_municipality.strip()
     if acting_municipality:
         fields["acting_municipality"] = acting_municipality.strip()
     return Citizen.objects.create(**fields)

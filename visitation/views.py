@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -210,7 +210,7 @@ def _panel_context(form: PlacementForm, data: Any) -> dict[str, Any]:
     raw_start = (data.get("start_date") if data else "") or ""
     try:
         start = form.fields["start_date"].clean(raw_start) if raw_start else today
-    except Exception:  # noqa: BLE001 - a half-typed date: price on today
+    except ValidationError:  # a half-typed date: price on today
         start = today
     agreed = None
     raw_price = (data.get("annual_price") if data else "") or ""
@@ -218,7 +218,7 @@ def _panel_context(form: PlacementForm, data: Any) -> dict[str, Any]:
     if raw_price:
         try:
             agreed = form.fields["annual_price"].clean(raw_price)
-        except Exception as exc:  # noqa: BLE001
+        except ValidationError as exc:
             price_error = " ".join(getattr(exc, "messages", [str(exc)]))
     offers = selectors.offers_for_ladder(paragraph.pk if paragraph else None, day=start)
     home_ids = {o.home_id for o in offers if o.home_id} | ({offer.home_id} if offer and offer.home_id else set())
@@ -260,6 +260,10 @@ def _panel_context(form: PlacementForm, data: Any) -> dict[str, Any]:
         if offer.home_id:
             if package is not None:
                 chosen_price = own_home_annual_price(offer.home_id, package.weekly_hours, start)
+            if agreed is not None:
+                price_error = (
+                    "I egne tilbud beregnes prisen af pakken og timeprisen; feltet »aftalt årspris« bruges ikke."
+                )
         else:
             list_price = offer.price_on(start)
             chosen_price = agreed if agreed is not None else list_price

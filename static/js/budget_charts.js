@@ -45,8 +45,9 @@
     var layout = {
       separators: ",.",
       height: 380,
-      margin: { t: 24, r: 16, b: spec.kind === "waterfall" ? 120 : 72, l: 88 },
+      margin: { t: 24, r: 48, b: spec.kind === "waterfall" ? 120 : 72, l: 88 },
       yaxis: { title: { text: spec.y_title || "" }, tickformat: ",.0f", zeroline: true },
+      xaxis: { tickangle: spec.kind === "waterfall" ? -25 : 0, automargin: true },
       legend: { orientation: "h", y: -0.2 },
       showlegend: spec.kind !== "waterfall",
       paper_bgcolor: "rgba(0,0,0,0)",

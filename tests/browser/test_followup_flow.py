@@ -1,6 +1,7 @@
 """The monthly follow-up as the three roles click through it in Chromium."""
 
 from decimal import Decimal
+from io import BytesIO
 
 import pytest
 from django.core.management import call_command
@@ -97,7 +98,8 @@ def test_consultant_manager_and_area_manager_run_the_follow_up(org, march, page,
     with page.expect_download() as download_info:
         page.click("text=Hent som Excel")
     path = download_info.value.path()
-    ws = load_workbook(path).active
+    with open(path, "rb") as downloaded:  # the download has no .xlsx name
+        ws = load_workbook(BytesIO(downloaded.read())).active
     texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
     for n in range(1, 8):
         assert any(t.startswith(f"{n}. ") for t in texts), n

@@ -14,7 +14,9 @@ from playwright.sync_api import expect
 from disponering.models import LedgerEntry
 from tests.browser.conftest import axe_violations, screenshot
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# serialized_rollback: the flush after a transactional test would otherwise drop
+# the reference data from migrations (paragraphs, packages) for later tests.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def cell(page, month: int, group: str):

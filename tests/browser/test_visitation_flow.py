@@ -22,10 +22,14 @@ def test_caseworker_committee_and_authority_head_flow(page, login, org, vis):  #
     # 1. The caseworker records a §108 placement in an external offer at 600,000 kr. a year.
     login(org.caseworker)
     page.goto(base + "/visitation/bevillinger/ny/")
+    # Choosing the paragraph first (nothing else filled in) narrows the offers
+    # to that paragraph and shows the ladder with prices.
+    page.select_option("#id_paragraph", label="§108")
+    page.wait_for_selector("#id_offer option:has-text('Kildebo')", state="detached")
+    page.wait_for_selector("#id_offer option:has-text('Bostedet Engly')", state="attached")
+    assert "Indsatstrappen" in page.locator("#price-panel").inner_text()
     page.fill("#id_case_number", "2026-4711")
     page.fill("#id_initials", "JK")
-    page.select_option("#id_paragraph", label="§108")
-    page.wait_for_selector("#id_offer option:has-text('Bostedet Engly')", state="attached")
     page.select_option("#id_offer", label="Bostedet Engly – Privat")
     page.fill("#id_start_date", f"{today:%d-%m-%Y}")
     page.locator("#id_start_date").dispatch_event("change")

@@ -111,3 +111,42 @@ def test_unreadable_files(org):
         _apply(b"not a zip", "x.xlsx")
     with pytest.raises(ImportFileError, match="mangler"):
         _apply(b"a;b;c\n1;2;3\n", "x.csv")
+
+
+def test_demo_sample_files(org):
+    """The committed sample files under demo/: the good one validates, the bad one names rows 17 and 40."""
+    from pathlib import Path
+
+    demo = Path(__file__).resolve().parents[2] / "demo"
+    for name in ("forbrug_eksempel.xlsx", "forbrug_eksempel.csv"):
+        with (demo / name).open("rb") as f:
+            outcome = import_actuals(stream=f, file_name=name, user=None, mode="dry-run")
+        assert outcome.stage.ok, outcome.stage.errors
+    with (demo / "forbrug_med_fejl.xlsx").open("rb") as f:
+        outcome = import_actuals(stream=f, file_name="forbrug_med_fejl.xlsx", user=None, mode="apply")
+    assert [e.row for e in outcome.stage.errors] == [17, 40]
+    assert not Actual.objects.exists()
+
+
+def test_demo_seeder(org):
+    import datetime as dt
+    import random
+
+    from botilbud.demo import DemoContext
+    from budget.demo import seed_budget
+    from budget.models import BudgetLine
+    from budget.selectors import forecast_for_homes
+
+    ctx = DemoContext(rng=random.Random(1), scale="small", today=dt.date(2026, 11, 23), years=[2025, 2026])
+    ctx.homes = [org.home_a, org.home_b, org.home_c]
+    ctx.users = {"konsulent": org.consultant}
+    seed_budget(ctx)
+    assert BudgetLine.objects.count() == 3 * 3 * 2
+    # Actuals through October 2026: 22 months × 3 homes × 24 rows.
+    assert Actual.objects.count() == 22 * 3 * 24
+    assert ActualTotal.objects.filter(month=dt.date(2026, 10, 1)).count() == 9
+    assert not ActualTotal.objects.filter(month=dt.date(2026, 11, 1)).exists()
+    wages = BudgetLine.objects.get(home=org.home_a, year=2026, group="loen")
+    assert wages.shares()[4] > wages.shares()[0]  # holiday pay in May
+    rows = forecast_for_homes([h.pk for h in ctx.homes], 2026, 10)
+    assert len(rows) == 9

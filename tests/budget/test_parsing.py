@@ -15,7 +15,13 @@ from tests.budget.helpers import csv_bytes
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1.234,56", "1234.56"), ("-1.234,56", "-1234.56"), ("−12,5", "-12.5"), ("1234", "1234"), ("1.234.567,89", "1234567.89")],
+    [
+        ("1.234,56", "1234.56"),
+        ("-1.234,56", "-1234.56"),
+        ("−12,5", "-12.5"),
+        ("1234", "1234"),
+        ("1.234.567,89", "1234567.89"),
+    ],
 )
 def test_parse_danish_decimal(text, expected):
     assert parse_danish_decimal(text) == Decimal(expected)
@@ -34,7 +40,9 @@ def _parsed(org, rows, header=None):
         importer.stage_file(io.BytesIO(data), "x.csv")
         importer.validate()
         with connection.cursor() as c:
-            c.execute("SELECT row_no, amount, posting_date, month, reasons_dummy FROM (SELECT *, 1 AS reasons_dummy FROM budget_actuals_checked) s ORDER BY row_no")
+            c.execute(
+                "SELECT row_no, amount, posting_date, month, reasons_dummy FROM (SELECT *, 1 AS reasons_dummy FROM budget_actuals_checked) s ORDER BY row_no"
+            )
             result = c.fetchall()
         transaction.set_rollback(True)
     return result

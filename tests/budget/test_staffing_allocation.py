@@ -34,7 +34,15 @@ def test_staff_hours_2026():
     assert r.fte == D("10.00")
     assert r.gross_hours == D("19240.00")
     assert r.public_holidays == 7
-    assert [loss.hours for loss in r.losses] == [D("1850.00"), D("370.00"), D("518.00"), D("825.10"), D("220.00"), D("400.00"), D("0.00")]
+    assert [loss.hours for loss in r.losses] == [
+        D("1850.00"),
+        D("370.00"),
+        D("518.00"),
+        D("825.10"),
+        D("220.00"),
+        D("400.00"),
+        D("0.00"),
+    ]
     assert r.roster_hours == D("15056.90")
     assert r.roster_hours_per_week == D("289.56")
     assert r.roster_hours_per_fte == D("1505.69")

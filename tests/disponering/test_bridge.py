@@ -26,14 +26,15 @@ def m(month: int) -> dt.date:
 @pytest.fixture
 def placement(org):
     own = Provider.objects.create(name="Egne botilbud", kind=Provider.Kind.OWN)
-    offer = Offer.objects.create(
-        provider=own, name="Egebakken", paragraph=Paragraph.objects.get(code="§85"), home=org.home_a
+    p85, _ = Paragraph.objects.get_or_create(
+        code="§85", defaults={"name": "Socialpædagogisk støtte", "ladder_step": Paragraph.Ladder.INDIVIDUAL}
     )
+    offer = Offer.objects.create(provider=own, name="Egebakken", paragraph=p85, home=org.home_a)
     citizen = Citizen.objects.create(case_number="T-1", initials="KL")
     return Placement.objects.create(
         citizen=citizen,
         offer=offer,
-        package=SupportPackage.objects.get(weekly_hours=D("6.00")),
+        package=SupportPackage.objects.create(name="Test 6 t", weekly_hours=D("6.00")),
         start_date=dt.date(2026, 3, 1),
         annual_price=D("124800.00"),
         status=Placement.Status.ACTIVE,
@@ -111,7 +112,7 @@ def test_through_visitation_service(org, placement):
     HourPrice.objects.get_or_create(home=org.home_a, year=2026, defaults={"hour_price": "400.00"})
     vservices.placement_change_package(
         placement=placement,
-        new_package=SupportPackage.objects.get(weekly_hours=D("12.00")),
+        new_package=SupportPackage.objects.create(name="Test 12 t", weekly_hours=D("12.00")),
         effective_date=dt.date(2026, 7, 1),
         user=org.caseworker,
     )

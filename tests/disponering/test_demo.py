@@ -15,8 +15,15 @@ from disponering.demo import seed
 from disponering.models import LedgerEntry, LedgerEntryMonth, Spread
 
 
-def _seed(scale: str) -> DemoContext:
-    ctx = DemoContext(rng=random.Random(7), scale=scale, today=dt.date(2026, 11, 23), years=[2022, 2023, 2024, 2025, 2026])
+def _seed(scale: str, years: list[int] | None = None) -> DemoContext:
+    from django.apps import apps
+
+    from botilbud.migrations._defaults import load_paragraphs
+
+    load_paragraphs(apps)  # idempotent; a transactional test's flush may have removed them
+    ctx = DemoContext(
+        rng=random.Random(7), scale=scale, today=dt.date(2026, 11, 23), years=[2022, 2023, 2024, 2025, 2026]
+    )
     seed_organisation(ctx)
     seed(ctx)
     return ctx
@@ -45,3 +52,19 @@ def test_large_seed_is_fast(db):
     elapsed = time.monotonic() - started
     assert LedgerEntry.objects.count() > 10_000
     assert elapsed < 20, ctx.log
+
+
+@pytest.mark.parametrize("scale", ["small", "large"])
+def test_ledger_page_queries_at_demo_scale(db, client, django_assert_max_num_queries, scale):
+    from django.urls import reverse
+
+    ctx = _seed(scale, years=[2025, 2026])
+    home = ctx.homes[0]
+    client.force_login(ctx.users["leder"])
+    url = reverse("disponering:ledger", args=[home.pk]) + "?aar=2026"
+    client.get(url)
+    with django_assert_max_num_queries(8):
+        response = client.get(url)
+    assert response.status_code == 200
+    entries = LedgerEntry.objects.filter(home=home).overlapping_year(2026).count()
+    assert response.content.decode().count('<tr id="post-') == entries > 0

@@ -196,6 +196,14 @@ def test_invalid_input_gives_danish_message_and_4xx(org, client_for):
     response = client.post(url, entry_post(spread=Spread.EVEN, start_date="2026-05-01", end_date="2026-04-01"))
     assert response.status_code == 422
     assert "før startdatoen" in response.content.decode()
+    response = client.post(url, entry_post(spread=Spread.EVEN, start_date="2026-01-01", end_date="9999-12-31"))
+    assert response.status_code == 422
+    assert "højst være fem år" in response.content.decode()
+    response = client.post(url, entry_post(amount_input="99.999.999.999"))
+    assert response.status_code == 422
+    assert "for stort" in response.content.decode()
+    response = client.post(url, entry_post(category="ukendt"))
+    assert response.status_code == 422
     assert LedgerEntry.objects.count() == 0
 
 
@@ -404,7 +412,7 @@ def _bulk(org, n):
         make(org, title=f"P{i}", amount=D(1200 + i), start_date=dt.date(2026, 1 + i % 12, 1))
 
 
-@pytest.mark.parametrize("n", [2, 40])
+@pytest.mark.parametrize("n", [2, 150])
 def test_ledger_page_fixed_queries(org, client_for, django_assert_max_num_queries, n):
     _bulk(org, n)
     client = client_for(org.manager)
@@ -413,3 +421,17 @@ def test_ledger_page_fixed_queries(org, client_for, django_assert_max_num_querie
         response = client.get(ledger_url(org.home_a))
     assert response.status_code == 200
     assert response.content.decode().count('<tr id="post-') == n
+
+
+def test_admin_pages(org, client_for):
+    entry = make(org)
+    client = client_for(org.administrator)
+    assert client.get(reverse("admin:disponering_ledgerentry_changelist")).status_code == 200
+    assert client.get(reverse("admin:disponering_ledgerentry_change", args=[entry.pk])).status_code == 200
+
+
+def test_home_tab_links_to_ledger(org, client_for):
+    html = client_for(org.manager).get(reverse("home_detail", args=[org.home_a.pk])).content.decode()
+    assert reverse("disponering:ledger", args=[org.home_a.pk]) in html
+    html = client_for(org.caseworker).get(reverse("home_detail", args=[org.home_a.pk]))
+    assert html.status_code == 404

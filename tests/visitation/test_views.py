@@ -326,3 +326,67 @@ def test_list_filters_and_htmx_partial(org, vis, client_for):
 def test_history_of_a_placement(org, vis, client_for):
     p = make_placement(vis.own_108)
     assert client_for(org.caseworker).get(reverse("history", args=["bevilling", p.pk])).status_code == 200
+
+
+def test_price_panel_follows_typed_agreed_price(org, vis, client_for):
+    c = client_for(org.caseworker)
+    url = reverse("visitation:price_panel")
+    base = {"paragraph": vis.p108.pk, "offer": vis.ext_108.pk, "start_date": "01-03-2026"}
+    body = c.get(url, {**base, "annual_price": "1.200.000"}, headers={"HX-Request": "true"}).content.decode()
+    assert "1.200.000,00 kr." in body and "Politisk udvalg" in body and "600.000,00 kr." in body
+    body = c.get(url, {**base, "annual_price": "12x"}, headers={"HX-Request": "true"}).content.decode()
+    assert "gyldigt tal" in body
+    body = c.get(
+        url,
+        {"paragraph": vis.p85.pk, "offer": vis.own_85.pk, "package": vis.pkg6.pk, "annual_price": "5"},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert "bruges ikke" in body
+
+
+def test_create_with_agreed_price_in_danish_format(org, vis, client_for):
+    c = client_for(org.caseworker)
+    data = {
+        "case_number": "AGREED-1",
+        "initials": "AB",
+        "paragraph": vis.p107.pk,
+        "offer": vis.ext_107.pk,
+        "start_date": "01-12-2026",
+        "annual_price": "300.000,50",
+    }
+    r = c.post(reverse("visitation:placement_create"), data)
+    assert r.status_code == 302
+    assert Placement.objects.get(citizen__case_number="AGREED-1").annual_price == Decimal("300000.50")
+
+
+GARBAGE = [
+    {},
+    {"version": "abc", "date": "99-99-9999", "outcome": "nope", "new_package": "x"},
+    {"version": "1", "end_date": "31-02-2026", "effective_date": "1.1", "new_package": "999999"},
+    {"version": "1", "meeting_date": "i morgen", "note": "=1+1"},
+    {"version": "-1", "date": "01-01-1900", "outcome": "uaendret"},
+]
+
+
+@pytest.mark.parametrize("data", GARBAGE)
+def test_garbage_never_gives_500(org, vis, client_for, data):
+    p = make_placement(vis.own_85, package=vis.pkg6)
+    proposed = make_placement(vis.ext_108, status=Placement.Status.PROPOSED, level="visitationsudvalg")
+    for user in (org.caseworker, org.authority_head, org.administrator):
+        c = client_for(user)
+        for name, pk in [
+            ("visitation:placement_approve", proposed.pk),
+            ("visitation:placement_reject", proposed.pk),
+            ("visitation:placement_change_package", p.pk),
+            ("visitation:placement_end", p.pk),
+            ("visitation:followup_create", p.pk),
+            ("visitation:placement_create", None),
+        ]:
+            url = reverse(name, args=[pk] if pk else [])
+            r = c.post(url, data)
+            assert r.status_code < 500, (name, user.role, r.status_code)
+            assert r.status_code != 302 or name == "visitation:placement_approve", (name, data)
+    for params in ({"side": "x"}, {"dage": "-5"}, {"aar": "99999"}, {"mine": "ja"}):
+        c = client_for(org.caseworker)
+        for name in ("visitation:placement_list", "visitation:worklist", "visitation:purchases_sales"):
+            assert c.get(reverse(name), params).status_code == 200

@@ -7,7 +7,7 @@ import random
 import time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
+from django.db import connection, transaction
 
 from botilbud.demo import DEMO_LOGINS, DEMO_PASSWORD, SCALES, DemoContext, seed_organisation
 from botilbud.models import Home
@@ -44,6 +44,12 @@ class Command(BaseCommand):
             for _order, name, seeder in registry.demo_seeders:
                 step = time.monotonic()
                 seeder(ctx)
+                # Later seeders query what earlier ones wrote (the follow-up
+                # computes forecasts over a million actuals). Inside this one
+                # transaction autovacuum cannot see the new rows, so the
+                # planner would have no statistics; ANALYZE sees our own rows.
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
                 self.stdout.write(f"  {name}: {time.monotonic() - step:.1f} s")
         for line in ctx.log:
             self.stdout.write(f"  {line}")
