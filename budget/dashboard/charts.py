@@ -106,8 +106,8 @@ class Chart:
                 if s.in_chart
             ],
         }
-        # A JSON data island inside <script type="application/json">: escape "<".
-        return json.dumps(spec, ensure_ascii=False).replace("<", "\\u003c")
+        # Rendered into an HTML attribute; the template's autoescaping quotes it.
+        return json.dumps(spec, ensure_ascii=False)
 
 
 def _format(value: Decimal | int | None, unit: str) -> str:

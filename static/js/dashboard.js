@@ -1,6 +1,7 @@
 // Dashboard charts: Plotly from JSON data islands (no inline scripts: strict CSP).
-// <div data-dash-chart="ID of a <script type=application/json>"></div>
-// Charts are (re)drawn when the page loads and whenever HTMX swaps in a level.
+// <div data-dash-chart="{…chart spec as JSON…}"></div>: the spec sits in an attribute,
+// not in a <script> data island, because HTMX drops <script> elements from swapped
+// content (allowScriptTags: false). Charts are drawn on load and after every swap.
 "use strict";
 
 (function () {
@@ -44,9 +45,8 @@
   }
 
   function draw(el) {
-    var island = document.getElementById(el.dataset.dashChart);
-    if (!island || typeof Plotly === "undefined") return;
-    var spec = JSON.parse(island.textContent);
+    if (typeof Plotly === "undefined") return;
+    var spec = JSON.parse(el.dataset.dashChart);
     var rows = Number(el.dataset.rows || 0);
     var valueAxis = { title: { text: spec.y_title || "" }, tickformat: ",.0f", zeroline: true, automargin: true };
     var categoryAxis = { automargin: true, type: "category" };
