@@ -5,10 +5,16 @@ from __future__ import annotations
 import re
 from io import BytesIO
 
+import pytest
 from openpyxl import load_workbook
 
 from tests.browser.conftest import axe_violations, screenshot
-from tests.dashboard.conftest import YEAR, world  # noqa: F401  (the fixture)
+from tests.dashboard.conftest import YEAR, make_world
+
+
+@pytest.fixture
+def world(org):
+    return make_world(org)
 
 
 def test_department_head_drills_down_to_ledger_entries_and_back(world, page, login):
@@ -39,7 +45,8 @@ def test_department_head_drills_down_to_ledger_entries_and_back(world, page, log
         page.locator("figure:has(#omraader-table) >> text=Hent tallene (Excel)").click()
     download = info.value
     assert download.suggested_filename == "omraader.xlsx"
-    sheet = load_workbook(BytesIO(open(download.path(), "rb").read())).active
+    with open(download.path(), "rb") as f:
+        sheet = load_workbook(BytesIO(f.read())).active
     values = {row[0]: row[1] for row in sheet.iter_rows(min_row=5, values_only=True)}
     assert values["Område Nord"] == 1680000
 

@@ -92,6 +92,10 @@ def approve(followup, user) -> None:
 
 @pytest.fixture
 def world(org):
+    return make_world(org)
+
+
+def make_world(org):
     """March 2026: home A approved and frozen, then more actuals arrive for it
     (so its live numbers differ from the frozen ones); home B live with ledger
     entries; home C (south) live without a budget."""
