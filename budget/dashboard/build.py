@@ -322,6 +322,7 @@ def department(user: User, filters: sel.Filters, today: dt.date) -> dict[str, An
         "external_share": external_now,
         "source": _source(econ, home_ids),
         "charts": charts,
+        "summary_refreshed_at": sel.summary_refreshed_at(),
         "reference": ref,
         "reference_note": _reference_note(ref, today),
     }

@@ -72,8 +72,17 @@ def home_manager_context(request: HttpRequest) -> dict[str, Any]:
         .order_by()
         .values_list("home_id", "n")
     )
+    # As the staff-hours page: the saved plan, or else the wage budget with the
+    # default assumptions.
+    plans = {p.home_id: p for p in StaffingPlan.objects.filter(home_id__in=ids, year=today.year)}
     hours: dict[int, Decimal | None] = {}
-    for plan in StaffingPlan.objects.filter(home_id__in=ids, year=today.year):
+    for h in homes:
+        plan = plans.get(h.pk) or StaffingPlan(
+            home=h, year=today.year, wage_budget=econ.per_home[h.pk]["loen"]["corrected_budget"]
+        )
+        if plan.wage_budget <= 0:
+            hours[h.pk] = None
+            continue
         try:
             result = staff_hours(
                 StaffingInput(
@@ -90,8 +99,9 @@ def home_manager_context(request: HttpRequest) -> dict[str, Any]:
                 )
             )
         except ValueError:
+            hours[h.pk] = None
             continue
-        hours[plan.home_id] = result.roster_hours_per_week
+        hours[h.pk] = result.roster_hours_per_week
     rows = [
         {
             "home": h,
@@ -99,6 +109,7 @@ def home_manager_context(request: HttpRequest) -> dict[str, Any]:
             "changes": changes.get(h.pk, ZERO),
             "new_entries": new_entries.get(h.pk, 0),
             "hours_per_week": hours.get(h.pk),
+            "hours_from_plan": h.pk in plans,
         }
         for h in homes
     ]
@@ -150,9 +161,12 @@ def consultant_context(request: HttpRequest) -> dict[str, Any]:
     today = _today()
     first = today.replace(day=1)
     imports = list(
-        ActualsImport.objects.filter(Q(applied_at__date__gte=first) | Q(status=ActualsImport.Status.PREVIEW))
+        ActualsImport.objects.filter(
+            Q(applied_at__date__gte=first)
+            | Q(applied_at__isnull=True, created_at__date__gte=first)
+            | Q(status=ActualsImport.Status.PREVIEW)
+        )
         .exclude(status=ActualsImport.Status.DISCARDED)
-        .filter(created_at__date__gte=first - dt.timedelta(days=31))
         .select_related("uploaded_by")
         .order_by("-created_at")[:10]
     )

@@ -101,7 +101,7 @@ def _render(request: HttpRequest, user: User, filters: sel.Filters, context: dic
         context["paragraph_options"] = list(Paragraph.objects.order_by("ladder_step", "sort_order", "code"))
     htmx = getattr(request, "htmx", None)
     if htmx and not htmx.history_restore_request:
-        return render(request, context["partial"], context)
+        return render(request, context["partial"], {**context, "as_partial": True})
     return render(request, "dashboard/page.html", context)
 
 

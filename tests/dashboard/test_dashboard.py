@@ -346,4 +346,8 @@ def test_home_manager_start_block_numbers(world, client_for):
     rows = {r["home"].pk: r for r in section["dash_rows"]}
     assert set(rows) == {world.home_a.pk, world.home_b.pk}
     assert rows[world.home_b.pk]["hours_per_week"] > 0
-    assert rows[world.home_a.pk]["hours_per_week"] is None
+    assert rows[world.home_b.pk]["hours_from_plan"]
+    # No saved plan: the wage budget with the default assumptions, as the staff-hours page.
+    assert not rows[world.home_a.pk]["hours_from_plan"]
+    if dt.date.today().year == YEAR:
+        assert rows[world.home_a.pk]["hours_per_week"] > 0
