@@ -12,7 +12,6 @@ sum of the follow-ups' numbers for the same round.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -391,39 +390,28 @@ def occupancy(home_ids: list[int], day: dt.date) -> dict[int, int]:
 
 def sickness(home_ids: list[int], year: int, day: dt.date) -> dict[int, dict[str, Any]]:
     """Long-term sickness per home from the ledger: entries in force on ``day``
-    and the year's expected cost of sickness entries. Two queries."""
-    from disponering.models import Category, LedgerEntry, LedgerEntryMonth, Status
+    (a day inside ``year``), entries overlapping the year, and the year's
+    expected amount of those entries. One query."""
+    from disponering.models import Category, LedgerEntry, Status
 
-    counts = (
-        LedgerEntry.objects.filter(home_id__in=home_ids, category=Category.SICKNESS)
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    rows = (
+        LedgerEntry.objects.filter(
+            home_id__in=home_ids, category=Category.SICKNESS, start_date__lte=last, end_date__gte=first
+        )
         .exclude(status=Status.CANCELLED)
         .values("home_id")
         .annotate(
-            now=Count("pk", filter=Q(start_date__lte=day, end_date__gte=day)),
-            year=Count("pk", filter=Q(start_date__lte=dt.date(year, 12, 31), end_date__gte=dt.date(year, 1, 1))),
+            now=Count("pk", distinct=True, filter=Q(start_date__lte=day, end_date__gte=day)),
+            year=Count("pk", distinct=True),
+            amount=Coalesce(
+                Sum("months__amount", filter=Q(months__month__gte=first, months__month__lte=dt.date(year, 12, 1))),
+                ZERO,
+            ),
         )
         .order_by()
     )
-    sick_entries = (
-        LedgerEntry.objects.filter(home_id__in=home_ids, category=Category.SICKNESS)
-        .exclude(status=Status.CANCELLED)
-        .values("pk")
-    )
-    amounts = dict(
-        LedgerEntryMonth.objects.filter(
-            entry_id__in=sick_entries, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
-        )
-        .values("home_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-        .values_list("home_id", "total")
-    )
-    result: dict[int, dict[str, Any]] = defaultdict(lambda: {"now": 0, "year": 0, "amount": ZERO})
-    for r in counts:
-        result[r["home_id"]].update(now=r["now"], year=r["year"])
-    for home_id, total in amounts.items():
-        result[home_id]["amount"] = total
-    return result
+    return {r["home_id"]: {"now": r["now"], "year": r["year"], "amount": r["amount"]} for r in rows}
 
 
 def large_placements(user: User, filters: Filters, day: dt.date, limit: int = 100) -> dict[str, Any]:
