@@ -53,13 +53,14 @@ class Chart:
     stacked: bool = False
     plot: bool = True  # False: a table with a download, no figure
     text_columns: list[tuple[str, list[str]]] = field(default_factory=list)
-    plot_limit: int | None = None  # plot only the first N categories; the table has all
+    plot_limit: int | None = None  # figure and table show the first N categories; Excel has all
 
     @property
     def rows(self) -> list[dict[str, Any]]:
         """Table rows with the cells formatted here (Danish formats), not in the
         template: a 150-home table renders in a few milliseconds."""
-        columns = [[(_format(v, s.unit), _css(v) if s.by_sign else "") for v in s.values] for s in self.series]
+        n = self.plotted
+        columns = [[(_format(v, s.unit), _css(v) if s.by_sign else "") for v in s.values[:n]] for s in self.series]
         return [
             {
                 "label": label,
@@ -68,7 +69,7 @@ class Chart:
                 "texts": [values[i] for _, values in self.text_columns],
                 "cells": [column[i] for column in columns],
             }
-            for i, label in enumerate(self.categories)
+            for i, label in enumerate(self.categories[: self.plotted])
         ]
 
     @property
