@@ -80,7 +80,12 @@ def _homes_chart(
         horizontal=by_deviation,
         plot_limit=PLOT_LIMIT if by_deviation else None,
         y2_title="" if by_deviation else "afvigelse (kr.)",
-        description="Afvigelsen er prognose minus korrigeret budget: orange (positiv) er merforbrug, blå (negativ) mindreforbrug.",
+        description=(
+            "Afvigelsen er prognose minus korrigeret budget: orange (positiv) er merforbrug, blå (negativ) mindreforbrug."
+            if by_deviation
+            else "Øverst budget og prognose; nederst afvigelsen (prognose minus budget): orange er merforbrug, "
+            "blå mindreforbrug. Vælg et botilbud i figuren eller tabellen."
+        ),
     )
 
 
@@ -371,6 +376,37 @@ def area(user: User, area_obj: Area, filters: sel.Filters, today: dt.date) -> di
     }
 
 
+def _months_chart(home_obj: Home, year: int, month: int) -> Chart:
+    """Month by month (all account groups, net): budget by profile, actuals and
+    the ledger's expected changes, as the home's budget page computes them."""
+    from budget.models import BudgetLine
+    from budget.selectors import monthly_table
+
+    lines = list(BudgetLine.objects.filter(home=home_obj, year=year))
+    table = monthly_table(home_obj, year, lines, month)
+    months = [cell.month for cell in next(iter(table.values()))]
+    budget = [sum((table[g][i].budget for g in table), ZERO) for i in range(12)]
+    actual = [
+        None
+        if all(table[g][i].actual is None for g in table)
+        else sum((table[g][i].actual or ZERO for g in table), ZERO)
+        for i in range(12)
+    ]
+    expected = [sum((table[g][i].expected for g in table), ZERO) for i in range(12)]
+    return Chart(
+        id="maaneder",
+        title=f"{home_obj.name}: måned for måned {year} (netto)",
+        category_label="Måned",
+        categories=[MONTH_ABBR[m.month - 1] for m in months],
+        series=[
+            Series("Budget (efter profil)", budget),
+            Series("Forbrug", actual),
+            Series("Disponeringer (forventede ændringer)", expected),
+        ],
+        description="Alle kontogrupper tilsammen; indtægter er negative.",
+    )
+
+
 def home(user: User, home_obj: Home, filters: sel.Filters, today: dt.date) -> dict[str, Any]:
     ref = sel.reference_date(filters.year, today)
     round_ = sel.year_round(filters.year)
@@ -390,13 +426,21 @@ def home(user: User, home_obj: Home, filters: sel.Filters, today: dt.date) -> di
             series=[
                 Series("Korrigeret budget", [values[g.value]["corrected_budget"] for g in groups]),
                 Series("Prognose", [values[g.value]["forecast"] for g in groups]),
-                Series("Afvigelse (+ = merforbrug)", [values[g.value]["deviation"] for g in groups], by_sign=True),
+                Series(
+                    "Afvigelse (+ = merforbrug)",
+                    [values[g.value]["deviation"] for g in groups],
+                    by_sign=True,
+                    secondary=True,
+                ),
                 Series("Forbrug til dato", [values[g.value]["actuals_to_date"] for g in groups], in_chart=False),
                 Series(f"Disponeringer {filters.year}", [ledger.get(g.value, ZERO) for g in groups], in_chart=False),
             ],
-            description="Indtægter er negative. Vælg en kontogruppe for at se disponeringerne bag prognosen.",
+            y2_title="afvigelse (kr.)",
+            description="Indtægter er negative. Nederst afvigelsen: orange er merforbrug, blå mindreforbrug. "
+            "Vælg en kontogruppe for at se disponeringerne bag prognosen.",
         )
     }
+    charts["maaneder"] = _months_chart(home_obj, filters.year, econ.month)
     return {
         "level": "home",
         "home": home_obj,

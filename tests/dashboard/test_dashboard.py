@@ -207,6 +207,12 @@ def test_home_and_group_levels(world, client_for):
     assert chart.categories == [g.label for g in AccountGroup]
     ledger_column = chart.series[4].values
     assert ledger_column[0] == Decimal("30000.00")  # wages: −60,000 sickness + 90,000 temp cover
+    months = response.context["charts"]["maaneder"]
+    budget, actual, expected = (s.values for s in months.series)
+    assert budget[0] == Decimal("70000.00")  # (1,200,000 + 240,000 − 600,000) / 12
+    assert actual[0] == Decimal("70000.00") and actual[5] is None
+    assert sum(expected) == Decimal("30000.00")
+    assert expected[3] == Decimal("23333.33")  # April: 30,000 temp cover − 6,666.67 sickness (øre rounding)
     response = client.get(reverse("dashboard:home_group", args=[world.home_b.pk, "loen"]) + f"?aar={YEAR}")
     body = response.content.decode()
     assert "Langtidssyg medarbejder (MK)" in body and "Vikardækning for MK" in body
