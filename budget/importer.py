@@ -278,8 +278,8 @@ WITH c AS MATERIALIZED (
   SELECT r.row_no,
          btrim(r.cost_centre) AS cc,
          NULLIF(btrim(r.amount), '') AS amount_raw,
-         regexp_replace(translate(btrim(coalesce(r.amount, '')), E'\\u2212', '-'),
-                        '([[:space:]]|\\u00a0|kr\\.?$)', '', 'g') AS amount_clean,
+         replace(replace(translate(btrim(coalesce(r.amount, '')), E'\\u2212 \\u00a0\\t', '-'), 'kr.', ''), 'kr', '')
+           AS amount_clean,
          NULLIF(btrim(r.posting_date), '') AS date_raw,
          split_part(translate(btrim(r.posting_date), './T', '-- '), ' ', 1) AS d,
          NULLIF(btrim(r.month), '') AS month_raw,
@@ -287,31 +287,36 @@ WITH c AS MATERIALIZED (
          NULLIF(btrim(r.function_code), '') AS fn_col,
          NULLIF(btrim(r.art_code), '') AS art_col,
          NULLIF(btrim(r.account), '') AS account_raw,
-         regexp_replace(btrim(r.account), '[ /-]+', '.', 'g') AS acc,
+         CASE WHEN r.account IS NOT NULL THEN regexp_replace(btrim(r.account), '[ /-]+', '.', 'g') END AS acc,
          left(btrim(coalesce(r.text, '')), 200) AS text
   FROM {RAW} r
   WHERE concat_ws('', r.cost_centre, r.function_code, r.art_code, r.account, r.posting_date, r.month, r.amount) <> ''
 ),
-s AS (
+f AS MATERIALIZED (
+  -- Each regular expression is tested once per row.
   SELECT c.*,
-         CASE WHEN d ~ '{_DMY_RE}' THEN split_part(d, '-', 1)::int
-              WHEN d ~ '{_YMD_RE}' THEN split_part(d, '-', 3)::int END AS dd,
-         CASE WHEN d ~ '{_DMY_RE}' THEN split_part(d, '-', 2)::int
-              WHEN d ~ '{_YMD_RE}' THEN split_part(d, '-', 2)::int END AS dm,
-         CASE WHEN d ~ '{_DMY_RE}' THEN split_part(d, '-', 3)::int
-              WHEN d ~ '{_YMD_RE}' THEN split_part(d, '-', 1)::int END AS dy,
-         CASE WHEN ym ~ '{_YM_RE}' OR ym ~ '{_YMD_RE}' THEN split_part(ym, '-', 1)::int
-              WHEN ym ~ '{_MY_RE}' THEN split_part(ym, '-', 2)::int END AS my,
-         CASE WHEN ym ~ '{_YM_RE}' OR ym ~ '{_YMD_RE}' THEN split_part(ym, '-', 2)::int
-              WHEN ym ~ '{_MY_RE}' THEN split_part(ym, '-', 1)::int END AS mm,
-         CASE WHEN acc ~ '{_ACCOUNT_RE}'
+         d ~ '{_DMY_RE}' AS is_dmy,
+         d ~ '{_YMD_RE}' AS is_ymd,
+         ym ~ '{_YM_RE}' OR ym ~ '{_YMD_RE}' AS is_ym,
+         ym ~ '{_MY_RE}' AS is_my,
+         acc ~ '{_ACCOUNT_RE}' AS is_acc,
+         amount_clean ~ '{_AMOUNT_RE}' AND length(amount_clean) <= 24 AS amount_ok
+  FROM c
+),
+s AS MATERIALIZED (
+  SELECT f.*,
+         CASE WHEN is_dmy THEN split_part(d, '-', 1)::int WHEN is_ymd THEN split_part(d, '-', 3)::int END AS dd,
+         CASE WHEN is_dmy OR is_ymd THEN split_part(d, '-', 2)::int END AS dm,
+         CASE WHEN is_dmy THEN split_part(d, '-', 3)::int WHEN is_ymd THEN split_part(d, '-', 1)::int END AS dy,
+         CASE WHEN is_ym THEN split_part(ym, '-', 1)::int WHEN is_my THEN split_part(ym, '-', 2)::int END AS my,
+         CASE WHEN is_ym THEN split_part(ym, '-', 2)::int WHEN is_my THEN split_part(ym, '-', 1)::int END AS mm,
+         CASE WHEN is_acc
               THEN split_part(acc, '.', 1) || '.' || split_part(acc, '.', 2) || '.' || split_part(acc, '.', 3) END
               AS acc_fn
-  FROM c
+  FROM f
 )
 SELECT row_no, cc, amount_raw, amount_clean,
-       CASE WHEN amount_clean ~ '{_AMOUNT_RE}' AND length(amount_clean) <= 24
-            THEN round(replace(replace(amount_clean, '.', ''), ',', '.')::numeric, 2) END AS amount,
+       CASE WHEN amount_ok THEN round(replace(replace(amount_clean, '.', ''), ',', '.')::numeric, 2) END AS amount,
        date_raw,
        CASE WHEN dd IS NULL THEN NULL
             WHEN dm NOT BETWEEN 1 AND 12 OR dy NOT BETWEEN 1900 AND 2200 THEN NULL
@@ -351,20 +356,20 @@ def validate(*, allowed_home_ids: list[int] | None = None, only_month: dt.date |
         )
         allowed_sql = "TRUE" if allowed_home_ids is None else "h.id = ANY(%(allowed)s)"
         params: dict[str, Any] = {"allowed": allowed_home_ids or [], "only_month": only_month}
-        cursor.execute("DROP TABLE IF EXISTS budget_actuals_checked")
+        # The checks join the parsed rows with homes and the account mapping; the join is
+        # cheap, so it runs twice (errors, then the normalised rows) instead of being stored.
+        checked = f"""
+            WITH budget_actuals_checked AS (
+              SELECT p.*, h.id AS home_id, ({allowed_sql}) AS allowed, acc.grp,
+                     COALESCE(date_trunc('month', p.posting_date)::date, p.month_value, %(only_month)s::date) AS month
+              FROM budget_actuals_parsed p
+              LEFT JOIN botilbud_home h ON h.cost_centre = p.cc
+              LEFT JOIN budget_actuals_accounts acc ON acc.fn = p.fn AND acc.art = p.art
+            )
+        """
         cursor.execute(
-            f"""
-            CREATE TEMP TABLE budget_actuals_checked ON COMMIT DROP AS
-            SELECT p.*, h.id AS home_id, ({allowed_sql}) AS allowed, acc.grp,
-                   COALESCE(date_trunc('month', p.posting_date)::date, p.month_value, %(only_month)s::date) AS month
-            FROM budget_actuals_parsed p
-            LEFT JOIN botilbud_home h ON h.cost_centre = p.cc
-            LEFT JOIN budget_actuals_accounts acc ON acc.fn = p.fn AND acc.art = p.art
-            """,
-            params,
-        )
-        cursor.execute(
-            """
+            checked
+            + """
             SELECT row_no, reasons, count(*) OVER () FROM (
               SELECT row_no, array_remove(ARRAY[
                 CASE WHEN cc IS NULL OR cc = '' THEN 'omkostningssted mangler'
@@ -402,16 +407,18 @@ def validate(*, allowed_home_ids: list[int] | None = None, only_month: dt.date |
         rows = cursor.fetchall()
         result.errors = [RowError(row=r[0], reasons=[_capitalise(x) for x in r[1]]) for r in rows]
         result.bad_row_count = rows[0][2] if rows else 0
-        cursor.execute("SELECT count(*) FROM budget_actuals_checked")
+        cursor.execute("SELECT count(*) FROM budget_actuals_parsed")
         result.row_count = cursor.fetchone()[0]
         if result.bad_row_count == 0:
             cursor.execute(
                 f"""
                 CREATE TEMP TABLE {NORM} ON COMMIT DROP AS
+                {checked}
                 SELECT home_id, month, grp AS "group", fn AS function_code, art AS art_code,
                        posting_date, amount, text
                 FROM budget_actuals_checked
-                """
+                """,
+                params,
             )
     return result
 

@@ -66,6 +66,7 @@ def import_actuals(
             return outcome
         outcome.preview = importer.preview(importer.NORM_SOURCE)
         if mode == "preview":
+            _discard_stale_previews()
             batch = ActualsImport.objects.create(file_name=file_name[:255], uploaded_by=user)
             count, total = importer.persist_staged(batch.pk)
             ActualsImport.objects.filter(pk=batch.pk).update(row_count=count, total=total)
@@ -82,6 +83,17 @@ def import_actuals(
             )
             outcome.batch, outcome.inserted, outcome.replaced = batch, inserted, replaced
         return outcome
+
+
+def _discard_stale_previews() -> None:
+    """Previews nobody confirmed within a day are discarded (their staged rows deleted)."""
+    stale = ActualsImport.objects.filter(
+        status=ActualsImport.Status.PREVIEW, created_at__lt=timezone.now() - dt.timedelta(days=1)
+    )
+    ids = list(stale.values_list("pk", flat=True))
+    if ids:
+        StagedActual.objects.filter(batch_id__in=ids).delete()
+        stale.update(status=ActualsImport.Status.DISCARDED)
 
 
 class ImportStateError(Exception):

@@ -8,7 +8,6 @@ authority) or, for the import, from the role check.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -68,10 +67,6 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "budget/bad_request.html", {"message": message}, status=400)
 
 
-def _json_island(data: Any) -> str:
-    return json.dumps(data, default=str, ensure_ascii=False)
-
-
 # --- The home's budget page ------------------------------------------------------
 
 
@@ -125,7 +120,6 @@ def home_budget(request: HttpRequest, pk: int) -> HttpResponse:
             "total": total,
             "month_totals": month_totals,
             "chart": chart,
-            "chart_json": _json_island(chart),
             "chart_rows": chart_rows,
             "corrections": selectors.corrections_for(home, year)[:50],
             "can_manage": can_manage,
@@ -246,7 +240,7 @@ def profile_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
 def actuals_import(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     require_role(user, *IMPORT_ROLES)
-    context: dict[str, Any] = {"recent": _recent_imports(user)}
+    context: dict[str, Any] = {"recent": _recent_imports(user), "coverage": _coverage(user)}
     if request.method == "GET":
         context["form"] = ActualsUploadForm()
         return render(request, "budget/actuals_import.html", context)
@@ -275,6 +269,28 @@ def actuals_import(request: HttpRequest) -> HttpResponse:
     context["preview"] = outcome.preview
     context["preview_total"] = sum((p.total for p in outcome.preview), ZERO)
     return render(request, "budget/actuals_preview.html", context)
+
+
+def _coverage(user: User) -> dict[str, Any]:
+    """Which months of the year have actuals, per home the user imports for (one query + homes)."""
+    from django.db.models import Count, Sum
+
+    from budget.models import ActualTotal
+
+    year = dt.date.today().year
+    homes = Home.objects.all() if user.role == Role.ADMIN else Home.objects.writable_by(user)
+    homes = list(homes.order_by("cost_centre").only("pk", "name", "cost_centre")[:200])
+    cells = {
+        (r["home_id"], r["month"].month): r
+        for r in ActualTotal.objects.filter(home__in=[h.pk for h in homes], month__year=year)
+        .values("home_id", "month")
+        .annotate(rows=Sum("row_count"), groups=Count("id"))
+    }
+    return {
+        "year": year,
+        "months": [(i, MONTH_ABBR[i - 1]) for i in range(1, 13)],
+        "rows": [{"home": h, "cells": [cells.get((h.pk, i)) for i in range(1, 13)]} for h in homes],
+    }
 
 
 def _recent_imports(user: User):  # noqa: ANN202
@@ -438,7 +454,6 @@ def staffing(request: HttpRequest, pk: int) -> HttpResponse:
             "cost": cost,
             "wage_budget": wage_budget,
             "chart": chart,
-            "chart_json": _json_island(chart),
         },
         status=status,
     )

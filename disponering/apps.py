@@ -7,17 +7,19 @@ class DisponeringConfig(AppConfig):
 
     def ready(self) -> None:
         from botilbud.models import Role
-        from botilbud.registry import demo_seeder, history_kind, home_tab
+        from botilbud.registry import demo_seeder, history_kind, home_tab, start_section
         from disponering.bridge import register_with_visitation
         from disponering.demo import seed
         from disponering.models import LedgerEntry
+        from disponering.selectors import start_context
 
         home_tab(
             "Disponering",
             "disponering:ledger",
-            order=20,
+            order=15,
             roles=[Role.HOME_MANAGER, Role.AREA_MANAGER, Role.CONSULTANT, Role.DEPARTMENT_HEAD, Role.ADMIN],
         )
         history_kind("disponering", lambda user: LedgerEntry.objects.visible_to(user))
         demo_seeder(30, "disponering", seed)
+        start_section([Role.HOME_MANAGER, Role.CONSULTANT], "disponering/_start.html", start_context, order=40)
         register_with_visitation()

@@ -83,7 +83,7 @@ class LedgerEntryQuerySet(models.QuerySet["LedgerEntry"]):
         return self.filter(start_date__lte=dt.date(year, 12, 31), end_date__gte=dt.date(year, 1, 1))
 
 
-@pghistory.track(exclude=["updated_at", "generated_data"])
+@pghistory.track(exclude=["created_at", "updated_at", "generated_data"])
 class LedgerEntry(models.Model):
     home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.PROTECT, related_name="ledger_entries")
     category = models.CharField("kategori", max_length=20, choices=Category.choices)

@@ -98,3 +98,30 @@ def entry_months(entry_ids: Iterable[int], year: int) -> dict[int, dict[dt.date,
     for entry_id, month, amount in rows:
         result.setdefault(entry_id, {})[month] = amount
     return result
+
+
+def year_totals_for_homes(home_ids: Iterable[int], year: int) -> dict[tuple[int, str], Decimal]:
+    """Net expected change in the whole year per (home id, account group): one query."""
+    rows = (
+        _year_months_qs(year)
+        .filter(home_id__in=list(home_ids))
+        .values("home_id", "account_group")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {(r["home_id"], r["account_group"]): r["total"] for r in rows}
+
+
+def start_context(request: Any) -> dict[str, Any]:
+    """The start page block: the user's homes and this year's expected changes."""
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    homes = list(Home.objects.writable_by(request.user).order_by("name"))
+    totals = year_totals_for_homes([h.pk for h in homes], year)
+    zero = Decimal("0.00")
+    rows = []
+    for home in homes:
+        cells = [totals.get((home.pk, g.value), zero) for g in AccountGroup]
+        rows.append({"home": home, "cells": cells, "total": sum(cells, zero)})
+    return {"ledger_year": year, "ledger_rows": rows, "ledger_groups": list(AccountGroup)}

@@ -21,6 +21,17 @@ PASSWORD = "demo-test-1"
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Reference data (paragraphs, thresholds, chart of accounts …) comes from
+    data migrations; a live-server test flushes it, and --reuse-db keeps that
+    state for the next run. Put it back once per session."""
+    from botilbud.registry import load_reference_data
+
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture(scope="session")
 def password_hash() -> str:
     return make_password(PASSWORD)
 

@@ -11,6 +11,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import pgtrigger
+
 from botilbud.lib.dates import add_months
 from botilbud.models import Home, HourPrice, Paragraph
 from visitation.models import (
@@ -18,15 +20,20 @@ from visitation.models import (
     Citizen,
     CompetenceThreshold,
     Decision,
+    FollowUp,
     FollowUpRule,
     Offer,
     OfferPrice,
     Placement,
+    PlacementChange,
     Provider,
     SupportPackage,
 )
 from visitation.services import required_level
 
+BULK_INSERT_TRIGGERS = [
+    f"visitation.{model}:insert_insert" for model in ("Citizen", "Placement", "Decision", "PlacementChange", "FollowUp")
+]
 PLACEMENTS = {"small": 400, "medium": 2000, "large": 8000}
 
 OTHER_MUNICIPALITIES = [
@@ -80,6 +87,13 @@ def _rand_date(rng: Any, first: dt.date, last: dt.date) -> dt.date:
 
 
 def seed(ctx: Any) -> None:
+    """The high-volume demo rows skip the audit trail's insert trigger (as the
+    ledger's seeder does): a demo row's history starts at its first real change."""
+    with pgtrigger.ignore(*BULK_INSERT_TRIGGERS):
+        _seed(ctx)
+
+
+def _seed(ctx: Any) -> None:
     rng = ctx.rng
     today: dt.date = ctx.today
     years: list[int] = list(ctx.years)
@@ -250,5 +264,49 @@ def seed(ctx: Any) -> None:
                 )
             )
         Decision.objects.bulk_create(decisions, batch_size=2000)
+    # Past follow-ups (on time, give or take a few days) and the recorded end
+    # of each ended placement, so every placement's history reads right.
+    follow_ups: list[FollowUp] = []
+    ends: list[PlacementChange] = []
+    recorder = caseworker or decider
+    if recorder is not None:
+        for p in placements:
+            if p.status == Placement.Status.PROPOSED:
+                continue
+            rule = rules.get(p.offer.paragraph_id)
+            last_day = min(p.end_date or today, today)
+            if rule is not None:
+                due = add_months(p.start_date, rule.first_after_months)
+                stop = p.next_follow_up or last_day
+                while due < stop and due <= last_day:
+                    done = min(due + dt.timedelta(days=rng.randint(-10, 12)), last_day)
+                    nxt = add_months(done, rule.then_every_months)
+                    follow_ups.append(
+                        FollowUp(
+                            placement=p,
+                            date=done,
+                            outcome=FollowUp.Outcome.UNCHANGED,
+                            due_date=due,
+                            next_due=nxt,
+                            recorded_by=recorder,
+                        )
+                    )
+                    due = nxt
+            if p.status == Placement.Status.ENDED and p.end_date is not None:
+                ends.append(
+                    PlacementChange(
+                        placement=p,
+                        kind=PlacementChange.Kind.END,
+                        effective_date=p.end_date,
+                        old_package=p.package,
+                        old_annual_price=p.annual_price,
+                        created_by=recorder,
+                    )
+                )
+        FollowUp.objects.bulk_create(follow_ups, batch_size=5000)
+        PlacementChange.objects.bulk_create(ends, batch_size=5000)
     sales = sum(1 for c in citizens if c.paying_municipality)
-    ctx.log.append(f"{len(providers)} leverandører, {len(offers)} tilbud, {len(placements)} bevillinger ({sales} salg)")
+    ctx.log.append(
+        f"{len(providers)} leverandører, {len(offers)} tilbud, {len(placements)} bevillinger ({sales} salg), "
+        f"{len(follow_ups)} opfølgninger"
+    )

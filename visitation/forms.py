@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from botilbud.lib.locking import VersionedModelForm
 from botilbud.lib.money import parse_danish_decimal
 from botilbud.models import Paragraph
 from visitation.models import ApprovalLevel, FollowUp, Offer, Placement, Provider, SupportPackage
@@ -203,3 +204,22 @@ class PlacementFilterForm(forms.Form):
         required=False,
         choices=[("", "Alle"), ("egne", "Egne borgere"), ("salg", "Andre kommuners (salg)")],
     )
+
+
+class PlacementEditForm(VersionedModelForm):
+    """Correcting a proposed placement before it is decided (the expected end
+    and the note). Price, offer and package are the decision's basis: a
+    different one is a new proposal."""
+
+    class Meta:
+        model = Placement
+        fields = ["end_date", "note"]
+        widgets = {"end_date": DateInput(), "note": forms.Textarea(attrs={"rows": 3})}
+        labels = {"end_date": "Forventet slutdato"}
+
+    def clean_end_date(self) -> dt.date | None:
+        value = self.cleaned_data.get("end_date")
+        _date_ok(value)
+        if value is not None and value < self.instance.start_date:
+            raise forms.ValidationError("Slutdatoen ligger før startdatoen.")
+        return value

@@ -12,6 +12,7 @@ urlpatterns = [
     path("bevillinger/ny/", views.placement_create, name="placement_create"),
     path("bevillinger/ny/priser/", views.price_panel, name="price_panel"),
     path("bevillinger/<int:pk>/", views.placement_detail, name="placement_detail"),
+    path("bevillinger/<int:pk>/ret/", views.placement_edit, name="placement_edit"),
     path("bevillinger/<int:pk>/godkend/", views.placement_approve, name="placement_approve"),
     path("bevillinger/<int:pk>/afvis/", views.placement_reject, name="placement_reject"),
     path("bevillinger/<int:pk>/ny-pakke/", views.placement_change_package, name="placement_change_package"),

@@ -29,6 +29,7 @@ from visitation.forms import (
     EndForm,
     FollowUpForm,
     PackageChangeForm,
+    PlacementEditForm,
     PlacementFilterForm,
     PlacementForm,
 )
@@ -486,6 +487,40 @@ def _action_initial(form_class: type) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def placement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a proposed placement (expected end, note), with optimistic locking."""
+    user = _user(request)
+    require_role(user, *AUTHORITY)
+    placement = get_placement_for_user(request, pk)
+    if placement.status != Placement.Status.PROPOSED:
+        messages.error(request, "Kun en indstillet bevilling kan rettes. Brug ophør eller ny pakke.")
+        return redirect(placement)
+    status = 200
+    if request.method == "POST":
+        form = PlacementEditForm(request.POST, instance=placement)
+        if form.is_valid():
+            try:
+                form.save()
+            except VersionConflict as conflict:
+                form.add_error(None, conflict.message())
+                status = 409
+            else:
+                messages.success(request, "Indstillingen er rettet.")
+                return redirect(placement)
+        else:
+            status = 409 if form.conflict else 400
+    else:
+        form = PlacementEditForm(instance=placement)
+    return render(
+        request,
+        "visitation/placement_action.html",
+        {**_common(request), "placement": placement, "form": form, "title": "Ret indstilling"},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def placement_change_package(request: HttpRequest, pk: int) -> HttpResponse:
     def run(placement: Placement, d: dict, user: User) -> None:
         services.placement_change_package(
@@ -564,12 +599,22 @@ def start_section_context(request: HttpRequest) -> dict[str, Any]:
     today = _today()
     rows = list(selectors.worklist(user, today=today, horizon_days=30)[:10])
     counts = selectors.worklist_counts(user, today=today)
-    queue = selectors.approval_queue(user)
+    from django.db.models import Count, Q
+
+    own_level = services.user_competence(user) or ""
+    queue = (
+        selectors.placements_for(user)
+        .filter(status=Placement.Status.PROPOSED)
+        .aggregate(total=Count("pk"), mine=Count("pk", filter=Q(required_level=own_level)))
+    )
     return {
         "vis_rows": rows,
         "vis_counts": counts,
         "vis_today": today,
-        "vis_proposed": queue.count(),
+        "vis_proposed": queue["total"],
+        "vis_my_level": queue["mine"],
+        "vis_level": own_level,
+        "vis_level_label": ApprovalLevel(own_level).label if own_level else "",
         "show_case_numbers": sees_case_numbers(user),
     }
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils import timezone
 from pghistory.models import Events
 
 from botilbud.lib.money import format_number
@@ -38,6 +39,8 @@ def _display(field: models.Field | None, value: Any, related: dict[tuple[str, An
         return format_number(Decimal(str(value)), field.decimal_places)
     if isinstance(field, models.DateTimeField):
         parsed = dt.datetime.fromisoformat(str(value))
+        if timezone.is_aware(parsed):
+            parsed = timezone.localtime(parsed)  # the trail stores UTC; people read Copenhagen time
         return f"{parsed:%d-%m-%Y %H:%M}"
     if isinstance(field, models.DateField):
         return f"{dt.date.fromisoformat(str(value)[:10]):%d-%m-%Y}"

@@ -117,3 +117,21 @@ def test_manager_sees_where_the_hours_go(org, page, login):
     assert axe_violations(page) == []
     screenshot(page, "budget_staff_hours")
     assert page.csp_errors == []
+
+
+def test_other_budget_pages_are_accessible(org, page, login):
+    _budgets(org)
+    line = BudgetLine.objects.get(home=org.home_a, group="loen")
+    login(org.consultant)
+    for path in (
+        "/budget/forbrug/",
+        f"/budget/botilbud/{org.home_a.pk}/linje/{line.pk}/profil/",
+        f"/budget/botilbud/{org.home_a.pk}/tildeling/?aar=2026",
+        "/budget/myndighed/?aar=2026",
+        "/budget/budgetter/import/",
+    ):
+        page.goto(page.base_url + path)
+        assert page.locator("h1").is_visible(), path
+        assert axe_violations(page) == [], path
+    screenshot(page, "budget_budget_import")
+    assert page.csp_errors == []

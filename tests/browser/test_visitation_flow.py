@@ -100,3 +100,34 @@ def test_caseworker_committee_and_authority_head_flow(page, login, org, vis):  #
     assert small.status in (Placement.Status.ACTIVE, Placement.Status.APPROVED)
     screenshot(page, "visitation-approved")
     assert page.csp_errors == []
+
+
+def test_followup_and_package_change_from_the_worklist(page, login, org, vis):  # noqa: F811
+    today = timezone.localdate()
+    placement = make_placement(
+        vis.own_85,
+        price="124800.00",
+        package=vis.pkg6,
+        start_date=today.replace(day=1) if today.day > 1 else today,
+        next_follow_up=today,
+        citizen=None,
+    )
+    login(org.caseworker)
+    page.goto(page.base_url + "/visitation/opfoelgning/")
+    page.get_by_role("link", name=f"Registrér opfølgning for bevilling {placement.pk}").click()
+    page.fill("#id_date", f"{today:%d-%m-%Y}")
+    page.select_option("#id_outcome", label="Ny støttepakke")
+    page.select_option("#id_new_package", label=str(vis.pkg9))
+    page.fill("#id_note", "Borgeren har brug for mere støtte.")
+    screenshot(page, "visitation-followup-form")
+    assert axe_violations(page) == []
+    page.click("button:has-text('Gem')")
+    page.wait_for_url(f"**/visitation/bevillinger/{placement.pk}/")
+    due = add_months(today, 3)
+    assert page.get_by_test_id("next-follow-up").inner_text() == f"{due:%d-%m-%Y}"
+    changes = page.locator("section:has(h2#aendringer)").inner_text()
+    assert "Ny støttepakke" in changes and "187.200,00 kr." in changes
+    screenshot(page, "visitation-after-followup")
+    placement.refresh_from_db()
+    assert placement.package == vis.pkg9
+    assert page.csp_errors == []

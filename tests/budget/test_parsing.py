@@ -41,7 +41,8 @@ def _parsed(org, rows, header=None):
         importer.validate()
         with connection.cursor() as c:
             c.execute(
-                "SELECT row_no, amount, posting_date, month, reasons_dummy FROM (SELECT *, 1 AS reasons_dummy FROM budget_actuals_checked) s ORDER BY row_no"
+                "SELECT row_no, amount, posting_date, COALESCE(date_trunc('month', posting_date)::date, month_value) "
+                "FROM budget_actuals_parsed ORDER BY row_no"
             )
             result = c.fetchall()
         transaction.set_rollback(True)

@@ -240,3 +240,20 @@ def test_budget_import_xlsx(org, client_for):
     assert response.status_code == 400
     html = response.content.decode()
     assert "Du har ikke adgang til omkostningssted »52020«" in html and "Ukendt kontogruppe »Kaffe«" in html
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "Omkostningssted;Funktion;Art;Bogføringsdato;Beløb\n52000;5.38.50;1.10;01-05-2026;1,00;x;y;z\n".encode(),
+        'Omkostningssted;Funktion;Art;Bogføringsdato;Beløb\n52000;"5.38.50;1.10;01-05-2026;1,00\n'.encode(),
+        b"\x00\x01\x02",
+        "Omkostningssted;Beløb\n".encode(),
+    ],
+)
+def test_broken_csv_is_400_not_500(org, client_for, payload):
+    upload = SimpleUploadedFile("x.csv", payload, "text/csv")
+    response = client_for(org.consultant).post(reverse("budget:actuals_import"), {"file": upload})
+    assert response.status_code == 400
+    assert "afvist" in response.content.decode() or "Filen" in response.content.decode()
+    assert not Actual.objects.exists()

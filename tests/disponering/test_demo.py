@@ -43,6 +43,13 @@ def test_small_seed(db):
     )
     assert not mismatched.exists()
     assert LedgerEntryMonth.objects.exclude(home_id=F("entry__home_id")).count() == 0
+    # Every demo entry has its "created" event in the audit trail.
+    from botilbud.lib.history import object_history
+
+    entry = LedgerEntry.objects.order_by("?").first()
+    rows = object_history(entry)
+    assert len(rows) == 1 and rows[0]["action"] == "Oprettet"
+    assert LedgerEntry.pgh_event_models["insert"].objects.count() == LedgerEntry.objects.count()
 
 
 @pytest.mark.skipif(not os.environ.get("BOTILBUD_SLOW"), reason="slow: set BOTILBUD_SLOW=1")

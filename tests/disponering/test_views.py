@@ -435,3 +435,16 @@ def test_home_tab_links_to_ledger(org, client_for):
     assert reverse("disponering:ledger", args=[org.home_a.pk]) in html
     html = client_for(org.caseworker).get(reverse("home_detail", args=[org.home_a.pk]))
     assert html.status_code == 404
+
+
+def test_start_page_section_for_writers(org, client_for):
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    make(org, start_date=dt.date(year, 1, 1), end_date=dt.date(year, 12, 31), amount=D("120000"))
+    html = client_for(org.manager).get(reverse("start")).content.decode()
+    assert f"Disponering {year}" in html
+    assert reverse("disponering:ledger", args=[org.home_a.pk]) in html
+    assert "120.000" in html
+    html = client_for(org.caseworker).get(reverse("start")).content.decode()
+    assert "Disponering" not in html

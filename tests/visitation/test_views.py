@@ -390,3 +390,22 @@ def test_garbage_never_gives_500(org, vis, client_for, data):
         c = client_for(org.caseworker)
         for name in ("visitation:placement_list", "visitation:worklist", "visitation:purchases_sales"):
             assert c.get(reverse(name), params).status_code == 200
+
+
+def test_edit_proposed_placement_with_optimistic_locking(org, vis, client_for):
+    p = make_placement(vis.ext_108, status=Placement.Status.PROPOSED, level="visitationsudvalg")
+    c = client_for(org.caseworker)
+    url = reverse("visitation:placement_edit", args=[p.pk])
+    assert c.get(url).status_code == 200
+    r = c.post(url, {"end_date": "31-12-2026", "note": "Forventet ophør", "version": p.version})
+    assert r.status_code == 302
+    p.refresh_from_db()
+    assert p.end_date == dt.date(2026, 12, 31) and p.version == 2
+    # A stale form (version 1) is refused with the conflict message.
+    r = c.post(url, {"end_date": "30-11-2026", "note": "", "version": 1})
+    assert r.status_code == 409
+    assert "ikke gemt" in r.content.decode()
+    r = c.post(url, {"end_date": "01-01-2020", "note": "", "version": 2})
+    assert r.status_code == 400 and "før startdatoen" in r.content.decode()
+    active = make_placement(vis.ext_108)
+    assert c.get(reverse("visitation:placement_edit", args=[active.pk])).status_code == 302
