@@ -67,7 +67,10 @@ def _filters(request: HttpRequest, user: User) -> sel.Filters:
 
 
 def _bad_filter(request: HttpRequest, error: sel.BadFilter) -> HttpResponse:
-    return render(request, "dashboard/bad_filter.html", {"message": str(error)}, status=400)
+    htmx = getattr(request, "htmx", None)
+    partial = bool(htmx) and not htmx.history_restore_request
+    template = "dashboard/_bad_filter.html" if partial else "dashboard/bad_filter.html"
+    return render(request, template, {"message": str(error)}, status=400)
 
 
 def _render(request: HttpRequest, user: User, filters: sel.Filters, context: dict[str, Any]) -> HttpResponse:

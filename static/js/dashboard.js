@@ -109,7 +109,15 @@
 
   function init() {
     drawAll(document);
-    document.body.addEventListener("htmx:afterSettle", function () { drawAll(document); });
+    document.body.addEventListener("htmx:afterSettle", function (event) {
+      drawAll(document);
+      // After a drill-down the clicked link is gone: move focus to the new heading
+      // so keyboard and screen-reader users continue from the top of the level.
+      if (event.detail && event.detail.target && event.detail.target.id === "dashboard-main") {
+        var heading = event.detail.target.querySelector("h1");
+        if (heading) heading.focus({ preventScroll: true });
+      }
+    });
     document.body.addEventListener("htmx:historyRestore", function () { drawAll(document); });
   }
 

@@ -357,3 +357,13 @@ def test_home_manager_start_block_numbers(world, client_for):
     assert not rows[world.home_a.pk]["hours_from_plan"]
     if dt.date.today().year == YEAR:
         assert rows[world.home_a.pk]["hours_per_week"] > 0
+
+
+def test_bad_filter_in_an_htmx_request_is_a_partial_400(world, client_for):
+    response = client_for(world.department_head).get(
+        reverse("dashboard:department") + "?aar=abc", headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "»abc« er ikke et gyldigt budgetår" in body
+    assert "<html" not in body
