@@ -367,3 +367,19 @@ def test_bad_filter_in_an_htmx_request_is_a_partial_400(world, client_for):
     body = response.content.decode()
     assert "»abc« er ikke et gyldigt budgetår" in body
     assert "<html" not in body
+
+
+def test_administrator_sees_everything_area_manager_no_purchases(world, client_for):
+    response = client_for(world.administrator).get(URL)
+    assert response.status_code == 200
+    assert len(response.context["homes"]) == 3
+    assert "Udgifter til bevillinger pr. leverandørtype" in response.content.decode()
+    body = client_for(world.area_manager).get(URL).content.decode()
+    assert "Udgifter til bevillinger pr. leverandørtype" not in body
+    assert "Dashboard for mine områder" in body
+
+
+def test_navigation_links_to_the_dashboard(world, client_for):
+    for persona, sees in (("department_head", True), ("area_manager", True), ("manager", False)):
+        body = client_for(getattr(world, persona)).get(reverse("start")).content.decode()
+        assert (f'href="{reverse("dashboard:department")}"' in body) is sees, persona
