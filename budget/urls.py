@@ -15,4 +15,5 @@ urlpatterns = [
     path("forbrug/<int:batch_pk>/annuller/", views.actuals_import_discard, name="actuals_import_discard"),
     path("budgetter/import/", views.budget_import, name="budget_import"),
     path("myndighed/", views.authority, name="authority"),
+    path("oversigt/", views.dashboard, name="dashboard"),
 ]

@@ -144,6 +144,12 @@ class PackageChangeForm(forms.Form):
         label="Ny støttepakke", queryset=SupportPackage.objects.filter(is_active=True), empty_label="Vælg …"
     )
     effective_date = forms.DateField(label="Gælder fra", widget=DateInput())
+    meeting_date = forms.DateField(
+        label="Mødedato (udvalg)",
+        required=False,
+        widget=DateInput(),
+        help_text="Kun når en dyrere pakke kræver visitationsudvalgets afgørelse.",
+    )
     note = forms.CharField(label="Begrundelse", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -172,6 +178,12 @@ class FollowUpForm(forms.Form):
         queryset=SupportPackage.objects.filter(is_active=True),
         required=False,
         empty_label="—",
+    )
+    meeting_date = forms.DateField(
+        label="Mødedato (udvalg)",
+        required=False,
+        widget=DateInput(),
+        help_text="Kun når en dyrere pakke kræver visitationsudvalgets afgørelse.",
     )
     note = forms.CharField(label="Notat", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -338,10 +338,16 @@ def placement_change_package(
     effective_date: dt.date,
     user: User,
     note: str = "",
+    meeting_date: dt.date | None = None,
 ) -> PlacementChange:
     """Change the support package from ``effective_date``: a recorded change,
     the old package and price stay in ``PlacementChange``. In an own home the
-    price is recomputed (hours × hour price × 52) and the ledger is told."""
+    price is recomputed (hours × hour price × 52) and the ledger is told.
+
+    Competence: when the new price needs a higher level than the placement
+    was decided at, the user must have that competence (a decision is
+    recorded), or, for the committee, record its decision with the meeting
+    date; otherwise ``BeyondCompetence``."""
     _require_authority(user)
     placement = _lock(placement)
     if placement.status not in _LIVE:
@@ -360,6 +366,34 @@ def placement_change_package(
             raise PlacementError(f"{placement.offer.home} har ingen timepris for {effective_date.year}.")
     else:
         new_price = old_price
+    new_level = required_level(new_price, placement.offer.provider.kind)
+    raised = LEVEL_RANK[ApprovalLevel(new_level)] > LEVEL_RANK[ApprovalLevel(placement.required_level)]
+    if raised:
+        own = user_competence(user)
+        label = ApprovalLevel(new_level).label.lower()
+        if own and LEVEL_RANK[ApprovalLevel(own)] >= LEVEL_RANK[ApprovalLevel(new_level)]:
+            decided_level, meeting_date = own, None
+        elif is_committee_level(new_level) and user.role in RECORDS_COMMITTEE_DECISIONS:
+            if meeting_date is None:
+                raise PlacementError(
+                    f"Den nye årspris {format_kr(new_price)} kræver {label}s afgørelse: angiv mødedatoen."
+                )
+            decided_level = new_level
+        else:
+            raise BeyondCompetence(
+                f"Den nye pakke giver årsprisen {format_kr(new_price)}, som kræver afgørelse af {label}. "
+                "Det ligger uden for din kompetence: forelæg ændringen for "
+                f"{label}."
+            )
+        Decision.objects.create(
+            placement=placement,
+            level=decided_level,
+            outcome=Decision.Outcome.APPROVED,
+            meeting_date=meeting_date,
+            note=f"Ny støttepakke fra {effective_date:%d-%m-%Y}: {new_package.name} ({format_kr(new_price)} pr. år).",
+            decided_by=user,
+        )
+        placement.required_level = new_level
     change = PlacementChange.objects.create(
         placement=placement,
         kind=PlacementChange.Kind.PACKAGE,
@@ -374,7 +408,7 @@ def placement_change_package(
     placement.package = new_package
     placement.annual_price = new_price
     placement.version += 1
-    placement.save(update_fields=["package", "annual_price", "version"])
+    placement.save(update_fields=["package", "annual_price", "required_level", "version"])
     if placement.offer.home_id is not None:
         events.emit(
             events.PlacementEvent(
@@ -437,6 +471,7 @@ def followup_record(
     new_package: SupportPackage | None = None,
     effective_date: dt.date | None = None,
     end_date: dt.date | None = None,
+    meeting_date: dt.date | None = None,
 ) -> FollowUp:
     """Record a follow-up and set the next due date from the paragraph's rule.
 
@@ -455,7 +490,12 @@ def followup_record(
         if new_package is None:
             raise PlacementError("Vælg den nye støttepakke.")
         placement_change_package(
-            placement=placement, new_package=new_package, effective_date=effective_date or date, user=user, note=note
+            placement=placement,
+            new_package=new_package,
+            effective_date=effective_date or date,
+            user=user,
+            note=note,
+            meeting_date=meeting_date,
         )
     elif outcome == FollowUp.Outcome.ENDED:
         placement_end(placement=placement, end_date=end_date or date, user=user, note=note)

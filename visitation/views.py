@@ -458,6 +458,9 @@ def _action(
             else:
                 try:
                     run(placement, form.cleaned_data, user)
+                except services.BeyondCompetence as exc:
+                    form.add_error(None, str(exc))
+                    status = 403
                 except services.PlacementError as exc:
                     form.add_error(None, str(exc))
                     status = 400
@@ -529,6 +532,7 @@ def placement_change_package(request: HttpRequest, pk: int) -> HttpResponse:
             effective_date=d["effective_date"],
             user=user,
             note=d.get("note") or "",
+            meeting_date=d.get("meeting_date"),
         )
 
     return _action(request, pk, PackageChangeForm, "Ny støttepakke", run, "Den nye støttepakke er registreret.")
@@ -554,6 +558,7 @@ def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
             new_package=d.get("new_package"),
             note=d.get("note") or "",
             user=user,
+            meeting_date=d.get("meeting_date"),
         )
 
     return _action(

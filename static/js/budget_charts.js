@@ -23,6 +23,19 @@
         hovertemplate: "%{x}: %{y:,.0f} timer<extra></extra>",
       }];
     }
+    if (spec.kind === "bars") {
+      return spec.series.map(function (s) {
+        var values = s.values.map(num);
+        return {
+          type: "bar",
+          name: s.name,
+          x: spec.x,
+          y: values,
+          marker: { color: values.map(function (v) { return v > 0 ? "#b3261e" : "#1b6e3a"; }) },
+          hovertemplate: "%{x}: %{y:,.0f} kr.<extra></extra>",
+        };
+      });
+    }
     var colours = ["#1f5f8b", "#b3261e", "#6b4fa0", "#1b6e3a"];
     return spec.series.map(function (s, i) {
       return {
@@ -45,11 +58,11 @@
     var layout = {
       separators: ",.",
       height: 380,
-      margin: { t: 24, r: 48, b: spec.kind === "waterfall" ? 120 : 72, l: 88 },
+      margin: { t: 24, r: 48, b: spec.kind === "lines" ? 72 : 120, l: 88 },
       yaxis: { title: { text: spec.y_title || "" }, tickformat: ",.0f", zeroline: true },
-      xaxis: { tickangle: spec.kind === "waterfall" ? -25 : 0, automargin: true },
+      xaxis: { tickangle: spec.kind === "lines" ? 0 : -25, automargin: true },
       legend: { orientation: "h", y: -0.2 },
-      showlegend: spec.kind !== "waterfall",
+      showlegend: spec.kind === "lines",
       paper_bgcolor: "rgba(0,0,0,0)",
       plot_bgcolor: "rgba(0,0,0,0)",
       font: { family: "system-ui, sans-serif", size: 13, color: "#1d2733" },

@@ -128,6 +128,7 @@ def test_other_budget_pages_are_accessible(org, page, login):
         f"/budget/botilbud/{org.home_a.pk}/linje/{line.pk}/profil/",
         f"/budget/botilbud/{org.home_a.pk}/tildeling/?aar=2026",
         "/budget/myndighed/?aar=2026",
+        "/budget/oversigt/?aar=2026",
         "/budget/budgetter/import/",
     ):
         page.goto(page.base_url + path)

@@ -312,3 +312,48 @@ def test_roll_status(org, vis):
     assert future.status == Placement.Status.APPROVED
     assert due.status == Placement.Status.ACTIVE
     assert over.status == Placement.Status.ENDED and over.next_follow_up is None
+
+
+def test_package_change_above_the_decided_level_needs_competence(org, vis, captured_events):
+    from visitation.models import Decision
+
+    pkg2 = SupportPackageByHours(2)  # 41,600: the caseworker's level
+    p = _own(org, vis, pkg2)
+    assert p.required_level == ApprovalLevel.CASEWORKER
+    services.placement_approve(placement=p, user=org.caseworker)
+    # 4 h = 83,200: still within the caseworker's competence.
+    services.placement_change_package(
+        placement=p, new_package=SupportPackageByHours(4), effective_date=dt.date(2026, 2, 1), user=org.caseworker
+    )
+    # 6 h = 124,800: the authority head's level; the caseworker is refused.
+    with pytest.raises(BeyondCompetence):
+        services.placement_change_package(
+            placement=p, new_package=vis.pkg6, effective_date=dt.date(2026, 3, 1), user=org.caseworker
+        )
+    p.refresh_from_db()
+    assert p.package.weekly_hours == Decimal("4.00")
+    services.placement_change_package(
+        placement=p, new_package=vis.pkg6, effective_date=dt.date(2026, 3, 1), user=org.authority_head
+    )
+    p.refresh_from_db()
+    assert p.required_level == ApprovalLevel.AUTHORITY_HEAD
+    assert p.decisions.filter(level=ApprovalLevel.AUTHORITY_HEAD, outcome=Decision.Outcome.APPROVED).exists()
+    # 25 h = 520,000: the committee; recorded with its meeting date.
+    with pytest.raises(PlacementError):
+        services.placement_change_package(
+            placement=p, new_package=vis.pkg25, effective_date=dt.date(2026, 4, 1), user=org.authority_head
+        )
+    services.placement_change_package(
+        placement=p,
+        new_package=vis.pkg25,
+        effective_date=dt.date(2026, 4, 1),
+        user=org.authority_head,
+        meeting_date=dt.date(2026, 3, 20),
+    )
+    p.refresh_from_db()
+    assert p.required_level == ApprovalLevel.COMMITTEE
+    # A cheaper package needs nobody above the caseworker.
+    services.placement_change_package(
+        placement=p, new_package=pkg2, effective_date=dt.date(2026, 5, 1), user=org.caseworker
+    )
+    assert [e.kind for e in captured_events].count("package_change") == 4

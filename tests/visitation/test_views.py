@@ -409,3 +409,20 @@ def test_edit_proposed_placement_with_optimistic_locking(org, vis, client_for):
     assert r.status_code == 400 and "før startdatoen" in r.content.decode()
     active = make_placement(vis.ext_108)
     assert c.get(reverse("visitation:placement_edit", args=[active.pk])).status_code == 302
+
+
+def test_package_change_beyond_competence_is_403_with_message(org, vis, client_for):
+    p = make_placement(vis.own_85, price="41600.00", package=SupportPackage_(2), level="sagsbehandler")
+    c = client_for(org.caseworker)
+    r = c.post(
+        reverse("visitation:placement_change_package", args=[p.pk]),
+        {"new_package": vis.pkg6.pk, "effective_date": "01-03-2026", "version": p.version},
+    )
+    assert r.status_code == 403
+    assert "uden for din kompetence" in r.content.decode()
+
+
+def SupportPackage_(hours):  # noqa: N802
+    from visitation.models import SupportPackage
+
+    return SupportPackage.objects.get(weekly_hours=Decimal(hours))
