@@ -56,12 +56,15 @@ def test_department_head_drills_down_to_ledger_entries_and_back(world, page, log
     page.wait_for_selector("h1:has-text('Område Nord')")
     assert page.title().startswith("Dashboard: Område Nord")
     page.wait_for_selector("#botilbud-chart .main-svg")  # charts drawn after the swap
+    assert axe_violations(page) == []
 
     # Area → home.
     page.click("[data-toggle-target=botilbud-table]")
     page.locator("#botilbud-table >> text=Lindehuset").click()
     page.wait_for_url(re.compile(rf"/dashboard/botilbud/{org.home_b.pk}/"))
     page.wait_for_selector("h1:has-text('Lindehuset')")
+    page.wait_for_selector("#maaneder-chart .main-svg")
+    assert axe_violations(page) == []
 
     # Home → account group → ledger entries.
     page.click("[data-toggle-target=kontogrupper-table]")
