@@ -116,3 +116,41 @@ def test_allocation_page_shows_resident(org, client_for, placements):
         client_for(org.manager).get(reverse("budget:allocation", args=[org.home_a.pk]) + "?aar=2026").content.decode()
     )
     assert "B5" in html and "166.857,14 kr." in html and "± 20.857 kr." in html
+
+
+def test_baseline_freeze_locks_the_lines_in_admin(org, client_for, placements):
+    from budget.models import Baseline, BaselineLine
+    from budget.services import freeze_baseline
+
+    baseline = Baseline.objects.create(year=2026)
+    BaselineLine.objects.create(
+        baseline=baseline, paragraph=placements["p108"], provider_kind="privat", placements=2, average_price=D("1")
+    )
+    client = client_for(org.administrator)
+    url = reverse("admin:budget_baseline_change", args=[baseline.pk])
+    assert 'name="lines-0-placements"' in client.get(url).content.decode()
+    frozen = freeze_baseline(baseline=baseline, user=org.administrator)
+    assert frozen.frozen_at is not None and frozen.frozen_by == org.administrator
+    html = client.get(url).content.decode()
+    assert 'name="lines-0-placements"' not in html  # read-only once frozen
+    # Freezing twice keeps the first time.
+    assert freeze_baseline(baseline=baseline, user=org.consultant).frozen_by == org.administrator
+
+
+def test_admin_edits_chart_of_accounts(org, client_for):
+    from budget.models import Account
+
+    client = client_for(org.administrator)
+    assert client.get(reverse("admin:budget_account_changelist")).status_code == 200
+    response = client.post(
+        reverse("admin:budget_account_add"),
+        {
+            "function_code": "5.38.58",
+            "art_prefix": "1",
+            "group": "loen",
+            "name": "Beskyttet beskæftigelse",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert Account.objects.filter(function_code="5.38.58", group="loen").exists()
