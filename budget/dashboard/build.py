@@ -93,7 +93,7 @@ def _occupancy_chart(chart_id: str, homes: list[Home], residents: dict[int, int]
     rows = sorted(homes, key=lambda h: (_pct(residents.get(h.pk, 0), h.capacity) or Decimal(0), h.name))
     return Chart(
         id=chart_id,
-        title="Belægning pr. botilbud",
+        title="Belægning pr. botilbud, lavest først",
         category_label="Botilbud",
         categories=[h.name for h in rows],
         series=[
@@ -112,7 +112,7 @@ def _sickness_chart(chart_id: str, homes: list[Home], sick: dict[int, dict[str, 
     rows = sorted([h for h in homes if h.pk in sick], key=lambda h: (-sick[h.pk]["now"], -sick[h.pk]["amount"], h.name))
     return Chart(
         id=chart_id,
-        title="Langtidssygdom pr. botilbud",
+        title="Langtidssygdom pr. botilbud, flest først",
         category_label="Botilbud",
         categories=[h.name for h in rows],
         series=[
@@ -187,7 +187,7 @@ def department(user: User, filters: sel.Filters, today: dt.date) -> dict[str, An
         description="Øverst budget og prognose; nederst afvigelsen (prognose minus budget): orange er merforbrug, blå mindreforbrug.",
     )
     charts["botilbud"] = _homes_chart(
-        "botilbud", f"Afvigelse pr. botilbud {filters.year}", homes, econ, filters, by_deviation=True
+        "botilbud", f"Afvigelse pr. botilbud {filters.year}, største først", homes, econ, filters, by_deviation=True
     )
 
     movement = sel.forecast_movement(home_ids, filters.year, econ)
