@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "disponering",
     "budget",
     "budget.followup",
+    "budget.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -24,6 +24,7 @@ urlpatterns = [
     path("disponering/", include("disponering.urls")),
     path("budget/", include("budget.urls")),
     path("opfoelgning/", include("budget.followup.urls")),
+    path("dashboard/", include("budget.dashboard.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,492 @@
+"""Builds each drill-down level's key figures and charts from the selectors.
+
+Every level returns ``{"figures": …, "charts": {id: Chart}, …}``; the page
+renders the charts and the Excel download picks one chart by id, so the
+figure, its table and its download always show the same numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.urls import reverse
+
+from botilbud.lib.dates import MONTH_ABBR, MONTH_NAMES
+from botilbud.models import AccountGroup, Area, Home, User
+from budget.dashboard import selectors as sel
+from budget.dashboard.charts import Chart, Series
+
+ZERO = Decimal("0.00")
+PLOT_LIMIT = 20  # bars in a per-home figure; its table always lists every home
+
+
+def _month_label(day: dt.date) -> str:
+    return f"{MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def _pct(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / abs(Decimal(whole))).quantize(Decimal("0.1"))
+
+
+def _economy_figures(econ: sel.Economy, home_ids: list[int]) -> dict[str, Any]:
+    totals = econ.totals(home_ids)
+    return {
+        "net_budget": totals["corrected_budget"],
+        "forecast": totals["forecast"],
+        "deviation": totals["deviation"],
+        "deviation_pct": _pct(totals["deviation"], totals["corrected_budget"]),
+        "actuals_to_date": totals["actuals_to_date"],
+    }
+
+
+def _source(econ: sel.Economy, home_ids: list[int]) -> dict[str, Any]:
+    frozen = len([h for h in home_ids if h in econ.frozen])
+    return {"round": econ.round, "month": econ.month, "frozen": frozen, "live": len(home_ids) - frozen}
+
+
+def _homes_chart(
+    chart_id: str, title: str, homes: list[Home], econ: sel.Economy, filters: sel.Filters, *, by_deviation: bool
+) -> Chart:
+    rows = [(h, econ.home_totals(h.pk)) for h in homes]
+    if by_deviation:
+        rows.sort(key=lambda r: (-abs(r[1]["deviation"]), r[0].name))
+    query = filters.query()
+    return Chart(
+        id=chart_id,
+        title=title,
+        category_label="Botilbud",
+        categories=[h.name for h, _ in rows],
+        links=[reverse("dashboard:home", args=[h.pk]) + query for h, _ in rows],
+        series=[
+            Series("Korrigeret budget", [t["corrected_budget"] for _, t in rows], in_chart=not by_deviation),
+            Series("Prognose", [t["forecast"] for _, t in rows], in_chart=not by_deviation),
+            Series(
+                "Afvigelse (+ = merforbrug)",
+                [t["deviation"] for _, t in rows],
+                by_sign=True,
+                secondary=not by_deviation,
+            ),
+            Series(
+                "Afvigelse i %",
+                [_pct(t["deviation"], t["corrected_budget"]) for _, t in rows],
+                unit="pct",
+                in_chart=False,
+            ),
+        ],
+        horizontal=by_deviation,
+        plot_limit=PLOT_LIMIT if by_deviation else None,
+        y2_title="" if by_deviation else "afvigelse (kr.)",
+        description=(
+            "Afvigelsen er prognose minus korrigeret budget: orange (positiv) er merforbrug, blå (negativ) mindreforbrug."
+            if by_deviation
+            else "Øverst budget og prognose; nederst afvigelsen (prognose minus budget): orange er merforbrug, "
+            "blå mindreforbrug. Vælg et botilbud i figuren eller tabellen."
+        ),
+    )
+
+
+def _occupancy_chart(chart_id: str, homes: list[Home], residents: dict[int, int]) -> Chart:
+    rows = sorted(homes, key=lambda h: (_pct(residents.get(h.pk, 0), h.capacity) or Decimal(0), h.name))
+    return Chart(
+        id=chart_id,
+        title="Belægning pr. botilbud, lavest først",
+        category_label="Botilbud",
+        categories=[h.name for h in rows],
+        series=[
+            Series("Belægning", [_pct(residents.get(h.pk, 0), h.capacity) for h in rows], unit="pct"),
+            Series("Pladser", [h.capacity for h in rows], unit="antal", in_chart=False),
+            Series("Beboere", [residents.get(h.pk, 0) for h in rows], unit="antal", in_chart=False),
+        ],
+        horizontal=True,
+        plot_limit=PLOT_LIMIT,
+        y_title="%",
+        description="Beboere med en godkendt eller aktiv bevilling i botilbuddets tilbud, i procent af pladserne.",
+    )
+
+
+def _sickness_chart(chart_id: str, homes: list[Home], sick: dict[int, dict[str, Any]], year: int) -> Chart:
+    rows = sorted([h for h in homes if h.pk in sick], key=lambda h: (-sick[h.pk]["now"], -sick[h.pk]["amount"], h.name))
+    return Chart(
+        id=chart_id,
+        title="Langtidssygdom pr. botilbud, flest først",
+        category_label="Botilbud",
+        categories=[h.name for h in rows],
+        series=[
+            Series("Langtidssyge nu", [sick[h.pk]["now"] for h in rows], unit="antal"),
+            Series(f"Sygeforløb i {year}", [sick[h.pk]["year"] for h in rows], unit="antal", in_chart=False),
+            Series(f"Forventet udgift {year}", [sick[h.pk]["amount"] for h in rows], in_chart=False),
+        ],
+        horizontal=True,
+        plot_limit=PLOT_LIMIT,
+        y_title="medarbejdere",
+        description="Langtidssygdom registreret i disponeringen (annullerede poster tæller ikke).",
+    )
+
+
+def _reference_note(ref: dt.date, today: dt.date) -> str:
+    return "i dag" if ref == today else f"den {ref:%d-%m-%Y}"
+
+
+def department(user: User, filters: sel.Filters, today: dt.date) -> dict[str, Any]:
+    """The department (or, for an area manager, their areas) with all charts."""
+    homes_qs = Home.objects.visible_to(user).filter(is_active=True)
+    if filters.area_id:
+        homes_qs = homes_qs.filter(area_id=filters.area_id)
+    homes = list(homes_qs.select_related("area").order_by("area__name", "name"))
+    home_ids = [h.pk for h in homes]
+    ref = sel.reference_date(filters.year, today)
+    round_ = sel.year_round(filters.year)
+    econ = sel.economy(home_ids, filters.year, round_, today)
+    residents = sel.occupancy(home_ids, ref)
+    places = sum(h.capacity for h in homes)
+    resident_total = sum(residents.values())
+    large = sel.large_placements(user, filters, ref)
+    query = filters.query()
+
+    figures = {
+        **_economy_figures(econ, home_ids),
+        "homes": len(homes),
+        "action_plans": sel.homes_with_action_plans(home_ids, round_),
+        "places": places,
+        "residents": resident_total,
+        "occupancy_pct": _pct(resident_total, places),
+        "overdue": sel.overdue_followups(user, filters, today),
+        "large_count": large["count"],
+        "large_total": large["total"],
+    }
+
+    charts: dict[str, Chart] = {}
+    # Budget vs forecast per area.
+    areas: dict[int, dict[str, Any]] = {}
+    for h in homes:
+        a = areas.setdefault(h.area_id, {"area": h.area, "ids": []})
+        a["ids"].append(h.pk)
+    area_rows = [(a["area"], econ.totals(a["ids"])) for a in areas.values()]
+    charts["omraader"] = Chart(
+        id="omraader",
+        title=f"Budget og prognose pr. område {filters.year}",
+        category_label="Område",
+        categories=[a.name for a, _ in area_rows],
+        links=[reverse("dashboard:area", args=[a.pk]) + query for a, _ in area_rows],
+        series=[
+            Series("Korrigeret budget", [t["corrected_budget"] for _, t in area_rows]),
+            Series("Prognose", [t["forecast"] for _, t in area_rows]),
+            Series(
+                "Afvigelse (+ = merforbrug)",
+                [t["deviation"] for _, t in area_rows],
+                by_sign=True,
+                secondary=True,
+            ),
+            Series("Forbrug til dato", [t["actuals_to_date"] for _, t in area_rows], in_chart=False),
+        ],
+        y2_title="afvigelse (kr.)",
+        description="Øverst budget og prognose; nederst afvigelsen (prognose minus budget): orange er merforbrug, blå mindreforbrug.",
+    )
+    charts["botilbud"] = _homes_chart(
+        "botilbud", f"Afvigelse pr. botilbud {filters.year}, største først", homes, econ, filters, by_deviation=True
+    )
+
+    movement = sel.forecast_movement(home_ids, filters.year, econ)
+    charts["prognose-udvikling"] = Chart(
+        id="prognose-udvikling",
+        title=f"Prognosen fra runde til runde {filters.year}",
+        category_label="Opfølgningsrunde",
+        categories=[_month_label(r["month"]) for r in movement],
+        series=[
+            Series("Prognose", [r["forecast"] for r in movement], type="line"),
+            Series("Korrigeret budget", [r["budget"] for r in movement], type="line"),
+            Series("Botilbud i tallet", [r["homes"] for r in movement], unit="antal", in_chart=False),
+            Series("Heraf fastfrosne (godkendte)", [r["frozen"] for r in movement], unit="antal", in_chart=False),
+        ],
+        description="Tidligere runder: summen af de godkendte, fastfrosne opfølgninger. Seneste runde: som nøgletallene.",
+    )
+    closed = filters.year - 1
+    accuracy = sel.accuracy(home_ids, closed)
+    charts["praecision"] = Chart(
+        id="praecision",
+        title=f"Prognosernes præcision {closed}",
+        category_label="Opfølgningsrunde",
+        categories=[_month_label(r["month"]) for r in accuracy],
+        series=[
+            Series(
+                "Prognosens afvigelse fra regnskabet",
+                [_pct(r["deviation"], r["actual"]) for r in accuracy],
+                unit="pct",
+                by_sign=True,
+            ),
+            Series("Prognose (sum)", [r["forecast"] for r in accuracy], in_chart=False),
+            Series("Regnskab (sum)", [r["actual"] for r in accuracy], in_chart=False),
+            Series("Prognose − regnskab", [r["deviation"] for r in accuracy], in_chart=False),
+            Series(
+                "Gns. numerisk afvigelse pr. botilbud",
+                [r["mean_abs_pct"] for r in accuracy],
+                unit="pct",
+                in_chart=False,
+            ),
+            Series("Botilbud", [r["homes"] for r in accuracy], unit="antal", in_chart=False),
+        ],
+        y_title="%",
+        description=f"Hver rundes fastfrosne prognoser (summen for botilbuddene) sammenholdt med deres endelige forbrug {closed}; positiv: prognosen var for høj.",
+    )
+
+    spending = sel.spending_by_provider_kind(user, filters)
+    last = len(spending["years"]) - 1
+    charts["leverandoertyper"] = Chart(
+        id="leverandoertyper",
+        title=f"Udgifter til bevillinger pr. leverandørtype {filters.year}",
+        category_label="Leverandørtype",
+        categories=[k["label"] for k in spending["kinds"]],
+        series=[
+            Series(f"Udgift {filters.year}", [k["per_year"][last] for k in spending["kinds"]]),
+            Series(
+                "Andel",
+                [_pct(k["per_year"][last], spending["totals"][last]) for k in spending["kinds"]],
+                unit="pct",
+                in_chart=False,
+            ),
+        ],
+        description="Kommunens egne borgeres bevillinger (godkendt, aktiv eller ophørt), årsprisen fordelt efter dage i året.",
+    )
+    charts["leverandoertyper-udvikling"] = Chart(
+        id="leverandoertyper-udvikling",
+        title=f"Udgifter pr. leverandørtype {spending['years'][0]}–{spending['years'][-1]}",
+        category_label="År",
+        categories=[str(y) for y in spending["years"]],
+        series=[Series(k["label"], k["per_year"]) for k in spending["kinds"]]
+        + [
+            Series("I alt", spending["totals"], in_chart=False),
+            Series("Andel eksterne køb", spending["external_share"], unit="pct", in_chart=False),
+        ],
+        stacked=True,
+    )
+    external_now = spending["external_share"][last]
+
+    last_month = 12 if ref.year < today.year or ref.month == 12 else ref.month
+    if filters.year > today.year:
+        last_month = 0
+    recipients = sel.recipients_by_paragraph(user, filters, last_month)
+    months = [MONTH_ABBR[m.month - 1] for m in recipients["months"]]
+    paragraphs = recipients["paragraphs"]
+    focus = paragraphs if filters.paragraph_id else [p for p in paragraphs if p["code"] == "§107"] or paragraphs
+
+    def _sum(key: str) -> list[int]:
+        return [sum(p[key][i] for p in focus) for i in range(len(months))]
+
+    focus_label = ", ".join(p["code"] for p in focus) if len(focus) < 4 else "alle paragraffer"
+    charts["modtagere"] = Chart(
+        id="modtagere",
+        title=f"Modtagere {focus_label} {filters.year}: tilgang, afgang og i alt",
+        category_label="Måned",
+        categories=months,
+        series=[
+            Series("Tilgang", _sum("inflow"), unit="antal", secondary=True),
+            Series("Afgang", _sum("outflow"), unit="antal", secondary=True),
+            Series("I alt ved månedens udgang", _sum("total"), type="line", unit="antal"),
+        ],
+        y_title="i alt",
+        y2_title="tilgang og afgang",
+        description="Kommunens egne borgere med en bevilling (godkendt, aktiv eller ophørt).",
+    )
+    charts["modtagere-paragraf"] = Chart(
+        id="modtagere-paragraf",
+        title=f"Modtagere pr. paragraf ved månedens udgang {filters.year}",
+        category_label="Måned",
+        categories=months,
+        series=[Series(p["code"], p["total"], type="line", unit="antal") for p in paragraphs],
+        y_title="borgere",
+    )
+
+    charts["belaegning"] = _occupancy_chart("belaegning", homes, residents)
+    sick = sel.sickness(home_ids, filters.year, ref)
+    charts["sygdom"] = _sickness_chart("sygdom", homes, sick, filters.year)
+
+    rows = large["rows"]
+    charts["store-bevillinger"] = Chart(
+        id="store-bevillinger",
+        title="Bevillinger på 1.000.000 kr. eller mere om året",
+        category_label="Borger",
+        categories=[f"{p.citizen.initials} ({p.citizen.case_number})" for p in rows],
+        links=[p.get_absolute_url() for p in rows],
+        text_columns=[
+            ("Tilbud", [p.offer.name for p in rows]),
+            ("Paragraf", [p.offer.paragraph.code for p in rows]),
+            ("Leverandørtype", [p.offer.provider.get_kind_display() for p in rows]),
+        ],
+        series=[Series("Årspris", [p.annual_price for p in rows])],
+        plot=False,
+        description=f"I kraft {_reference_note(ref, today)}; de {len(rows)} dyreste vises.",
+    )
+    return {
+        "level": "department",
+        "homes": homes,
+        "figures": figures,
+        "external_share": external_now,
+        "source": _source(econ, home_ids),
+        "charts": charts,
+        "summary_refreshed_at": sel.summary_refreshed_at(),
+        "reference": ref,
+        "reference_note": _reference_note(ref, today),
+    }
+
+
+def area(user: User, area_obj: Area, filters: sel.Filters, today: dt.date) -> dict[str, Any]:
+    homes = list(
+        Home.objects.visible_to(user).filter(is_active=True, area=area_obj).select_related("area").order_by("name")
+    )
+    home_ids = [h.pk for h in homes]
+    ref = sel.reference_date(filters.year, today)
+    round_ = sel.year_round(filters.year)
+    econ = sel.economy(home_ids, filters.year, round_, today)
+    residents = sel.occupancy(home_ids, ref)
+    places = sum(h.capacity for h in homes)
+    resident_total = sum(residents.values())
+    figures = {
+        **_economy_figures(econ, home_ids),
+        "homes": len(homes),
+        "action_plans": sel.homes_with_action_plans(home_ids, round_),
+        "places": places,
+        "residents": resident_total,
+        "occupancy_pct": _pct(resident_total, places),
+    }
+    sick = sel.sickness(home_ids, filters.year, ref)
+    charts = {
+        "botilbud": _homes_chart(
+            "botilbud",
+            f"Budget og prognose pr. botilbud i {area_obj.name} {filters.year}",
+            homes,
+            econ,
+            filters,
+            by_deviation=False,
+        ),
+        "belaegning": _occupancy_chart("belaegning", homes, residents),
+        "sygdom": _sickness_chart("sygdom", homes, sick, filters.year),
+    }
+    return {
+        "level": "area",
+        "area": area_obj,
+        "homes": homes,
+        "figures": figures,
+        "source": _source(econ, home_ids),
+        "charts": charts,
+        "reference_note": _reference_note(ref, today),
+    }
+
+
+def _months_chart(home_obj: Home, year: int, month: int) -> Chart:
+    """Month by month (all account groups, net): budget by profile, actuals and
+    the ledger's expected changes, as the home's budget page computes them."""
+    from budget.models import BudgetLine
+    from budget.selectors import monthly_table
+
+    lines = list(BudgetLine.objects.filter(home=home_obj, year=year))
+    table = monthly_table(home_obj, year, lines, month)
+    months = [cell.month for cell in next(iter(table.values()))]
+    budget = [sum((table[g][i].budget for g in table), ZERO) for i in range(12)]
+    actual = [
+        None
+        if all(table[g][i].actual is None for g in table)
+        else sum((table[g][i].actual or ZERO for g in table), ZERO)
+        for i in range(12)
+    ]
+    expected = [sum((table[g][i].expected for g in table), ZERO) for i in range(12)]
+    return Chart(
+        id="maaneder",
+        title=f"{home_obj.name}: måned for måned {year} (netto)",
+        category_label="Måned",
+        categories=[MONTH_ABBR[m.month - 1] for m in months],
+        series=[
+            Series("Budget (efter profil)", budget),
+            Series("Forbrug", actual),
+            Series("Disponeringer (forventede ændringer)", expected),
+        ],
+        description="Alle kontogrupper tilsammen; indtægter er negative.",
+    )
+
+
+def home(user: User, home_obj: Home, filters: sel.Filters, today: dt.date) -> dict[str, Any]:
+    ref = sel.reference_date(filters.year, today)
+    round_ = sel.year_round(filters.year)
+    econ = sel.economy([home_obj.pk], filters.year, round_, today)
+    ledger = sel.ledger_by_group(home_obj.pk, filters.year)
+    residents = sel.occupancy([home_obj.pk], ref).get(home_obj.pk, 0)
+    groups = [AccountGroup(g) for g in sel.GROUPS]
+    values = econ.per_home[home_obj.pk]
+    query = filters.query()
+    charts = {
+        "kontogrupper": Chart(
+            id="kontogrupper",
+            title=f"{home_obj.name}: budget og prognose pr. kontogruppe {filters.year}",
+            category_label="Kontogruppe",
+            categories=[g.label for g in groups],
+            links=[reverse("dashboard:home_group", args=[home_obj.pk, g.value]) + query for g in groups],
+            series=[
+                Series("Korrigeret budget", [values[g.value]["corrected_budget"] for g in groups]),
+                Series("Prognose", [values[g.value]["forecast"] for g in groups]),
+                Series(
+                    "Afvigelse (+ = merforbrug)",
+                    [values[g.value]["deviation"] for g in groups],
+                    by_sign=True,
+                    secondary=True,
+                ),
+                Series("Forbrug til dato", [values[g.value]["actuals_to_date"] for g in groups], in_chart=False),
+                Series(f"Disponeringer {filters.year}", [ledger.get(g.value, ZERO) for g in groups], in_chart=False),
+            ],
+            y2_title="afvigelse (kr.)",
+            description="Indtægter er negative. Nederst afvigelsen: orange er merforbrug, blå mindreforbrug. "
+            "Vælg en kontogruppe for at se disponeringerne bag prognosen.",
+        )
+    }
+    charts["maaneder"] = _months_chart(home_obj, filters.year, econ.month)
+    return {
+        "level": "home",
+        "home": home_obj,
+        "figures": {
+            **_economy_figures(econ, [home_obj.pk]),
+            "places": home_obj.capacity,
+            "residents": residents,
+            "occupancy_pct": _pct(residents, home_obj.capacity),
+        },
+        "source": _source(econ, [home_obj.pk]),
+        "charts": charts,
+        "reference_note": _reference_note(ref, today),
+    }
+
+
+def home_group(user: User, home_obj: Home, group: AccountGroup, filters: sel.Filters, today: dt.date) -> dict[str, Any]:
+    round_ = sel.year_round(filters.year)
+    econ = sel.economy([home_obj.pk], filters.year, round_, today)
+    values = econ.per_home[home_obj.pk][group.value]
+    entries = list(sel.ledger_entries(home_obj.pk, group.value, filters.year).select_related("registered_by"))
+    counted = [e for e in entries if e.status != "annulleret"]
+    charts = {
+        "disponeringer": Chart(
+            id="disponeringer",
+            title=f"{home_obj.name}: disponeringer i {group.label.lower()} {filters.year}",
+            category_label="Disponering",
+            categories=[e.title for e in entries],
+            links=[e.get_absolute_url() for e in entries],
+            text_columns=[
+                ("Kategori", [e.get_category_display() for e in entries]),
+                ("Status", [e.get_status_display() for e in entries]),
+                ("Periode", [f"{e.start_date:%d-%m-%Y} – {e.end_date:%d-%m-%Y}" for e in entries]),
+            ],
+            series=[
+                Series("Beløb i alt", [e.amount for e in entries]),
+                Series(f"Heraf i {filters.year}", [e.year_amount for e in entries]),
+            ],
+            plot=False,
+        )
+    }
+    return {
+        "level": "group",
+        "home": home_obj,
+        "group": group,
+        "values": values,
+        "entries_total": sum((e.year_amount for e in counted), ZERO),
+        "source": _source(econ, [home_obj.pk]),
+        "charts": charts,
+    }

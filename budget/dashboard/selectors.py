@@ -1,0 +1,477 @@
+"""The dashboard's numbers: every aggregate is SQL over all the user's homes or
+placements at once, so a page costs the same number of queries for three
+homes as for 150.
+
+The economy figures are the follow-up's: for the year's latest round, a home
+whose follow-up is approved contributes its frozen snapshot, every other home
+its live forecast at the round's month (``budget.selectors.forecast_for_homes``,
+the function the follow-up itself uses). So the department's total here is the
+sum of the follow-ups' numbers for the same round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+
+from botilbud.lib.dates import days_in_year, month_end
+from botilbud.models import AccountGroup, User
+from budget.dashboard.models import FollowUpFigure
+from budget.followup.models import Action, HomeFollowUp, Round
+
+ZERO = Decimal("0.00")
+GROUPS = [g.value for g in AccountGroup]
+KEYS = ("corrected_budget", "budget_to_date", "actuals_to_date", "forecast", "deviation")
+MILLION = Decimal("1000000")
+_MONEY = DecimalField(max_digits=18, decimal_places=2)
+
+
+class BadFilter(ValueError):
+    """A filter value the dashboard cannot use (shown as a Danish 400 message)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    year: int
+    area_id: int | None = None
+    paragraph_id: int | None = None
+    provider_kind: str = ""
+
+    def params(self, **override: Any) -> dict[str, str]:
+        values = {
+            "aar": self.year,
+            "omraade": self.area_id,
+            "paragraf": self.paragraph_id,
+            "leverandoer": self.provider_kind,
+            **override,
+        }
+        return {k: str(v) for k, v in values.items() if v not in (None, "")}
+
+    def query(self, **override: Any) -> str:
+        return "?" + urlencode(self.params(**override))
+
+
+def _int_param(raw: str, what: str) -> int | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise BadFilter(f"»{raw}« er ikke et gyldigt {what}.")
+    return int(raw)
+
+
+def parse_filters(get: Any, today: dt.date) -> Filters:
+    from visitation.models import Provider
+
+    raw_year = (get.get("aar") or "").strip()
+    if raw_year:
+        if not raw_year.isdigit() or not 2000 <= int(raw_year) <= 2100:
+            raise BadFilter(f"»{raw_year}« er ikke et gyldigt budgetår (2000-2100).")
+        year = int(raw_year)
+    else:
+        year = today.year
+    kind = (get.get("leverandoer") or "").strip()
+    if kind and kind not in Provider.Kind.values:
+        raise BadFilter(f"»{kind}« er ikke en kendt leverandørtype.")
+    return Filters(
+        year=year,
+        area_id=_int_param(get.get("omraade", ""), "område"),
+        paragraph_id=_int_param(get.get("paragraf", ""), "paragraf-id"),
+        provider_kind=kind,
+    )
+
+
+def reference_date(year: int, today: dt.date) -> dt.date:
+    """The day point-in-time figures (occupancy, sickness) are read on."""
+    if year < today.year:
+        return dt.date(year, 12, 31)
+    if year > today.year:
+        return dt.date(year, 1, 1)
+    return today
+
+
+# --- Economy: budget, forecast, deviation per home and account group ------------
+
+
+@dataclass
+class Economy:
+    year: int
+    round: Round | None
+    month: int  # the forecast's month (1-12; 0 = no actuals yet)
+    per_home: dict[int, dict[str, dict[str, Decimal]]]
+    frozen: set[int] = field(default_factory=set)
+
+    def home_totals(self, home_id: int) -> dict[str, Decimal]:
+        totals = dict.fromkeys(KEYS, ZERO)
+        for values in self.per_home.get(home_id, {}).values():
+            for k in KEYS:
+                totals[k] += values[k]
+        return totals
+
+    def totals(self, home_ids: list[int] | None = None) -> dict[str, Decimal]:
+        totals = dict.fromkeys(KEYS, ZERO)
+        for home_id in self.per_home if home_ids is None else home_ids:
+            for k, v in self.home_totals(home_id).items():
+                totals[k] += v
+        return totals
+
+    def group_totals(self, home_ids: list[int]) -> dict[str, dict[str, Decimal]]:
+        result = {g: dict.fromkeys(KEYS, ZERO) for g in GROUPS}
+        for home_id in home_ids:
+            for group, values in self.per_home.get(home_id, {}).items():
+                for k in KEYS:
+                    result[group][k] += values[k]
+        return result
+
+
+def year_round(year: int) -> Round | None:
+    """The latest follow-up round of the budget year (the dashboard's "current" round)."""
+    return Round.objects.filter(month__year=year).order_by("-month").first()
+
+
+def economy(home_ids: list[int], year: int, round_: Round | None, today: dt.date) -> Economy:
+    """Per home and account group: frozen snapshot where the round's follow-up is
+    approved, otherwise the live forecast at the round's month (2–3 queries)."""
+    from budget.selectors import forecast_for_homes, latest_actual_month
+
+    per_home: dict[int, dict[str, dict[str, Decimal]]] = {}
+    frozen: set[int] = set()
+    if round_ is not None:
+        month = round_.month.month
+        # The frozen numbers, from the trigger-maintained summary of the snapshots.
+        rows = FollowUpFigure.objects.filter(round_id=round_.pk, home_id__in=home_ids).values_list(
+            "home_id", "group", *KEYS
+        )
+        for home_id, group, *values in rows:
+            frozen.add(home_id)
+            per_home.setdefault(home_id, {})[group] = dict(zip(KEYS, values, strict=True))
+    else:
+        month = latest_actual_month(home_ids, year) if home_ids else 0
+        if not month:
+            month = 12 if year < today.year else 0 if year > today.year else max(today.month - 1, 0)
+    live_ids = [h for h in home_ids if h not in frozen]
+    forecasts = forecast_for_homes(live_ids, year, month) if live_ids else {}
+    for home_id in live_ids:
+        per_home[home_id] = {}
+        for group in GROUPS:
+            row = forecasts.get((home_id, group))
+            per_home[home_id][group] = {k: getattr(row, k) if row else ZERO for k in KEYS}
+    for home_id in home_ids:
+        for group in GROUPS:
+            per_home[home_id].setdefault(group, dict.fromkeys(KEYS, ZERO))
+    return Economy(year=year, round=round_, month=month, per_home=per_home, frozen=frozen)
+
+
+def forecast_movement(home_ids: list[int], year: int, econ: Economy) -> list[dict[str, Any]]:
+    """The department's forecast at each round of the year: Σ the approved
+    (frozen) follow-ups; the latest round as the dashboard shows it (frozen +
+    live). Two queries."""
+    rounds = list(Round.objects.filter(month__year=year).order_by("month").values_list("pk", "month"))
+    sums = {
+        r["round_id"]: r
+        for r in FollowUpFigure.objects.filter(home_id__in=home_ids, month__year=year)
+        .values("round_id")
+        .annotate(forecast=Sum("forecast"), budget=Sum("corrected_budget"), homes=Count("home_id", distinct=True))
+        .order_by()
+    }
+    result = []
+    for pk, month in rounds:
+        if econ.round is not None and pk == econ.round.pk:
+            totals = econ.totals()
+            result.append(
+                {
+                    "month": month,
+                    "forecast": totals["forecast"],
+                    "budget": totals["corrected_budget"],
+                    "homes": len(home_ids),
+                    "frozen": len(econ.frozen),
+                }
+            )
+            continue
+        s = sums.get(pk)
+        result.append(
+            {
+                "month": month,
+                "forecast": s["forecast"] if s else None,
+                "budget": s["budget"] if s else None,
+                "homes": s["homes"] if s else 0,
+                "frozen": s["homes"] if s else 0,
+            }
+        )
+    return result
+
+
+_ACCURACY_SQL = """
+WITH act AS (
+    SELECT home_id, sum(amount) AS actual
+    FROM budget_actualtotal
+    WHERE home_id = ANY(%(homes)s) AND month >= %(first)s AND month <= %(last)s
+    GROUP BY home_id
+),
+fc AS (
+    SELECT month, home_id, sum(forecast) AS forecast
+    FROM dashboard_followupfigure
+    WHERE home_id = ANY(%(homes)s) AND month >= %(first)s AND month <= %(last)s
+    GROUP BY month, home_id
+)
+SELECT fc.month, sum(fc.forecast), sum(act.actual),
+       avg(abs(fc.forecast - act.actual) * 100 / abs(act.actual)) FILTER (WHERE act.actual <> 0),
+       count(*)
+FROM fc JOIN act ON act.home_id = fc.home_id
+GROUP BY fc.month
+ORDER BY fc.month
+"""
+
+
+def accuracy(home_ids: list[int], year: int) -> list[dict[str, Any]]:
+    """For a closed year, per round: Σ the approved (frozen) forecasts against Σ
+    the same homes' final actuals, and the homes' mean absolute percentage
+    deviation (as ``budget.followup.accuracy``). One query on the summary."""
+    if not home_ids:
+        return []
+    params = {"homes": sorted(home_ids), "first": dt.date(year, 1, 1), "last": dt.date(year, 12, 1)}
+    with connection.cursor() as cursor:
+        cursor.execute(_ACCURACY_SQL, params)
+        rows = cursor.fetchall()
+    return [
+        {
+            "month": month,
+            "forecast": forecast,
+            "actual": actual,
+            "deviation": forecast - actual,
+            "mean_abs_pct": None if mean is None else Decimal(mean).quantize(Decimal("0.1")),
+            "homes": homes,
+        }
+        for month, forecast, actual, mean, homes in rows
+    ]
+
+
+def summary_refreshed_at() -> dt.datetime | None:
+    return FollowUpFigure.objects.aggregate(last=Max("refreshed_at"))["last"]
+
+
+# --- Placements: provider kinds, recipients, occupancy, large placements -------
+
+
+COUNTED = ("godkendt", "aktiv", "ophoert")  # approved or later (Placement.Status values)
+LIVE = ("godkendt", "aktiv")
+ON_WORKLIST = ("indstillet", "godkendt", "aktiv")
+
+
+class _DaysBetween(Func):
+    template = "(%(expressions)s)"
+    arg_joiner = " - "
+    output_field = IntegerField()
+
+
+def _in_period(first: dt.date, last: dt.date) -> Q:
+    return Q(start_date__lte=last) & (Q(end_date__isnull=True) | Q(end_date__gte=first))
+
+
+def _in_force(day: dt.date) -> Q:
+    return _in_period(day, day)
+
+
+def _year_cost(year: int) -> ExpressionWrapper:
+    """annual price × days in the year / days of the year (pro rata), in SQL."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    days = _DaysBetween(
+        Least(Coalesce(F("end_date"), Value(last)), Value(last)), Greatest(F("start_date"), Value(first))
+    ) + Value(1)
+    return ExpressionWrapper(F("annual_price") * days / Value(Decimal(days_in_year(year))), output_field=_MONEY)
+
+
+def placements(user: User, filters: Filters, *, provider_filter: bool = True) -> QuerySet:
+    from visitation.models import Placement
+
+    qs = Placement.objects.visible_to(user)
+    if filters.paragraph_id:
+        qs = qs.filter(offer__paragraph_id=filters.paragraph_id)
+    if provider_filter and filters.provider_kind:
+        qs = qs.filter(offer__provider__kind=filters.provider_kind)
+    return qs
+
+
+def spending_by_provider_kind(user: User, filters: Filters, years: int = 5) -> dict[str, Any]:
+    """The municipality's own citizens' placements: cost per provider kind per
+    year (pro rata by days) for the last ``years`` years. One query."""
+    from visitation.models import Provider
+
+    year_list = list(range(filters.year - years + 1, filters.year + 1))
+    qs = placements(user, filters, provider_filter=False).filter(status__in=COUNTED, citizen__paying_municipality="")
+    aggregates = {
+        f"y{y}": Coalesce(Sum(_year_cost(y), filter=_in_period(dt.date(y, 1, 1), dt.date(y, 12, 31))), ZERO)
+        for y in year_list
+    }
+    rows = {r["offer__provider__kind"]: r for r in qs.values("offer__provider__kind").annotate(**aggregates).order_by()}
+    kinds = [{"kind": k.value, "label": k.label} for k in Provider.Kind]
+    for k in kinds:
+        r = rows.get(k["kind"], {})
+        k["per_year"] = [Decimal(r.get(f"y{y}", ZERO)).quantize(Decimal("0.01")) for y in year_list]
+    totals = [sum((k["per_year"][i] for k in kinds), ZERO) for i in range(len(year_list))]
+    own = next(k for k in kinds if k["kind"] == Provider.Kind.OWN)
+    external_share = [
+        ((totals[i] - own["per_year"][i]) * 100 / totals[i]).quantize(Decimal("0.1")) if totals[i] else None
+        for i in range(len(year_list))
+    ]
+    return {"years": year_list, "kinds": kinds, "totals": totals, "external_share": external_share}
+
+
+def recipients_by_paragraph(user: User, filters: Filters, last_month: int) -> dict[str, Any]:
+    """Own citizens with a placement per paragraph and month: in force at the
+    month's end (total), started in the month (inflow), ended in it (outflow).
+    One query with conditional counts."""
+    year = filters.year
+    months = [dt.date(year, m, 1) for m in range(1, last_month + 1)]
+    qs = placements(user, filters).filter(status__in=COUNTED, citizen__paying_municipality="")
+    aggregates = {}
+    for m in months:
+        end = month_end(m)
+        aggregates[f"t{m.month}"] = Count("pk", filter=_in_force(end))
+        aggregates[f"i{m.month}"] = Count("pk", filter=Q(start_date__gte=m, start_date__lte=end))
+        aggregates[f"o{m.month}"] = Count("pk", filter=Q(end_date__gte=m, end_date__lte=end))
+    rows = (
+        list(
+            qs.filter(_in_period(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+            .values("offer__paragraph_id", "offer__paragraph__code")
+            .annotate(**aggregates)
+            .order_by("offer__paragraph__ladder_step", "offer__paragraph__sort_order", "offer__paragraph__code")
+        )
+        if months
+        else []
+    )
+    paragraphs = [
+        {
+            "id": r["offer__paragraph_id"],
+            "code": r["offer__paragraph__code"],
+            "total": [r[f"t{m.month}"] for m in months],
+            "inflow": [r[f"i{m.month}"] for m in months],
+            "outflow": [r[f"o{m.month}"] for m in months],
+        }
+        for r in rows
+    ]
+    return {"months": months, "paragraphs": paragraphs}
+
+
+def occupancy(home_ids: list[int], day: dt.date) -> dict[int, int]:
+    """Residents per own home on ``day`` (placements approved or later in force). One query."""
+    from visitation.models import Placement
+
+    rows = (
+        Placement.objects.filter(offer__home_id__in=home_ids, status__in=COUNTED)
+        .filter(_in_force(day))
+        .values("offer__home_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {r["offer__home_id"]: r["n"] for r in rows}
+
+
+def sickness(home_ids: list[int], year: int, day: dt.date) -> dict[int, dict[str, Any]]:
+    """Long-term sickness per home from the ledger: entries in force on ``day``
+    (a day inside ``year``), entries overlapping the year, and the year's
+    expected amount of those entries. One query."""
+    from disponering.models import Category, LedgerEntry, Status
+
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    rows = (
+        LedgerEntry.objects.filter(
+            home_id__in=home_ids, category=Category.SICKNESS, start_date__lte=last, end_date__gte=first
+        )
+        .exclude(status=Status.CANCELLED)
+        .values("home_id")
+        .annotate(
+            now=Count("pk", distinct=True, filter=Q(start_date__lte=day, end_date__gte=day)),
+            year=Count("pk", distinct=True),
+            amount=Coalesce(
+                Sum("months__amount", filter=Q(months__month__gte=first, months__month__lte=dt.date(year, 12, 1))),
+                ZERO,
+            ),
+        )
+        .order_by()
+    )
+    return {r["home_id"]: {"now": r["now"], "year": r["year"], "amount": r["amount"]} for r in rows}
+
+
+def large_placements(user: User, filters: Filters, day: dt.date, limit: int = 100) -> dict[str, Any]:
+    """Placements at or above 1,000,000 kr. a year in force on ``day``. Two queries."""
+    qs = placements(user, filters).filter(status__in=LIVE, annual_price__gte=MILLION).filter(_in_force(day))
+    summary = qs.aggregate(count=Count("pk"), total=Coalesce(Sum("annual_price"), ZERO))
+    rows = list(
+        qs.select_related("citizen", "offer__provider", "offer__paragraph", "offer__home").order_by(
+            "-annual_price", "pk"
+        )[:limit]
+    )
+    return {"rows": rows, **summary}
+
+
+def overdue_followups(user: User, filters: Filters, today: dt.date) -> int:
+    return placements(user, filters).filter(status__in=ON_WORKLIST, next_follow_up__lt=today).count()
+
+
+def homes_with_action_plans(home_ids: list[int], round_: Round | None) -> int:
+    if round_ is None:
+        return 0
+    return (
+        HomeFollowUp.objects.filter(round=round_, home_id__in=home_ids)
+        .filter(Exists(Action.objects.filter(followup=OuterRef("pk"))))
+        .count()
+    )
+
+
+def ledger_by_group(home_id: int, year: int) -> dict[str, Decimal]:
+    """The ledger's expected changes for the year per account group (one query)."""
+    from disponering.models import LedgerEntryMonth, Status
+
+    return dict(
+        LedgerEntryMonth.objects.filter(
+            home_id=home_id, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
+        )
+        .exclude(entry__status=Status.CANCELLED)
+        .values("account_group")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("account_group", "total")
+    )
+
+
+def ledger_entries(home_id: int, group: str, year: int) -> QuerySet:
+    """A home's ledger entries in an account group overlapping the year, each
+    with its amount inside the year (one query)."""
+    from disponering.models import LedgerEntry
+
+    return (
+        LedgerEntry.objects.filter(home_id=home_id, account_group=group)
+        .overlapping_year(year)
+        .annotate(
+            year_amount=Coalesce(
+                Sum(
+                    "months__amount",
+                    filter=Q(months__month__gte=dt.date(year, 1, 1), months__month__lte=dt.date(year, 12, 1)),
+                ),
+                ZERO,
+            )
+        )
+        .order_by("start_date", "pk")
+    )
