@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.db import connection
 from django.utils import timezone
 
 from botilbud.demo import DemoContext
@@ -130,4 +131,8 @@ def seed(ctx: DemoContext) -> None:
                 ]
         Explanation.objects.bulk_create(explanations, batch_size=1000)
         Action.objects.bulk_create(actions, batch_size=1000)
+        # The next round reads these rounds back ("change since last time");
+        # inside the seeding transaction the tables have no statistics yet.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE followup_homefollowup, followup_round")
     ctx.log.append(f"{len(rounds)} opfølgningsrunder, {len(rounds) * len(ctx.homes)} opfølgninger")
