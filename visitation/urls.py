@@ -16,6 +16,11 @@ urlpatterns = [
     path("bevillinger/<int:pk>/godkend/", views.placement_approve, name="placement_approve"),
     path("bevillinger/<int:pk>/afvis/", views.placement_reject, name="placement_reject"),
     path("bevillinger/<int:pk>/ny-pakke/", views.placement_change_package, name="placement_change_package"),
+    path(
+        "bevillinger/<int:pk>/ny-pakke/konsekvens/",
+        views.placement_package_consequence,
+        name="placement_package_consequence",
+    ),
     path("bevillinger/<int:pk>/afslut/", views.placement_end, name="placement_end"),
     path("bevillinger/<int:pk>/opfoelgning/", views.followup_create, name="followup_create"),
     path("opfoelgning/", views.worklist, name="worklist"),

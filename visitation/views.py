@@ -441,7 +441,13 @@ def placement_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _action(
-    request: HttpRequest, pk: int, form_class: type, template_title: str, run: Any, success: str
+    request: HttpRequest,
+    pk: int,
+    form_class: type,
+    template_title: str,
+    run: Any,
+    success: str,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """GET shows the form; POST runs the service with a version check."""
     user = _user(request)
@@ -474,7 +480,7 @@ def _action(
     return render(
         request,
         "visitation/placement_action.html",
-        {**_common(request), "placement": placement, "form": form, "title": template_title},
+        {**_common(request), "placement": placement, "form": form, "title": template_title, **(extra or {})},
         status=status,
     )
 
@@ -535,7 +541,48 @@ def placement_change_package(request: HttpRequest, pk: int) -> HttpResponse:
             meeting_date=d.get("meeting_date"),
         )
 
-    return _action(request, pk, PackageChangeForm, "Ny støttepakke", run, "Den nye støttepakke er registreret.")
+    return _action(
+        request,
+        pk,
+        PackageChangeForm,
+        "Ny støttepakke",
+        run,
+        "Den nye støttepakke er registreret.",
+        extra={"consequence_url": reverse("visitation:placement_package_consequence", args=[pk])},
+    )
+
+
+@login_required
+@require_GET
+def placement_package_consequence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The income consequence for the own home of a package change, before it is
+    saved (the allocation model: Δ weekly hours × hour price × days/7)."""
+    from disponering.services import consequence_summary
+
+    user = _user(request)
+    require_role(user, *AUTHORITY)
+    placement = get_placement_for_user(request, pk)
+    context: dict[str, Any] = {"placement": placement}
+    form = PackageChangeForm(request.GET)
+    form.is_valid()  # the preview needs only the package and the date
+    package = form.cleaned_data.get("new_package")
+    effective = form.cleaned_data.get("effective_date")
+    if placement.offer.home_id is None:
+        context["note"] = "Eksternt tilbud: ændringen påvirker ikke et af kommunens egne botilbud."
+    elif package is None or effective is None:
+        context["note"] = "Vælg ny pakke og dato for at se indtægtskonsekvensen for botilbuddet."
+    else:
+        old_hours = placement.package.weekly_hours if placement.package else Decimal(0)
+        context.update(
+            consequence_summary(
+                placement.offer.home_id,
+                old_weekly_hours=old_hours,
+                new_weekly_hours=package.weekly_hours,
+                from_date=effective,
+            )
+        )
+        context["home_name"] = placement.offer.home.name
+    return render(request, "visitation/_package_consequence.html", context)
 
 
 @login_required
