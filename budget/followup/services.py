@@ -61,6 +61,35 @@ def _bump(fu: HomeFollowUp, **changes: Any) -> HomeFollowUp:
     return fu
 
 
+def rounds_create(
+    *, year: int, months: list[int] | None = None, prepare_day: int = 8, confirm_day: int = 12, approve_day: int = 16
+) -> list[Round]:
+    """The follow-up calendar for a year: a round for each month (monthly by
+    default, or e.g. [2, 4, 6, 8, 10, 12]) with deadlines on the given days
+    of the following month. Months that already have a round are kept."""
+    from botilbud.lib.dates import add_months
+
+    if not prepare_day <= confirm_day <= approve_day:
+        raise ValidationError("Fristerne skal komme i rækkefølgen konsulent, leder, områdeleder.")
+    created = []
+    for month in sorted(set(months or range(1, 13))):
+        if not 1 <= month <= 12:
+            raise ValidationError(f"Måned {month} findes ikke.")
+        first = dt.date(year, month, 1)
+        after = add_months(first, 1)
+        round_, was_created = Round.objects.get_or_create(
+            month=first,
+            defaults={
+                "prepare_deadline": after.replace(day=min(prepare_day, 28)),
+                "confirm_deadline": after.replace(day=min(confirm_day, 28)),
+                "approve_deadline": after.replace(day=min(approve_day, 28)),
+            },
+        )
+        if was_created:
+            created.append(round_)
+    return created
+
+
 def followups_for_round(*, round_: Round, homes: list[Home]) -> list[HomeFollowUp]:
     """Every home's follow-up for the round, creating the missing ones."""
     HomeFollowUp.objects.bulk_create(

@@ -261,3 +261,25 @@ def test_area_approval_over_http(org, march, client_for):
     response = client_for(org.area_manager).post(f"/opfoelgning/{march.pk}/omraade/{org.area_north.pk}/godkend/")
     assert response.status_code == 400
     assert not AreaApproval.objects.exists()
+
+
+def test_calendar_creates_a_year_of_rounds(db):
+    from budget.followup.models import Round
+
+    created = services.rounds_create(year=2027, months=[2, 4, 6, 8, 10, 12])
+    assert [r.month for r in created] == [dt.date(2027, m, 1) for m in (2, 4, 6, 8, 10, 12)]
+    december = Round.objects.get(month=dt.date(2027, 12, 1))
+    assert (december.prepare_deadline, december.approve_deadline) == (dt.date(2028, 1, 8), dt.date(2028, 1, 16))
+    assert len(services.rounds_create(year=2027)) == 6  # monthly by default; existing months kept
+    with pytest.raises(ValidationError):
+        services.rounds_create(year=2027, months=[13])
+
+
+def test_admin_copies_rounds_to_next_year(org, march, client_for):
+    from budget.followup.models import Round
+
+    response = client_for(org.administrator).post(
+        "/admin/followup/round/", {"action": "copy_to_next_year", "_selected_action": [march.pk]}
+    )
+    assert response.status_code == 302
+    assert Round.objects.filter(month=dt.date(2027, 3, 1)).exists()
