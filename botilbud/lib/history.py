@@ -18,6 +18,8 @@ from pghistory.models import Events
 from botilbud.lib.money import format_number
 
 HIDDEN_FIELDS = {"version", "id", "password", "last_login"}
+# Writes without a signed-in user name their source in the audit context.
+SOURCES = {"seed_demo": "Demodata (seed_demo)"}
 
 
 def _field_map(model: type[models.Model]) -> dict[str, models.Field]:
@@ -94,7 +96,8 @@ def object_history(obj: models.Model, limit: int = 500) -> list[dict[str, Any]]:
         rows.append(
             {
                 "when": event.pgh_created_at,
-                "who": users.get(context.get("user"), "System (import/automatik)"),
+                "who": users.get(context.get("user"))
+                or SOURCES.get(context.get("source"), "System (import/automatik)"),
                 "action": "Oprettet" if previous is None else "Ændret",
                 "changes": changes,
                 "version": data.get("version"),
