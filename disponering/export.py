@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -16,7 +14,7 @@ from disponering import selectors
 BOLD = Font(bold=True)
 
 
-def ledger_workbook(home: Home, year: int) -> bytes:
+def ledger_workbook(home: Home, year: int) -> Workbook:
     grid = selectors.ledger_grid(home, year)
     entries = list(selectors.entries_for_home(home, year))
     months = selectors.entry_months([e.pk for e in entries], year)
@@ -97,6 +95,4 @@ def ledger_workbook(home: Home, year: int) -> bytes:
         ws2.column_dimensions[col].width = width
     ws2.freeze_panes = "C2"
 
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return wb

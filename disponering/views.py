@@ -24,6 +24,7 @@ from django_htmx.http import trigger_client_event
 
 from botilbud.access import can_write_home, get_home_for_user
 from botilbud.lib.locking import VersionConflict
+from botilbud.lib.spreadsheet import xlsx_response
 from botilbud.models import Home, User
 from disponering import selectors, services
 from disponering.forms import ConsequenceForm, LeaveForm, LedgerEntryForm, category_choices
@@ -322,8 +323,4 @@ def export(request: HttpRequest, home_pk: int) -> HttpResponse:
 
     home: Home = get_home_for_user(request, home_pk)
     year = _year(request)
-    data = ledger_workbook(home, year)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    filename = f"disponering-{home.cost_centre}-{year}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(ledger_workbook(home, year), f"disponering-{home.cost_centre}-{year}.xlsx")

@@ -4,7 +4,6 @@ purchases & sales. Every view starts from ``Placement.objects.visible_to``."""
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from botilbud.access import require_role
 from botilbud.lib.locking import VersionConflict
-from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text
+from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text, xlsx_response
 from botilbud.models import HourPrice, Paragraph, Role, User
 from visitation import selectors, services
 from visitation.forms import (
@@ -176,15 +175,7 @@ def placement_export(request: HttpRequest) -> HttpResponse:
                 date(p.next_follow_up),
             ]
         )
-    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    wb.save(tmp)
-    tmp.seek(0)
-    return FileResponse(
-        tmp,
-        as_attachment=True,
-        filename=f"bevillinger-{_today():%d-%m-%Y}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    return xlsx_response(wb, f"bevillinger-{_today():%d-%m-%Y}.xlsx")
 
 
 # ---------------------------------------------------------------- create + price panel

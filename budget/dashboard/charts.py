@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from botilbud.lib.money import format_kr, format_number
-from botilbud.lib.spreadsheet import MONEY_FORMAT, safe_text
+from botilbud.lib.spreadsheet import MONEY_FORMAT, safe_text, xlsx_response
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#F0E442"]
@@ -158,7 +158,4 @@ def excel_response(chart: Chart, subtitle: str) -> HttpResponse:
     ws.column_dimensions["A"].width = 36
     for letter in "BCDEFGH":
         ws.column_dimensions[letter].width = 20
-    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{chart.id}.xlsx"'
-    wb.save(response)
-    return response
+    return xlsx_response(wb, f"{chart.id}.xlsx")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from io import BytesIO
 from typing import Any
 
 from django.http import HttpResponse
@@ -16,7 +15,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from botilbud.lib.dates import format_month
-from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text
+from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text, xlsx_response
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
@@ -92,16 +91,6 @@ def _economy(ws: Worksheet, economy: list[dict], totals: dict) -> None:
         ws.cell(ws.max_row, 7).number_format = '0.0" %"'
     for cell in ws[ws.max_row]:
         cell.font = BOLD
-
-
-def _respond(wb: Workbook, filename: str) -> HttpResponse:
-    buffer = BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def home_followup_response(context: dict[str, Any]) -> HttpResponse:
@@ -189,7 +178,7 @@ def home_followup_response(context: dict[str, Any]) -> HttpResponse:
         ("Godkendt af områdeleder", fu.approved_by, fu.approved_at),
     ]:
         ws.append([label, safe_text(str(who or "—")), when.strftime("%d-%m-%Y %H:%M") if when else "—"])
-    return _respond(wb, f"budgetopfoelgning-{slugify(fu.home.name)}-{fu.round.month:%Y-%m}.xlsx")
+    return xlsx_response(wb, f"budgetopfoelgning-{slugify(fu.home.name)}-{fu.round.month:%Y-%m}.xlsx")
 
 
 def rollup_response(context: dict[str, Any]) -> HttpResponse:
@@ -225,4 +214,4 @@ def rollup_response(context: dict[str, Any]) -> HttpResponse:
             ],
             range(3, 6),
         )
-    return _respond(wb, f"forvaltningens-budgetopfoelgning-{round_.month:%Y-%m}.xlsx")
+    return xlsx_response(wb, f"forvaltningens-budgetopfoelgning-{round_.month:%Y-%m}.xlsx")

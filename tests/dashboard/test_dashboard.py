@@ -229,7 +229,7 @@ def test_excel_download_holds_the_charts_numbers(world, client_for):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert 'filename="omraader.xlsx"' in response["Content-Disposition"]
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0].startswith("Budget og prognose pr. område")
     header = rows[3]
@@ -242,11 +242,11 @@ def test_excel_download_holds_the_charts_numbers(world, client_for):
 def test_excel_of_large_placements_and_ledger_entries(world, client_for):
     client = client_for(world.department_head)
     response = client.get(reverse("dashboard:department_excel", args=["store-bevillinger"]) + f"?aar={YEAR}")
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert rows[3][:5] == ("Borger", "Tilbud", "Paragraf", "Leverandørtype", "Årspris (kr.)")
     assert len(rows) == 4 + 3
     response = client.get(reverse("dashboard:home_group_excel", args=[world.home_b.pk, "loen", "disponeringer"]))
-    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    rows = list(load_workbook(io.BytesIO(response.getvalue())).active.iter_rows(values_only=True))
     assert {r[0] for r in rows[4:]} == {"Langtidssyg medarbejder (MK)", "Vikardækning for MK"}
 
 

@@ -395,7 +395,7 @@ def test_excel_export(org, client_for):
     make(org, comment="=1+1")
     response = client_for(org.area_manager).get(reverse("disponering:export", args=[org.home_a.pk]) + "?aar=2026")
     assert response.status_code == 200
-    wb = load_workbook(io.BytesIO(response.content))
+    wb = load_workbook(io.BytesIO(response.getvalue()))
     assert wb.sheetnames == ["Oversigt", "Poster"]
     overview = wb["Oversigt"]
     assert overview["A5"].value == "Løn" and overview["B5"].value == 1000

@@ -224,7 +224,7 @@ def test_confirm_over_http_names_what_is_missing(org, march, client_for):
 def test_excel_export_has_the_seven_sections_and_page_numbers(org, march, client_for):
     response = client_for(org.consultant).get(url(march, org.home_a, "excel/"))
     assert response.status_code == 200
-    ws = load_workbook(BytesIO(response.content)).active
+    ws = load_workbook(BytesIO(response.getvalue())).active
     texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
     for heading in (
         "1. Økonomi",
