@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from botilbud.demo import DemoContext
 from botilbud.lib.dates import add_months
-from botilbud.models import AccountGroup, Home, Role
+from botilbud.models import AccountGroup, Area, Home
 from budget.followup.models import Action, Explanation, HomeFollowUp, Round, Settings, Step
-from budget.followup.selectors import live_numbers
+from budget.followup.selectors import forecast_after_plan, live_numbers
 
 ACTIONS = [
     ("Stop for brug af eksterne vikarer i weekender", "Botilbudsleder", Decimal("60000")),
@@ -48,13 +48,12 @@ def seed(ctx: DemoContext) -> None:
         months.append(month)
         month = add_months(month, 1)
     rounds = Round.objects.bulk_create([round_for(m) for m in months])
-    area_managers = {}
-    for user in ctx.users.values():
-        if user.role == Role.AREA_MANAGER:
-            for area_id in user.managed_areas.values_list("pk", flat=True):
-                area_managers[area_id] = user
-    consultant = ctx.users.get("konsulent")
     users_by_pk = {u.pk: u for u in ctx.users.values()}
+    area_managers = {
+        area_id: users_by_pk.get(user_id)
+        for area_id, user_id in Area.managers.through.objects.values_list("area_id", "user_id")
+    }
+    consultant = ctx.users.get("konsulent")
     managers = {
         home_id: users_by_pk.get(user_id)
         for home_id, user_id in Home.managers.through.objects.filter(home__in=ctx.homes).values_list(
@@ -102,8 +101,9 @@ def seed(ctx: DemoContext) -> None:
                             "expected_effect": str(effect),
                         }
                     ]
-                effect_total = sum(Decimal(a["expected_effect"]) for a in snapshot["actions"])
-                snapshot["forecast_after_plan"] = str(Decimal(n["totals"]["forecast"]) - effect_total)
+                snapshot["forecast_after_plan"] = str(
+                    forecast_after_plan(n["totals"]["forecast"], [a["expected_effect"] for a in snapshot["actions"]])
+                )
                 snapshot["signoff"] = {
                     "prepared": [str(consultant), now.isoformat()],
                     "confirmed": [str(managers.get(home.pk) or ""), now.isoformat()],

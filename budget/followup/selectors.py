@@ -221,6 +221,11 @@ def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False
     return result
 
 
+def forecast_after_plan(forecast: Decimal | str, effects: list[Decimal | str]) -> Decimal:
+    """Section 6: the forecast once the action plan's expected savings land."""
+    return Decimal(str(forecast)) - sum((Decimal(str(e)) for e in effects), Decimal(0))
+
+
 def _pct(part: Decimal, whole: Decimal) -> str | None:
     if not whole:
         return None

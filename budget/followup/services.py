@@ -18,7 +18,7 @@ from django.utils import timezone
 from botilbud.lib.locking import VersionConflict
 from botilbud.models import Area, Home, Role, User
 from budget.followup.models import Action, AreaApproval, Explanation, HomeFollowUp, Round, Step
-from budget.followup.selectors import ECONOMY_KEYS, live_numbers, rollup
+from budget.followup.selectors import ECONOMY_KEYS, forecast_after_plan, live_numbers, rollup
 
 
 def can_prepare(user: User, followup: HomeFollowUp) -> bool:
@@ -200,7 +200,6 @@ def freeze(fu: HomeFollowUp, user: User | None = None, when: dt.datetime | None 
     """Every number the page shows, plus the texts and sign-offs, as plain data."""
     numbers = live_numbers([fu.home], fu.round, with_entries=True)[fu.home_id]
     actions = list(fu.actions.all())
-    effect = sum((a.expected_effect for a in actions), Decimal("0"))
     numbers["explanations"] = {e.group: e.text for e in fu.explanations.all()}
     numbers["actions"] = [
         {
@@ -211,7 +210,9 @@ def freeze(fu: HomeFollowUp, user: User | None = None, when: dt.datetime | None 
         }
         for a in actions
     ]
-    numbers["forecast_after_plan"] = str(Decimal(numbers["totals"]["forecast"]) - effect)
+    numbers["forecast_after_plan"] = str(
+        forecast_after_plan(numbers["totals"]["forecast"], [a.expected_effect for a in actions])
+    )
     numbers["signoff"] = {
         "prepared": [str(fu.prepared_by or ""), fu.prepared_at.isoformat() if fu.prepared_at else None],
         "confirmed": [str(fu.confirmed_by or ""), fu.confirmed_at.isoformat() if fu.confirmed_at else None],

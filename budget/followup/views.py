@@ -20,7 +20,7 @@ from botilbud.models import AccountGroup, Area, Home, Role, User
 from budget.followup import export, services
 from budget.followup.forms import ActionForm, ExplanationForm, PrepareForm, ReturnForm, VersionForm
 from budget.followup.models import Action, AreaApproval, HomeFollowUp, Round, Settings, Step
-from budget.followup.selectors import live_numbers, numbers_for, rollup
+from budget.followup.selectors import forecast_after_plan, live_numbers, numbers_for, rollup
 
 
 def _round(pk: int) -> Round:
@@ -40,7 +40,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     homes = Home.objects.visible_to(request.user)  # type: ignore[arg-type]
     if not homes.exists():
         raise Http404("Du har ingen botilbud at følge op på.")
-    years = sorted({r.year for r in Round.objects.only("month")}, reverse=True)
+    years = [d.year for d in Round.objects.dates("month", "year", order="DESC")]
     year = _int(request.GET.get("aar"), years[0] if years else dt.date.today().year)
     rounds = (
         Round.objects.filter(month__year=year)
@@ -102,9 +102,6 @@ def _page_context(request: HttpRequest, fu: HomeFollowUp, **extra: Any) -> dict[
     numbers = numbers_for(fu)
     explanations = numbers.get("explanations") if fu.is_frozen else {e.group: e.text for e in fu.explanations.all()}
     actions = numbers.get("actions") if fu.is_frozen else list(fu.actions.all())
-    effect = sum(
-        (Decimal(str(a["expected_effect"] if isinstance(a, dict) else a.expected_effect)) for a in actions), Decimal(0)
-    )
     threshold = Decimal(numbers["threshold"])
     economy = []
     for row in numbers["economy"]:
@@ -126,7 +123,9 @@ def _page_context(request: HttpRequest, fu: HomeFollowUp, **extra: Any) -> dict[
         "numbers": numbers,
         "economy": economy,
         "actions": actions,
-        "forecast_after_plan": Decimal(numbers["totals"]["forecast"]) - effect,
+        "forecast_after_plan": Decimal(numbers["forecast_after_plan"])
+        if fu.is_frozen
+        else forecast_after_plan(numbers["totals"]["forecast"], [a.expected_effect for a in actions]),
         "can_prepare": services.can_prepare(user, fu),
         "can_confirm": services.can_confirm(user, fu),
         "can_approve": services.can_approve(user, fu),
@@ -421,7 +420,7 @@ def accuracy(request: HttpRequest) -> HttpResponse:
     if not homes.exists():
         raise Http404
     this_year = dt.date.today().year
-    years = sorted({r.year for r in Round.objects.filter(month__year__lt=this_year).only("month")}, reverse=True)
+    years = [d.year for d in Round.objects.filter(month__year__lt=this_year).dates("month", "year", order="DESC")]
     year = _int(request.GET.get("aar"), years[0] if years else this_year - 1)
     if year >= this_year:
         return render(request, "followup/accuracy.html", {"years": years, "year": year, "open_year": True}, status=400)
