@@ -119,12 +119,20 @@ def _year(value: Any) -> int | None:
     return year if 2000 <= year <= 2100 else None
 
 
+# NUMERIC(14,2): an amount must stay below 10^12 kr.
+MAX_AMOUNT = Decimal(10) ** 12
+
+
 def _amount(value: Any) -> Decimal | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return to_money(Decimal(repr(value)))
-    if isinstance(value, Decimal):
-        return to_money(value)
+    """The cell's amount, or None when it is not a usable amount (the caller
+    names the row). Too large or non-finite numbers are refused too."""
     try:
-        return to_money(parse_danish_decimal(str(value or "")))
-    except ValueError:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            amount = to_money(Decimal(repr(value)))
+        elif isinstance(value, Decimal):
+            amount = to_money(value)
+        else:
+            amount = to_money(parse_danish_decimal(str(value or "")))
+    except (ValueError, ArithmeticError):
         return None
+    return amount if abs(amount) < MAX_AMOUNT else None

@@ -10,7 +10,7 @@ from django import forms
 
 from botilbud.lib.dates import MONTH_NAMES
 from botilbud.lib.locking import VersionedModelForm
-from botilbud.lib.money import parse_danish_decimal
+from botilbud.lib.money import format_number, parse_danish_decimal
 from budget.models import StaffingPlan
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -27,8 +27,6 @@ class DanishDecimalField(forms.CharField):
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
-            from botilbud.lib.money import format_number
-
             dec = Decimal(str(value))
             decimals = 0 if dec == dec.to_integral() else min(4, max(2, -dec.normalize().as_tuple().exponent))
             return format_number(dec, decimals)
@@ -45,7 +43,7 @@ class DanishDecimalField(forms.CharField):
         if self.max_abs is not None and abs(number) > self.max_abs:
             raise forms.ValidationError("Tallet er for stort.")
         if self.min_value is not None and number < self.min_value:
-            raise forms.ValidationError(f"Tallet skal være mindst {self.min_value}.".replace(".", ","))
+            raise forms.ValidationError(f"Tallet skal være mindst {format_number(self.min_value, 0)}.")
         return number
 
 
@@ -130,9 +128,7 @@ class ProfileForm(forms.Form):
             return cleaned
         total = sum(values, Decimal(0))
         if abs(total - 100) > Decimal("0.1"):
-            raise forms.ValidationError(
-                f"Månederne skal tilsammen give 100 % (nu {str(total.quantize(Decimal('0.01'))).replace('.', ',')} %)."
-            )
+            raise forms.ValidationError(f"Månederne skal tilsammen give 100 % (nu {format_number(total, 2)} %).")
         cleaned["percentages"] = values
         return cleaned
 

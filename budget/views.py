@@ -41,7 +41,7 @@ def _year(request: HttpRequest) -> int:
     raw = request.GET.get("aar", "")
     if not raw:
         return dt.date.today().year
-    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+    if not (raw.isascii() and raw.isdigit()) or not 2000 <= int(raw) <= 2100:
         raise BadParameter(f"»{raw}« er ikke et gyldigt år.")
     return int(raw)
 
@@ -49,7 +49,7 @@ def _year(request: HttpRequest) -> int:
 def _month(request: HttpRequest, home_ids: list[int], year: int) -> int:
     raw = request.GET.get("maaned", "")
     if raw:
-        if not raw.isdigit() or not 1 <= int(raw) <= 12:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 12:
             raise BadParameter(f"»{raw}« er ikke en gyldig måned (1-12).")
         return int(raw)
     latest = selectors.latest_actual_month(home_ids, year)
@@ -203,8 +203,11 @@ def profile_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if "reset" in request.POST:
+            version = request.POST.get("version") or "0"
+            if not (version.isascii() and version.isdigit()):
+                return _bad_request(request, "Formularen mangler et gyldigt versionsnummer. Genindlæs siden.")
             try:
-                services.set_profile(line=line, percentages=None, seen_version=int(request.POST.get("version") or 0))
+                services.set_profile(line=line, percentages=None, seen_version=int(version))
             except VersionConflict as conflict:
                 messages.error(request, conflict.message())
                 return redirect("budget:profile_edit", pk=home.pk, line_pk=line.pk)
@@ -501,7 +504,7 @@ def authority(request: HttpRequest) -> HttpResponse:
     try:
         year = _year(request)
         raw = request.GET.get("maaned", "")
-        if raw and (not raw.isdigit() or not 0 <= int(raw) <= 12):
+        if raw and (not (raw.isascii() and raw.isdigit()) or not 0 <= int(raw) <= 12):
             raise BadParameter(f"»{raw}« er ikke en gyldig måned (1-12).")
         today = dt.date.today()
         month = int(raw) if raw else (today.month - 1 if year == today.year else (12 if year < today.year else 0))

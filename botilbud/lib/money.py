@@ -39,7 +39,7 @@ def parse_danish_decimal(text: str) -> Decimal:
     if len(groups) > 1 and (not groups[0] or len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:])):
         raise ValueError(f"»{text}« er ikke et gyldigt tal (brug fx 1.234,56).")
     digits = "".join(groups)
-    if not digits.isdigit() or (frac and not frac.isdigit()):
+    if not (digits.isascii() and digits.isdigit()) or (frac and not (frac.isascii() and frac.isdigit())):
         raise ValueError(f"»{text}« er ikke et gyldigt tal (brug fx 1.234,56).")
     try:
         return Decimal(f"{sign}{digits}.{frac or '0'}")

@@ -76,7 +76,7 @@ def _int_param(raw: str, what: str) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 9:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         raise BadFilter(f"»{raw}« er ikke et gyldigt {what}.")
     return int(raw)
 
@@ -86,7 +86,7 @@ def parse_filters(get: Any, today: dt.date) -> Filters:
 
     raw_year = (get.get("aar") or "").strip()
     if raw_year:
-        if not raw_year.isdigit() or not 2000 <= int(raw_year) <= 2100:
+        if not (raw_year.isascii() and raw_year.isdigit()) or not 2000 <= int(raw_year) <= 2100:
             raise BadFilter(f"»{raw_year}« er ikke et gyldigt budgetår (2000-2100).")
         year = int(raw_year)
     else:

@@ -299,3 +299,17 @@ def test_dashboard_scoped_and_bounded(org, client_for):
     assert len(few) == len(many)
     assert response.context["home_count"] == 8
     assert response.context["by_provider"] is not None
+
+
+@pytest.mark.parametrize("query", [{"aar": "²"}, {"maaned": "①"}])
+def test_non_ascii_digits_get_a_danish_400(org, client_for, query):
+    response = client_for(org.consultant).get(budget_url(org.home_a, **query))
+    assert response.status_code == 400
+
+
+def test_budget_import_refuses_amounts_beyond_the_column():
+    from budget.budget_import import _amount
+
+    assert _amount("1.234,50") == D("1234.50")
+    assert _amount(1e30) is None
+    assert _amount("1000000000000") is None
