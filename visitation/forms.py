@@ -90,7 +90,7 @@ class PlacementForm(forms.Form):
         offers = Offer.objects.filter(is_active=True).select_related("provider", "paragraph", "home")
         paragraph_id = self.data.get("paragraph") if self.is_bound else self.initial.get("paragraph")
         self.fields["offer"].queryset = offers
-        if paragraph_id and str(paragraph_id).isdigit():
+        if paragraph_id and (str(paragraph_id).isascii() and str(paragraph_id).isdigit()):
             self.fields["offer"].queryset = offers.filter(paragraph_id=paragraph_id)
         self.fields["offer"].label_from_instance = lambda o: f"{o.name} – {o.provider.get_kind_display()}"
         for name in ("paragraph", "offer", "package", "annual_price", "start_date"):
@@ -131,7 +131,7 @@ class PlacementForm(forms.Form):
 class DecisionForm(forms.Form):
     meeting_date = forms.DateField(label="Mødedato", required=False, widget=DateInput())
     note = forms.CharField(label="Bemærkning", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_meeting_date(self) -> dt.date | None:
         value = self.cleaned_data.get("meeting_date")

@@ -113,7 +113,7 @@ def approval_queue(user: User) -> QuerySet[Placement]:
         placements_for(user)
         .filter(status=Placement.Status.PROPOSED)
         .annotate(committee_approved=Exists(committee_yes))
-        .prefetch_related("decisions")
+        .select_related("created_by")
         .order_by("start_date", "pk")
     )
 

@@ -187,7 +187,7 @@ def _panel_context(form: PlacementForm, data: Any) -> dict[str, Any]:
 
     def pick(model: Any, key: str) -> Any:
         value = data.get(key) if data else None
-        if value and str(value).isdigit():
+        if value and (str(value).isascii() and str(value).isdigit()):
             return model.objects.filter(pk=int(value)).first()
         return None
 
@@ -382,15 +382,12 @@ def _decide(request: HttpRequest, pk: int, outcome: str) -> HttpResponse:
     error = ""
     status = 400
     if form.is_valid():
-        seen = form.cleaned_data.get("version")
-        if seen is not None and seen != placement.version:
-            error = VersionConflict(placement, seen).message()
-            status = 409
-        else:
-            try:
+        try:
+            with transaction.atomic():
+                locked = _locked(placement, form.cleaned_data["version"])
                 if outcome == "approve":
                     services.placement_approve(
-                        placement=placement,
+                        placement=locked,
                         user=user,
                         meeting_date=form.cleaned_data.get("meeting_date"),
                         note=form.cleaned_data.get("note") or "",
@@ -398,18 +395,21 @@ def _decide(request: HttpRequest, pk: int, outcome: str) -> HttpResponse:
                     messages.success(request, "Afgørelsen er registreret: bevillingen er godkendt.")
                 else:
                     services.placement_reject(
-                        placement=placement,
+                        placement=locked,
                         user=user,
                         meeting_date=form.cleaned_data.get("meeting_date"),
                         note=form.cleaned_data.get("note") or "",
                     )
                     messages.success(request, "Afgørelsen er registreret: bevillingen er afvist.")
-                return redirect(placement)
-            except services.BeyondCompetence as exc:
-                error = str(exc)
-                status = 403
-            except services.PlacementError as exc:
-                error = str(exc)
+            return redirect(placement)
+        except VersionConflict as conflict:
+            error = conflict.message()
+            status = 409
+        except services.BeyondCompetence as exc:
+            error = str(exc)
+            status = 403
+        except services.PlacementError as exc:
+            error = str(exc)
     else:
         error = "Tjek felterne: " + " ".join(str(e) for errs in form.errors.values() for e in errs)
     placement = get_placement_for_user(request, pk)
@@ -431,6 +431,18 @@ def placement_reject(request: HttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, "reject")
 
 
+def _locked(placement: Placement, seen_version: int) -> Placement:
+    """The placement re-read under ``SELECT … FOR UPDATE``; a stale version is
+    refused here, under the lock, so two saves cannot both pass the check.
+    Call inside ``transaction.atomic()``."""
+    current = (
+        Placement.objects.select_for_update(of=("self",)).select_related("offer__home", "package").get(pk=placement.pk)
+    )
+    if current.version != seen_version:
+        raise VersionConflict(current, seen_version)
+    return current
+
+
 def _action(
     request: HttpRequest,
     pk: int,
@@ -448,22 +460,21 @@ def _action(
     if request.method == "POST":
         form = form_class(request.POST)
         if form.is_valid():
-            seen = form.cleaned_data["version"]
-            if seen != placement.version:
-                form.add_error(None, VersionConflict(placement, seen).message())
+            try:
+                with transaction.atomic():
+                    run(_locked(placement, form.cleaned_data["version"]), form.cleaned_data, user)
+            except VersionConflict as conflict:
+                form.add_error(None, conflict.message())
                 status = 409
+            except services.BeyondCompetence as exc:
+                form.add_error(None, str(exc))
+                status = 403
+            except services.PlacementError as exc:
+                form.add_error(None, str(exc))
+                status = 400
             else:
-                try:
-                    run(placement, form.cleaned_data, user)
-                except services.BeyondCompetence as exc:
-                    form.add_error(None, str(exc))
-                    status = 403
-                except services.PlacementError as exc:
-                    form.add_error(None, str(exc))
-                    status = 400
-                else:
-                    messages.success(request, success)
-                    return redirect(placement)
+                messages.success(request, success)
+                return redirect(placement)
         else:
             status = 400
     else:

@@ -426,3 +426,16 @@ def SupportPackage_(hours):  # noqa: N802
     from visitation.models import SupportPackage
 
     return SupportPackage.objects.get(weekly_hours=Decimal(hours))
+
+
+def test_a_decision_without_version_is_refused(org, vis, client_for):
+    p = make_placement(vis.own_108, price="100000.00", status=Placement.Status.PROPOSED, level="sagsbehandler")
+    r = client_for(org.caseworker).post(reverse("visitation:placement_approve", args=[p.pk]), {})
+    assert r.status_code == 400
+    p.refresh_from_db()
+    assert p.status == Placement.Status.PROPOSED
+
+
+def test_non_ascii_digits_are_bad_input_not_a_crash(org, vis, client_for):
+    c = client_for(org.caseworker)
+    assert c.get(reverse("visitation:placement_create") + "?paragraph=²").status_code < 500
