@@ -12,7 +12,6 @@ Deviation = forecast − corrected budget (positive = overspend, "merforbrug").
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -133,23 +132,16 @@ def _row(home_id, group, original, corrected, to_date, actual, expected) -> Fore
 
 def _expected_after(home_ids: list[int], year: int, month: int) -> dict[tuple[int, str], Decimal]:
     """Σ the ledger's expected changes in the months after ``month``, per (home, group)."""
-    try:
-        from disponering.selectors import expected_changes_for_homes
-    except ImportError:  # pragma: no cover - the ledger app is always installed
-        return {}
-    totals: dict[tuple[int, str], Decimal] = defaultdict(lambda: ZERO)
-    for (home_id, month_date, group), amount in expected_changes_for_homes(home_ids, year).items():
-        if month_date.month > month:
-            totals[(home_id, group)] += amount
-    return dict(totals)
+    from disponering.selectors import expected_changes_after
+
+    return expected_changes_after(home_ids, year, month)
 
 
 def forecast(home: Home | int, year: int, month: int) -> dict[str, ForecastRow]:
     """The forecast of one home: account group → ForecastRow (every group present)."""
     home_id = home if isinstance(home, int) else home.pk
     rows = forecast_for_homes([home_id], year, month)
-    zero_row = _row
-    return {g: rows.get((home_id, g)) or zero_row(home_id, g, ZERO, ZERO, ZERO, ZERO, {}) for g in GROUPS}
+    return {g: rows.get((home_id, g)) or _row(home_id, g, ZERO, ZERO, ZERO, ZERO, {}) for g in GROUPS}
 
 
 def forecast_total(rows: dict[str, ForecastRow]) -> ForecastRow:

@@ -56,6 +56,20 @@ def expected_changes_for_homes(home_ids: Iterable[int], year: int) -> dict[tuple
     return {(r["home_id"], r["month"], r["account_group"]): r["total"] for r in rows}
 
 
+def expected_changes_after(home_ids: Iterable[int], year: int, month: int) -> dict[tuple[int, str], Decimal]:
+    """Σ the expected changes in the months after ``month`` (0–12) of ``year``,
+    per (home id, account group), summed in one query: the ledger's part of
+    the forecast at month ``month``."""
+    rows = (
+        _year_months_qs(year)
+        .filter(home_id__in=list(home_ids), month__month__gt=month)
+        .values("home_id", "account_group")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {(r["home_id"], r["account_group"]): r["total"] for r in rows}
+
+
 def ledger_grid(home: Home, year: int) -> dict[str, Any]:
     """The grid of the ledger page: rows per account group, 12 month cells, totals."""
     changes = expected_changes(home, year)
