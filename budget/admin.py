@@ -22,6 +22,10 @@ class AccountAdmin(VersionedAdminMixin, admin.ModelAdmin):
 class CorrectionInline(admin.TabularInline):
     model = BudgetCorrection
     extra = 0
+
+    def get_queryset(self, request):  # noqa: ANN001, ANN201 - who corrected, in the same query
+        return super().get_queryset(request).select_related("created_by")
+
     fields = ["date", "amount", "reason", "created_by", "created_at"]
     readonly_fields = fields
 
@@ -51,6 +55,7 @@ class StaffingPlanAdmin(VersionedAdminMixin, admin.ModelAdmin):
 @admin.register(ActualsImport)
 class ActualsImportAdmin(admin.ModelAdmin):
     list_display = ["file_name", "created_at", "uploaded_by", "status", "row_count", "replaced_rows", "total"]
+    list_select_related = ["uploaded_by"]
     list_filter = ["status"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

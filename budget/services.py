@@ -10,7 +10,7 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 
-from botilbud.models import AccountGroup, Home, Role, User
+from botilbud.models import Home, Role, User
 from budget import importer
 from budget.models import ActualsImport, BudgetCorrection, BudgetLine, StaffingPlan, StagedActual
 
@@ -166,18 +166,6 @@ def upsert_budget_lines(*, rows: list[tuple[Home, int, str, Decimal]]) -> tuple[
                 line.save(update_fields=["original", "version"])
                 updated += 1
     return created, updated
-
-
-GROUP_ALIASES = {
-    "løn": AccountGroup.WAGES,
-    "loen": AccountGroup.WAGES,
-    "lønninger": AccountGroup.WAGES,
-    "øvrig drift": AccountGroup.OPERATIONS,
-    "drift": AccountGroup.OPERATIONS,
-    "indtægter": AccountGroup.INCOME,
-    "indtægt": AccountGroup.INCOME,
-    "indtaegt": AccountGroup.INCOME,
-}
 
 
 # --- Staffing -------------------------------------------------------------------

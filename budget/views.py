@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from botilbud.access import get_home_for_user, require_role
+from botilbud.access import can_write_home, get_home_for_user, require_role
 from botilbud.lib.dates import MONTH_ABBR, MONTH_NAMES
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO
@@ -393,7 +393,7 @@ def staffing(request: HttpRequest, pk: int) -> HttpResponse:
         year = _year(request)
     except BadParameter as exc:
         return _bad_request(request, str(exc))
-    can_write = Home.objects.writable_by(user).filter(pk=home.pk).exists() or user.role == Role.ADMIN
+    can_write = can_write_home(user, home) or user.role == Role.ADMIN
     plan = StaffingPlan.objects.filter(home=home, year=year).first()
     wage_budget = selectors.forecast(home, year, 0)[AccountGroup.WAGES.value].corrected_budget
     if plan is None:

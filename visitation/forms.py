@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 
 from botilbud.lib.locking import VersionedModelForm
-from botilbud.lib.money import parse_danish_decimal
+from botilbud.lib.money import parse_danish_decimal, to_money
 from botilbud.models import Paragraph
 from visitation.models import ApprovalLevel, FollowUp, Offer, Placement, Provider, SupportPackage
 
@@ -46,7 +46,7 @@ class DanishMoneyField(forms.Field):
             raise forms.ValidationError("Beløbet kan ikke være negativt.")
         if amount >= Decimal("1000000000000"):
             raise forms.ValidationError("Beløbet er for stort.")
-        return amount.quantize(Decimal("0.01"))
+        return to_money(amount)
 
 
 def _date_ok(value: dt.date | None) -> None:

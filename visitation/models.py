@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from botilbud.lib.money import format_number
+from botilbud.lib.money import format_kr, format_number, to_money
 from botilbud.models import Home, HourPrice, Paragraph, Role, User
 
 WEEKS_PER_YEAR = Decimal(52)
@@ -167,7 +167,7 @@ class OfferPrice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.offer}: {self.annual_price} kr./år fra {self.valid_from:%d-%m-%Y}"
+        return f"{self.offer}: {format_kr(self.annual_price)}/år fra {self.valid_from:%d-%m-%Y}"
 
 
 def own_home_annual_price(home_id: int, weekly_hours: Decimal, day: dt.date) -> Decimal | None:
@@ -180,7 +180,7 @@ def own_home_annual_price(home_id: int, weekly_hours: Decimal, day: dt.date) -> 
     hour_price = HourPrice.for_home(home_id, day.year)
     if hour_price is None:
         return None
-    return (Decimal(weekly_hours) * hour_price.hour_price * WEEKS_PER_YEAR).quantize(Decimal("0.01"))
+    return to_money(Decimal(weekly_hours) * hour_price.hour_price * WEEKS_PER_YEAR)
 
 
 @pghistory.track()
@@ -214,7 +214,7 @@ class CompetenceThreshold(models.Model):
         ordering = ["scope", models.F("max_amount").asc(nulls_last=True)]
 
     def __str__(self) -> str:
-        limit = f"til og med {self.max_amount} kr." if self.max_amount is not None else "uden øvre grænse"
+        limit = f"til og med {format_kr(self.max_amount)}" if self.max_amount is not None else "uden øvre grænse"
         return f"{self.get_level_display()}: {limit} ({self.get_scope_display()})"
 
 

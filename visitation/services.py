@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from botilbud.lib.dates import add_months
-from botilbud.lib.money import format_kr
+from botilbud.lib.money import format_kr, to_money
 from botilbud.models import Role, User
 from visitation import events
 from visitation.models import (
@@ -64,7 +64,7 @@ def price_for(*, offer: Offer, package: SupportPackage | None, day: dt.date) -> 
 
 def period_cost(annual_price: Decimal, days: int) -> Decimal:
     """Cost of ``days`` days at ``annual_price``: annual price / 52 × days / 7."""
-    return (Decimal(annual_price) / 52 * Decimal(days) / 7).quantize(Decimal("0.01"))
+    return to_money(Decimal(annual_price) / 52 * Decimal(days) / 7)
 
 
 # ---------------------------------------------------------------- routing

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from botilbud.access import require_role
 from botilbud.lib.locking import VersionConflict
+from botilbud.lib.money import to_money
 from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text, xlsx_response
 from botilbud.models import HourPrice, Paragraph, Role, User
 from visitation import selectors, services
@@ -221,7 +222,7 @@ def _panel_context(form: PlacementForm, data: Any) -> dict[str, Any]:
     def price_of(o: Offer) -> Decimal | None:
         if o.home_id:
             hp = hour_prices.get(o.home_id)
-            return (package.weekly_hours * hp * 52).quantize(Decimal("0.01")) if package and hp else None
+            return to_money(package.weekly_hours * hp * 52) if package and hp else None
         return o.list_price
 
     # The chosen paragraph's offers, cheapest first (the chosen one always shown).
