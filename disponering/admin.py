@@ -28,6 +28,7 @@ class LedgerEntryAdmin(VersionedAdminMixin, admin.ModelAdmin):
     # The per-month rows are written by the service from the spread, so the
     # amount, period and spread are changed on the ledger page, not here.
     readonly_fields = [
+        "home",  # the month rows carry the home too; only the ledger's services move money
         "account_group",
         "amount",
         "start_date",
@@ -54,3 +55,7 @@ class LedgerEntryAdmin(VersionedAdminMixin, admin.ModelAdmin):
         "created_at",
     ]
     inlines = [LedgerEntryMonthInline]
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        # Entries are created on the ledger page, which writes their months.
+        return False

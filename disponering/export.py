@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -78,7 +80,7 @@ def ledger_workbook(home: Home, year: int) -> Workbook:
                 entry.get_spread_display(),
                 entry.get_status_display(),
                 entry.amount,
-                sum((c for c in cells if c is not None), start=0),
+                sum((c for c in cells if c is not None), start=Decimal(0)),
                 *cells,
                 safe_text(str(entry.registered_by) if entry.registered_by else "System"),
                 "ja" if entry.generated else "nej",

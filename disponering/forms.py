@@ -85,6 +85,19 @@ def category_choices() -> list:
 DATE_ERRORS = {"invalid": "Skriv en gyldig dato (dd-mm-åååå).", "required": "Datoen mangler."}
 
 
+def _check_years(form: forms.Form, cleaned: dict[str, Any], *names: str) -> bool:
+    """Dates must lie in a budget year we can compute (year 9999 overflows the
+    month arithmetic): a Danish error on the field, never a 500. True if all
+    are in range."""
+    ok = True
+    for name in names:
+        value = cleaned.get(name)
+        if value and not 2000 <= value.year <= 2100:
+            form.add_error(name, "Året skal ligge mellem 2000 og 2100.")
+            ok = False
+    return ok
+
+
 class LedgerEntryForm(VersionedModelForm):
     kind = forms.ChoiceField(label="Art", choices=Kind.CHOICES, initial=Kind.EXPENSE)
     amount_input = DanishDecimalField(
@@ -148,6 +161,8 @@ class LedgerEntryForm(VersionedModelForm):
         group = cleaned.get("account_group")
         if start and end and (end - start).days > MAX_PERIOD_DAYS:
             self.add_error("end_date", "Perioden må højst være fem år.")
+            return cleaned
+        if not _check_years(self, cleaned, "start_date", "end_date"):
             return cleaned
         if start and end and end < start:
             if spread == Spread.ONE_OFF:
@@ -223,6 +238,7 @@ class LeaveForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        _check_years(self, cleaned, "start_date", "end_date")
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "Slutdatoen ligger før startdatoen.")
@@ -248,3 +264,8 @@ class ConsequenceForm(forms.Form):
         kwargs.setdefault("auto_id", "konsekvens_%s")
         super().__init__(*args, **kwargs)
         self.fields["from_date"].error_messages.update(DATE_ERRORS)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        _check_years(self, cleaned, "from_date")
+        return cleaned

@@ -28,7 +28,7 @@ from botilbud.lib.spreadsheet import xlsx_response
 from botilbud.models import Home, User
 from disponering import selectors, services
 from disponering.forms import ConsequenceForm, LeaveForm, LedgerEntryForm, category_choices
-from disponering.models import LedgerEntry, Status
+from disponering.models import Category, LedgerEntry, Status
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -74,8 +74,7 @@ def _row_context(entry: LedgerEntry, can_write: bool, year: int) -> dict[str, An
 def _filters(request: HttpRequest) -> tuple[str, str]:
     category = request.GET.get("kategori", "")
     status = request.GET.get("status", "")
-    valid_categories = {value for _, group in category_choices() for value, _ in group}
-    if category not in valid_categories:
+    if category not in Category.values:
         category = ""
     if status not in Status.values:
         status = ""

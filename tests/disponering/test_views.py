@@ -448,3 +448,25 @@ def test_start_page_section_for_writers(org, client_for):
     assert "120.000" in html
     html = client_for(org.caseworker).get(reverse("start")).content.decode()
     assert "Disponering" not in html
+
+
+def test_a_date_in_year_9999_is_a_danish_error_not_a_crash(org, client_for):
+    client = client_for(org.manager)
+    far = {"start_date": "9999-12-05", "end_date": "9999-12-31", "spread": Spread.MONTHLY}
+    response = client.post(reverse("disponering:entry_create", args=[org.home_a.pk]), entry_post(**far))
+    assert response.status_code == 422
+    assert "Året skal ligge mellem 2000 og 2100" in response.content.decode()
+    assert not LedgerEntry.objects.exists()
+    preview = client.get(
+        reverse("disponering:consequence", args=[org.home_a.pk]),
+        {"hours_from": "6", "hours_to": "10", "from_date": "9999-12-05"},
+    )
+    assert preview.status_code < 500
+
+
+def test_admin_cannot_add_or_move_entries(org, client_for):
+    entry = make(org)
+    admin = client_for(org.administrator)
+    assert admin.get("/admin/disponering/ledgerentry/add/").status_code == 403
+    page = admin.get(f"/admin/disponering/ledgerentry/{entry.pk}/change/").content.decode()
+    assert 'name="home"' not in page
