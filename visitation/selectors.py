@@ -126,8 +126,9 @@ class DaysBetween(Func):
     output_field = IntegerField()
 
 
-def _year_cost_expression(year: int) -> Any:
-    """Σ annual price × days in the year / days of the year, computed in SQL."""
+def year_cost_expression(year: int) -> Any:
+    """A placement's cost inside ``year``: annual price × its days in the year /
+    days of the year (pro rata), in SQL. The dashboard uses it too."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     days = DaysBetween(
         Least(Coalesce(F("end_date"), Value(last)), Value(last)), Greatest(F("start_date"), Value(first))
@@ -163,7 +164,7 @@ def purchases_by_provider_kind(user: User, *, year: int, on: dt.date) -> list[di
                 ),
                 ZERO,
             ),
-            year_cost=Coalesce(Sum(_year_cost_expression(year)), ZERO),
+            year_cost=Coalesce(Sum(year_cost_expression(year)), ZERO),
         )
         .order_by("offer__provider__kind")
     )
@@ -195,7 +196,7 @@ def sales_by_municipality(user: User, *, year: int, on: dt.date) -> QuerySet:
         .annotate(
             placements=Count("pk"),
             in_force=Count("pk", filter=Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))),
-            year_income=Coalesce(Sum(_year_cost_expression(year)), ZERO),
+            year_income=Coalesce(Sum(year_cost_expression(year)), ZERO),
         )
         .order_by("-year_income")
     )

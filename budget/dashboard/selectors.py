@@ -22,23 +22,19 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
-    ExpressionWrapper,
-    F,
-    Func,
-    IntegerField,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce
 
-from botilbud.lib.dates import days_in_year, month_end
+from botilbud.lib.dates import month_end
 from botilbud.models import AccountGroup, User
 from budget.dashboard.models import FollowUpFigure
 from budget.followup.models import Action, HomeFollowUp, Round
+from visitation.selectors import year_cost_expression
 
 ZERO = Decimal("0.00")
 GROUPS = [g.value for g in AccountGroup]
@@ -279,27 +275,12 @@ LIVE = ("godkendt", "aktiv")
 ON_WORKLIST = ("indstillet", "godkendt", "aktiv")
 
 
-class _DaysBetween(Func):
-    template = "(%(expressions)s)"
-    arg_joiner = " - "
-    output_field = IntegerField()
-
-
 def _in_period(first: dt.date, last: dt.date) -> Q:
     return Q(start_date__lte=last) & (Q(end_date__isnull=True) | Q(end_date__gte=first))
 
 
 def _in_force(day: dt.date) -> Q:
     return _in_period(day, day)
-
-
-def _year_cost(year: int) -> ExpressionWrapper:
-    """annual price × days in the year / days of the year (pro rata), in SQL."""
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    days = _DaysBetween(
-        Least(Coalesce(F("end_date"), Value(last)), Value(last)), Greatest(F("start_date"), Value(first))
-    ) + Value(1)
-    return ExpressionWrapper(F("annual_price") * days / Value(Decimal(days_in_year(year))), output_field=_MONEY)
 
 
 def placements(user: User, filters: Filters, *, provider_filter: bool = True) -> QuerySet:
@@ -321,7 +302,7 @@ def spending_by_provider_kind(user: User, filters: Filters, years: int = 5) -> d
     year_list = list(range(filters.year - years + 1, filters.year + 1))
     qs = placements(user, filters, provider_filter=False).filter(status__in=COUNTED, citizen__paying_municipality="")
     aggregates = {
-        f"y{y}": Coalesce(Sum(_year_cost(y), filter=_in_period(dt.date(y, 1, 1), dt.date(y, 12, 31))), ZERO)
+        f"y{y}": Coalesce(Sum(year_cost_expression(y), filter=_in_period(dt.date(y, 1, 1), dt.date(y, 12, 31))), ZERO)
         for y in year_list
     }
     rows = {r["offer__provider__kind"]: r for r in qs.values("offer__provider__kind").annotate(**aggregates).order_by()}
