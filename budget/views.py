@@ -543,7 +543,9 @@ DASHBOARD_ROLES = (Role.DEPARTMENT_HEAD, Role.AREA_MANAGER, Role.ADMIN, Role.CON
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     require_role(user, *DASHBOARD_ROLES)
-    homes = list(Home.objects.visible_to(user).select_related("area").order_by("area__name", "name"))
+    homes = list(
+        Home.objects.visible_to(user).filter(is_active=True).select_related("area").order_by("area__name", "name")
+    )
     ids = [h.pk for h in homes]
     try:
         year = _year(request)
