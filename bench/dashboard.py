@@ -69,7 +69,7 @@ def main() -> None:
                 times.append((time.perf_counter() - start) * 1000)
         print(
             f"{label:34} {response.status_code:>6} {statistics.median(times):>6.0f}ms {max(times):>6.0f}ms "
-            f"{len(queries):>5} {len(response.content) / 1024:>6.0f}"
+            f"{len(queries):>5} {len(response.getvalue()) / 1024:>6.0f}"
         )
 
 
