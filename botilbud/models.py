@@ -11,10 +11,12 @@ the admin site (administrators are staff).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pghistory
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -172,6 +174,14 @@ class Home(models.Model):
         "omkostningssted", max_length=20, unique=True, help_text="Omkostningsstedet i økonomisystemet."
     )
     financing = models.CharField("finansiering", max_length=20, choices=Financing.choices, default=Financing.FRAME)
+    budgeted_occupancy = models.DecimalField(
+        "budgetteret belægning (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("95.00"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+        help_text="Den belægning, takster og indtægter planlægges efter (standard 95 %).",
+    )
     managers = models.ManyToManyField(
         User,
         verbose_name="ledere",
