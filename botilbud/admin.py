@@ -76,6 +76,18 @@ class HomeAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_filter = ["area", "target_group", "financing", "is_active"]
     search_fields = ["name", "cost_centre", "address"]
     filter_horizontal = ["paragraphs", "managers", "consultants"]
+    readonly_fields = ["access_link"]
+
+    @admin.display(description="Adgangshistorik")
+    def access_link(self, obj: Home) -> str:
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">Se hvem der fik eller mistede adgang, og hvornår</a>', reverse("home_access", args=[obj.pk])
+        )
 
 
 @admin.register(Area)
@@ -97,10 +109,23 @@ class UserAdmin(VersionedAdminMixin, DjangoUserAdmin):
     form = VersionedUserChangeForm
     list_display = ["username", "first_name", "last_name", "role", "title", "is_active"]
     list_filter = ["role", "is_active"]
+    readonly_fields = ["access_link"]
     fieldsets = [
         *DjangoUserAdmin.fieldsets,
-        ("Rolle i Botilbud", {"fields": ["role", "title"]}),
+        ("Rolle i Botilbud", {"fields": ["role", "title", "access_link"]}),
     ]
+
+    @admin.display(description="Adgangshistorik")
+    def access_link(self, obj: User) -> str:
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        if obj is None or obj.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">Se hvem der gav eller fjernede adgang, og hvornår</a>', reverse("user_access", args=[obj.pk])
+        )
+
     add_fieldsets = [
         *DjangoUserAdmin.add_fieldsets,
         ("Rolle i Botilbud", {"fields": ["role", "title", "first_name", "last_name"]}),

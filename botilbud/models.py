@@ -21,6 +21,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from botilbud.lib.validators import validate_no_cpr
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -45,7 +47,7 @@ AUTHORITY_ROLES = {Role.CASEWORKER, Role.AUTHORITY_HEAD}
 @pghistory.track(exclude=["password", "last_login"])
 class User(AbstractUser):
     role = models.CharField("rolle", max_length=20, choices=Role.choices, default=Role.HOME_MANAGER)
-    title = models.CharField("stilling", max_length=120, blank=True)
+    title = models.CharField("stilling", max_length=120, blank=True, validators=[validate_no_cpr])
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = UserManager()
@@ -166,7 +168,7 @@ class Home(models.Model):
 
     name = models.CharField("navn", max_length=160, unique=True)
     area = models.ForeignKey(Area, verbose_name="område", on_delete=models.PROTECT, related_name="homes")
-    address = models.CharField("adresse", max_length=200, blank=True)
+    address = models.CharField("adresse", max_length=200, blank=True, validators=[validate_no_cpr])
     capacity = models.PositiveIntegerField("antal pladser")
     paragraphs = models.ManyToManyField(Paragraph, verbose_name="paragraffer", blank=True, related_name="homes")
     target_group = models.CharField("målgruppe", max_length=20, choices=TargetGroup.choices)
@@ -259,3 +261,28 @@ class HourPrice(models.Model):
     def for_home(cls, home_id: int, year: int) -> HourPrice | None:
         """The price of the year, or the latest earlier one if the year has none yet."""
         return cls.objects.filter(home_id=home_id, year__lte=year).order_by("-year").first()
+
+
+# --- Access grants (the M2M tables) in the audit trail -------------------------
+# Who was given or lost access to a home or an area, when, and by whom: the
+# through tables of Home.managers, Home.consultants and Area.managers are
+# tracked (insert = access given, delete = access removed). The acting user
+# comes from pghistory's middleware like every other audited write.
+
+
+@pghistory.track(pghistory.InsertEvent("access.add"), pghistory.DeleteEvent("access.remove"), obj_field=None)
+class HomeManagerAccess(Home.managers.through):  # type: ignore[name-defined,misc]
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(pghistory.InsertEvent("access.add"), pghistory.DeleteEvent("access.remove"), obj_field=None)
+class HomeConsultantAccess(Home.consultants.through):  # type: ignore[name-defined,misc]
+    class Meta:
+        proxy = True
+
+
+@pghistory.track(pghistory.InsertEvent("access.add"), pghistory.DeleteEvent("access.remove"), obj_field=None)
+class AreaManagerAccess(Area.managers.through):  # type: ignore[name-defined,misc]
+    class Meta:
+        proxy = True

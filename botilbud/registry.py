@@ -45,6 +45,8 @@ class Registry:
     start_sections: list[StartSection] = field(default_factory=list)
     home_tabs: list[HomeTab] = field(default_factory=list)
     history_kinds: dict[str, Callable[[Any], QuerySet]] = field(default_factory=dict)
+    # Dependent models whose events (deletes too) show in the parent's trail.
+    history_children: dict[str, list[tuple[type, str]]] = field(default_factory=dict)
     demo_seeders: list[tuple[int, str, Callable[..., None]]] = field(default_factory=list)
     reference_loaders: list[Callable[[], None]] = field(default_factory=list)
 
@@ -64,8 +66,14 @@ def home_tab(label: str, url_name: str, order: int = 100, roles: Iterable[str] |
     registry.home_tabs.sort(key=lambda t: t.order)
 
 
-def history_kind(slug: str, queryset_for_user: Callable[[Any], QuerySet]) -> None:
+def history_kind(
+    slug: str, queryset_for_user: Callable[[Any], QuerySet], children: list[tuple[type, str]] | None = None
+) -> None:
+    """``children``: ``[(ChildModel, "parent_fk_attname")]`` whose events,
+    deletes included, appear in the parent's trail (an action-plan item)."""
     registry.history_kinds[slug] = queryset_for_user
+    if children:
+        registry.history_children[slug] = children
 
 
 def demo_seeder(order: int, name: str, func: Callable[..., None]) -> None:

@@ -200,3 +200,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
+
+# --- Hardening (issue #14): audit trail of deletes -------------------------------
+# Every tracked model records inserts, updates AND deletes (a removed
+# action-plan item or ledger entry leaves a "Slettet" row in its history).
+import pghistory  # noqa: E402
+
+PGHISTORY_DEFAULT_TRACKERS = (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())

@@ -20,6 +20,8 @@ urlpatterns = [
     path("botilbud/", views.home_list, name="home_list"),
     path("botilbud/<int:pk>/", views.home_detail, name="home_detail"),
     path("historik/<slug:kind>/<int:pk>/", views.history, name="history"),
+    path("botilbud/<int:pk>/adgang/", views.home_access, name="home_access"),
+    path("brugere/<int:pk>/adgang/", views.user_access, name="user_access"),
     path("visitation/", include("visitation.urls")),
     path("disponering/", include("disponering.urls")),
     path("budget/", include("budget.urls")),

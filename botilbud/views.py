@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from botilbud.access import get_home_for_user
-from botilbud.lib.history import object_history
+from botilbud.lib.history import access_history, object_history
 from botilbud.models import Area, Home, Paragraph, Role, User
 from botilbud.registry import registry
 
@@ -99,7 +99,42 @@ def history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     return render(
         request,
         "botilbud/history.html",
-        {"object": obj, "verbose_name": obj._meta.verbose_name, "rows": object_history(obj)},
+        {
+            "object": obj,
+            "verbose_name": obj._meta.verbose_name,
+            "rows": object_history(obj, children=registry.history_children.get(kind)),
+        },
+    )
+
+
+@login_required
+@require_GET
+def home_access(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Adgang": who was given or lost access to this home, when, by whom."""
+    home = get_home_for_user(request, pk)
+    return render(
+        request,
+        "botilbud/access_history.html",
+        {"subject": home.name, "home": home, "rows": access_history(home=home), "per_user": False},
+    )
+
+
+@login_required
+@require_GET
+def user_access(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Adgang" for one user (the administrator's view): every home and
+    area the user was given or lost access to."""
+    user: User = request.user  # type: ignore[assignment]
+    if user.role != Role.ADMIN:
+        raise Http404("Findes ikke, eller du har ikke adgang.")
+    try:
+        target = User.objects.get(pk=pk)
+    except User.DoesNotExist:
+        raise Http404("Brugeren findes ikke.") from None
+    return render(
+        request,
+        "botilbud/access_history.html",
+        {"subject": str(target), "target": target, "rows": access_history(user=target), "per_user": True},
     )
 
 

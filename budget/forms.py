@@ -11,6 +11,7 @@ from django import forms
 from botilbud.lib.dates import MONTH_NAMES
 from botilbud.lib.locking import VersionedModelForm
 from botilbud.lib.money import format_number, parse_danish_decimal
+from botilbud.lib.validators import text_field_kwargs
 from budget.models import StaffingPlan
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -99,7 +100,7 @@ class CorrectionForm(forms.Form):
     date = forms.DateField(
         label="Dato", input_formats=["%d-%m-%Y", "%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"})
     )
-    reason = forms.CharField(label="Begrundelse", max_length=300)
+    reason = forms.CharField(label="Begrundelse", **text_field_kwargs(300))
 
     def clean_amount(self) -> Decimal:
         amount = self.cleaned_data["amount"]
@@ -116,7 +117,9 @@ class ProfileForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for index, name in enumerate(MONTH_NAMES, start=1):
-            self.fields[f"m{index}"] = DanishDecimalField(label=name.capitalize(), min_value=Decimal(0))
+            self.fields[f"m{index}"] = DanishDecimalField(
+                label=name.capitalize(), min_value=Decimal(0), max_abs=Decimal(100)
+            )
 
     def month_fields(self) -> list[forms.BoundField]:
         return [self[f"m{i}"] for i in range(1, 13)]

@@ -25,6 +25,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
+from botilbud.lib.validators import COMMENT_LENGTH, free_text, validate_no_cpr
 from botilbud.models import AccountGroup, Home
 
 
@@ -103,7 +104,7 @@ class BudgetCorrection(models.Model):
     )
     date = models.DateField("dato")
     amount = models.DecimalField("beløb", max_digits=14, decimal_places=2)
-    reason = models.CharField("begrundelse", max_length=300)
+    reason = models.CharField("begrundelse", max_length=300, validators=[validate_no_cpr])
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="registreret af", on_delete=models.PROTECT, related_name="+"
     )
@@ -266,7 +267,7 @@ class Baseline(models.Model):
     """The budget year's baseline assumptions (forudsætninger), frozen at the start of the year."""
 
     year = models.PositiveSmallIntegerField("år", unique=True)
-    note = models.TextField("bemærkning", blank=True)
+    note = free_text("bemærkning", COMMENT_LENGTH, blank=True)
     frozen_at = models.DateTimeField("frosset", null=True, blank=True)
     frozen_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

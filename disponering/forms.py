@@ -12,6 +12,7 @@ from django import forms
 from botilbud.lib.dates import MONTH_NAMES, months_between, year_months
 from botilbud.lib.locking import VersionedModelForm
 from botilbud.lib.money import parse_danish_decimal
+from botilbud.lib.validators import COMMENT_LENGTH, text_field_kwargs
 from botilbud.models import AccountGroup
 from disponering.models import CATEGORY_GROUPS, STAFF_CATEGORIES, Category, LedgerEntry, Spread, Status
 
@@ -213,7 +214,7 @@ class LeaveForm(forms.Form):
     )
     title = forms.CharField(
         label="Medarbejder (initialer eller stilling)",
-        max_length=120,
+        **text_field_kwargs(120),
         help_text="Ingen navne eller CPR-numre – fx »AB« eller »Pædagog, nat«.",
     )
     monthly_wage = DanishDecimalField(label="Månedsløn (kr.)")
@@ -226,7 +227,9 @@ class LeaveForm(forms.Form):
     status = forms.ChoiceField(
         label="Status", choices=[(s.value, s.label) for s in Status if s != Status.CANCELLED], initial=Status.EXPECTED
     )
-    comment = forms.CharField(label="Kommentar", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label="Kommentar", required=False, widget=forms.Textarea(attrs={"rows": 2}), **text_field_kwargs(COMMENT_LENGTH)
+    )
 
     def __init__(self, *args: Any, year: int, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "fravaer_%s")

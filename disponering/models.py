@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from botilbud.lib.validators import COMMENT_LENGTH, free_text, validate_no_cpr
 from botilbud.models import AccountGroup, Home
 
 
@@ -89,7 +90,10 @@ class LedgerEntry(models.Model):
     category = models.CharField("kategori", max_length=20, choices=Category.choices)
     account_group = models.CharField("kontogruppe", max_length=10, choices=AccountGroup.choices)
     title = models.CharField(
-        "beskrivelse", max_length=160, help_text="Fx medarbejderens initialer eller stilling (ingen CPR-numre)."
+        "beskrivelse",
+        max_length=160,
+        validators=[validate_no_cpr],
+        help_text="Fx medarbejderens initialer eller stilling (ingen CPR-numre).",
     )
     amount = models.DecimalField(
         "beløb i alt (kr.)",
@@ -101,7 +105,7 @@ class LedgerEntry(models.Model):
     end_date = models.DateField("til dato")
     spread = models.CharField("fordeling", max_length=10, choices=Spread.choices, default=Spread.EVEN)
     status = models.CharField("status", max_length=12, choices=Status.choices, default=Status.EXPECTED)
-    comment = models.TextField("kommentar", blank=True)
+    comment = free_text("kommentar", COMMENT_LENGTH, blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="registreret af",

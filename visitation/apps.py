@@ -9,7 +9,7 @@ class VisitationConfig(AppConfig):
         from botilbud.models import Role
         from botilbud.registry import demo_seeder, history_kind, home_tab, reference_loader, start_section
         from visitation import demo, reference, views
-        from visitation.models import Citizen, Offer, Placement
+        from visitation.models import Citizen, Decision, FollowUp, OfferPrice, Placement, PlacementChange
 
         start_section(
             [Role.CASEWORKER, Role.AUTHORITY_HEAD],
@@ -18,7 +18,11 @@ class VisitationConfig(AppConfig):
             order=10,
         )
         home_tab("Bevillinger", "visitation:home_placements", order=30)
-        history_kind("bevilling", lambda user: Placement.objects.visible_to(user))
+        history_kind(
+            "bevilling",
+            lambda user: Placement.objects.visible_to(user),
+            children=[(Decision, "placement_id"), (PlacementChange, "placement_id"), (FollowUp, "placement_id")],
+        )
         history_kind(
             "borger",
             lambda user: (
@@ -27,9 +31,20 @@ class VisitationConfig(AppConfig):
                 else Citizen.objects.none()
             ),
         )
-        history_kind(
-            "tilbud",
-            lambda user: Offer.objects.all() if user.is_authenticated and user.is_active else Offer.objects.none(),
-        )
+        history_kind("tilbud", offers_visible_to, children=[(OfferPrice, "offer_id")])
         demo_seeder(20, "visitation", demo.seed)
         reference_loader(reference.load_defaults)
+
+
+def offers_visible_to(user):  # noqa: ANN001, ANN201 - registry callback
+    """The offers whose history ``user`` may read: the authority, the
+    department head and the administrator see every offer; a home-side role
+    only the offers of the homes it sees."""
+    from botilbud.models import Home, Role
+    from visitation.models import Offer
+
+    if not user.is_authenticated or not user.is_active:
+        return Offer.objects.none()
+    if user.role in (Role.CASEWORKER, Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.ADMIN):
+        return Offer.objects.all()
+    return Offer.objects.filter(home__in=Home.objects.visible_to(user).values("pk"))

@@ -10,6 +10,7 @@ from django import forms
 
 from botilbud.lib.locking import VersionedModelForm
 from botilbud.lib.money import parse_danish_decimal, to_money
+from botilbud.lib.validators import SHORT_NOTE_LENGTH, text_field_kwargs
 from botilbud.models import Paragraph
 from visitation.models import ApprovalLevel, FollowUp, Offer, Placement, Provider, SupportPackage
 
@@ -59,11 +60,13 @@ class PlacementForm(forms.Form):
     paragraph, offer and package, the period and, for an external offer, an
     agreed price if it differs from the list price."""
 
-    case_number = forms.CharField(label="Sagsnummer", max_length=40)
-    initials = forms.CharField(label="Initialer", max_length=10, help_text="Kun initialer – intet CPR-nummer.")
+    case_number = forms.CharField(label="Sagsnummer", **text_field_kwargs(40))
+    initials = forms.CharField(
+        label="Initialer", **text_field_kwargs(10), help_text="Kun initialer – intet CPR-nummer."
+    )
     paying_municipality = forms.CharField(
         label="Betalingskommune",
-        max_length=80,
+        **text_field_kwargs(80),
         required=False,
         help_text="Kun for en anden kommunes borger i vores eget tilbud (salg).",
     )
@@ -83,7 +86,12 @@ class PlacementForm(forms.Form):
     )
     start_date = forms.DateField(label="Startdato", widget=DateInput())
     end_date = forms.DateField(label="Forventet slutdato", required=False, widget=DateInput())
-    note = forms.CharField(label="Bemærkning", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="Bemærkning",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        **text_field_kwargs(SHORT_NOTE_LENGTH),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -130,7 +138,12 @@ class PlacementForm(forms.Form):
 
 class DecisionForm(forms.Form):
     meeting_date = forms.DateField(label="Mødedato", required=False, widget=DateInput())
-    note = forms.CharField(label="Bemærkning", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Bemærkning",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        **text_field_kwargs(SHORT_NOTE_LENGTH),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_meeting_date(self) -> dt.date | None:
@@ -150,7 +163,12 @@ class PackageChangeForm(forms.Form):
         widget=DateInput(),
         help_text="Kun når en dyrere pakke kræver visitationsudvalgets afgørelse.",
     )
-    note = forms.CharField(label="Begrundelse", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Begrundelse",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        **text_field_kwargs(SHORT_NOTE_LENGTH),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_effective_date(self) -> dt.date:
@@ -161,7 +179,12 @@ class PackageChangeForm(forms.Form):
 
 class EndForm(forms.Form):
     end_date = forms.DateField(label="Sidste dag", widget=DateInput())
-    note = forms.CharField(label="Begrundelse", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Begrundelse",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        **text_field_kwargs(SHORT_NOTE_LENGTH),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_end_date(self) -> dt.date:
@@ -185,7 +208,9 @@ class FollowUpForm(forms.Form):
         widget=DateInput(),
         help_text="Kun når en dyrere pakke kræver visitationsudvalgets afgørelse.",
     )
-    note = forms.CharField(label="Notat", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="Notat", required=False, widget=forms.Textarea(attrs={"rows": 3}), **text_field_kwargs(SHORT_NOTE_LENGTH)
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_date(self) -> dt.date:

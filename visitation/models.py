@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 
 from botilbud.lib.money import format_kr, format_number, to_money
+from botilbud.lib.validators import SHORT_NOTE_LENGTH, free_text, validate_no_cpr
 from botilbud.models import Home, HourPrice, Paragraph, Role, User
 
 WEEKS_PER_YEAR = Decimal(52)
@@ -246,8 +247,8 @@ class FollowUpRule(models.Model):
 class Citizen(models.Model):
     """A citizen (borger): case number and initials only, never a CPR number."""
 
-    case_number = models.CharField("sagsnummer", max_length=40, unique=True)
-    initials = models.CharField("initialer", max_length=10)
+    case_number = models.CharField("sagsnummer", max_length=40, unique=True, validators=[validate_no_cpr])
+    initials = models.CharField("initialer", max_length=10, validators=[validate_no_cpr])
     acting_municipality = models.CharField("handlekommune", max_length=80, default=own_municipality)
     paying_municipality = models.CharField(
         "betalingskommune",
@@ -324,7 +325,7 @@ class Placement(models.Model):
     status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.PROPOSED)
     required_level = models.CharField("kræver afgørelse af", max_length=20, choices=ApprovalLevel.choices)
     next_follow_up = models.DateField("næste opfølgning", null=True, blank=True)
-    note = models.TextField("bemærkning", blank=True)
+    note = free_text("bemærkning", SHORT_NOTE_LENGTH, blank=True)
     created_by = models.ForeignKey(
         User, verbose_name="oprettet af", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -385,7 +386,7 @@ class Decision(models.Model):
     level = models.CharField("niveau", max_length=20, choices=ApprovalLevel.choices)
     outcome = models.CharField("afgørelse", max_length=20, choices=Outcome.choices)
     meeting_date = models.DateField("mødedato", null=True, blank=True)
-    note = models.TextField("bemærkning", blank=True)
+    note = free_text("bemærkning", SHORT_NOTE_LENGTH, blank=True)
     decided_by = models.ForeignKey(User, verbose_name="registreret af", on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField("registreret", auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -423,7 +424,7 @@ class PlacementChange(models.Model):
     )
     old_annual_price = models.DecimalField("tidligere årspris", max_digits=14, decimal_places=2, null=True, blank=True)
     new_annual_price = models.DecimalField("ny årspris", max_digits=14, decimal_places=2, null=True, blank=True)
-    note = models.TextField("bemærkning", blank=True)
+    note = free_text("bemærkning", SHORT_NOTE_LENGTH, blank=True)
     created_by = models.ForeignKey(User, verbose_name="registreret af", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("registreret", auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -451,7 +452,7 @@ class FollowUp(models.Model):
     )
     date = models.DateField("dato")
     outcome = models.CharField("resultat", max_length=20, choices=Outcome.choices)
-    note = models.TextField("notat", blank=True)
+    note = free_text("notat", SHORT_NOTE_LENGTH, blank=True)
     due_date = models.DateField("var forfalden", null=True, blank=True)
     next_due = models.DateField("næste opfølgning", null=True, blank=True)
     recorded_by = models.ForeignKey(User, verbose_name="registreret af", on_delete=models.PROTECT, related_name="+")

@@ -16,7 +16,7 @@ class FollowUpConfig(AppConfig):
         from botilbud.models import Role
         from botilbud.registry import demo_seeder, history_kind, reference_loader, start_section
         from budget.followup import demo, start
-        from budget.followup.models import HomeFollowUp, Settings
+        from budget.followup.models import Action, Explanation, HomeFollowUp, Settings
 
         start_section(
             [Role.CONSULTANT, Role.HOME_MANAGER, Role.AREA_MANAGER, Role.DEPARTMENT_HEAD],
@@ -24,6 +24,10 @@ class FollowUpConfig(AppConfig):
             start.section_context,
             order=10,
         )
-        history_kind("opfoelgning", lambda user: HomeFollowUp.objects.visible_to(user))
+        history_kind(
+            "opfoelgning",
+            lambda user: HomeFollowUp.objects.visible_to(user),
+            children=[(Action, "followup_id"), (Explanation, "followup_id")],
+        )
         demo_seeder(50, "budgetopfølgning", demo.seed)
         reference_loader(Settings.load)

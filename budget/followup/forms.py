@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from botilbud.lib.validators import COMMENT_LENGTH, text_field_kwargs
 from botilbud.models import AccountGroup
 from budget.followup.models import Action
 
@@ -12,12 +13,15 @@ class PrepareForm(forms.Form):
         label="Konsulentens bemærkning til lederen",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        **text_field_kwargs(COMMENT_LENGTH),
     )
 
 
 class ExplanationForm(forms.Form):
     group = forms.ChoiceField(label="Kontogruppe", choices=AccountGroup.choices, widget=forms.HiddenInput)
-    text = forms.CharField(label="Forklaring", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    text = forms.CharField(
+        label="Forklaring", widget=forms.Textarea(attrs={"rows": 3}), **text_field_kwargs(COMMENT_LENGTH)
+    )
 
 
 class ActionForm(forms.ModelForm):
@@ -40,5 +44,7 @@ class VersionForm(forms.Form):
 class ReturnForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     comment = forms.CharField(
-        label="Kommentar til lederen (hvad skal rettes?)", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+        label="Kommentar til lederen (hvad skal rettes?)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        **text_field_kwargs(COMMENT_LENGTH),
     )

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from botilbud.lib.validators import COMMENT_LENGTH, free_text, validate_no_cpr
 from botilbud.models import AccountGroup, Area, Home, Role, User
 
 
@@ -123,8 +124,8 @@ class HomeFollowUp(models.Model):
     round = models.ForeignKey(Round, verbose_name="runde", on_delete=models.PROTECT, related_name="home_followups")
     home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.PROTECT, related_name="followups")
     step = models.CharField("trin", max_length=20, choices=Step.choices, default=Step.PREPARING)
-    consultant_note = models.TextField("konsulentens bemærkning", blank=True)
-    return_comment = models.TextField("områdelederens kommentar ved tilbagesendelse", blank=True)
+    consultant_note = free_text("konsulentens bemærkning", COMMENT_LENGTH, blank=True)
+    return_comment = free_text("områdelederens kommentar ved tilbagesendelse", COMMENT_LENGTH, blank=True)
     prepared_by = models.ForeignKey(
         User, verbose_name="forberedt af", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -192,7 +193,7 @@ class Explanation(models.Model):
 
     followup = models.ForeignKey(HomeFollowUp, on_delete=models.CASCADE, related_name="explanations")
     group = models.CharField("kontogruppe", max_length=20, choices=AccountGroup.choices)
-    text = models.TextField("forklaring")
+    text = free_text("forklaring", COMMENT_LENGTH)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -209,8 +210,8 @@ class Action(models.Model):
     """Section 6: one action of the action plan."""
 
     followup = models.ForeignKey(HomeFollowUp, on_delete=models.CASCADE, related_name="actions")
-    description = models.CharField("handling", max_length=300)
-    owner = models.CharField("ansvarlig", max_length=120)
+    description = models.CharField("handling", max_length=300, validators=[validate_no_cpr])
+    owner = models.CharField("ansvarlig", max_length=120, validators=[validate_no_cpr])
     deadline = models.DateField("frist")
     expected_effect = models.DecimalField(
         "forventet effekt (kr.)",
