@@ -7,68 +7,163 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('budget', '0005_typed_corrections'),
+        ("budget", "0005_typed_corrections"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='baseline',
-            name='note',
-            field=models.TextField(blank=True, max_length=4000, validators=[botilbud.lib.validators.TextLengthValidator(4000), botilbud.lib.validators.validate_no_cpr], verbose_name='bemærkning'),
+            model_name="baseline",
+            name="note",
+            field=models.TextField(
+                blank=True,
+                max_length=4000,
+                validators=[botilbud.lib.validators.TextLengthValidator(4000), botilbud.lib.validators.validate_no_cpr],
+                verbose_name="bemærkning",
+            ),
         ),
         migrations.AlterField(
-            model_name='baselineevent',
-            name='note',
-            field=models.TextField(blank=True, max_length=4000, validators=[botilbud.lib.validators.TextLengthValidator(4000), botilbud.lib.validators.validate_no_cpr], verbose_name='bemærkning'),
+            model_name="baselineevent",
+            name="note",
+            field=models.TextField(
+                blank=True,
+                max_length=4000,
+                validators=[botilbud.lib.validators.TextLengthValidator(4000), botilbud.lib.validators.validate_no_cpr],
+                verbose_name="bemærkning",
+            ),
         ),
         migrations.AlterField(
-            model_name='budgetcorrection',
-            name='council_decision',
-            field=models.CharField(blank=True, help_text='Fx »Byrådet, møde 24-03-2026, punkt 12«.', max_length=200, validators=[botilbud.lib.validators.validate_no_cpr], verbose_name='byrådets beslutning'),
+            model_name="budgetcorrection",
+            name="council_decision",
+            field=models.CharField(
+                blank=True,
+                help_text="Fx »Byrådet, møde 24-03-2026, punkt 12«.",
+                max_length=200,
+                validators=[botilbud.lib.validators.validate_no_cpr],
+                verbose_name="byrådets beslutning",
+            ),
         ),
         migrations.AlterField(
-            model_name='budgetcorrection',
-            name='reason',
-            field=models.CharField(max_length=300, validators=[botilbud.lib.validators.validate_no_cpr], verbose_name='begrundelse'),
+            model_name="budgetcorrection",
+            name="reason",
+            field=models.CharField(
+                max_length=300, validators=[botilbud.lib.validators.validate_no_cpr], verbose_name="begrundelse"
+            ),
         ),
         migrations.AlterField(
-            model_name='budgetcorrectionevent',
-            name='council_decision',
-            field=models.CharField(blank=True, help_text='Fx »Byrådet, møde 24-03-2026, punkt 12«.', max_length=200, validators=[botilbud.lib.validators.validate_no_cpr], verbose_name='byrådets beslutning'),
+            model_name="budgetcorrectionevent",
+            name="council_decision",
+            field=models.CharField(
+                blank=True,
+                help_text="Fx »Byrådet, møde 24-03-2026, punkt 12«.",
+                max_length=200,
+                validators=[botilbud.lib.validators.validate_no_cpr],
+                verbose_name="byrådets beslutning",
+            ),
         ),
         migrations.AlterField(
-            model_name='budgetcorrectionevent',
-            name='reason',
-            field=models.CharField(max_length=300, validators=[botilbud.lib.validators.validate_no_cpr], verbose_name='begrundelse'),
+            model_name="budgetcorrectionevent",
+            name="reason",
+            field=models.CharField(
+                max_length=300, validators=[botilbud.lib.validators.validate_no_cpr], verbose_name="begrundelse"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='account',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "budget_accountevent" ("art_prefix", "function_code", "group", "id", "is_active", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "version") VALUES (OLD."art_prefix", OLD."function_code", OLD."group", OLD."id", OLD."is_active", OLD."name", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."version"); RETURN NULL;', hash='c6a04245cfd2f3bf1f6bc4a76a78f7ab1c910af8', operation='DELETE', pgid='pgtrigger_delete_delete_4ddee', table='budget_account', when='AFTER')),
+            model_name="account",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "budget_accountevent" ("art_prefix", "function_code", "group", "id", "is_active", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "version") VALUES (OLD."art_prefix", OLD."function_code", OLD."group", OLD."id", OLD."is_active", OLD."name", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."version"); RETURN NULL;',
+                    hash="c6a04245cfd2f3bf1f6bc4a76a78f7ab1c910af8",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_4ddee",
+                    table="budget_account",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='actualsimport',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "budget_actualsimportevent" ("applied_at", "created_at", "file_name", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "replaced_rows", "row_count", "status", "total", "uploaded_by_id", "version") VALUES (OLD."applied_at", OLD."created_at", OLD."file_name", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."replaced_rows", OLD."row_count", OLD."status", OLD."total", OLD."uploaded_by_id", OLD."version"); RETURN NULL;', hash='a534c5feb12a051f09fd312a5df21ede7ce79ef3', operation='DELETE', pgid='pgtrigger_delete_delete_66a83', table='budget_actualsimport', when='AFTER')),
+            model_name="actualsimport",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "budget_actualsimportevent" ("applied_at", "created_at", "file_name", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "replaced_rows", "row_count", "status", "total", "uploaded_by_id", "version") VALUES (OLD."applied_at", OLD."created_at", OLD."file_name", OLD."id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."replaced_rows", OLD."row_count", OLD."status", OLD."total", OLD."uploaded_by_id", OLD."version"); RETURN NULL;',
+                    hash="a534c5feb12a051f09fd312a5df21ede7ce79ef3",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_66a83",
+                    table="budget_actualsimport",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='baseline',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "budget_baselineevent" ("frozen_at", "frozen_by_id", "id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "version", "year") VALUES (OLD."frozen_at", OLD."frozen_by_id", OLD."id", OLD."note", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."version", OLD."year"); RETURN NULL;', hash='64ff7b225d381b01f8f9c0bc2f11159ee7824d2c', operation='DELETE', pgid='pgtrigger_delete_delete_314b9', table='budget_baseline', when='AFTER')),
+            model_name="baseline",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "budget_baselineevent" ("frozen_at", "frozen_by_id", "id", "note", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "version", "year") VALUES (OLD."frozen_at", OLD."frozen_by_id", OLD."id", OLD."note", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."version", OLD."year"); RETURN NULL;',
+                    hash="64ff7b225d381b01f8f9c0bc2f11159ee7824d2c",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_314b9",
+                    table="budget_baseline",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='baselineline',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "budget_baselinelineevent" ("average_price", "baseline_id", "budget", "id", "inflow", "outflow", "package_name", "paragraph_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "placements", "provider_kind", "version") VALUES (OLD."average_price", OLD."baseline_id", OLD."budget", OLD."id", OLD."inflow", OLD."outflow", OLD."package_name", OLD."paragraph_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."placements", OLD."provider_kind", OLD."version"); RETURN NULL;', hash='7f829f14d7da2c75616570348215a22b2fe2d32d', operation='DELETE', pgid='pgtrigger_delete_delete_dfb5d', table='budget_baselineline', when='AFTER')),
+            model_name="baselineline",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "budget_baselinelineevent" ("average_price", "baseline_id", "budget", "id", "inflow", "outflow", "package_name", "paragraph_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "placements", "provider_kind", "version") VALUES (OLD."average_price", OLD."baseline_id", OLD."budget", OLD."id", OLD."inflow", OLD."outflow", OLD."package_name", OLD."paragraph_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."placements", OLD."provider_kind", OLD."version"); RETURN NULL;',
+                    hash="7f829f14d7da2c75616570348215a22b2fe2d32d",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_dfb5d",
+                    table="budget_baselineline",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='budgetcorrection',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "budget_budgetcorrectionevent" ("amount", "computation", "council_date", "council_decision", "created_at", "created_by_id", "date", "decided_at", "decided_by_id", "decision_note", "id", "kind", "line_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "status", "transfer", "version") VALUES (OLD."amount", OLD."computation", OLD."council_date", OLD."council_decision", OLD."created_at", OLD."created_by_id", OLD."date", OLD."decided_at", OLD."decided_by_id", OLD."decision_note", OLD."id", OLD."kind", OLD."line_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reason", OLD."status", OLD."transfer", OLD."version"); RETURN NULL;', hash='12eeb5e191bf409b4a61cd1819ca6fed6c35d5cd', operation='DELETE', pgid='pgtrigger_delete_delete_60e5c', table='budget_budgetcorrection', when='AFTER')),
+            model_name="budgetcorrection",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "budget_budgetcorrectionevent" ("amount", "computation", "council_date", "council_decision", "created_at", "created_by_id", "date", "decided_at", "decided_by_id", "decision_note", "id", "kind", "line_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "reason", "status", "transfer", "version") VALUES (OLD."amount", OLD."computation", OLD."council_date", OLD."council_decision", OLD."created_at", OLD."created_by_id", OLD."date", OLD."decided_at", OLD."decided_by_id", OLD."decision_note", OLD."id", OLD."kind", OLD."line_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."reason", OLD."status", OLD."transfer", OLD."version"); RETURN NULL;',
+                    hash="12eeb5e191bf409b4a61cd1819ca6fed6c35d5cd",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_60e5c",
+                    table="budget_budgetcorrection",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='budgetline',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "budget_budgetlineevent" ("group", "home_id", "id", "original", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "profile", "version", "year") VALUES (OLD."group", OLD."home_id", OLD."id", OLD."original", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."profile", OLD."version", OLD."year"); RETURN NULL;', hash='3bacca93edef0ed5e05ea79d31cc1b128a487e36', operation='DELETE', pgid='pgtrigger_delete_delete_d4e2c', table='budget_budgetline', when='AFTER')),
+            model_name="budgetline",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "budget_budgetlineevent" ("group", "home_id", "id", "original", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "profile", "version", "year") VALUES (OLD."group", OLD."home_id", OLD."id", OLD."original", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."profile", OLD."version", OLD."year"); RETURN NULL;',
+                    hash="3bacca93edef0ed5e05ea79d31cc1b128a487e36",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_d4e2c",
+                    table="budget_budgetline",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='staffingplan',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "budget_staffingplanevent" ("annual_norm_hours", "annual_wage_cost", "competence_hours", "extra_holiday_days", "holiday_weeks", "home_id", "id", "meeting_hours", "other_hours", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "roster_hours_per_week", "sickness_pct", "updated_at", "updated_by_id", "version", "wage_budget", "year") VALUES (OLD."annual_norm_hours", OLD."annual_wage_cost", OLD."competence_hours", OLD."extra_holiday_days", OLD."holiday_weeks", OLD."home_id", OLD."id", OLD."meeting_hours", OLD."other_hours", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."roster_hours_per_week", OLD."sickness_pct", OLD."updated_at", OLD."updated_by_id", OLD."version", OLD."wage_budget", OLD."year"); RETURN NULL;', hash='b95714b7d79bdb391e6c3e3e52409b6ccaa6cbbf', operation='DELETE', pgid='pgtrigger_delete_delete_95c86', table='budget_staffingplan', when='AFTER')),
+            model_name="staffingplan",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "budget_staffingplanevent" ("annual_norm_hours", "annual_wage_cost", "competence_hours", "extra_holiday_days", "holiday_weeks", "home_id", "id", "meeting_hours", "other_hours", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "roster_hours_per_week", "sickness_pct", "updated_at", "updated_by_id", "version", "wage_budget", "year") VALUES (OLD."annual_norm_hours", OLD."annual_wage_cost", OLD."competence_hours", OLD."extra_holiday_days", OLD."holiday_weeks", OLD."home_id", OLD."id", OLD."meeting_hours", OLD."other_hours", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."roster_hours_per_week", OLD."sickness_pct", OLD."updated_at", OLD."updated_by_id", OLD."version", OLD."wage_budget", OLD."year"); RETURN NULL;',
+                    hash="b95714b7d79bdb391e6c3e3e52409b6ccaa6cbbf",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_95c86",
+                    table="budget_staffingplan",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

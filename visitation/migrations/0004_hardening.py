@@ -7,114 +7,274 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('visitation', '0003_placement_municipalities'),
+        ("visitation", "0003_placement_municipalities"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='citizen',
-            name='case_number',
-            field=models.CharField(max_length=40, unique=True, validators=[botilbud.lib.validators.validate_no_cpr], verbose_name='sagsnummer'),
+            model_name="citizen",
+            name="case_number",
+            field=models.CharField(
+                max_length=40,
+                unique=True,
+                validators=[botilbud.lib.validators.validate_no_cpr],
+                verbose_name="sagsnummer",
+            ),
         ),
         migrations.AlterField(
-            model_name='citizen',
-            name='initials',
-            field=models.CharField(max_length=10, validators=[botilbud.lib.validators.validate_no_cpr], verbose_name='initialer'),
+            model_name="citizen",
+            name="initials",
+            field=models.CharField(
+                max_length=10, validators=[botilbud.lib.validators.validate_no_cpr], verbose_name="initialer"
+            ),
         ),
         migrations.AlterField(
-            model_name='citizenevent',
-            name='case_number',
-            field=models.CharField(max_length=40, validators=[botilbud.lib.validators.validate_no_cpr], verbose_name='sagsnummer'),
+            model_name="citizenevent",
+            name="case_number",
+            field=models.CharField(
+                max_length=40, validators=[botilbud.lib.validators.validate_no_cpr], verbose_name="sagsnummer"
+            ),
         ),
         migrations.AlterField(
-            model_name='citizenevent',
-            name='initials',
-            field=models.CharField(max_length=10, validators=[botilbud.lib.validators.validate_no_cpr], verbose_name='initialer'),
+            model_name="citizenevent",
+            name="initials",
+            field=models.CharField(
+                max_length=10, validators=[botilbud.lib.validators.validate_no_cpr], verbose_name="initialer"
+            ),
         ),
         migrations.AlterField(
-            model_name='decision',
-            name='note',
-            field=models.TextField(blank=True, max_length=2000, validators=[botilbud.lib.validators.TextLengthValidator(2000), botilbud.lib.validators.validate_no_cpr], verbose_name='bemærkning'),
+            model_name="decision",
+            name="note",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[botilbud.lib.validators.TextLengthValidator(2000), botilbud.lib.validators.validate_no_cpr],
+                verbose_name="bemærkning",
+            ),
         ),
         migrations.AlterField(
-            model_name='decisionevent',
-            name='note',
-            field=models.TextField(blank=True, max_length=2000, validators=[botilbud.lib.validators.TextLengthValidator(2000), botilbud.lib.validators.validate_no_cpr], verbose_name='bemærkning'),
+            model_name="decisionevent",
+            name="note",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[botilbud.lib.validators.TextLengthValidator(2000), botilbud.lib.validators.validate_no_cpr],
+                verbose_name="bemærkning",
+            ),
         ),
         migrations.AlterField(
-            model_name='followup',
-            name='note',
-            field=models.TextField(blank=True, max_length=2000, validators=[botilbud.lib.validators.TextLengthValidator(2000), botilbud.lib.validators.validate_no_cpr], verbose_name='notat'),
+            model_name="followup",
+            name="note",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[botilbud.lib.validators.TextLengthValidator(2000), botilbud.lib.validators.validate_no_cpr],
+                verbose_name="notat",
+            ),
         ),
         migrations.AlterField(
-            model_name='followupevent',
-            name='note',
-            field=models.TextField(blank=True, max_length=2000, validators=[botilbud.lib.validators.TextLengthValidator(2000), botilbud.lib.validators.validate_no_cpr], verbose_name='notat'),
+            model_name="followupevent",
+            name="note",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[botilbud.lib.validators.TextLengthValidator(2000), botilbud.lib.validators.validate_no_cpr],
+                verbose_name="notat",
+            ),
         ),
         migrations.AlterField(
-            model_name='placement',
-            name='note',
-            field=models.TextField(blank=True, max_length=2000, validators=[botilbud.lib.validators.TextLengthValidator(2000), botilbud.lib.validators.validate_no_cpr], verbose_name='bemærkning'),
+            model_name="placement",
+            name="note",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[botilbud.lib.validators.TextLengthValidator(2000), botilbud.lib.validators.validate_no_cpr],
+                verbose_name="bemærkning",
+            ),
         ),
         migrations.AlterField(
-            model_name='placementchange',
-            name='note',
-            field=models.TextField(blank=True, max_length=2000, validators=[botilbud.lib.validators.TextLengthValidator(2000), botilbud.lib.validators.validate_no_cpr], verbose_name='bemærkning'),
+            model_name="placementchange",
+            name="note",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[botilbud.lib.validators.TextLengthValidator(2000), botilbud.lib.validators.validate_no_cpr],
+                verbose_name="bemærkning",
+            ),
         ),
         migrations.AlterField(
-            model_name='placementchangeevent',
-            name='note',
-            field=models.TextField(blank=True, max_length=2000, validators=[botilbud.lib.validators.TextLengthValidator(2000), botilbud.lib.validators.validate_no_cpr], verbose_name='bemærkning'),
+            model_name="placementchangeevent",
+            name="note",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[botilbud.lib.validators.TextLengthValidator(2000), botilbud.lib.validators.validate_no_cpr],
+                verbose_name="bemærkning",
+            ),
         ),
         migrations.AlterField(
-            model_name='placementhistory',
-            name='note',
-            field=models.TextField(blank=True, max_length=2000, validators=[botilbud.lib.validators.TextLengthValidator(2000), botilbud.lib.validators.validate_no_cpr], verbose_name='bemærkning'),
+            model_name="placementhistory",
+            name="note",
+            field=models.TextField(
+                blank=True,
+                max_length=2000,
+                validators=[botilbud.lib.validators.TextLengthValidator(2000), botilbud.lib.validators.validate_no_cpr],
+                verbose_name="bemærkning",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='citizen',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "visitation_citizenevent" ("case_number", "id", "initials", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "version") VALUES (OLD."case_number", OLD."id", OLD."initials", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."version"); RETURN NULL;', hash='15fa58a9a450c0f801f78d68be90dd1cbfc4cb99', operation='DELETE', pgid='pgtrigger_delete_delete_16065', table='visitation_citizen', when='AFTER')),
+            model_name="citizen",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "visitation_citizenevent" ("case_number", "id", "initials", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "version") VALUES (OLD."case_number", OLD."id", OLD."initials", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."version"); RETURN NULL;',
+                    hash="15fa58a9a450c0f801f78d68be90dd1cbfc4cb99",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_16065",
+                    table="visitation_citizen",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='competencethreshold',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "visitation_competencethresholdevent" ("id", "level", "max_amount", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "scope", "version") VALUES (OLD."id", OLD."level", OLD."max_amount", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."scope", OLD."version"); RETURN NULL;', hash='b2ada3355d5d839b67a8f702b503cb5e4a710927', operation='DELETE', pgid='pgtrigger_delete_delete_34354', table='visitation_competencethreshold', when='AFTER')),
+            model_name="competencethreshold",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "visitation_competencethresholdevent" ("id", "level", "max_amount", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "scope", "version") VALUES (OLD."id", OLD."level", OLD."max_amount", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."scope", OLD."version"); RETURN NULL;',
+                    hash="b2ada3355d5d839b67a8f702b503cb5e4a710927",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_34354",
+                    table="visitation_competencethreshold",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='decision',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "visitation_decisionevent" ("decided_at", "decided_by_id", "id", "level", "meeting_date", "note", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "placement_id", "version") VALUES (OLD."decided_at", OLD."decided_by_id", OLD."id", OLD."level", OLD."meeting_date", OLD."note", OLD."outcome", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."placement_id", OLD."version"); RETURN NULL;', hash='e04c18cc6cd00d94b1d6b3431c921a73a3b6b115', operation='DELETE', pgid='pgtrigger_delete_delete_36f51', table='visitation_decision', when='AFTER')),
+            model_name="decision",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "visitation_decisionevent" ("decided_at", "decided_by_id", "id", "level", "meeting_date", "note", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "placement_id", "version") VALUES (OLD."decided_at", OLD."decided_by_id", OLD."id", OLD."level", OLD."meeting_date", OLD."note", OLD."outcome", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."placement_id", OLD."version"); RETURN NULL;',
+                    hash="e04c18cc6cd00d94b1d6b3431c921a73a3b6b115",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_36f51",
+                    table="visitation_decision",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='followup',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "visitation_followupevent" ("date", "due_date", "id", "next_due", "note", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "placement_id", "recorded_at", "recorded_by_id", "version") VALUES (OLD."date", OLD."due_date", OLD."id", OLD."next_due", OLD."note", OLD."outcome", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."placement_id", OLD."recorded_at", OLD."recorded_by_id", OLD."version"); RETURN NULL;', hash='eeacc57456e89de424466e5f8ca821f2ba88d73a', operation='DELETE', pgid='pgtrigger_delete_delete_faf25', table='visitation_followup', when='AFTER')),
+            model_name="followup",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "visitation_followupevent" ("date", "due_date", "id", "next_due", "note", "outcome", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "placement_id", "recorded_at", "recorded_by_id", "version") VALUES (OLD."date", OLD."due_date", OLD."id", OLD."next_due", OLD."note", OLD."outcome", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."placement_id", OLD."recorded_at", OLD."recorded_by_id", OLD."version"); RETURN NULL;',
+                    hash="eeacc57456e89de424466e5f8ca821f2ba88d73a",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_faf25",
+                    table="visitation_followup",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='followuprule',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "visitation_followupruleevent" ("first_after_months", "id", "paragraph_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "then_every_months", "version") VALUES (OLD."first_after_months", OLD."id", OLD."paragraph_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."then_every_months", OLD."version"); RETURN NULL;', hash='0f5697243ed1431c07db605e99a4b764c6102626', operation='DELETE', pgid='pgtrigger_delete_delete_a0a80', table='visitation_followuprule', when='AFTER')),
+            model_name="followuprule",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "visitation_followupruleevent" ("first_after_months", "id", "paragraph_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "then_every_months", "version") VALUES (OLD."first_after_months", OLD."id", OLD."paragraph_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."then_every_months", OLD."version"); RETURN NULL;',
+                    hash="0f5697243ed1431c07db605e99a4b764c6102626",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_a0a80",
+                    table="visitation_followuprule",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='offer',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "visitation_offerevent" ("home_id", "id", "is_active", "name", "paragraph_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "provider_id", "version") VALUES (OLD."home_id", OLD."id", OLD."is_active", OLD."name", OLD."paragraph_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."provider_id", OLD."version"); RETURN NULL;', hash='1b3d96c389612e311ce9bb50bcb3b4411bd2ca08', operation='DELETE', pgid='pgtrigger_delete_delete_2129c', table='visitation_offer', when='AFTER')),
+            model_name="offer",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "visitation_offerevent" ("home_id", "id", "is_active", "name", "paragraph_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "provider_id", "version") VALUES (OLD."home_id", OLD."id", OLD."is_active", OLD."name", OLD."paragraph_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."provider_id", OLD."version"); RETURN NULL;',
+                    hash="1b3d96c389612e311ce9bb50bcb3b4411bd2ca08",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_2129c",
+                    table="visitation_offer",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='offerprice',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "visitation_offerpriceevent" ("annual_price", "id", "offer_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "valid_from", "version") VALUES (OLD."annual_price", OLD."id", OLD."offer_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."valid_from", OLD."version"); RETURN NULL;', hash='9c01e30535ac69a74d7e7ffbb100e718dfd29298', operation='DELETE', pgid='pgtrigger_delete_delete_5f112', table='visitation_offerprice', when='AFTER')),
+            model_name="offerprice",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "visitation_offerpriceevent" ("annual_price", "id", "offer_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "valid_from", "version") VALUES (OLD."annual_price", OLD."id", OLD."offer_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."valid_from", OLD."version"); RETURN NULL;',
+                    hash="9c01e30535ac69a74d7e7ffbb100e718dfd29298",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_5f112",
+                    table="visitation_offerprice",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='placement',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "visitation_placementhistory" ("acting_municipality_id", "annual_price", "citizen_id", "created_at", "created_by_id", "decided_at", "end_date", "id", "next_follow_up", "note", "offer_id", "package_id", "paying_municipality_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "required_level", "start_date", "status", "version") VALUES (OLD."acting_municipality_id", OLD."annual_price", OLD."citizen_id", OLD."created_at", OLD."created_by_id", OLD."decided_at", OLD."end_date", OLD."id", OLD."next_follow_up", OLD."note", OLD."offer_id", OLD."package_id", OLD."paying_municipality_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."required_level", OLD."start_date", OLD."status", OLD."version"); RETURN NULL;', hash='38ca8bec553cae284a5b24e2c85a8ceef80f6006', operation='DELETE', pgid='pgtrigger_delete_delete_c85ef', table='visitation_placement', when='AFTER')),
+            model_name="placement",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "visitation_placementhistory" ("acting_municipality_id", "annual_price", "citizen_id", "created_at", "created_by_id", "decided_at", "end_date", "id", "next_follow_up", "note", "offer_id", "package_id", "paying_municipality_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "required_level", "start_date", "status", "version") VALUES (OLD."acting_municipality_id", OLD."annual_price", OLD."citizen_id", OLD."created_at", OLD."created_by_id", OLD."decided_at", OLD."end_date", OLD."id", OLD."next_follow_up", OLD."note", OLD."offer_id", OLD."package_id", OLD."paying_municipality_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."required_level", OLD."start_date", OLD."status", OLD."version"); RETURN NULL;',
+                    hash="38ca8bec553cae284a5b24e2c85a8ceef80f6006",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_c85ef",
+                    table="visitation_placement",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='placementchange',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "visitation_placementchangeevent" ("created_at", "created_by_id", "effective_date", "id", "kind", "new_annual_price", "new_package_id", "note", "old_annual_price", "old_package_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "placement_id", "version") VALUES (OLD."created_at", OLD."created_by_id", OLD."effective_date", OLD."id", OLD."kind", OLD."new_annual_price", OLD."new_package_id", OLD."note", OLD."old_annual_price", OLD."old_package_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."placement_id", OLD."version"); RETURN NULL;', hash='0877d4c59a425ab137e896d3c98811916010c08d', operation='DELETE', pgid='pgtrigger_delete_delete_539db', table='visitation_placementchange', when='AFTER')),
+            model_name="placementchange",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "visitation_placementchangeevent" ("created_at", "created_by_id", "effective_date", "id", "kind", "new_annual_price", "new_package_id", "note", "old_annual_price", "old_package_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "placement_id", "version") VALUES (OLD."created_at", OLD."created_by_id", OLD."effective_date", OLD."id", OLD."kind", OLD."new_annual_price", OLD."new_package_id", OLD."note", OLD."old_annual_price", OLD."old_package_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."placement_id", OLD."version"); RETURN NULL;',
+                    hash="0877d4c59a425ab137e896d3c98811916010c08d",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_539db",
+                    table="visitation_placementchange",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='provider',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "visitation_providerevent" ("id", "is_active", "kind", "name", "non_profit", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "version") VALUES (OLD."id", OLD."is_active", OLD."kind", OLD."name", OLD."non_profit", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."version"); RETURN NULL;', hash='5ec553dbf5588fee09dcfae1d6a08c455024b481', operation='DELETE', pgid='pgtrigger_delete_delete_1347b', table='visitation_provider', when='AFTER')),
+            model_name="provider",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "visitation_providerevent" ("id", "is_active", "kind", "name", "non_profit", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "version") VALUES (OLD."id", OLD."is_active", OLD."kind", OLD."name", OLD."non_profit", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."version"); RETURN NULL;',
+                    hash="5ec553dbf5588fee09dcfae1d6a08c455024b481",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_1347b",
+                    table="visitation_provider",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='supportpackage',
-            trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "visitation_supportpackageevent" ("id", "is_active", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "sort_order", "version", "weekly_hours") VALUES (OLD."id", OLD."is_active", OLD."name", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."sort_order", OLD."version", OLD."weekly_hours"); RETURN NULL;', hash='6dc13c31a2f2e180eaa15231453439bd230de0da', operation='DELETE', pgid='pgtrigger_delete_delete_f2fe8', table='visitation_supportpackage', when='AFTER')),
+            model_name="supportpackage",
+            trigger=pgtrigger.compiler.Trigger(
+                name="delete_delete",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "visitation_supportpackageevent" ("id", "is_active", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "sort_order", "version", "weekly_hours") VALUES (OLD."id", OLD."is_active", OLD."name", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."sort_order", OLD."version", OLD."weekly_hours"); RETURN NULL;',
+                    hash="6dc13c31a2f2e180eaa15231453439bd230de0da",
+                    operation="DELETE",
+                    pgid="pgtrigger_delete_delete_f2fe8",
+                    table="visitation_supportpackage",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]
