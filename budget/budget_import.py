@@ -2,8 +2,8 @@
 
 Columns: omkostningssted, år, kontogruppe (Løn / Øvrig drift / Indtægter, or
 loen / drift / indtaegt), budget. A budget file is small (a few hundred rows),
-so it is read with openpyxl (read-only) and checked row by row; any bad row
-refuses the whole file.
+so it is read with the shared reader (``botilbud.lib.tabular``: .xlsx or CSV)
+and checked row by row; any bad row refuses the whole file.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import IO, Any
 
+from botilbud.lib import tabular
 from botilbud.lib.money import parse_danish_decimal, to_money
 from botilbud.models import AccountGroup, Home
 from budget.importer import RowError, _norm_header
@@ -38,72 +39,68 @@ class BudgetFileError(Exception):
     pass
 
 
-def read_budget_file(
-    stream: IO[bytes], *, allowed_home_ids: list[int] | None
-) -> tuple[list[tuple[Home, int, str, Decimal]], list[RowError]]:
-    from openpyxl import load_workbook
+def _header_ok(cells: list[Any]) -> bool:
+    names = {_norm_header(c) for c in cells}
+    return all(names & aliases for aliases in COLUMNS.values())
 
+
+def read_budget_file(
+    stream: IO[bytes], *, allowed_home_ids: list[int] | None, file_name: str = "budget.xlsx"
+) -> tuple[list[tuple[Home, int, str, Decimal]], list[RowError]]:
+    """Read a budget file (.xlsx or CSV, through ``botilbud.lib.tabular``): good rows and every bad row."""
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:
-        raise BudgetFileError("Filen kunne ikke læses som et Excel-regneark (.xlsx).") from exc
+        table = tabular.open_table(stream, file_name, tabular.ReadOptions(find_header=_header_ok))
+    except tabular.TabularError as exc:
+        if "ikke fundet" in str(exc):
+            raise BudgetFileError(
+                "Overskrifterne Omkostningssted, År, Kontogruppe og Budget blev ikke fundet i filens første linjer."
+            ) from exc
+        raise BudgetFileError(str(exc)) from exc
     homes = {h.cost_centre: h for h in Home.objects.all()}
     rows: list[tuple[Home, int, str, Decimal]] = []
     errors: list[RowError] = []
     seen: dict[tuple[int, int, str], int] = {}
+    names = [_norm_header(v) for v in table.header]
+    index_of = {key: next(i for i, n in enumerate(names) if n in aliases) for key, aliases in COLUMNS.items()}
     try:
-        sheet = workbook.worksheets[0]
-        index_of: dict[str, int] | None = None
-        for row_no, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if not any(v not in (None, "") for v in values):
-                continue
-            if index_of is None:
-                names = [_norm_header(v) for v in values]
-                index_of = {}
-                for key, aliases in COLUMNS.items():
-                    for i, name in enumerate(names):
-                        if name in aliases:
-                            index_of[key] = i
-                missing = [k for k in COLUMNS if k not in index_of]
-                if missing:
-                    raise BudgetFileError(
-                        "Første række skal være overskrifterne Omkostningssted, År, Kontogruppe og Budget."
+        with table:
+            for row_no, values in table.rows():
+                reasons: list[str] = []
+                cell = {k: values[i] for k, i in index_of.items()}
+                cc = tabular.cell_text(cell["cost_centre"]).strip()
+                if isinstance(cell["cost_centre"], Decimal) and cell["cost_centre"] == int(cell["cost_centre"]):
+                    cc = str(int(cell["cost_centre"]))
+                home = homes.get(cc)
+                if not cc:
+                    reasons.append("Omkostningssted mangler")
+                elif home is None:
+                    reasons.append(f"Ukendt omkostningssted »{cc}«")
+                elif allowed_home_ids is not None and home.pk not in allowed_home_ids:
+                    reasons.append(f"Du har ikke adgang til omkostningssted »{cc}«")
+                year = _year(cell["year"])
+                if year is None:
+                    reasons.append(f"Året »{tabular.cell_text(cell['year'])}« er ikke gyldigt")
+                group = GROUPS.get(_norm_header(cell["group"]))
+                if group is None:
+                    reasons.append(
+                        f"Ukendt kontogruppe »{tabular.cell_text(cell['group'])}« (brug Løn, Øvrig drift eller Indtægter)"
                     )
-                continue
-            reasons: list[str] = []
-            cell = {k: (values[i] if i < len(values) else None) for k, i in index_of.items()}
-            cc = str(cell["cost_centre"] or "").strip()
-            if isinstance(cell["cost_centre"], float) and cell["cost_centre"].is_integer():
-                cc = str(int(cell["cost_centre"]))
-            home = homes.get(cc)
-            if not cc:
-                reasons.append("Omkostningssted mangler")
-            elif home is None:
-                reasons.append(f"Ukendt omkostningssted »{cc}«")
-            elif allowed_home_ids is not None and home.pk not in allowed_home_ids:
-                reasons.append(f"Du har ikke adgang til omkostningssted »{cc}«")
-            year = _year(cell["year"])
-            if year is None:
-                reasons.append(f"Året »{cell['year'] or ''}« er ikke gyldigt")
-            group = GROUPS.get(_norm_header(cell["group"]))
-            if group is None:
-                reasons.append(f"Ukendt kontogruppe »{cell['group'] or ''}« (brug Løn, Øvrig drift eller Indtægter)")
-            amount = _amount(cell["amount"])
-            if amount is None:
-                reasons.append(f"Budgettet »{cell['amount'] or ''}« er ikke et gyldigt tal")
-            if not reasons and home and year and group:
-                key = (home.pk, year, group.value)
-                if key in seen:
-                    reasons.append(f"Samme botilbud, år og kontogruppe som række {seen[key]}")
-                seen[key] = row_no
-            if reasons:
-                errors.append(RowError(row=row_no, reasons=reasons))
-            elif home and year and group and amount is not None:
-                rows.append((home, year, group.value, amount))
-    finally:
-        workbook.close()
-    if index_of is None:
-        raise BudgetFileError("Regnearket er tomt.")
+                amount = _amount(cell["amount"])
+                if amount is None:
+                    reasons.append(f"Budgettet »{tabular.cell_text(cell['amount'])}« er ikke et gyldigt tal")
+                if not reasons and home and year and group:
+                    key = (home.pk, year, group.value)
+                    if key in seen:
+                        reasons.append(f"Samme botilbud, år og kontogruppe som række {seen[key]}")
+                    seen[key] = row_no
+                if reasons:
+                    errors.append(RowError(row=row_no, reasons=reasons))
+                elif home and year and group and amount is not None:
+                    rows.append((home, year, group.value, amount))
+    except tabular.TabularError as exc:
+        raise BudgetFileError(str(exc)) from exc
+    errors.extend(RowError(row=b.line, reasons=[b.reason]) for b in table.bad_lines)
+    errors.sort(key=lambda e: e.row)
     if not rows and not errors:
         raise BudgetFileError("Regnearket har ingen budgetrækker.")
     return rows, errors
@@ -112,6 +109,8 @@ def read_budget_file(
 def _year(value: Any) -> int | None:
     if isinstance(value, dt.date):
         return value.year
+    if isinstance(value, Decimal):
+        return int(value) if value == int(value) and 2000 <= value <= 2100 else None
     try:
         year = int(str(value).strip().split(",")[0].split(".")[0])
     except ValueError:

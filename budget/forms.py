@@ -85,7 +85,7 @@ class ActualsUploadForm(forms.Form):
 
 class BudgetUploadForm(forms.Form):
     file = forms.FileField(
-        label="Budgetfil (.xlsx)",
+        label="Budgetfil (.xlsx eller .csv)",
         help_text="Én række pr. botilbud og kontogruppe: omkostningssted, år, kontogruppe (Løn, Øvrig drift, "
         "Indtægter), budget.",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),

@@ -356,7 +356,8 @@ def budget_import(request: HttpRequest) -> HttpResponse:
 
     allowed = services.import_home_ids(user)
     try:
-        rows, errors = read_budget_file(importer.open_upload(form.cleaned_data["file"]), allowed_home_ids=allowed)
+        upload = form.cleaned_data["file"]
+        rows, errors = read_budget_file(importer.open_upload(upload), allowed_home_ids=allowed, file_name=upload.name)
     except BudgetFileError as exc:
         return render(request, "budget/budget_import.html", {"form": form, "file_error": str(exc)}, status=400)
     if errors:
