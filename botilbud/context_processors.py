@@ -34,6 +34,7 @@ NAV_ITEMS: list[tuple[str, str, set[str] | None]] = [
     ("Forbrug", "budget:actuals_import", {Role.CONSULTANT, Role.ADMIN}),
     ("Budgetopfølgning", "followup:round_list", {r.value for r in Role} - {Role.CASEWORKER, Role.AUTHORITY_HEAD}),
     ("Dashboard", "dashboard:department", {Role.DEPARTMENT_HEAD, Role.AREA_MANAGER, Role.ADMIN}),
+    ("Kom i gang", "onboarding:start", {Role.ADMIN}),
     ("Administration", "admin:index", {Role.ADMIN}),
 ]
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "budget",
     "budget.followup",
     "budget.dashboard",
+    "onboarding",
 ]
 
 MIDDLEWARE = [

@@ -83,15 +83,6 @@ class ActualsUploadForm(forms.Form):
             raise forms.ValidationError(str(exc)) from exc
 
 
-class BudgetUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Budgetfil (.xlsx)",
-        help_text="Én række pr. botilbud og kontogruppe: omkostningssted, år, kontogruppe (Løn, Øvrig drift, "
-        "Indtægter), budget.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-    )
-
-
 class CorrectionForm(forms.Form):
     amount = DanishDecimalField(
         label="Beløb (kr.)", max_abs=Decimal("999999999999"), help_text="Negativt beløb nedskriver budgettet."
