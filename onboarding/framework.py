@@ -160,15 +160,16 @@ def parse_date(text: str, label: str, *, required: bool = True) -> tuple[dt.date
     return None, f"{label} »{text}« er ikke en gyldig dato (brug dd-mm-åååå)"
 
 
-def choice(text: str, label: str, options: dict[str, str]) -> tuple[str | None, str | None]:
-    """Match ``text`` case-insensitively against ``options`` (spelling → value)."""
+def choice(text: str, label: str, options: dict[str, str], shown: Iterable[str] = ()) -> tuple[str | None, str | None]:
+    """Match ``text`` case-insensitively against ``options`` (spelling → value);
+    the refusal suggests ``shown`` (the spellings the sample files use)."""
     key = re.sub(r"\s+", " ", (text or "").strip().lower())
     if not key:
         return None, f"{label} mangler"
     if key in options:
         return options[key], None
-    shown = sorted({k for k in options if not k.isascii() or k == k.lower()})[:8]
-    return None, f"{label} »{text}« kendes ikke (brug fx {', '.join(shown)})"
+    hint = ", ".join(shown) or ", ".join(sorted(options)[:8])
+    return None, f"{label} »{text}« kendes ikke (brug {hint})"
 
 
 def too_long(text: str, label: str, max_length: int) -> str | None:

@@ -130,12 +130,16 @@ class OrganisationKind:
                     reasons.append(f"Paragraf »{part}« kendes ikke (kendte: {', '.join(sorted(paragraphs.values()))})")
                 elif code not in codes:
                     codes.append(code)
-            target_group, err = choice(row.get("target_group"), "Målgruppe", TARGET_GROUPS)
+            target_group, err = choice(
+                row.get("target_group"), "Målgruppe", TARGET_GROUPS, ["Handicap", "Sindslidelse"]
+            )
             if err:
                 reasons.append(err)
             financing = Home.Financing.FRAME.value
             if row.get("financing"):
-                financing, err = choice(row.get("financing"), "Finansiering", FINANCING)
+                financing, err = choice(
+                    row.get("financing"), "Finansiering", FINANCING, ["Rammebudgetteret", "Aktivitetsbaseret"]
+                )
                 if err:
                     reasons.append(err)
             occupancy = Decimal("95.00")

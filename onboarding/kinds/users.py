@@ -98,7 +98,7 @@ class UsersKind:
                     validate_email(email)
                 except ValidationError:
                     reasons.append(f"E-mailadressen »{email}« er ikke gyldig")
-            role, err = choice(row.get("role"), "Rollen", ROLES)
+            role, err = choice(row.get("role"), "Rollen", ROLES, [r.label for r in Role])
             if err:
                 reasons.append(err)
             if err := too_long(row.get("title"), "Stillingen", 120):

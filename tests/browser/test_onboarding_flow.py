@@ -58,9 +58,12 @@ def test_admin_onboards_the_sample_municipality(page, login, live_server):
     _import(page, "Indlæs budget", SAMPLES / "budget.csv", "onboarding_budget")
     rec = page.locator("#reconciliation").inner_text()
     assert "35.932.000,00 kr." in rec
+    _import(page, "Indlæs bevillinger", SAMPLES / "bevillinger.csv", "onboarding_placements")
+    assert "14.366.220,00 kr." in page.locator("#reconciliation").inner_text()
 
     page.goto(page.base_url + "/kom-i-gang/")
     assert "6 aktive botilbud" in page.content()
+    assert page.locator(".step--done").count() == 5  # all but the first actuals import
     screenshot(page, "onboarding_start_progress")
 
     # A personal link for the imported manager.
@@ -91,6 +94,7 @@ def test_admin_onboards_the_sample_municipality(page, login, live_server):
         ("hans.ravn", ["Lyngbakken", "Kildevang", "Møllegården"], "Egely"),
         ("erik.bach", ["Nord", "Egely", "Havnehuset"], "Lyngbakken"),
         ("ida.krogh", ["§108", "§107"], None),
+        ("karen.vang", ["§108"], None),
         ("lars.friis", ["Nord", "Syd"], None),
     ):
         user = User.objects.get(username=username)
@@ -104,4 +108,9 @@ def test_admin_onboards_the_sample_municipality(page, login, live_server):
             assert absent not in text, (username, absent)
         _axe_clean(page, f"{username} start")
         screenshot(page, f"onboarding_start_{user.role}")
+        if user.role == Role.CASEWORKER:
+            page.click("nav.main-nav >> text=Bevillinger")
+            assert "Egely" in page.locator("main").inner_text()
+            _axe_clean(page, "caseworker placements")
+            screenshot(page, "onboarding_caseworker_placements")
         page.click("text=Log ud")

@@ -220,3 +220,92 @@ def test_unreadable_files_are_refused_whole(run_import, tmp_path, name, content,
     path.write_bytes(content)
     outcome, _ = run_import("organisation", path)
     assert outcome.batch is None and message in outcome.file_error
+
+
+def test_placements_sample_after_the_organisation(onboarded, run_import):
+    from django.utils import timezone
+
+    from botilbud.models import Municipality
+    from visitation.models import Citizen, Placement, Provider
+
+    outcome, targets = run_import("bevillinger", SAMPLES / "bevillinger.csv")
+    t = by_key(targets)
+    assert outcome.batch.reconciliation["in_file"] == 30
+    assert (t["citizens"].written, t["providers"].written, t["offers"].written, t["placements"].written) == (
+        30,
+        4,
+        5,
+        30,
+    )
+    assert (
+        t["placements"].amount
+        == t["placements"].written_amount
+        == Decimal(outcome.batch.reconciliation["amount_in_file"])
+    )
+    assert Placement.objects.count() == 30 and Citizen.objects.count() == 30
+    assert Placement.objects.filter(status="aktiv").count() == 26
+    assert Placement.objects.filter(status="ophoert", end_date__isnull=False).count() == 3
+    # Three sales: Frederiksberg (by name), Gladsaxe ("Gladsaxe Kommune") and 159 (Gladsaxe by number).
+    sales = Placement.objects.sales()
+    assert sorted(sales.values_list("paying_municipality__name", flat=True)) == [
+        "Frederiksberg",
+        "Gladsaxe",
+        "Gladsaxe",
+    ]
+    assert all(p.acting_municipality_id == p.paying_municipality_id for p in sales)
+    assert Placement.objects.own_citizens().count() == 27
+    assert (
+        not Placement.objects.exclude(acting_municipality_id=Municipality.own_code())
+        .exclude(pk__in=sales.values("pk"))
+        .exists()
+    )
+    first = Placement.objects.get(citizen__case_number="SAG-2021-1001")
+    assert first.offer.home.name == "Egely" and first.package.name == "Døgnpakke A"
+    assert first.annual_price == Decimal("539500.00")  # 25 h × 415 kr. × 52
+    assert first.next_follow_up >= timezone.localdate()
+    assert Provider.objects.get(name="Region Sjælland").kind == "region"
+    assert Placement.objects.get(citizen__case_number="SAG-2026-1030").status == "indstillet"
+
+    # The same file again: everything is there already, nothing is written twice.
+    _, again = run_import("bevillinger", SAMPLES / "bevillinger.csv")
+    assert {k: (x.create, x.written) for k, x in by_key(again).items()} == {
+        "citizens": (0, 0),
+        "providers": (0, 0),
+        "offers": (0, 0),
+        "placements": (0, 0),
+    }
+    assert Placement.objects.count() == 30
+
+
+def test_placements_errors_name_every_bad_line_and_write_nothing(onboarded, run_import):
+    from visitation.models import Citizen, Placement, Provider
+
+    before = (Placement.objects.count(), Citizen.objects.count(), Provider.objects.count())
+    outcome, _ = run_import("bevillinger", FILES / "bevillinger_med_fejl.csv")
+    lines = {e.line: " ".join(e.reasons) for e in outcome.errors}
+    assert sorted(lines) == [3, 4, 5, 6]
+    assert "Atlantis" in lines[3] and "Egely har ikke tilbud efter §107" in lines[3] and "31-02-2021" in lines[3]
+    assert "andre initialer i linje 2" in lines[4]
+    assert "Ukendt Hus" in lines[5] and "før startdatoen" in lines[5]
+    assert "Leverandørtype" in lines[6] and "Salg" in lines[6] and "negativ" in lines[6] and "Slut" in lines[6]
+    assert (Placement.objects.count(), Citizen.objects.count(), Provider.objects.count()) == before
+
+
+def test_placements_reimport_with_a_new_price_is_refused(onboarded, run_import, tmp_path):
+    run_import("bevillinger", SAMPLES / "bevillinger.csv")
+    path = tmp_path / "b.csv"
+    text = (SAMPLES / "bevillinger.csv").read_text().replace(";539.500,00;05-07-2021;", ";600.000,00;05-07-2021;")
+    path.write_text(text)
+    outcome, _ = run_import("bevillinger", path)
+    assert [e.line for e in outcome.errors] == [2]
+    assert "539.500,00 kr." in outcome.errors[0].reasons[0]
+
+
+def test_placements_refuse_cpr_numbers(onboarded, run_import, tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text(
+        "Sagsnummer;Initialer;Tilbud;Paragraf;Årspris;Startdato;Status\n"
+        "010190-1234;AB;Egely;§108;1,00;01-01-2024;Aktiv\n"
+    )
+    outcome, _ = run_import("bevillinger", path)
+    assert "CPR" in outcome.errors[0].reasons[0]
