@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from botilbud.models import Home, Role, User
 from budget import importer
-from budget.models import ActualsImport, BudgetCorrection, BudgetLine, StaffingPlan, StagedActual
+from budget.models import ActualsImport, BudgetLine, StaffingPlan, StagedActual
 
 
 def import_home_ids(user: User | None) -> list[int] | None:
@@ -130,12 +130,6 @@ def discard_import(*, batch: ActualsImport) -> None:
 
 
 # --- Budgets ----------------------------------------------------------------------
-
-
-def add_correction(*, line: BudgetLine, amount: Decimal, reason: str, date: dt.date, user: User) -> BudgetCorrection:
-    with transaction.atomic():
-        BudgetLine.objects.select_for_update().get(pk=line.pk)
-        return BudgetCorrection.objects.create(line=line, amount=amount, reason=reason, date=date, created_by=user)
 
 
 def set_profile(*, line: BudgetLine, percentages: list[Decimal] | None, seen_version: int) -> BudgetLine:
