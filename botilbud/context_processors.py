@@ -36,6 +36,7 @@ NAV_ITEMS: list[tuple[str, str, set[str] | None]] = [
     ("Takster", "rates:overview", {Role.CONSULTANT, Role.AREA_MANAGER, Role.DEPARTMENT_HEAD, Role.ADMIN}),
     ("Budgetopfølgning", "followup:round_list", {r.value for r in Role} - {Role.CASEWORKER, Role.AUTHORITY_HEAD}),
     ("Dashboard", "dashboard:department", {Role.DEPARTMENT_HEAD, Role.AREA_MANAGER, Role.ADMIN}),
+    ("Kom i gang", "onboarding:start", {Role.ADMIN}),
     ("Administration", "admin:index", {Role.ADMIN}),
 ]
 

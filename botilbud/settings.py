@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "budget.followup",
     "budget.dashboard",
     "budget.rates",
+    "onboarding",
 ]
 
 MIDDLEWARE = [
