@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "budget",
     "budget.followup",
     "budget.dashboard",
+    "budget.rates",
+    "onboarding",
 ]
 
 MIDDLEWARE = [

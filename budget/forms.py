@@ -84,15 +84,6 @@ class ActualsUploadForm(forms.Form):
             raise forms.ValidationError(str(exc)) from exc
 
 
-class BudgetUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Budgetfil (.xlsx)",
-        help_text="Én række pr. botilbud og kontogruppe: omkostningssted, år, kontogruppe (Løn, Øvrig drift, "
-        "Indtægter), budget.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-    )
-
-
 DATE_INPUT = {"input_formats": ["%d-%m-%Y", "%Y-%m-%d"], "widget": forms.DateInput(attrs={"type": "date"})}
 
 

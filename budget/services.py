@@ -58,11 +58,11 @@ def import_actuals(
     Raises ``importer.ImportFileError`` on an unreadable file.
     """
     with transaction.atomic():
-        importer.stage_file(stream, file_name)
+        read = importer.stage_file(stream, file_name)
         from budget.yearend import closed_years
 
         stage = importer.validate(
-            allowed_home_ids=import_home_ids(user), only_month=only_month, closed_years=closed_years()
+            allowed_home_ids=import_home_ids(user), only_month=only_month, read=read, closed_years=closed_years()
         )
         stage.file_name = file_name
         outcome = ImportOutcome(stage=stage)
@@ -166,30 +166,6 @@ def set_profile(*, line: BudgetLine, percentages: list[Decimal] | None, seen_ver
     line.profile = [] if percentages is None else list(percentages)
     save_versioned(line, seen_version=seen_version, update_fields=["profile"])
     return line
-
-
-def upsert_budget_lines(*, rows: list[tuple[Home, int, str, Decimal]]) -> tuple[int, int]:
-    """Opening budgets from an import: create lines, or set the original budget of existing ones.
-
-    Corrections are kept (they are never overwritten). Returns (created, updated).
-    """
-    created = updated = 0
-    with transaction.atomic():
-        for home, year, group, amount in rows:
-            line, was_created = BudgetLine.objects.select_for_update().get_or_create(
-                home=home, year=year, group=group, defaults={"original": amount}
-            )
-            if was_created:
-                created += 1
-            elif line.original != amount:
-                line.original = amount
-                line.version += 1
-                line.save(update_fields=["original", "version"])
-                updated += 1
-    return created, updated
-
-
-# --- Staffing -------------------------------------------------------------------
 
 
 def save_staffing_plan(*, plan: StaffingPlan, user: User, seen_version: int | None) -> StaffingPlan:

@@ -26,7 +26,7 @@ from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO
 from botilbud.models import AccountGroup, Home, Role, User
 from budget import importer, selectors, services
-from budget.forms import ActualsUploadForm, BudgetUploadForm, CorrectionForm, ProfileForm, StaffingPlanForm
+from budget.forms import ActualsUploadForm, CorrectionForm, ProfileForm, StaffingPlanForm
 from budget.models import ActualsImport, BudgetLine, StaffingPlan
 from budget.staffing import StaffingInput, roster_cost, staff_hours
 
@@ -375,27 +375,12 @@ def actuals_import_discard(request: HttpRequest, batch_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def budget_import(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    require_role(user, *IMPORT_ROLES)
-    if request.method == "GET":
-        return render(request, "budget/budget_import.html", {"form": BudgetUploadForm()})
-    form = BudgetUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return render(request, "budget/budget_import.html", {"form": form}, status=400)
-    from budget.budget_import import BudgetFileError, read_budget_file
-
-    allowed = services.import_home_ids(user)
-    try:
-        rows, errors = read_budget_file(importer.open_upload(form.cleaned_data["file"]), allowed_home_ids=allowed)
-    except BudgetFileError as exc:
-        return render(request, "budget/budget_import.html", {"form": form, "file_error": str(exc)}, status=400)
-    if errors:
-        return render(request, "budget/budget_import.html", {"form": form, "errors": errors}, status=400)
-    created, updated = services.upsert_budget_lines(rows=rows)
-    messages.success(request, f"Budgettet er indlæst: {created} nye budgetlinjer, {updated} ændrede.")
-    return redirect("budget:budget_import")
+    """The original budget is one of the staged imports (preview, reconciliation,
+    confirm): ``budget.budget_import.BudgetKind`` run by ``onboarding``."""
+    require_role(request.user, *IMPORT_ROLES)  # type: ignore[arg-type]
+    return redirect("onboarding:upload", "budget")
 
 
 # --- Staff hours ----------------------------------------------------------------------
