@@ -33,7 +33,7 @@ NAV_ITEMS: list[tuple[str, str, set[str] | None]] = [
     ("Myndighedsprognose", "budget:authority", {Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.ADMIN}),
     ("Forbrug", "budget:actuals_import", {Role.CONSULTANT, Role.ADMIN}),
     ("Budgetopfølgning", "followup:round_list", {r.value for r in Role} - {Role.CASEWORKER, Role.AUTHORITY_HEAD}),
-    ("Dashboard", "dashboard:department", {Role.DEPARTMENT_HEAD, Role.AREA_MANAGER, Role.ADMIN}),
+    ("Dashboard", "dashboard:department", {Role.DEPARTMENT_HEAD, Role.AREA_MANAGER, Role.CONSULTANT, Role.ADMIN}),
     ("Administration", "admin:index", {Role.ADMIN}),
 ]
 
