@@ -104,6 +104,17 @@ def home_budget(request: HttpRequest, pk: int) -> HttpResponse:
         )
     chart, chart_rows = _budget_chart(month_totals, month)
     can_manage = services.can_manage_budget(user, home)
+    from budget.followup.models import HomeFollowUp, Step
+    from budget.moments import Moment
+
+    followup = (
+        HomeFollowUp.objects.filter(home=home, round__month=dt.date(year, month or 1, 1))
+        .select_related("round")
+        .first()
+    )
+    moment = Moment.live(
+        year, month, dt.date.today(), followup.round if followup else None, followup.step if followup else ""
+    )
     return render(
         request,
         "budget/home_budget.html",
@@ -111,6 +122,8 @@ def home_budget(request: HttpRequest, pk: int) -> HttpResponse:
             "home": home,
             "tabs": _tabs(user),
             "active_tab": "budget:home_budget",
+            "moment": moment,
+            "frozen_round": followup.round if followup and followup.step == Step.APPROVED else None,
             "year": year,
             "month": month,
             "month_label": MONTH_NAMES[month - 1] if month else "",
@@ -534,7 +547,6 @@ def authority(request: HttpRequest) -> HttpResponse:
 
 
 # --- Department / area overview (budget vs forecast per home and area) ----------------------
-
 
 
 @login_required

@@ -33,13 +33,17 @@ def _pct(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
     return percent(part, whole)
 
 
-def _economy_figures(econ: sel.Economy, home_ids: list[int]) -> dict[str, Any]:
-    totals = econ.totals(home_ids)
+def _economy_figures(econ: sel.Economy, homes: list[Home]) -> dict[str, Any]:
+    """Totals; the deviation % is of the budget the homes are steered on
+    (gross expenditure for activity-funded homes, net for the others)."""
+    totals = econ.totals([h.pk for h in homes])
+    basis = sum((econ.steering_budget(h) for h in homes), ZERO)
     return {
         "net_budget": totals["corrected_budget"],
+        "steering_budget": basis,
         "forecast": totals["forecast"],
         "deviation": totals["deviation"],
-        "deviation_pct": _pct(totals["deviation"], totals["corrected_budget"]),
+        "deviation_pct": _pct(totals["deviation"], basis),
         "actuals_to_date": totals["actuals_to_date"],
     }
 
@@ -85,8 +89,8 @@ def _homes_chart(
                 figure="deviation",
             ),
             Series(
-                "Afvigelse i %",
-                [_pct(t["deviation"], t["corrected_budget"]) for _, t in rows],
+                "Afvigelse i % (af bruttoudgift for aktivitetsfinansierede)",
+                [_pct(t["deviation"], econ.steering_budget(h)) for h, t in rows],
                 unit="pct",
                 in_chart=False,
             ),
@@ -118,8 +122,13 @@ def _occupancy_chart(chart_id: str, homes: list[Home], occ: dict[int, Occupancy]
             Series("Belægning", [occ[h.pk].pct for h in rows], unit="pct", figure="occupancy"),
             Series("Budgetteret belægning", [h.budgeted_occupancy for h in rows], unit="pct", type="line"),
             Series("Pladser", [h.capacity for h in rows], unit="antal", in_chart=False),
-            Series("Beboere ved månedens udgang", [occ[h.pk].residents for h in rows], unit="antal", in_chart=False,
-                   figure="residents"),
+            Series(
+                "Beboere ved månedens udgang",
+                [occ[h.pk].residents for h in rows],
+                unit="antal",
+                in_chart=False,
+                figure="residents",
+            ),
             Series("Beboerdøgn", [occ[h.pk].resident_days for h in rows], unit="antal", in_chart=False),
             Series("Udekørende § 85 (ikke pladser)", [occ[h.pk].outreach for h in rows], unit="antal", in_chart=False),
             Series("Dagtilbud (ikke pladser)", [occ[h.pk].day_activity for h in rows], unit="antal", in_chart=False),
@@ -198,7 +207,7 @@ def department(user: User, filters: sel.Filters, today: dt.date) -> dict[str, An
     query = filters.query()
 
     figures = {
-        **_economy_figures(econ, home_ids),
+        **_economy_figures(econ, homes),
         "homes": len(homes),
         "action_plans": sel.homes_with_action_plans(home_ids, round_),
         **_occupancy_figures(homes, occ, occ_month),
@@ -399,7 +408,7 @@ def area(user: User, area_obj: Area, filters: sel.Filters, today: dt.date) -> di
     occ_month = _occupancy_month(econ, ref)
     occ = month_occupancy(homes, occ_month)
     figures = {
-        **_economy_figures(econ, home_ids),
+        **_economy_figures(econ, homes),
         "homes": len(homes),
         "action_plans": sel.homes_with_action_plans(home_ids, round_),
         **_occupancy_figures(homes, occ, occ_month),
@@ -499,7 +508,7 @@ def home(user: User, home_obj: Home, filters: sel.Filters, today: dt.date) -> di
         "level": "home",
         "home": home_obj,
         "figures": {
-            **_economy_figures(econ, [home_obj.pk]),
+            **_economy_figures(econ, [home_obj]),
             **_occupancy_figures([home_obj], occ, occ_month),
         },
         "moment": econ.moment(home_obj.pk),

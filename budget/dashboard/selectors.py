@@ -141,6 +141,14 @@ class Economy:
                 totals[k] += values[k]
         return totals
 
+    def steering_budget(self, home: Any) -> Decimal:
+        """The budget the home is steered on (DESIGN.md): gross expenditure
+        (every group but income) for an activity-funded home, else net."""
+        values = self.per_home.get(home.pk, {})
+        if getattr(home, "financing", "") == "aktivitet":
+            return sum((v["corrected_budget"] for g, v in values.items() if g != AccountGroup.INCOME), ZERO)
+        return sum((v["corrected_budget"] for v in values.values()), ZERO)
+
     def totals(self, home_ids: list[int] | None = None) -> dict[str, Decimal]:
         totals = dict.fromkeys(KEYS, ZERO)
         for home_id in self.per_home if home_ids is None else home_ids:
@@ -197,9 +205,7 @@ def economy(home_ids: list[int], year: int, round_: Round | None, today: dt.date
         steps = dict(
             HomeFollowUp.objects.filter(round=round_, home_id__in=live_ids).values_list("home_id", "step").order_by()
         )
-    return Economy(
-        year=year, round=round_, month=month, per_home=per_home, frozen=frozen, today=today, steps=steps
-    )
+    return Economy(year=year, round=round_, month=month, per_home=per_home, frozen=frozen, today=today, steps=steps)
 
 
 def forecast_movement(home_ids: list[int], year: int, econ: Economy) -> list[dict[str, Any]]:
