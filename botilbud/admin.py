@@ -15,7 +15,7 @@ from django.contrib.auth.forms import UserChangeForm
 from django.http import HttpRequest
 
 from botilbud.lib.locking import VersionConflict, VersionedModelForm
-from botilbud.models import Area, Home, HourPrice, Paragraph, User
+from botilbud.models import Area, Home, HourPrice, Municipality, Paragraph, User
 
 
 class VersionedAdminMixin:
@@ -124,3 +124,9 @@ class HourPriceAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["home", "year", "hour_price"]
     list_filter = ["year"]
     search_fields = ["home__name"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    list_display = ["code", "name"]
+    search_fields = ["name", "code"]

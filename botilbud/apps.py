@@ -26,3 +26,4 @@ class BotilbudConfig(AppConfig):
             from botilbud.migrations import _defaults
 
             _defaults.load_paragraphs(global_apps)
+            _defaults.load_municipalities(global_apps)

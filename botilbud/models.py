@@ -71,6 +71,45 @@ class User(AbstractUser):
 
 
 @pghistory.track()
+class Municipality(models.Model):
+    """One of Denmark's 98 municipalities, keyed by its official number
+    (kommunenummer, e.g. 101 København, 147 Frederiksberg, 860 Hjørring).
+
+    Reference data loaded by a data migration. The municipality this
+    installation runs for is ``settings.MUNICIPALITY_CODE``
+    (``Municipality.own_code()``); placements carry an acting and a paying
+    municipality, and a placement paid by another municipality is a sale.
+    """
+
+    code = models.PositiveSmallIntegerField("kommunenummer", primary_key=True)
+    name = models.CharField("navn", max_length=80, unique=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "kommune"
+        verbose_name_plural = "kommuner"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @staticmethod
+    def own_code() -> int:
+        """The official number of the municipality this installation serves."""
+        from django.conf import settings
+
+        return int(getattr(settings, "MUNICIPALITY_CODE", 101))
+
+    @classmethod
+    def own(cls) -> Municipality:
+        return cls.objects.get(pk=cls.own_code())
+
+    @property
+    def is_own(self) -> bool:
+        return self.code == self.own_code()
+
+
+@pghistory.track()
 class Paragraph(models.Model):
     """A legal basis for a support measure (SEL §85, §107, §108 …), as data.
 

@@ -42,6 +42,9 @@ if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG=0")
 # The municipality this installation serves (one database per municipality).
 MUNICIPALITY_NAME = os.environ.get("BOTILBUD_MUNICIPALITY", "Københavns Kommune")
+# Its official number (kommunenummer; ``botilbud.Municipality``): placements
+# paid by any other municipality are sales.
+MUNICIPALITY_CODE = int(os.environ.get("BOTILBUD_MUNICIPALITY_CODE", "101"))
 
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS", "")
 
@@ -66,6 +69,8 @@ INSTALLED_APPS = [
     "budget",
     "budget.followup",
     "budget.dashboard",
+    "budget.rates",
+    "onboarding",
 ]
 
 MIDDLEWARE = [

@@ -23,9 +23,13 @@ class BudgetConfig(AppConfig):
             order=60,
         )
 
-        from budget.models import BudgetLine, StaffingPlan
+        from budget.models import BudgetCorrection, BudgetLine, StaffingPlan
 
         history_kind("budgetlinje", lambda user: BudgetLine.objects.filter(home__in=Home.objects.visible_to(user)))
+        history_kind(
+            "budgetkorrektion",
+            lambda user: BudgetCorrection.objects.filter(line__home__in=Home.objects.visible_to(user)),
+        )
         history_kind(
             "medarbejdertimeplan", lambda user: StaffingPlan.objects.filter(home__in=Home.objects.visible_to(user))
         )

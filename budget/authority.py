@@ -9,7 +9,9 @@ For the year Y at month m, per paragraph and provider type:
                      − Σ expected outflow in months after m × average price × (months left) / 12
 
 compared with the purchase budget and the baseline (frozen assumptions). The
-placements' cost is one SQL aggregate over all placements.
+placements' cost is one SQL aggregate over the placements our municipality
+pays for: another municipality's citizen in our home is the home's income
+(a sale), never our authority's spending.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ p AS (
     JOIN visitation_offer o ON o.id = pl.offer_id
     JOIN visitation_provider pr ON pr.id = o.provider_id
     WHERE pl.status = ANY(%(statuses)s) AND pl.start_date <= %(last)s
+      AND pl.paying_municipality_id = %(own)s
       AND (pl.end_date IS NULL OR pl.end_date >= %(first)s)
 ),
 segs AS (
@@ -101,7 +104,7 @@ class AuthorityForecast:
 
 
 def authority_forecast(year: int, month: int, *, today: dt.date | None = None) -> AuthorityForecast:
-    from botilbud.models import Paragraph
+    from botilbud.models import Municipality, Paragraph
     from budget.models import Baseline, ProviderKind
 
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -109,7 +112,13 @@ def authority_forecast(year: int, month: int, *, today: dt.date | None = None) -
     with connection.cursor() as cursor:
         cursor.execute(
             _COST_SQL,
-            {"statuses": COUNTED_STATUSES, "first": first, "last": last, "today": min(max(today, first), last)},
+            {
+                "statuses": COUNTED_STATUSES,
+                "first": first,
+                "last": last,
+                "today": min(max(today, first), last),
+                "own": Municipality.own_code(),
+            },
         )
         cost_rows = cursor.fetchall()
     paragraphs = {p.pk: p for p in Paragraph.objects.all()}

@@ -79,27 +79,73 @@ def seed_budget(ctx) -> None:  # noqa: ANN001
                     )
                 )
     BudgetLine.objects.bulk_create(lines, batch_size=2000)
-    # A few corrections in the current year, by the demo consultant.
+    # A few corrections in the current year: tillægsbevillinger the department head approved,
+    # one waiting for approval, and a technical correction.
     if consultant:
-        current = [line for line in lines if line.year == ctx.today.year and line.group == AccountGroup.WAGES.value][
-            : max(3, len(homes) // 4)
-        ]
-        BudgetCorrection.objects.bulk_create(
-            [
-                BudgetCorrection(
-                    line=line,
-                    date=dt.date(ctx.today.year, 3, 15),
-                    amount=to_money(line.original * Decimal("0.015")),
-                    reason="Tillægsbevilling: overenskomstmæssig lønstigning",
-                    created_by=consultant,
-                )
-                for line in current
-            ]
-        )
+        _seed_corrections(ctx, lines, consultant)
     rows = _write_actuals(ctx, homes, years, base, tendency)
     seed_baselines(ctx)
     rows_text = f"{rows:,}".replace(",", ".")
     ctx.log.append(f"budget: {len(lines)} budgetlinjer, {rows_text} forbrugsposteringer")
+
+
+def _seed_corrections(ctx, lines: list[BudgetLine], consultant) -> None:  # noqa: ANN001
+    from django.utils import timezone
+
+    from budget.models import CorrectionKind, CorrectionStatus
+
+    head = ctx.users.get("fagchef") or consultant
+    year = ctx.today.year
+    wages = [line for line in lines if line.year == year and line.group == AccountGroup.WAGES.value]
+    operations = [line for line in lines if line.year == year and line.group == AccountGroup.OPERATIONS.value]
+    approved_at = timezone.make_aware(dt.datetime(year, 3, 20, 10, 0))
+    rows = [
+        BudgetCorrection(
+            line=line,
+            kind=CorrectionKind.SUPPLEMENTARY,
+            status=CorrectionStatus.APPROVED,
+            date=dt.date(year, 3, 15),
+            amount=to_money(line.original * Decimal("0.015")),
+            reason="Overenskomstmæssig lønstigning",
+            council_decision="Byrådet, møde 12-03, punkt 7",
+            council_date=dt.date(year, 3, 12),
+            created_by=consultant,
+            decided_by=head,
+            decided_at=approved_at,
+        )
+        for line in wages[: max(3, len(homes_of(lines)) // 4)]
+    ]
+    if operations:
+        rows.append(
+            BudgetCorrection(
+                line=operations[0],
+                kind=CorrectionKind.TECHNICAL,
+                date=dt.date(year, 2, 1),
+                amount=Decimal("-10000.00"),
+                reason="Husleje bogført dobbelt i budgetfilen",
+                created_by=consultant,
+                decided_by=consultant,
+                decided_at=approved_at,
+            )
+        )
+        rows.append(
+            BudgetCorrection(
+                line=operations[min(1, len(operations) - 1)],
+                kind=CorrectionKind.SUPPLEMENTARY,
+                status=CorrectionStatus.PROPOSED,
+                date=dt.date(year, ctx.today.month, 1),
+                amount=Decimal("75000.00"),
+                reason="Ekstra nattevagt efter tilsynets påbud",
+                council_decision="Byrådet, ekstraordinært møde, punkt 3",
+                council_date=dt.date(year, ctx.today.month, 1),
+                created_by=consultant,
+            )
+        )
+    BudgetCorrection.objects.bulk_create(rows)
+
+
+def homes_of(lines: list[BudgetLine]) -> set[int]:
+    return {line.home_id for line in lines}
 
 
 def _write_actuals(ctx, homes, years, base, tendency) -> int:  # noqa: ANN001

@@ -11,7 +11,8 @@ from django import forms
 from botilbud.lib.dates import MONTH_NAMES
 from botilbud.lib.locking import VersionedModelForm
 from botilbud.lib.money import format_number, parse_danish_decimal
-from budget.models import StaffingPlan
+from botilbud.models import AccountGroup, Home
+from budget.models import CorrectionKind, StaffingPlan
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
@@ -83,29 +84,74 @@ class ActualsUploadForm(forms.Form):
             raise forms.ValidationError(str(exc)) from exc
 
 
-class BudgetUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Budgetfil (.xlsx)",
-        help_text="Én række pr. botilbud og kontogruppe: omkostningssted, år, kontogruppe (Løn, Øvrig drift, "
-        "Indtægter), budget.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-    )
+DATE_INPUT = {"input_formats": ["%d-%m-%Y", "%Y-%m-%d"], "widget": forms.DateInput(attrs={"type": "date"})}
 
 
 class CorrectionForm(forms.Form):
+    """A technical correction or a tillægsbevilling on one budget line."""
+
+    kind = forms.ChoiceField(
+        label="Type",
+        choices=[
+            (CorrectionKind.TECHNICAL.value, CorrectionKind.TECHNICAL.label),
+            (CorrectionKind.SUPPLEMENTARY.value, CorrectionKind.SUPPLEMENTARY.label),
+        ],
+        initial=CorrectionKind.TECHNICAL.value,
+        required=False,
+    )
     amount = DanishDecimalField(
         label="Beløb (kr.)", max_abs=Decimal("999999999999"), help_text="Negativt beløb nedskriver budgettet."
     )
-    date = forms.DateField(
-        label="Dato", input_formats=["%d-%m-%Y", "%Y-%m-%d"], widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label="Dato", **DATE_INPUT)
     reason = forms.CharField(label="Begrundelse", max_length=300)
+    council_decision = forms.CharField(label="Byrådets beslutning", max_length=200, required=False)
+    council_date = forms.DateField(label="Beslutningsdato", required=False, **DATE_INPUT)
 
     def clean_amount(self) -> Decimal:
         amount = self.cleaned_data["amount"]
         if amount == 0:
             raise forms.ValidationError("En korrektion på 0 kr. ændrer ikke noget.")
         return amount
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or CorrectionKind.TECHNICAL.value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("kind") == CorrectionKind.SUPPLEMENTARY:
+            if not (cleaned.get("council_decision") or "").strip():
+                self.add_error("council_decision", "En tillægsbevilling skal have byrådets beslutning.")
+            if not cleaned.get("council_date"):
+                self.add_error("council_date", "En tillægsbevilling skal have beslutningens dato.")
+        return cleaned
+
+
+class ReallocationForm(forms.Form):
+    """An omplacering from one of the home's budget lines to another home or account group."""
+
+    source_group = forms.ChoiceField(label="Fra kontogruppe", choices=AccountGroup.choices)
+    target_home = forms.ModelChoiceField(label="Til botilbud", queryset=Home.objects.none())
+    target_group = forms.ChoiceField(label="Til kontogruppe", choices=AccountGroup.choices)
+    amount = DanishDecimalField(label="Beløb (kr.)", min_value=Decimal("0.01"), max_abs=Decimal("999999999999"))
+    date = forms.DateField(label="Dato", **DATE_INPUT)
+    reason = forms.CharField(label="Begrundelse", max_length=300)
+
+    def __init__(self, *args: Any, target_homes: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if target_homes is not None:
+            self.fields["target_home"].queryset = target_homes
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Godkend"), ("reject", "Afvis")])
+    note = forms.CharField(label="Bemærkning", max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not (cleaned.get("note") or "").strip():
+            self.add_error("note", "Skriv hvorfor korrektionen afvises.")
+        return cleaned
 
 
 class ProfileForm(forms.Form):

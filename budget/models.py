@@ -94,29 +94,89 @@ class BudgetLine(models.Model):
         return [w / total for w in weights]
 
 
+class CorrectionKind(models.TextChoices):
+    """The kinds of budget correction (DESIGN.md, "The budget year's life cycle")."""
+
+    TECHNICAL = "teknisk", "Teknisk korrektion"
+    SUPPLEMENTARY = "tillaegsbevilling", "Tillægsbevilling"
+    REALLOCATION = "omplacering", "Omplacering"
+    CARRY_OVER = "overfoersel", "Overførsel fra sidste år"
+
+
+class CorrectionStatus(models.TextChoices):
+    PROPOSED = "foreslaaet", "Afventer godkendelse"
+    APPROVED = "godkendt", "Godkendt"
+    REJECTED = "afvist", "Afvist"
+
+
 @pghistory.track()
 class BudgetCorrection(models.Model):
-    """A change to a budget line's budget (tillægsbevilling, omplacering …). Never edited."""
+    """A change to a budget line's budget. Never edited: only its decision (proposed →
+    approved or rejected) changes, and pghistory keeps each step.
+
+    Only approved corrections count in the corrected budget. Who approves what
+    (``budget.corrections.can_decide``): a technical correction is approved by the
+    consultant who registers it; a tillægsbevilling (with the council's decision),
+    an omplacering and a carry-over need the department head (or the administrator).
+    An omplacering is two rows (−amount on the source, +amount on the target) with the
+    same ``transfer`` id, written and decided in one transaction.
+    """
 
     line = models.ForeignKey(
         BudgetLine, verbose_name="budgetlinje", on_delete=models.CASCADE, related_name="corrections"
     )
+    kind = models.CharField("type", max_length=20, choices=CorrectionKind.choices, default=CorrectionKind.TECHNICAL)
+    # Default approved: a technical correction is approved when registered; the services
+    # create the other kinds as proposed.
+    status = models.CharField(
+        "status", max_length=20, choices=CorrectionStatus.choices, default=CorrectionStatus.APPROVED
+    )
     date = models.DateField("dato")
     amount = models.DecimalField("beløb", max_digits=14, decimal_places=2)
     reason = models.CharField("begrundelse", max_length=300)
+    council_decision = models.CharField(
+        "byrådets beslutning", max_length=200, blank=True, help_text="Fx »Byrådet, møde 24-03-2026, punkt 12«."
+    )
+    council_date = models.DateField("beslutningsdato", null=True, blank=True)
+    transfer = models.UUIDField("omplacering", null=True, blank=True, db_index=True)
+    computation = models.TextField("beregning", blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="registreret af", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("registreret", auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="afgjort af",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided_at = models.DateTimeField("afgjort", null=True, blank=True)
+    decision_note = models.CharField("bemærkning til afgørelsen", max_length=300, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "budgetkorrektion"
         verbose_name_plural = "budgetkorrektioner"
         ordering = ["line", "date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="tillaegsbevilling") | (~Q(council_decision="") & Q(council_date__isnull=False)),
+                name="correction_supplementary_has_council_decision",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="omplacering") | Q(transfer__isnull=False),
+                name="correction_reallocation_has_transfer",
+            ),
+        ]
+        indexes = [
+            # The approval queue: proposed corrections.
+            models.Index(fields=["status"], name="correction_status", condition=Q(status="foreslaaet")),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.line}: {self.amount} ({self.reason})"
+        return f"{self.line}: {self.amount} ({self.get_kind_display()}: {self.reason})"
 
 
 @pghistory.track()

@@ -59,7 +59,8 @@ WITH lines AS (
                      / (SELECT sum(w) FROM unnest(bl.profile) w)
                 ELSE %(m)s / 12.0 END AS share_to_date
     FROM budget_budgetline bl
-    LEFT JOIN (SELECT line_id, sum(amount) AS total FROM budget_budgetcorrection GROUP BY line_id) c
+    LEFT JOIN (SELECT line_id, sum(amount) AS total FROM budget_budgetcorrection
+               WHERE status = 'godkendt' GROUP BY line_id) c
            ON c.line_id = bl.id
     WHERE bl.home_id = ANY(%(homes)s) AND bl.year = %(year)s
 ),
@@ -219,13 +220,13 @@ def monthly_table(home: Home, year: int, lines: list[BudgetLine], month: int) ->
 
 
 def corrected_budgets(line_ids: list[int]) -> dict[int, Decimal]:
-    """Budget line id → original + Σ corrections (one query)."""
-    from django.db.models import Sum
+    """Budget line id → original + Σ approved corrections (one query)."""
+    from django.db.models import Q, Sum
     from django.db.models.functions import Coalesce
 
     rows = (
         BudgetLine.objects.filter(pk__in=line_ids)
-        .annotate(corr=Coalesce(Sum("corrections__amount"), ZERO))
+        .annotate(corr=Coalesce(Sum("corrections__amount", filter=Q(corrections__status="godkendt")), ZERO))
         .values_list("pk", "original", "corr")
     )
     return {pk: original + corr for pk, original, corr in rows}
@@ -234,6 +235,6 @@ def corrected_budgets(line_ids: list[int]) -> dict[int, Decimal]:
 def corrections_for(home: Home, year: int):  # noqa: ANN201
     return (
         BudgetCorrection.objects.filter(line__home=home, line__year=year)
-        .select_related("line", "created_by")
+        .select_related("line", "created_by", "decided_by")
         .order_by("-date", "-id")
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from botilbud.models import Home, Role, User
 from budget import importer
-from budget.models import ActualsImport, BudgetCorrection, BudgetLine, StaffingPlan, StagedActual
+from budget.models import ActualsImport, BudgetLine, StaffingPlan, StagedActual
 
 
 def import_home_ids(user: User | None) -> list[int] | None:
@@ -58,8 +58,8 @@ def import_actuals(
     Raises ``importer.ImportFileError`` on an unreadable file.
     """
     with transaction.atomic():
-        importer.stage_file(stream, file_name)
-        stage = importer.validate(allowed_home_ids=import_home_ids(user), only_month=only_month)
+        read = importer.stage_file(stream, file_name)
+        stage = importer.validate(allowed_home_ids=import_home_ids(user), only_month=only_month, read=read)
         stage.file_name = file_name
         outcome = ImportOutcome(stage=stage)
         if not stage.ok:
@@ -132,12 +132,6 @@ def discard_import(*, batch: ActualsImport) -> None:
 # --- Budgets ----------------------------------------------------------------------
 
 
-def add_correction(*, line: BudgetLine, amount: Decimal, reason: str, date: dt.date, user: User) -> BudgetCorrection:
-    with transaction.atomic():
-        BudgetLine.objects.select_for_update().get(pk=line.pk)
-        return BudgetCorrection.objects.create(line=line, amount=amount, reason=reason, date=date, created_by=user)
-
-
 def set_profile(*, line: BudgetLine, percentages: list[Decimal] | None, seen_version: int) -> BudgetLine:
     """Set the monthly profile (percentages summing to 100) or reset it to 1/12 (None)."""
     from botilbud.lib.locking import save_versioned
@@ -145,30 +139,6 @@ def set_profile(*, line: BudgetLine, percentages: list[Decimal] | None, seen_ver
     line.profile = [] if percentages is None else list(percentages)
     save_versioned(line, seen_version=seen_version, update_fields=["profile"])
     return line
-
-
-def upsert_budget_lines(*, rows: list[tuple[Home, int, str, Decimal]]) -> tuple[int, int]:
-    """Opening budgets from an import: create lines, or set the original budget of existing ones.
-
-    Corrections are kept (they are never overwritten). Returns (created, updated).
-    """
-    created = updated = 0
-    with transaction.atomic():
-        for home, year, group, amount in rows:
-            line, was_created = BudgetLine.objects.select_for_update().get_or_create(
-                home=home, year=year, group=group, defaults={"original": amount}
-            )
-            if was_created:
-                created += 1
-            elif line.original != amount:
-                line.original = amount
-                line.version += 1
-                line.save(update_fields=["original", "version"])
-                updated += 1
-    return created, updated
-
-
-# --- Staffing -------------------------------------------------------------------
 
 
 def save_staffing_plan(*, plan: StaffingPlan, user: User, seen_version: int | None) -> StaffingPlan:

@@ -26,7 +26,7 @@ from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO
 from botilbud.models import AccountGroup, Home, Role, User
 from budget import importer, selectors, services
-from budget.forms import ActualsUploadForm, BudgetUploadForm, CorrectionForm, ProfileForm, StaffingPlanForm
+from budget.forms import ActualsUploadForm, CorrectionForm, ProfileForm, StaffingPlanForm
 from budget.models import ActualsImport, BudgetLine, StaffingPlan
 from budget.staffing import StaffingInput, roster_cost, staff_hours
 
@@ -104,6 +104,7 @@ def home_budget(request: HttpRequest, pk: int) -> HttpResponse:
         )
     chart, chart_rows = _budget_chart(month_totals, month)
     can_manage = services.can_manage_budget(user, home)
+    corrections = list(selectors.corrections_for(home, year)[:50])
     return render(
         request,
         "budget/home_budget.html",
@@ -121,10 +122,21 @@ def home_budget(request: HttpRequest, pk: int) -> HttpResponse:
             "month_totals": month_totals,
             "chart": chart,
             "chart_rows": chart_rows,
-            "corrections": selectors.corrections_for(home, year)[:50],
+            "corrections": corrections,
+            "pending_count": sum(1 for c in corrections if c.status == "foreslaaet"),
             "can_manage": can_manage,
             "correction_form": CorrectionForm(initial={"date": dt.date.today()}) if can_manage else None,
+            "reallocation_form": _reallocation_form(user, home) if can_manage else None,
         },
+    )
+
+
+def _reallocation_form(user: User, home: Home):  # noqa: ANN202
+    from budget.forms import ReallocationForm
+
+    targets = Home.objects.all() if user.role == Role.ADMIN else Home.objects.writable_by(user)
+    return ReallocationForm(
+        initial={"date": dt.date.today(), "target_home": home.pk}, target_homes=targets.filter(is_active=True)
     )
 
 
@@ -176,22 +188,38 @@ def _managed_home(request: HttpRequest, pk: int) -> Home:
 @login_required
 @require_POST
 def correction_add(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+    """A technical correction (approved at once) or a tillægsbevilling (to the department head)."""
+    from budget.corrections import CorrectionError, correction_register
+    from budget.models import CorrectionKind
+
     home = _managed_home(request, pk)
     line = get_object_or_404(BudgetLine, pk=line_pk, home=home)
+    back = f"{reverse('budget:home_budget', args=[home.pk])}?aar={line.year}#korrektioner"
     form = CorrectionForm(request.POST)
     if not form.is_valid():
         errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items() if f in form.fields)
         messages.error(request, f"Korrektionen er ikke gemt. {errors}")
-        return redirect(f"{reverse('budget:home_budget', args=[home.pk])}?aar={line.year}")
-    services.add_correction(
-        line=line,
-        amount=form.cleaned_data["amount"],
-        reason=form.cleaned_data["reason"],
-        date=form.cleaned_data["date"],
-        user=request.user,  # type: ignore[arg-type]
-    )
-    messages.success(request, f"Korrektionen af {line.get_group_display().lower()} er gemt.")
-    return redirect(f"{reverse('budget:home_budget', args=[home.pk])}?aar={line.year}")
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        correction = correction_register(
+            line=line,
+            kind=data["kind"],
+            amount=data["amount"],
+            reason=data["reason"],
+            date=data["date"],
+            user=request.user,  # type: ignore[arg-type]
+            council_decision=data["council_decision"],
+            council_date=data["council_date"],
+        )
+    except CorrectionError as exc:
+        messages.error(request, f"Korrektionen er ikke gemt. {exc}")
+        return redirect(back)
+    if correction.kind == CorrectionKind.TECHNICAL:
+        messages.success(request, f"Den tekniske korrektion af {line.get_group_display().lower()} er gemt og godkendt.")
+    else:
+        messages.success(request, "Tillægsbevillingen er registreret og venter på fagchefens godkendelse.")
+    return redirect(back)
 
 
 @login_required
@@ -343,27 +371,12 @@ def actuals_import_discard(request: HttpRequest, batch_pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_GET
 def budget_import(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    require_role(user, *IMPORT_ROLES)
-    if request.method == "GET":
-        return render(request, "budget/budget_import.html", {"form": BudgetUploadForm()})
-    form = BudgetUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return render(request, "budget/budget_import.html", {"form": form}, status=400)
-    from budget.budget_import import BudgetFileError, read_budget_file
-
-    allowed = services.import_home_ids(user)
-    try:
-        rows, errors = read_budget_file(importer.open_upload(form.cleaned_data["file"]), allowed_home_ids=allowed)
-    except BudgetFileError as exc:
-        return render(request, "budget/budget_import.html", {"form": form, "file_error": str(exc)}, status=400)
-    if errors:
-        return render(request, "budget/budget_import.html", {"form": form, "errors": errors}, status=400)
-    created, updated = services.upsert_budget_lines(rows=rows)
-    messages.success(request, f"Budgettet er indlæst: {created} nye budgetlinjer, {updated} ændrede.")
-    return redirect("budget:budget_import")
+    """The original budget is one of the staged imports (preview, reconciliation,
+    confirm): ``budget.budget_import.BudgetKind`` run by ``onboarding``."""
+    require_role(request.user, *IMPORT_ROLES)  # type: ignore[arg-type]
+    return redirect("onboarding:upload", "budget")
 
 
 # --- Staff hours ----------------------------------------------------------------------

@@ -61,7 +61,7 @@ class FollowUpRuleAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Citizen)
 class CitizenAdmin(VersionedAdminMixin, admin.ModelAdmin):
-    list_display = ["case_number", "initials", "acting_municipality", "paying_municipality"]
+    list_display = ["case_number", "initials"]
     search_fields = ["case_number", "initials"]
 
 
@@ -80,9 +80,19 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Placement)
 class PlacementAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "citizen", "offer", "start_date", "end_date", "annual_price", "status", "required_level"]
+    list_display = [
+        "pk",
+        "citizen",
+        "offer",
+        "paying_municipality",
+        "start_date",
+        "end_date",
+        "annual_price",
+        "status",
+        "required_level",
+    ]
     list_filter = ["status", "required_level"]
-    list_select_related = ["citizen", "offer__paragraph"]
+    list_select_related = ["citizen", "offer__paragraph", "paying_municipality"]
     search_fields = ["citizen__case_number", "citizen__initials"]
 
 

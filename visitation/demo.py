@@ -14,7 +14,7 @@ from typing import Any
 import pgtrigger
 
 from botilbud.lib.dates import add_months
-from botilbud.models import Home, HourPrice, Paragraph
+from botilbud.models import Home, HourPrice, Municipality, Paragraph
 from visitation.models import (
     ApprovalLevel,
     Citizen,
@@ -46,6 +46,9 @@ OTHER_MUNICIPALITIES = [
     "Albertslund Kommune",
     "Ballerup Kommune",
 ]
+# Municipalities that buy places in our homes (kommunenummer): Frederiksberg,
+# Gladsaxe, Hvidovre and Gentofte.
+BUYING_MUNICIPALITIES = [147, 159, 167, 157]
 REGIONS = ["Region Hovedstaden", "Region Sjælland"]
 PRIVATE = [
     ("Bo & Liv ApS", False),
@@ -168,6 +171,7 @@ def _seed(ctx: Any) -> None:
     authority_head = ctx.users.get("myndighedsleder")
     citizens: list[Citizen] = []
     rows: list[dict[str, Any]] = []
+    own_code = Municipality.own_code()
     latest_start = today + dt.timedelta(days=60)
     for i in range(n):
         in_own = rng.random() < 0.55 and own_offers
@@ -192,13 +196,9 @@ def _seed(ctx: Any) -> None:
                 package = packages.get(hours.normalize())
                 price = (hours * Decimal(rng.randint(380, 450)) * 52).quantize(Decimal("0.01"))
         sale = in_own and rng.random() < 0.08
+        payer = rng.choice(BUYING_MUNICIPALITIES) if sale else own_code
         citizens.append(
-            Citizen(
-                case_number=f"{start.year}-{i + 1:06d}",
-                initials=rng.choice(INITIALS) + rng.choice(INITIALS),
-                acting_municipality=rng.choice(OTHER_MUNICIPALITIES) if sale else "Københavns Kommune",
-                paying_municipality=rng.choice(OTHER_MUNICIPALITIES) if sale else "",
-            )
+            Citizen(case_number=f"{start.year}-{i + 1:06d}", initials=rng.choice(INITIALS) + rng.choice(INITIALS))
         )
         provider_kind = own.kind if in_own else next(p.kind for p in providers if p.pk == offer.provider_id)
         level = required_level(price, provider_kind, thresholds=thresholds)
@@ -228,6 +228,7 @@ def _seed(ctx: Any) -> None:
                 "status": status,
                 "level": level,
                 "next_due": next_due,
+                "payer": payer,
             }
         )
     citizens = Citizen.objects.bulk_create(citizens, batch_size=2000)
@@ -242,6 +243,8 @@ def _seed(ctx: Any) -> None:
             status=r["status"],
             required_level=r["level"],
             next_follow_up=r["next_due"],
+            paying_municipality_id=r["payer"],
+            acting_municipality_id=r["payer"],
             created_by=caseworker,
         )
         for citizen, r in zip(citizens, rows, strict=True)
@@ -305,7 +308,7 @@ def _seed(ctx: Any) -> None:
                 )
         FollowUp.objects.bulk_create(follow_ups, batch_size=5000)
         PlacementChange.objects.bulk_create(ends, batch_size=5000)
-    sales = sum(1 for c in citizens if c.paying_municipality)
+    sales = sum(1 for p in placements if p.paying_municipality_id != own_code)
     ctx.log.append(
         f"{len(providers)} leverandører, {len(offers)} tilbud, {len(placements)} bevillinger ({sales} salg), "
         f"{len(follow_ups)} opfølgninger"

@@ -10,7 +10,7 @@ from django import forms
 
 from botilbud.lib.locking import VersionedModelForm
 from botilbud.lib.money import parse_danish_decimal, to_money
-from botilbud.models import Paragraph
+from botilbud.models import Municipality, Paragraph
 from visitation.models import ApprovalLevel, FollowUp, Offer, Placement, Provider, SupportPackage
 
 
@@ -61,10 +61,11 @@ class PlacementForm(forms.Form):
 
     case_number = forms.CharField(label="Sagsnummer", max_length=40)
     initials = forms.CharField(label="Initialer", max_length=10, help_text="Kun initialer – intet CPR-nummer.")
-    paying_municipality = forms.CharField(
+    paying_municipality = forms.ModelChoiceField(
         label="Betalingskommune",
-        max_length=80,
+        queryset=Municipality.objects.none(),
         required=False,
+        empty_label="Vores egen kommune",
         help_text="Kun for en anden kommunes borger i vores eget tilbud (salg).",
     )
     paragraph = forms.ModelChoiceField(label="Paragraf", queryset=Paragraph.objects.all(), empty_label="Vælg …")
@@ -90,6 +91,7 @@ class PlacementForm(forms.Form):
         offers = Offer.objects.filter(is_active=True).select_related("provider", "paragraph", "home")
         paragraph_id = self.data.get("paragraph") if self.is_bound else self.initial.get("paragraph")
         self.fields["offer"].queryset = offers
+        self.fields["paying_municipality"].queryset = Municipality.objects.exclude(pk=Municipality.own_code())
         if paragraph_id and (str(paragraph_id).isascii() and str(paragraph_id).isdigit()):
             self.fields["offer"].queryset = offers.filter(paragraph_id=paragraph_id)
         self.fields["offer"].label_from_instance = lambda o: f"{o.name} – {o.provider.get_kind_display()}"

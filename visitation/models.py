@@ -17,14 +17,19 @@ from django.db import models
 from django.db.models import Q
 
 from botilbud.lib.money import format_kr, format_number, to_money
-from botilbud.models import Home, HourPrice, Paragraph, Role, User
+from botilbud.models import Home, HourPrice, Municipality, Paragraph, Role, User
 
 WEEKS_PER_YEAR = Decimal(52)
 
 
 def own_municipality() -> str:
-    """The municipality running this installation (``settings.MUNICIPALITY_NAME``)."""
+    """The name of the municipality running this installation (``settings.MUNICIPALITY_NAME``)."""
     return getattr(settings, "MUNICIPALITY_NAME", "Københavns Kommune")
+
+
+def own_municipality_code() -> int:
+    """Default acting and paying municipality of a placement: our own."""
+    return Municipality.own_code()
 
 
 class ApprovalLevel(models.TextChoices):
@@ -248,13 +253,6 @@ class Citizen(models.Model):
 
     case_number = models.CharField("sagsnummer", max_length=40, unique=True)
     initials = models.CharField("initialer", max_length=10)
-    acting_municipality = models.CharField("handlekommune", max_length=80, default=own_municipality)
-    paying_municipality = models.CharField(
-        "betalingskommune",
-        max_length=80,
-        blank=True,
-        help_text="Udfyldes for andre kommuners borgere i egne tilbud (salg).",
-    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -264,10 +262,6 @@ class Citizen(models.Model):
 
     def __str__(self) -> str:
         return f"{self.initials} ({self.case_number})"
-
-    @property
-    def is_sale(self) -> bool:
-        return bool(self.paying_municipality)
 
 
 class PlacementQuerySet(models.QuerySet["Placement"]):
@@ -285,6 +279,14 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
         if user.role in (Role.HOME_MANAGER, Role.AREA_MANAGER, Role.CONSULTANT):
             return self.filter(offer__home__in=Home.objects.visible_to(user).values("pk"))
         return self.none()
+
+    def sales(self) -> PlacementQuerySet:
+        """Placements another municipality pays for (sold places in our homes)."""
+        return self.exclude(paying_municipality_id=Municipality.own_code())
+
+    def own_citizens(self) -> PlacementQuerySet:
+        """Placements our municipality pays for: the authority's own spending."""
+        return self.filter(paying_municipality_id=Municipality.own_code())
 
 
 def sees_case_numbers(user: User) -> bool:
@@ -317,6 +319,21 @@ class Placement(models.Model):
         related_name="placements",
         null=True,
         blank=True,
+    )
+    acting_municipality = models.ForeignKey(
+        Municipality,
+        verbose_name="handlekommune",
+        on_delete=models.PROTECT,
+        related_name="+",
+        default=own_municipality_code,
+    )
+    paying_municipality = models.ForeignKey(
+        Municipality,
+        verbose_name="betalingskommune",
+        on_delete=models.PROTECT,
+        related_name="placements_paid",
+        default=own_municipality_code,
+        help_text="En anden kommune end vores egen: pladsen er solgt (indtægt for botilbuddet).",
     )
     start_date = models.DateField("startdato")
     end_date = models.DateField("slutdato", null=True, blank=True)
@@ -362,6 +379,11 @@ class Placement(models.Model):
     @property
     def is_own_home(self) -> bool:
         return self.offer.home_id is not None
+
+    @property
+    def is_sale(self) -> bool:
+        """Another municipality pays: income for our home, never our authority's spending."""
+        return self.paying_municipality_id != Municipality.own_code()
 
     @property
     def is_open(self) -> bool:

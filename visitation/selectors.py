@@ -34,7 +34,7 @@ ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_p
 def placements_for(user: User) -> QuerySet[Placement]:
     """The user's placements with everything a list row shows, in one query."""
     return Placement.objects.visible_to(user).select_related(
-        "citizen", "offer__provider", "offer__paragraph", "offer__home", "package"
+        "citizen", "offer__provider", "offer__paragraph", "offer__home", "package", "paying_municipality"
     )
 
 
@@ -67,9 +67,9 @@ def filter_placements(qs: QuerySet[Placement], f: PlacementFilters) -> QuerySet[
             Q(end_date__isnull=True) | Q(end_date__gte=dt.date(f.year, 1, 1))
         )
     if f.sale == "salg":
-        qs = qs.exclude(citizen__paying_municipality="")
+        qs = qs.sales()
     elif f.sale == "egne":
-        qs = qs.filter(citizen__paying_municipality="")
+        qs = qs.own_citizens()
     return qs
 
 
@@ -151,7 +151,8 @@ def purchases_by_provider_kind(user: User, *, year: int, on: dt.date) -> list[di
     annual amount in force, and the year's cost (pro rata by days)."""
     rows = (
         Placement.objects.visible_to(user)
-        .filter(status__in=APPROVED_OR_LATER, citizen__paying_municipality="")
+        .own_citizens()
+        .filter(status__in=APPROVED_OR_LATER)
         .filter(_in_year(year))
         .values("offer__provider__kind")
         .annotate(
@@ -189,10 +190,10 @@ def sales_by_municipality(user: User, *, year: int, on: dt.date) -> QuerySet:
     """Other municipalities' citizens in own homes, by paying municipality (income)."""
     return (
         Placement.objects.visible_to(user)
+        .sales()
         .filter(status__in=APPROVED_OR_LATER, offer__home__isnull=False)
-        .exclude(citizen__paying_municipality="")
         .filter(_in_year(year))
-        .values("citizen__paying_municipality")
+        .values("paying_municipality__name", "paying_municipality__code")
         .annotate(
             placements=Count("pk"),
             in_force=Count("pk", filter=Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))),

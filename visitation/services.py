@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from botilbud.lib.dates import add_months
 from botilbud.lib.money import format_kr, to_money
-from botilbud.models import Role, User
+from botilbud.models import Municipality, Role, User
 from visitation import events
 from visitation.models import (
     LEVEL_RANK,
@@ -154,9 +154,7 @@ def _today() -> dt.date:
 
 
 @transaction.atomic
-def citizen_get_or_create(
-    *, case_number: str, initials: str, paying_municipality: str = "", acting_municipality: str = ""
-) -> Citizen:
+def citizen_get_or_create(*, case_number: str, initials: str) -> Citizen:
     case_number = case_number.strip()
     citizen = Citizen.objects.filter(case_number=case_number).first()
     if citizen is not None:
@@ -165,15 +163,7 @@ def citizen_get_or_create(
                 f"Sagsnummer {case_number} findes allerede med initialerne {citizen.initials}. Tjek sagsnummeret."
             )
         return citizen
-    fields = {"case_number": case_number, "initials": initials.strip().upper()}
-    if paying_municipality:
-        # Another municipality's citizen in our home (a sale): that
-        # municipality acts and pays unless told otherwise.
-        fields["paying_municipality"] = paying_municipality.strip()
-        fields["acting_municipality"] = paying_municipality.strip()
-    if acting_municipality:
-        fields["acting_municipality"] = acting_municipality.strip()
-    return Citizen.objects.create(**fields)
+    return Citizen.objects.create(case_number=case_number, initials=initials.strip().upper())
 
 
 @transaction.atomic
@@ -186,12 +176,23 @@ def placement_create(
     user: User,
     end_date: dt.date | None = None,
     annual_price: Decimal | None = None,
+    paying_municipality: Municipality | None = None,
+    acting_municipality: Municipality | None = None,
     note: str = "",
 ) -> Placement:
     """Propose a placement. The price follows from the offer (and package);
     an external offer may carry an agreed price (``annual_price``) instead of
-    the list price. The level that must decide is computed and stored."""
+    the list price. The level that must decide is computed and stored.
+
+    The paying municipality defaults to our own; another one makes the
+    placement a sale (only in an own home), and that municipality then acts
+    too unless ``acting_municipality`` says otherwise."""
     _require_authority(user)
+    own = Municipality.own_code()
+    paying_code = paying_municipality.pk if paying_municipality is not None else own
+    acting_code = acting_municipality.pk if acting_municipality is not None else paying_code
+    if paying_code != own and offer.home_id is None:
+        raise PlacementError("Salg gælder kun andre kommuners borgere i vores egne tilbud.")
     if end_date is not None and end_date < start_date:
         raise PlacementError("Slutdatoen ligger før startdatoen.")
     if offer.home_id is not None:
@@ -213,6 +214,8 @@ def placement_create(
         start_date=start_date,
         end_date=end_date,
         annual_price=price,
+        paying_municipality_id=paying_code,
+        acting_municipality_id=acting_code,
         status=Placement.Status.PROPOSED,
         required_level=required_level(price, offer.provider.kind),
         next_follow_up=first_due(paragraph_id=offer.paragraph_id, start_date=start_date),

@@ -161,7 +161,7 @@ def placement_export(request: HttpRequest) -> HttpResponse:
                 p.pk,
                 safe_text(p.citizen.case_number) if show_case else "",
                 safe_text(p.citizen.initials),
-                safe_text(p.citizen.paying_municipality),
+                safe_text(p.paying_municipality.name) if p.is_sale else "",
                 p.offer.paragraph.code,
                 safe_text(p.offer.name),
                 safe_text(p.offer.provider.name),
@@ -296,7 +296,6 @@ def placement_create(request: HttpRequest) -> HttpResponse:
                     citizen = services.citizen_get_or_create(
                         case_number=d["case_number"],
                         initials=d["initials"],
-                        paying_municipality=d.get("paying_municipality") or "",
                     )
                     placement = services.placement_create(
                         citizen=citizen,
@@ -305,6 +304,7 @@ def placement_create(request: HttpRequest) -> HttpResponse:
                         start_date=d["start_date"],
                         end_date=d.get("end_date"),
                         annual_price=d.get("annual_price"),
+                        paying_municipality=d.get("paying_municipality"),
                         note=d.get("note") or "",
                         user=user,
                     )

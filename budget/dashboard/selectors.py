@@ -300,7 +300,7 @@ def spending_by_provider_kind(user: User, filters: Filters, years: int = 5) -> d
     from visitation.models import Provider
 
     year_list = list(range(filters.year - years + 1, filters.year + 1))
-    qs = placements(user, filters, provider_filter=False).filter(status__in=COUNTED, citizen__paying_municipality="")
+    qs = placements(user, filters, provider_filter=False).own_citizens().filter(status__in=COUNTED)
     aggregates = {
         f"y{y}": Coalesce(Sum(year_cost_expression(y), filter=_in_period(dt.date(y, 1, 1), dt.date(y, 12, 31))), ZERO)
         for y in year_list
@@ -325,7 +325,7 @@ def recipients_by_paragraph(user: User, filters: Filters, last_month: int) -> di
     One query with conditional counts."""
     year = filters.year
     months = [dt.date(year, m, 1) for m in range(1, last_month + 1)]
-    qs = placements(user, filters).filter(status__in=COUNTED, citizen__paying_municipality="")
+    qs = placements(user, filters).own_citizens().filter(status__in=COUNTED)
     aggregates = {}
     for m in months:
         end = month_end(m)

@@ -28,7 +28,7 @@ def placements(org):
     o85 = Offer.objects.create(provider=own, name="Egebakken §85", paragraph=p85, home=org.home_a)
     package = SupportPackage.objects.create(name="Pakke 10", weekly_hours=D("10"))
 
-    def make(n, offer, start, price, status="aktiv", end=None, pkg=None):
+    def make(n, offer, start, price, status="aktiv", end=None, pkg=None, payer=None):
         citizen = Citizen.objects.create(case_number=f"S-{n}", initials=f"B{n}")
         return Placement.objects.create(
             citizen=citizen,
@@ -39,6 +39,7 @@ def placements(org):
             status=status,
             required_level="sagsbehandler",
             package=pkg,
+            **({"paying_municipality_id": payer, "acting_municipality_id": payer} if payer else {}),
         )
 
     make(1, o108, dt.date(2025, 6, 1), "365000")
@@ -54,7 +55,7 @@ def placements(org):
     )
     make(4, o108, dt.date(2026, 1, 1), "999999", status="afvist")
     make(5, o85, dt.date(2026, 3, 15), "0", pkg=package)
-    return {"p108": p108}
+    return {"p108": p108, "make": make, "o85": o85, "package": package}
 
 
 def test_authority_forecast(org, placements):
@@ -69,6 +70,8 @@ def test_authority_forecast(org, placements):
     from budget.authority import authority_forecast
     from budget.models import Baseline, BaselineLine
 
+    # Gladsaxe's citizen in our own home: a sale, the home's income.
+    placements["make"](6, placements["o85"], dt.date(2026, 1, 1), "730000", pkg=placements["package"], payer=159)
     baseline = Baseline.objects.create(year=2026)
     BaselineLine.objects.create(
         baseline=baseline,
@@ -90,6 +93,8 @@ def test_authority_forecast(org, placements):
     assert r108.deviation == D("15416.66")
     assert r108.baseline_cost == D("760416.67")  # (2 + 2/12 − 1/12) × 365,000
     assert rows[("§107", "region")].placements_cost == D("368000.00")
+    # Own citizens only: the sold place (730,000 kr. a year, Gladsaxe pays) is not our spending.
+    assert rows[("§85", "egen")].placements == 1 and rows[("§85", "egen")].placements_cost == D("0.00")
 
 
 def test_allocation_on_placements(org, placements):

@@ -229,14 +229,21 @@ def test_budget_page_queries_are_bounded(org, client_for):
 
 
 def test_budget_import_xlsx(org, client_for):
+    """The original budget goes through the staged import: preview, then confirm."""
+    from onboarding.models import ImportBatch
+
     client = client_for(org.consultant)
+    url = reverse("onboarding:upload", args=["budget"])
     header = ["Omkostningssted", "År", "Kontogruppe", "Budget"]
     good = xlsx_bytes([["52000", 2026, "Løn", 1200000], ["52000", 2026, "Indtægter", "-300.000,00"]], header)
-    response = client.post(reverse("budget:budget_import"), {"file": SimpleUploadedFile("b.xlsx", good, XLSX)})
+    response = client.post(url, {"file": SimpleUploadedFile("b.xlsx", good, XLSX)})
     assert response.status_code == 302
+    assert not BudgetLine.objects.exists()
+    batch = ImportBatch.objects.get()
+    assert client.post(reverse("onboarding:batch_confirm", args=[batch.pk])).status_code == 302
     assert BudgetLine.objects.get(home=org.home_a, group="indtaegt").original == D("-300000.00")
     bad = xlsx_bytes([["52020", 2026, "Løn", 1], ["52000", 2026, "Kaffe", 1]], header)
-    response = client.post(reverse("budget:budget_import"), {"file": SimpleUploadedFile("b.xlsx", bad, XLSX)})
+    response = client.post(url, {"file": SimpleUploadedFile("b.xlsx", bad, XLSX)})
     assert response.status_code == 400
     html = response.content.decode()
     assert "Du har ikke adgang til omkostningssted »52020«" in html and "Ukendt kontogruppe »Kaffe«" in html
@@ -308,8 +315,8 @@ def test_non_ascii_digits_get_a_danish_400(org, client_for, query):
 
 
 def test_budget_import_refuses_amounts_beyond_the_column():
-    from budget.budget_import import _amount
+    from onboarding.framework import parse_amount
 
-    assert _amount("1.234,50") == D("1234.50")
-    assert _amount(1e30) is None
-    assert _amount("1000000000000") is None
+    assert parse_amount("1.234,50", "Budgettet") == (D("1234.50"), None)
+    assert parse_amount("1.234,50-", "Budgettet") == (D("-1234.50"), None)
+    assert parse_amount("1000000000000", "Budgettet")[1] == "Budgettet »1000000000000« er for stort"
