@@ -60,9 +60,12 @@ def expected_changes_after(home_ids: Iterable[int], year: int, month: int) -> di
     """Σ the expected changes in the months after ``month`` (0–12) of ``year``,
     per (home id, account group), summed in one query: the ledger's part of
     the forecast at month ``month``."""
+    if month >= 12:
+        return {}
+    # A date range, not EXTRACT(month ...) > m, so the (home, month) index serves it.
     rows = (
         _year_months_qs(year)
-        .filter(home_id__in=list(home_ids), month__month__gt=month)
+        .filter(home_id__in=list(home_ids), month__gte=dt.date(year, month + 1, 1))
         .values("home_id", "account_group")
         .annotate(total=Sum("amount"))
         .order_by()
