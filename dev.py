@@ -2,6 +2,7 @@
 """Botilbud's two commands for a fresh machine with only Python 3.11+.
 
     python3 dev.py run    # install, start embedded Postgres, demo data, serve on :8000
+    python3 dev.py run --empty   # the same on an empty database: reference data + one administrator
     python3 dev.py test   # install, lint, migrations check, whole test suite
 
 Installs the locked dependencies (uv.lock, with hashes) into .venv first.
@@ -43,6 +44,11 @@ def run(args: list[str]) -> None:
     if "--scale" in args:
         scale = args[args.index("--scale") + 1]
     os.chdir(ROOT)
+    if "--empty" in args:
+        # Onboarding from scratch: its own database on the embedded server, so
+        # the demo database is untouched and `run` keeps working as before.
+        os.environ.setdefault("BOTILBUD_DB_NAME", "botilbud_onboarding")
+        os.execv(BIN / "python", [str(BIN / "python"), "manage.py", "serve", "--empty"])
     os.execv(BIN / "python", [str(BIN / "python"), "manage.py", "serve", "--demo", "--scale", scale])
 
 

@@ -29,7 +29,12 @@ def embedded_database_url() -> str:
     # The server's own URI points at its maintenance database "postgres";
     # the app gets a database of its own.
     uri = server.get_uri()
-    exists = server.psql("SELECT 1 FROM pg_database WHERE datname = 'botilbud';")
+    # BOTILBUD_DB_NAME: another database on the same server (``dev.py run
+    # --empty`` onboards into its own, so the demo database stays as it is).
+    name = os.environ.get("BOTILBUD_DB_NAME", "botilbud")
+    if not name.replace("_", "").isalnum():
+        raise ValueError("BOTILBUD_DB_NAME may only contain letters, digits and _")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")
     if "(1 row)" not in exists:
-        server.psql("CREATE DATABASE botilbud;")
-    return uri.replace("/postgres?", "/botilbud?")
+        server.psql(f"CREATE DATABASE {name};")
+    return uri.replace("/postgres?", f"/{name}?")

@@ -1,20 +1,28 @@
-"""Opening budgets from Excel: one row per home × account group.
+"""The original budget from the finance system's budget export (an onboarding import kind).
 
-Columns: omkostningssted, år, kontogruppe (Løn / Øvrig drift / Indtægter, or
-loen / drift / indtaegt), budget. A budget file is small (a few hundred rows),
-so it is read with openpyxl (read-only) and checked row by row; any bad row
-refuses the whole file.
+One row per home × account (or × account group): Omkostningssted, År, then
+either Funktion + Art, a Konto string (``5.38.50/1.11`` or
+``5.38.50.001.1.11``), or a Kontogruppe (Løn / Øvrig drift / Indtægter), and
+the Budget. Accounts are mapped to their account group by the chart of
+accounts (the most specific mapping row, as for actuals) and summed per home,
+year and group into the budget lines' original budget. Corrections are kept:
+they are never overwritten. Runs through the staged import framework
+(``onboarding``): preview with reconciliation, refusal naming every bad line,
+atomic write.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import IO, Any
+from typing import Any
 
-from botilbud.lib.money import parse_danish_decimal, to_money
-from botilbud.models import AccountGroup, Home
-from budget.importer import RowError, _norm_header
+from botilbud.models import AccountGroup, Home, Role, User
+from onboarding.framework import RowError, Staged, Target, capitalise, parse_amount, parse_int
+from onboarding.models import ImportKind
+from onboarding.reader import Column, SourceRow, norm_header
 
 GROUPS = {
     "løn": AccountGroup.WAGES,
@@ -26,113 +34,216 @@ GROUPS = {
     "indtægt": AccountGroup.INCOME,
     "indtaegt": AccountGroup.INCOME,
 }
-COLUMNS = {
-    "cost_centre": {"omkostningssted", "omk.sted", "omksted"},
-    "year": {"år", "budgetår", "aar"},
-    "group": {"kontogruppe", "gruppe"},
-    "amount": {"budget", "beløb", "oprindeligt budget"},
-}
+_ACCOUNT_RE = re.compile(r"^[0-9]+(\.[0-9]+){3,}$")
 
 
-class BudgetFileError(Exception):
-    pass
+def split_account(text: str) -> tuple[str, str] | None:
+    """``5.38.50/1.11`` or ``5.38.50.001.1.11`` → (function, art); None if unreadable.
+
+    The function is the first three parts (hovedkonto.hovedfunktion.funktion);
+    the rest (gruppering, dranst, art) is matched by the art prefixes.
+    """
+    acc = re.sub(r"[ /-]+", ".", text.strip())
+    if not _ACCOUNT_RE.match(acc):
+        return None
+    parts = acc.split(".")
+    return ".".join(parts[:3]), ".".join(parts[3:])
 
 
-def read_budget_file(
-    stream: IO[bytes], *, allowed_home_ids: list[int] | None
-) -> tuple[list[tuple[Home, int, str, Decimal]], list[RowError]]:
-    from openpyxl import load_workbook
+class AccountMap:
+    """The chart of accounts in memory (a budget file is small): the most
+    specific active row wins, exact function before "any function", then the
+    longest art prefix, as in the actuals import's SQL."""
 
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:
-        raise BudgetFileError("Filen kunne ikke læses som et Excel-regneark (.xlsx).") from exc
-    homes = {h.cost_centre: h for h in Home.objects.all()}
-    rows: list[tuple[Home, int, str, Decimal]] = []
-    errors: list[RowError] = []
-    seen: dict[tuple[int, int, str], int] = {}
-    try:
-        sheet = workbook.worksheets[0]
-        index_of: dict[str, int] | None = None
-        for row_no, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if not any(v not in (None, "") for v in values):
+    def __init__(self) -> None:
+        from budget.models import Account
+
+        self.rows = list(Account.objects.filter(is_active=True).values_list("function_code", "art_prefix", "group"))
+
+    def group(self, function_code: str, art: str) -> str | None:
+        best: tuple[bool, int] | None = None
+        found = None
+        for fn, prefix, group in self.rows:
+            if fn not in ("", function_code) or not art.startswith(prefix):
                 continue
-            if index_of is None:
-                names = [_norm_header(v) for v in values]
-                index_of = {}
-                for key, aliases in COLUMNS.items():
-                    for i, name in enumerate(names):
-                        if name in aliases:
-                            index_of[key] = i
-                missing = [k for k in COLUMNS if k not in index_of]
-                if missing:
-                    raise BudgetFileError(
-                        "Første række skal være overskrifterne Omkostningssted, År, Kontogruppe og Budget."
-                    )
-                continue
+            rank = (fn == "", -len(prefix))
+            if best is None or rank < best:
+                best, found = rank, group
+        return found
+
+
+def import_home_ids(user: User) -> set[int] | None:
+    """The homes whose budget ``user`` may import (None = all)."""
+    if user.role == Role.ADMIN:
+        return None
+    if user.role == Role.CONSULTANT:
+        return set(Home.objects.writable_by(user).values_list("pk", flat=True))
+    return set()
+
+
+class BudgetKind:
+    kind = ImportKind.BUDGET.value
+    title = "Oprindeligt budget"
+    intro = (
+        "Økonomisystemets budgeteksport: én række pr. botilbud og konto (Funktion og Art, eller en Konto som "
+        "5.38.50/1.11) eller pr. kontogruppe (Løn, Øvrig drift, Indtægter). Konti lægges sammen pr. kontogruppe "
+        "efter kontoplanen. Indtægter skrives negativt. Det oprindelige budget sættes; korrektioner bevares."
+    )
+    sample = "budget.csv"
+    amount_key = "amount"
+    columns = [
+        Column("cost_centre", "Omkostningssted", frozenset({"omk.sted", "omk. sted", "omksted", "ansvarssted"})),
+        Column("year", "År", frozenset({"budgetår", "aar", "regnskabsår"})),
+        Column("group", "Kontogruppe", frozenset({"gruppe"}), required=False),
+        Column("function_code", "Funktion", frozenset({"kl-funktion"}), required=False),
+        Column("art_code", "Art", frozenset({"artskonto", "artskode"}), required=False),
+        Column("account", "Konto", frozenset({"kontonummer", "kontostreng"}), required=False),
+        Column("amount", "Budget", frozenset({"beløb", "oprindeligt budget", "budgetbeløb"})),
+    ]
+
+    def may_import(self, user: User) -> bool:
+        return user.role in (Role.ADMIN, Role.CONSULTANT)
+
+    def validate(self, rows: Iterable[SourceRow], user: User) -> Staged:
+        homes = {h.cost_centre: h.pk for h in Home.objects.all()}
+        allowed = import_home_ids(user)
+        accounts = AccountMap()
+        out = Staged(amount=Decimal("0"))
+        seen: dict[tuple[int, int, str], int] = {}
+        group_rows: dict[tuple[int, int, str], tuple[str, int]] = {}  # (home, year, group) → (how, line)
+        for row in rows:
+            out.in_file += 1
             reasons: list[str] = []
-            cell = {k: (values[i] if i < len(values) else None) for k, i in index_of.items()}
-            cc = str(cell["cost_centre"] or "").strip()
-            if isinstance(cell["cost_centre"], float) and cell["cost_centre"].is_integer():
-                cc = str(int(cell["cost_centre"]))
-            home = homes.get(cc)
+            cc = row.get("cost_centre")
+            home_id = homes.get(cc)
             if not cc:
                 reasons.append("Omkostningssted mangler")
-            elif home is None:
+            elif home_id is None:
                 reasons.append(f"Ukendt omkostningssted »{cc}«")
-            elif allowed_home_ids is not None and home.pk not in allowed_home_ids:
+            elif allowed is not None and home_id not in allowed:
                 reasons.append(f"Du har ikke adgang til omkostningssted »{cc}«")
-            year = _year(cell["year"])
-            if year is None:
-                reasons.append(f"Året »{cell['year'] or ''}« er ikke gyldigt")
-            group = GROUPS.get(_norm_header(cell["group"]))
-            if group is None:
-                reasons.append(f"Ukendt kontogruppe »{cell['group'] or ''}« (brug Løn, Øvrig drift eller Indtægter)")
-            amount = _amount(cell["amount"])
-            if amount is None:
-                reasons.append(f"Budgettet »{cell['amount'] or ''}« er ikke et gyldigt tal")
-            if not reasons and home and year and group:
-                key = (home.pk, year, group.value)
+            year, err = parse_int(row.get("year"), "Året", minimum=2000, maximum=2100)
+            if err:
+                reasons.append(err)
+            amount, err = parse_amount(row.get("amount"), "Budgettet")
+            if err:
+                reasons.append(err)
+            fn, art = row.get("function_code"), row.get("art_code")
+            account_text = ""
+            group: str | None = None
+            if row.get("account") and not (fn and art):
+                parts = split_account(row.get("account"))
+                if parts is None:
+                    reasons.append(f"Kontoen »{row.get('account')}« kan ikke læses (brug fx 5.38.50/1.11)")
+                else:
+                    fn, art = parts
+            if fn and art:
+                account_text = f"{fn} / {art}"
+                group = accounts.group(fn, art)
+                if group is None:
+                    reasons.append(f"Ukendt konto »{account_text}« (findes ikke i kontoplanen)")
+            elif row.get("group"):
+                found = GROUPS.get(norm_header(row.get("group")))
+                if found is None:
+                    reasons.append(f"Ukendt kontogruppe »{row.get('group')}« (brug Løn, Øvrig drift eller Indtægter)")
+                else:
+                    group = found.value
+            elif not row.get("account"):
+                reasons.append("Konto mangler (Funktion og Art, Konto eller Kontogruppe)")
+            if not reasons and home_id and year and group:
+                key = (home_id, year, account_text or group)
                 if key in seen:
-                    reasons.append(f"Samme botilbud, år og kontogruppe som række {seen[key]}")
-                seen[key] = row_no
+                    reasons.append(f"Samme botilbud, år og konto som linje {seen[key]}")
+                seen.setdefault(key, row.line)
+                how = "konto" if account_text else "gruppe"
+                other = group_rows.setdefault((home_id, year, group), (how, row.line))
+                if other[0] != how:
+                    reasons.append(
+                        f"Kontogruppen står både som konti og som samlet beløb (se linje {other[1]}); brug det ene"
+                    )
             if reasons:
-                errors.append(RowError(row=row_no, reasons=reasons))
-            elif home and year and group and amount is not None:
-                rows.append((home, year, group.value, amount))
-    finally:
-        workbook.close()
-    if index_of is None:
-        raise BudgetFileError("Regnearket er tomt.")
-    if not rows and not errors:
-        raise BudgetFileError("Regnearket har ingen budgetrækker.")
-    return rows, errors
+                out.errors.append(RowError(row.line, [capitalise(r) for r in reasons]))
+                continue
+            out.amount += amount
+            out.rows.append(
+                (
+                    row.line,
+                    {
+                        "home_id": home_id,
+                        "cost_centre": cc,
+                        "year": year,
+                        "group": group,
+                        "account": account_text,
+                        "amount": str(amount),
+                    },
+                )
+            )
+        return out
+
+    @staticmethod
+    def _lines(staged: list[dict[str, Any]]) -> dict[tuple[int, int, str], Decimal]:
+        totals: dict[tuple[int, int, str], Decimal] = defaultdict(Decimal)
+        for d in staged:
+            totals[(d["home_id"], d["year"], d["group"])] += Decimal(d["amount"])
+        return totals
+
+    def _existing(self, staged: list[dict[str, Any]]):  # noqa: ANN202
+        from budget.models import BudgetLine
+
+        return {
+            (line.home_id, line.year, line.group): line
+            for line in BudgetLine.objects.filter(
+                home_id__in={d["home_id"] for d in staged}, year__in={d["year"] for d in staged}
+            )
+        }
+
+    def plan(self, staged: list[dict[str, Any]], user: User) -> list[Target]:
+        existing = self._existing(staged)
+        target = Target("budget_lines", "Budgetlinjer (botilbud × år × kontogruppe)", amount=Decimal("0"))
+        for key, amount in self._lines(staged).items():
+            target.amount += amount
+            line = existing.get(key)
+            if line is None:
+                target.create += 1
+            elif line.original != amount:
+                target.update += 1
+            else:
+                target.unchanged += 1
+        return [target]
+
+    def write(self, staged: list[dict[str, Any]], user: User) -> dict[str, tuple[int, Decimal | None]]:
+        from budget.models import BudgetLine
+
+        totals = self._lines(staged)
+        existing = {k: v for k, v in self._existing(staged).items() if k in totals}
+        # Lock the lines we change (a concurrent correction or import waits).
+        locked = {
+            (line.home_id, line.year, line.group): line
+            for line in BudgetLine.objects.select_for_update().filter(pk__in=[v.pk for v in existing.values()])
+        }
+        written = 0
+        for key, amount in totals.items():
+            line = locked.get(key)
+            if line is None:
+                BudgetLine.objects.create(home_id=key[0], year=key[1], group=key[2], original=amount)
+                written += 1
+            elif line.original != amount:
+                line.original = amount
+                line.version += 1
+                line.save(update_fields=["original", "version"])
+                written += 1
+        # Read back what the table now holds for these lines: it must be the file's total.
+        total = sum(
+            (
+                line.original
+                for line in BudgetLine.objects.filter(
+                    home_id__in={k[0] for k in totals}, year__in={k[1] for k in totals}
+                )
+                if (line.home_id, line.year, line.group) in totals
+            ),
+            Decimal("0"),
+        )
+        return {"budget_lines": (written, total)}
 
 
-def _year(value: Any) -> int | None:
-    if isinstance(value, dt.date):
-        return value.year
-    try:
-        year = int(str(value).strip().split(",")[0].split(".")[0])
-    except ValueError:
-        return None
-    return year if 2000 <= year <= 2100 else None
-
-
-# NUMERIC(14,2): an amount must stay below 10^12 kr.
-MAX_AMOUNT = Decimal(10) ** 12
-
-
-def _amount(value: Any) -> Decimal | None:
-    """The cell's amount, or None when it is not a usable amount (the caller
-    names the row). Too large or non-finite numbers are refused too."""
-    try:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            amount = to_money(Decimal(repr(value)))
-        elif isinstance(value, Decimal):
-            amount = to_money(value)
-        else:
-            amount = to_money(parse_danish_decimal(str(value or "")))
-    except (ValueError, ArithmeticError):
-        return None
-    return amount if abs(amount) < MAX_AMOUNT else None
+BUDGET_KIND = BudgetKind()

@@ -85,15 +85,6 @@ class ActualsUploadForm(forms.Form):
             raise forms.ValidationError(str(exc)) from exc
 
 
-class BudgetUploadForm(forms.Form):
-    file = forms.FileField(
-        label="Budgetfil (.xlsx)",
-        help_text="Én række pr. botilbud og kontogruppe: omkostningssted, år, kontogruppe (Løn, Øvrig drift, "
-        "Indtægter), budget.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
-    )
-
-
 DATE_INPUT = {"input_formats": ["%d-%m-%Y", "%Y-%m-%d"], "widget": forms.DateInput(attrs={"type": "date"})}
 
 
@@ -162,6 +153,23 @@ class DecisionForm(forms.Form):
         if cleaned.get("decision") == "reject" and not (cleaned.get("note") or "").strip():
             self.add_error("note", "Skriv hvorfor korrektionen afvises.")
         return cleaned
+
+
+class YearCloseForm(forms.Form):
+    cap_pct = DanishDecimalField(
+        label="Loft for overført overskud (% af korrigeret budget)", min_value=Decimal(0), max_abs=Decimal(100)
+    )
+
+
+class YearReopenForm(forms.Form):
+    reason = forms.CharField(label="Begrundelse", max_length=300)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CarryOverDecisionForm(forms.Form):
+    amount = DanishDecimalField(label="Besluttet overførsel (kr.)", required=False, max_abs=Decimal("999999999999"))
+    note = forms.CharField(label="Beslutning (skal udfyldes ved et andet beløb)", max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class ProfileForm(forms.Form):

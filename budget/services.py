@@ -58,8 +58,12 @@ def import_actuals(
     Raises ``importer.ImportFileError`` on an unreadable file.
     """
     with transaction.atomic():
-        importer.stage_file(stream, file_name)
-        stage = importer.validate(allowed_home_ids=import_home_ids(user), only_month=only_month)
+        read = importer.stage_file(stream, file_name)
+        from budget.yearend import closed_years
+
+        stage = importer.validate(
+            allowed_home_ids=import_home_ids(user), only_month=only_month, read=read, closed_years=closed_years()
+        )
         stage.file_name = file_name
         outcome = ImportOutcome(stage=stage)
         if not stage.ok:
@@ -106,6 +110,7 @@ def confirm_import(*, batch: ActualsImport, user: User) -> tuple[int, int]:
         locked = ActualsImport.objects.select_for_update().get(pk=batch.pk)
         if locked.status != ActualsImport.Status.PREVIEW:
             raise ImportStateError("Importen er allerede indlæst eller annulleret.")
+        _refuse_closed_years(locked)
         params: dict[str, Any] = {"staged_batch": locked.pk}
         inserted, replaced = importer.apply(importer.STAGED_SOURCE, params, batch_id=locked.pk)
         StagedActual.objects.filter(batch=locked).delete()
@@ -116,6 +121,28 @@ def confirm_import(*, batch: ActualsImport, user: User) -> tuple[int, int]:
         locked.version += 1
         locked.save(update_fields=["status", "applied_at", "replaced_rows", "row_count", "version"])
         return inserted, replaced
+
+
+def _refuse_closed_years(batch: ActualsImport) -> None:
+    """A year closed between the preview and the confirmation locks its months too."""
+    from budget.yearend import closed_years
+
+    closed = closed_years()
+    if not closed:
+        return
+    hit = sorted(
+        {
+            m.year
+            for m in StagedActual.objects.filter(batch=batch, month__year__in=closed)
+            .values_list("month", flat=True)
+            .distinct()
+        }
+    )
+    if hit:
+        years = ", ".join(str(y) for y in hit)
+        raise ImportStateError(
+            f"Budgetåret {years} er lukket, efter filen blev kontrolleret. Genåbn året, og indlæs igen."
+        )
 
 
 def discard_import(*, batch: ActualsImport) -> None:
@@ -139,30 +166,6 @@ def set_profile(*, line: BudgetLine, percentages: list[Decimal] | None, seen_ver
     line.profile = [] if percentages is None else list(percentages)
     save_versioned(line, seen_version=seen_version, update_fields=["profile"])
     return line
-
-
-def upsert_budget_lines(*, rows: list[tuple[Home, int, str, Decimal]]) -> tuple[int, int]:
-    """Opening budgets from an import: create lines, or set the original budget of existing ones.
-
-    Corrections are kept (they are never overwritten). Returns (created, updated).
-    """
-    created = updated = 0
-    with transaction.atomic():
-        for home, year, group, amount in rows:
-            line, was_created = BudgetLine.objects.select_for_update().get_or_create(
-                home=home, year=year, group=group, defaults={"original": amount}
-            )
-            if was_created:
-                created += 1
-            elif line.original != amount:
-                line.original = amount
-                line.version += 1
-                line.save(update_fields=["original", "version"])
-                updated += 1
-    return created, updated
-
-
-# --- Staffing -------------------------------------------------------------------
 
 
 def save_staffing_plan(*, plan: StaffingPlan, user: User, seen_version: int | None) -> StaffingPlan:

@@ -26,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
         parser.add_argument("--demo", action="store_true", help="Opret demokommunen, hvis databasen er tom.")
         parser.add_argument("--scale", default="small", choices=["small", "medium", "large"])
+        parser.add_argument(
+            "--empty",
+            action="store_true",
+            help="Ingen demodata: kun referencedata og én administrator (til at indlæse en rigtig kommune).",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -37,6 +42,8 @@ class Command(BaseCommand):
                 print_logins(self.stdout)
             else:
                 call_command("seed_demo", scale=options["scale"], stdout=self.stdout)
+        elif options["empty"]:
+            call_command("create_first_admin", stdout=self.stdout)
         bind = str(options["bind"])
         self.stdout.write(self.style.SUCCESS(f"\nBotilbud kører på http://{bind}/  (stop med Ctrl+C)\n"))
         self.stdout.flush()

@@ -1,0 +1,32 @@
+from django.apps import AppConfig
+
+
+class OnboardingConfig(AppConfig):
+    name = "onboarding"
+    verbose_name = "Kom i gang"
+
+    def ready(self) -> None:
+        from botilbud.models import Role
+        from botilbud.registry import history_kind, start_section
+        from onboarding.models import ImportBatch
+
+        # An import's own page keeps its reconciliation; its history shows who
+        # staged, confirmed or discarded it.
+        history_kind(
+            "indlaesning",
+            lambda user: (
+                ImportBatch.objects.all() if user.role == Role.ADMIN else ImportBatch.objects.filter(uploaded_by=user)
+            ),
+        )
+
+        def progress(request):  # noqa: ANN001, ANN202
+            from onboarding.selectors import onboarding_steps
+
+            steps = onboarding_steps()
+            return {
+                "steps": steps,
+                "done": sum(s.done for s in steps),
+                "next": next((s for s in steps if not s.done), None),
+            }
+
+        start_section([Role.ADMIN], "onboarding/_start_section.html", progress, order=5)

@@ -1,0 +1,24 @@
+"""The onboarding import kinds, by their URL slug (``ImportKind`` values)."""
+
+from __future__ import annotations
+
+from onboarding.framework import ImportKindSpec
+
+
+def all_kinds() -> dict[str, ImportKindSpec]:
+    from budget.budget_import import BUDGET_KIND
+    from onboarding.kinds.organisation import ORGANISATION
+    from onboarding.kinds.users import USERS
+
+    kinds: list[ImportKindSpec] = [ORGANISATION, USERS, BUDGET_KIND]
+    try:
+        from onboarding.kinds.placements import PLACEMENTS
+    except ImportError:  # pragma: no cover
+        pass
+    else:
+        kinds.append(PLACEMENTS)
+    return {k.kind: k for k in kinds}
+
+
+def get_kind(slug: str) -> ImportKindSpec | None:
+    return all_kinds().get(slug)
