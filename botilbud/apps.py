@@ -6,6 +6,9 @@ class BotilbudConfig(AppConfig):
     verbose_name = "Organisation"
 
     def ready(self) -> None:
+        from botilbud.security import connect_signals
+
+        connect_signals()
         from django.db.models import Q
 
         from botilbud.models import Area, Home

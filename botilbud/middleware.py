@@ -26,3 +26,81 @@ class HealthCheckMiddleware:
                 return JsonResponse({"status": "database unavailable"}, status=503)
             return JsonResponse({"status": "ok"})
         return self.get_response(request)
+
+
+# --- Hardening (issue #14) ------------------------------------------------------
+
+
+def database_unavailable(request: HttpRequest | None = None) -> HttpResponse:
+    """The Danish "prøv igen" page for a lost database connection (503).
+
+    Rendered without context processors and without the session: both need
+    the database that is gone. Django's health-checked connections
+    (``CONN_HEALTH_CHECKS``) reconnect by themselves on the next request.
+    """
+    from django.template import loader
+
+    response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+    response["Retry-After"] = "15"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def is_database_outage(exc: BaseException | None) -> bool:
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+class DatabaseOutageMiddleware:
+    """A request that meets a restarting or lost PostgreSQL gets a 503 with
+    "prøv igen", never a 500 (see also ``botilbud.views.error_500`` for
+    failures inside other middleware)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if is_database_outage(exception):
+            from botilbud.security import log_event
+
+            _drop_broken_connections()
+            log_event("database_unavailable", request, user="", status=503, error=type(exception).__name__)
+            return database_unavailable(request)
+        return None
+
+
+def _drop_broken_connections() -> None:
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        try:
+            if conn.in_atomic_block:
+                continue
+            conn.close()
+        except Exception:  # noqa: BLE001 - the connection is broken; forget it
+            pass
+
+
+class PrivateCacheMiddleware:
+    """``Cache-Control: private, no-store`` on every response to a signed-in
+    session (pages and downloads): a shared PC's browser or a proxy never
+    keeps a copy of a home's economy or a citizen's placement."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils.cache import patch_cache_control
+
+        response = self.get_response(request)
+        has_session = settings.SESSION_COOKIE_NAME in request.COOKIES or settings.SESSION_COOKIE_NAME in getattr(
+            response, "cookies", {}
+        )
+        if has_session:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

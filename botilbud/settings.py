@@ -226,3 +226,62 @@ LOGGING = {
 import pghistory  # noqa: E402
 
 PGHISTORY_DEFAULT_TRACKERS = (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
+
+# --- Hardening (issue #14): login throttling, security log, sessions, limits ----
+# django-axes locks an account after BOTILBUD_LOGIN_FAILURE_LIMIT wrong
+# passwords, and an IP address after as many (AXES_LOCKOUT_PARAMETERS below:
+# each parameter is its own lockout). The administrator unlocks in the admin
+# ("Adgangsforsøg": delete the attempts) or with `manage.py axes_reset_username`.
+# Only password logins count: single sign-on (OIDC/SAML) logins bypass the
+# throttle (botilbud.security.not_a_password_login).
+INSTALLED_APPS += ["axes"]  # noqa: F405
+AUTHENTICATION_BACKENDS = ["botilbud.login_throttle.PasswordThrottleBackend", *AUTHENTICATION_BACKENDS]
+MIDDLEWARE += [  # noqa: F405
+    "botilbud.middleware.PrivateCacheMiddleware",
+    "botilbud.middleware.DatabaseOutageMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+AXES_ENABLED = envbool("BOTILBUD_LOGIN_THROTTLE", "1")
+AXES_FAILURE_LIMIT = int(os.environ.get("BOTILBUD_LOGIN_FAILURE_LIMIT", "10"))
+AXES_LOCKOUT_PARAMETERS = envlist("BOTILBUD_LOGIN_LOCKOUT_PARAMETERS", "username,ip_address")
+_cooloff_minutes = int(os.environ.get("BOTILBUD_LOGIN_COOLOFF_MINUTES", "0"))
+# 0: locked until the administrator unlocks.
+AXES_COOLOFF_TIME = _cooloff_minutes / 60 if _cooloff_minutes else None
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_WHITELIST_CALLABLE = "botilbud.security.not_a_password_login"
+AXES_USERNAME_FORM_FIELD = "username"
+# Behind the municipality's reverse proxy: the client address is the last
+# hop the proxy adds (BOTILBUD_PROXY_COUNT proxies in front of the app).
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("BOTILBUD_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Idle timeout for shared PCs: the session ends after this many minutes
+# without a request (each request moves the expiry).
+SESSION_COOKIE_AGE = int(os.environ.get("BOTILBUD_IDLE_TIMEOUT_MINUTES", "60")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Request-body limits: a form post is small (10 MB at most, 2,000 fields);
+# uploads stream to a temporary file above 2 MB. The import readers refuse
+# files above their own limit (50 MB, budget/importer.py and friends).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# The structured security log: JSON lines on stdout (botilbud/security.py).
+LOGGING["formatters"] = {"json_line": {"()": "botilbud.security.JsonLineFormatter"}}
+LOGGING["handlers"]["security"] = {
+    "class": "logging.StreamHandler",
+    "stream": "ext://sys.stdout",
+    "formatter": "json_line",
+}
+LOGGING["loggers"] = {
+    "botilbud.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+    "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+}
+# The import readers' file limit (i10a's readers use it; forms say it in MB).
+BOTILBUD_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+# --- End of hardening ------------------------------------------------------------

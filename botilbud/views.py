@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,8 +12,10 @@ from django.views.decorators.http import require_GET
 
 from botilbud.access import get_home_for_user
 from botilbud.lib.history import access_history, object_history
+from botilbud.middleware import database_unavailable, is_database_outage
 from botilbud.models import Area, Home, Paragraph, Role, User
 from botilbud.registry import registry
+from botilbud.security import log_event
 
 
 def _homes_table(user: User):
@@ -143,12 +147,19 @@ def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    log_event("permission_denied", request, status=403)
     return render(request, "403.html", {"message": str(exception) if exception else ""}, status=403)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # A scoped queryset answers "not yours" with 404: that is a denial too.
+    log_event("not_found", request, status=404)
     return render(request, "404.html", status=404)
 
 
 def error_500(request: HttpRequest) -> HttpResponse:
+    # A lost database (a Postgres restart) inside a middleware lands here:
+    # answer 503 "prøv igen", never 500.
+    if is_database_outage(sys.exc_info()[1]):
+        return database_unavailable(request)
     return render(request, "500.html", status=500)

@@ -41,6 +41,13 @@ def _fast_hasher(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_login_throttle(request, settings) -> None:
+    """Fixtures log in many times: django-axes is off except in tests marked
+    ``login_throttle`` (tests/hardening/test_login_protection.py)."""
+    settings.AXES_ENABLED = request.node.get_closest_marker("login_throttle") is not None
+
+
 def make_user(username: str, role: str, **extra) -> User:
     return User.objects.create_user(
         username=username,

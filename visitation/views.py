@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from botilbud.access import require_role
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import to_money
-from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text, xlsx_response
+from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text, streaming_sheet, xlsx_response
 from botilbud.models import HourPrice, Paragraph, Role, User
 from visitation import selectors, services
 from visitation.forms import (
@@ -142,16 +142,16 @@ def placement_export(request: HttpRequest) -> HttpResponse:
     qs = selectors.filter_placements(selectors.placements_for(user), f)
     show_case = sees_case_numbers(user)
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Bevillinger")
+    ws = streaming_sheet(wb, "Bevillinger")
     ws.append(EXPORT_HEADERS)
 
     def money(value: Decimal | None) -> Any:
-        cell = WriteOnlyCell(ws, value=value)
+        cell = WriteOnlyCell(ws.sheet, value=value)
         cell.number_format = MONEY_FORMAT
         return cell
 
     def date(value: dt.date | None) -> Any:
-        cell = WriteOnlyCell(ws, value=value)
+        cell = WriteOnlyCell(ws.sheet, value=value)
         cell.number_format = DATE_FORMAT
         return cell
 

@@ -177,7 +177,8 @@ def home_followup_response(context: dict[str, Any]) -> HttpResponse:
         ("Bekræftet af leder", fu.confirmed_by, fu.confirmed_at),
         ("Godkendt af områdeleder", fu.approved_by, fu.approved_at),
     ]:
-        ws.append([label, safe_text(str(who or "—")), when.strftime("%d-%m-%Y %H:%M") if when else "—"])
+        # The time as a real Excel time; the writer puts it in Copenhagen time.
+        ws.append([label, safe_text(str(who or "—")), when or "—"])
     return xlsx_response(wb, f"budgetopfoelgning-{slugify(fu.home.name)}-{fu.round.month:%Y-%m}.xlsx")
 
 
