@@ -128,31 +128,41 @@ def _xlsx_lines(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
         workbook.close()
 
 
-def read_rows(stream: IO[bytes], file_name: str, columns: list[Column]) -> Iterator[SourceRow]:
-    """The file's data rows, keyed by canonical column. Raises ``FileRefused``.
+class RowSource:
+    """The file's data rows (iterate once), keyed by canonical column; after the
+    loop, ``bad_lines`` holds the lines the reader itself could not use (wrong
+    field count, junk bytes …), each with its line number and a Danish reason."""
 
-    Blank lines are skipped (they are not data); the first non-blank line is
-    the header.
-    """
-    lower = file_name.lower()
-    if lower.endswith((".xlsx", ".xlsm")):
-        lines = _xlsx_lines(stream)
-    elif lower.endswith((".csv", ".txt")):
-        lines = _csv_lines(stream)
-    else:
-        raise FileRefused("Filtypen kendes ikke: brug .xlsx eller .csv.")
-    index: dict[str, int] | None = None
-    count = 0
-    for line, cells in lines:
-        if not any(cells):
-            continue
+    def __init__(self, stream: IO[bytes], file_name: str, columns: list[Column]) -> None:
+        self.stream, self.file_name, self.columns = stream, file_name, columns
+        self.bad_lines: list[tuple[int, str]] = []
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        lower = self.file_name.lower()
+        if lower.endswith((".xlsx", ".xlsm")):
+            lines = _xlsx_lines(self.stream)
+        elif lower.endswith((".csv", ".txt")):
+            lines = _csv_lines(self.stream)
+        else:
+            raise FileRefused("Filtypen kendes ikke: brug .xlsx eller .csv.")
+        index: dict[str, int] | None = None
+        count = 0
+        for line, cells in lines:
+            if not any(cells):
+                continue
+            if index is None:
+                index = _match_header(cells, self.columns)
+                continue
+            count += 1
+            if count > MAX_ROWS:
+                raise FileRefused(f"Filen har flere end {MAX_ROWS:,} rækker.".replace(",", "."))
+            values = {key: (cells[i] if i < len(cells) else "")[:MAX_CELL] for key, i in index.items()}
+            yield SourceRow(line=line, values=values)
         if index is None:
-            index = _match_header(cells, columns)
-            continue
-        count += 1
-        if count > MAX_ROWS:
-            raise FileRefused(f"Filen har flere end {MAX_ROWS:,} rækker.".replace(",", "."))
-        values = {key: (cells[i] if i < len(cells) else "")[:MAX_CELL] for key, i in index.items()}
-        yield SourceRow(line=line, values=values)
-    if index is None:
-        raise FileRefused("Filen er tom.")
+            raise FileRefused("Filen er tom.")
+
+
+def read_rows(stream: IO[bytes], file_name: str, columns: list[Column]) -> RowSource:
+    """The file's rows through the kind's columns. Iterating raises ``FileRefused``
+    when the file cannot be read at all; the first non-blank line is the header."""
+    return RowSource(stream, file_name, columns)

@@ -309,3 +309,15 @@ def test_placements_refuse_cpr_numbers(onboarded, run_import, tmp_path):
     )
     outcome, _ = run_import("bevillinger", path)
     assert "CPR" in outcome.errors[0].reasons[0]
+
+
+def test_stale_previews_are_discarded(run_import):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    old, _ = run_import("organisation", SAMPLES / "organisation.csv", confirm=False)
+    ImportBatch.objects.filter(pk=old.batch.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
+    run_import("organisation", SAMPLES / "organisation.csv", confirm=False)
+    old.batch.refresh_from_db()
+    assert old.batch.status == ImportBatch.Status.DISCARDED and not old.batch.rows.exists()
