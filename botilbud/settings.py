@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "budget",
     "budget.followup",
     "budget.dashboard",
+    "budget.rates",
     "onboarding",
 ]
 

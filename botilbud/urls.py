@@ -25,6 +25,7 @@ urlpatterns = [
     path("budget/", include("budget.urls")),
     path("opfoelgning/", include("budget.followup.urls")),
     path("dashboard/", include("budget.dashboard.urls")),
+    path("takster/", include("budget.rates.urls")),
     path("kom-i-gang/", include("onboarding.urls")),
     path("admin/", admin.site.urls),
 ]

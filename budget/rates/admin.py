@@ -1,0 +1,30 @@
+"""The administrator edits the framework agreement's rate rules here; rate
+calculations are made and approved on the rate pages (read-only here)."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+
+from botilbud.admin import VersionedAdminMixin
+from budget.rates.models import RateCalculation, RateSettings
+
+
+@admin.register(RateSettings)
+class RateSettingsAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    list_display = ["overhead_pct", "regulation_limit_pct", "cost_groups", "income_groups"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[override]
+        return not RateSettings.objects.exists()
+
+
+@admin.register(RateCalculation)
+class RateCalculationAdmin(admin.ModelAdmin):
+    list_display = ["home", "year", "status", "approved_annual", "approved_day", "approved_by", "approved_at"]
+    list_filter = ["year", "status"]
+    list_select_related = ["home", "approved_by"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[override]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[override]
+        return False

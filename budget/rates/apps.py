@@ -1,0 +1,27 @@
+from django.apps import AppConfig
+
+
+class RatesConfig(AppConfig):
+    """Rates (takster) of own homes, settlement with other municipalities,
+    central refusion of very expensive cases and the price index (PL).
+
+    A sub-app of ``budget`` with its own label and migrations.
+    """
+
+    name = "budget.rates"
+    label = "rates"
+    verbose_name = "Takster og mellemkommunal afregning"
+
+    def ready(self) -> None:
+        from botilbud.models import Role
+        from botilbud.registry import history_kind, home_tab, reference_loader
+        from budget.rates.models import RateCalculation, RateSettings
+
+        home_tab(
+            "Takst",
+            "rates:home_rate",
+            order=45,
+            roles=[Role.HOME_MANAGER, Role.AREA_MANAGER, Role.CONSULTANT, Role.DEPARTMENT_HEAD, Role.ADMIN],
+        )
+        history_kind("takst", lambda user: RateCalculation.objects.visible_to(user))
+        reference_loader(RateSettings.load)

@@ -1,0 +1,201 @@
+"""Rates (takster) per own home and year.
+
+- ``RateSettings``: the framework agreement's defaults (one row): overhead %,
+  the regulation limit %, and which account groups make the cost base.
+- ``RateCalculation``: a home's rate model for a year: its inputs (places,
+  budgeted occupancy, overhead %, capital costs, the limit, the counted
+  account groups, a logged manual override of Y−2's result), and, once the
+  consultant approves it, the frozen rates. An approved calculation is
+  locked; its history (pghistory) keeps every earlier value.
+- ``RateLevel``: differentiated rates: a support level's weight on the same
+  cost base, its planned places and the support packages it prices.
+
+The arithmetic is in ``budget.rates.calc``; the data it reads in
+``budget.rates.selectors``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pghistory
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from botilbud.models import Home, Role, User
+
+DEFAULT_COST_GROUPS = ["loen", "drift"]
+DEFAULT_INCOME_GROUPS = ["indtaegt"]
+
+
+def _default_cost_groups() -> list[str]:
+    return list(DEFAULT_COST_GROUPS)
+
+
+def _default_income_groups() -> list[str]:
+    return list(DEFAULT_INCOME_GROUPS)
+
+
+PCT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
+
+
+@pghistory.track()
+class RateSettings(models.Model):
+    """The framework agreement's rules for rates (one row, edited in the admin)."""
+
+    overhead_pct = models.DecimalField(
+        "central overhead (%)", max_digits=5, decimal_places=2, default=Decimal("3.00"), validators=PCT
+    )
+    regulation_limit_pct = models.DecimalField(
+        "grænse for over-/underskud (% af omkostningsgrundlaget)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("5.00"),
+        validators=PCT,
+    )
+    cost_groups = ArrayField(
+        models.CharField(max_length=20),
+        verbose_name="kontogrupper i omkostningsgrundlaget",
+        default=_default_cost_groups,
+        help_text="Koderne på de kontogrupper, hvis budgetterede bruttodriftsudgifter indgår i taksten.",
+    )
+    income_groups = ArrayField(
+        models.CharField(max_length=20),
+        verbose_name="kontogrupper med takstindtægter",
+        default=_default_income_groups,
+        help_text="Koderne på de kontogrupper, hvis faktiske indtægter regnes som takstindtægt (år Y−2).",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "takstregler (styringsaftale)"
+        verbose_name_plural = "takstregler (styringsaftale)"
+
+    def __str__(self) -> str:
+        return f"Overhead {self.overhead_pct} %, grænse {self.regulation_limit_pct} %"
+
+    @classmethod
+    def load(cls) -> RateSettings:
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class RateCalculationQuerySet(models.QuerySet["RateCalculation"]):
+    def visible_to(self, user: User) -> RateCalculationQuerySet:
+        """Rate calculations of the homes whose economy ``user`` sees (never the authority)."""
+        return self.filter(home__in=Home.objects.visible_to(user).values("pk"))
+
+
+@pghistory.track()
+class RateCalculation(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "kladde", "Kladde"
+        APPROVED = "godkendt", "Godkendt og låst"
+
+    home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.CASCADE, related_name="rate_calculations")
+    year = models.PositiveSmallIntegerField("år", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    places = models.PositiveIntegerField("antal pladser")
+    occupancy_pct = models.DecimalField(
+        "budgetteret belægning (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("100"))],
+    )
+    overhead_pct = models.DecimalField("central overhead (%)", max_digits=5, decimal_places=2, validators=PCT)
+    capital_costs = models.DecimalField(
+        "kapitalomkostninger (afskrivning og forrentning, kr.)", max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    regulation_limit_pct = models.DecimalField(
+        "grænse for over-/underskud (%)", max_digits=5, decimal_places=2, validators=PCT
+    )
+    cost_groups = ArrayField(
+        models.CharField(max_length=20), verbose_name="kontogrupper i omkostningsgrundlaget", default=list
+    )
+    result_override = models.DecimalField(
+        "manuelt resultat for år Y−2 (kr.)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Kun hvis regnskabet ikke kan bruges: underskud positivt, overskud negativt. Tom = fra regnskabet.",
+    )
+    override_reason = models.CharField("begrundelse for manuelt resultat", max_length=300, blank=True)
+    status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.DRAFT)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="godkendt af",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField("godkendt", null=True, blank=True)
+    approved_annual = models.DecimalField("godkendt årstakst", max_digits=14, decimal_places=2, null=True, blank=True)
+    approved_day = models.DecimalField("godkendt døgntakst", max_digits=14, decimal_places=2, null=True, blank=True)
+    approved_snapshot = models.JSONField("beregning ved godkendelse", default=dict, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = RateCalculationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "takstberegning"
+        verbose_name_plural = "takstberegninger"
+        ordering = ["home", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["home", "year"], name="rate_calculation_one_per_home_year"),
+            models.CheckConstraint(condition=Q(capital_costs__gte=0), name="rate_capital_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Takst {self.home} {self.year}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+
+@pghistory.track()
+class RateLevel(models.Model):
+    """A support level of a differentiated rate: its weight and planned places."""
+
+    calculation = models.ForeignKey(
+        RateCalculation, verbose_name="takstberegning", on_delete=models.CASCADE, related_name="levels"
+    )
+    name = models.CharField("niveau", max_length=80)
+    weight = models.DecimalField(
+        "vægt", max_digits=6, decimal_places=3, default=Decimal("1"), validators=[MinValueValidator(Decimal("0.001"))]
+    )
+    places = models.DecimalField(
+        "planlagte pladser", max_digits=7, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(0)]
+    )
+    packages = models.ManyToManyField(
+        "visitation.SupportPackage",
+        verbose_name="støttepakker",
+        blank=True,
+        related_name="+",
+        help_text="Bevillinger med disse pakker betaler niveauets takst. Tom = alle øvrige pakker.",
+    )
+    sort_order = models.PositiveSmallIntegerField("sortering", default=0)
+    approved_annual = models.DecimalField("godkendt årstakst", max_digits=14, decimal_places=2, null=True, blank=True)
+    approved_day = models.DecimalField("godkendt døgntakst", max_digits=14, decimal_places=2, null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "takstniveau"
+        verbose_name_plural = "takstniveauer"
+        ordering = ["calculation", "sort_order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["calculation", "name"], name="rate_level_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# Roles that compute and approve rates.
+RATE_WRITERS = {Role.CONSULTANT, Role.ADMIN}

@@ -1,0 +1,235 @@
+"""Reading rates: the inputs of a home's rate model and the approved rates.
+
+Public API (used by sales pricing, settlement and next year's budget draft):
+
+- ``rate_for(calc)``: the calculation line by line (``calc.RateResult``),
+  from the calculation's inputs and the home's budget and actuals;
+- ``approved_rate(home, year, package=None)``: the approved rate that prices
+  a placement with ``package`` in ``home`` in ``year`` (``ApprovedRate``:
+  annual, month and day rate), or ``None`` if the year has no approved rate;
+- ``approved_day_rates(year)``: {(home_id, package_id | None): day rate} for
+  every approved rate of the year, in two queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce
+
+from botilbud.lib.money import ZERO, to_money
+from botilbud.models import AccountGroup, Home
+from budget.rates.calc import LevelInput, LevelRate, RateResult, Regulation, compute_rate
+from budget.rates.models import RateCalculation, RateLevel, RateSettings
+
+MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def group_labels() -> dict[str, str]:
+    """Account group code → label (the chart of accounts' groups)."""
+    return dict(AccountGroup.choices)
+
+
+def budgeted_costs(home_id: int, year: int, groups: list[str]) -> list[tuple[str, Decimal]]:
+    """The corrected budget per counted account group (original + corrections), in one query."""
+    from budget.models import BudgetLine
+
+    rows = dict(
+        BudgetLine.objects.filter(home_id=home_id, year=year, group__in=groups)
+        .annotate(
+            corrected=F("original") + Coalesce(Sum("corrections__amount"), Value(ZERO), output_field=MONEY),
+        )
+        .values_list("group", "corrected")
+    )
+    labels = group_labels()
+    return [(labels.get(g, g), to_money(rows.get(g, ZERO))) for g in groups]
+
+
+def closed_year_actuals(home_id: int, year: int, cost_groups: list[str], income_groups: list[str]) -> dict:
+    """A year's actual costs and income from the imported actuals, and how many months are in."""
+    from budget.models import ActualTotal
+
+    agg = ActualTotal.objects.filter(home_id=home_id, month__year=year).aggregate(
+        costs=Coalesce(Sum("amount", filter=Q(group__in=cost_groups)), Value(ZERO), output_field=MONEY),
+        income=Coalesce(Sum("amount", filter=Q(group__in=income_groups)), Value(ZERO), output_field=MONEY),
+        months=Count("month", distinct=True),
+    )
+    return agg
+
+
+def regulation_for(calc: RateCalculation, rules: RateSettings | None = None) -> Regulation:
+    """Y−2's surplus or deficit: from its closed actuals (all 12 months imported),
+    or the consultant's logged override.
+
+    result = actual costs (counted groups) × (1 + overhead %) + capital costs − actual rate income.
+    The limit's base is Y−2's cost base: its approved rate's total if there is
+    one, otherwise its actual costs as computed here.
+    """
+    rules = rules or RateSettings.load()
+    y2 = calc.year - 2
+    previous = RateCalculation.objects.filter(home_id=calc.home_id, year=y2, status="godkendt").first()
+    overhead_pct = previous.overhead_pct if previous else calc.overhead_pct
+    capital = previous.capital_costs if previous else calc.capital_costs
+    groups = list(previous.cost_groups if previous and previous.cost_groups else calc.cost_groups)
+    agg = closed_year_actuals(calc.home_id, y2, groups, list(rules.income_groups))
+    actual_costs = to_money(agg["costs"] * (1 + overhead_pct / Decimal(100)) + capital)
+    actual_income = to_money(-agg["income"])
+    closed = agg["months"] >= 12
+    limit_base = Decimal(previous.approved_snapshot.get("total", actual_costs)) if previous else actual_costs
+    common = {
+        "year": y2,
+        "limit_pct": calc.regulation_limit_pct,
+        "limit_base": to_money(limit_base),
+        "actual_costs": actual_costs,
+        "actual_income": actual_income,
+        "closed": closed,
+        "months": agg["months"],
+    }
+    if calc.result_override is not None:
+        return Regulation(result=calc.result_override, source="manuel", note=calc.override_reason, **common)
+    if not closed:
+        note = f"Regnskabet for {y2} er ikke afsluttet ({agg['months']} af 12 måneder indlæst): ingen regulering."
+        return Regulation(result=ZERO, source="ingen", note=note, **common)
+    return Regulation(result=actual_costs - actual_income, source="regnskab", **common)
+
+
+def rate_for(calc: RateCalculation, rules: RateSettings | None = None) -> RateResult:
+    """The calculation line by line. Raises ``calc.RateError`` on impossible inputs."""
+    levels = [LevelInput(lv.name, lv.weight, lv.places) for lv in calc.levels.all()] if calc.pk else []
+    return compute_rate(
+        year=calc.year,
+        cost_lines=budgeted_costs(calc.home_id, calc.year, list(calc.cost_groups)),
+        overhead_pct=calc.overhead_pct,
+        capital_costs=calc.capital_costs,
+        regulation=regulation_for(calc, rules),
+        places=calc.places,
+        occupancy_pct=calc.occupancy_pct,
+        levels=levels,
+    )
+
+
+def result_from_snapshot(snap: dict) -> RateResult:
+    """The approved calculation exactly as it was approved (later budget changes do not move it)."""
+    D = Decimal
+    reg = snap["regulation"]
+    regulation = Regulation(
+        year=reg["year"],
+        result=D(reg["result"]),
+        limit_pct=D(reg["limit_pct"]),
+        limit_base=D(reg["limit_base"]),
+        source=reg["source"],
+        actual_costs=D(reg["actual_costs"]),
+        actual_income=D(reg["actual_income"]),
+        closed=reg["closed"],
+        months=reg["months"],
+        note=reg["note"],
+    )
+    return RateResult(
+        year=regulation.year + 2,
+        cost_lines=[(label, D(amount)) for label, amount in snap["cost_lines"]],
+        cost_base=D(snap["cost_base"]),
+        overhead_pct=D(snap["overhead_pct"]),
+        overhead=D(snap["overhead"]),
+        capital_costs=D(snap["capital_costs"]),
+        regulation=regulation,
+        total=D(snap["total"]),
+        places=snap["places"],
+        occupancy_pct=D(snap["occupancy_pct"]),
+        billable_places=D(snap["billable_places"]),
+        days=snap["days"],
+        annual=D(snap["annual"]),
+        month=D(snap["month"]),
+        day=D(snap["day"]),
+        weighted_mean=D(snap["weighted_mean"]),
+        levels=[
+            LevelRate(name, D(w), D(places), D(annual), D(month), D(day))
+            for name, w, places, annual, month, day in snap["levels"]
+        ],
+    )
+
+
+def calculation_result(calc: RateCalculation) -> RateResult:
+    """What the page shows: the frozen approved calculation, or the draft computed now."""
+    if calc.is_approved and calc.approved_snapshot:
+        return result_from_snapshot(calc.approved_snapshot)
+    return rate_for(calc)
+
+
+def new_calculation(home: Home, year: int) -> RateCalculation:
+    """An unsaved draft with the agreement's defaults and the home's places and occupancy."""
+    rules = RateSettings.load()
+    previous = RateCalculation.objects.filter(home=home, year__lt=year).order_by("-year").first()
+    return RateCalculation(
+        home=home,
+        year=year,
+        places=home.capacity,
+        occupancy_pct=home.budgeted_occupancy,
+        overhead_pct=rules.overhead_pct,
+        capital_costs=previous.capital_costs if previous else ZERO,
+        regulation_limit_pct=rules.regulation_limit_pct,
+        cost_groups=list(rules.cost_groups),
+    )
+
+
+@dataclass(frozen=True)
+class ApprovedRate:
+    home_id: int
+    year: int
+    level: str
+    annual: Decimal
+    month: Decimal
+    day: Decimal
+
+
+def _level_for(levels: list[RateLevel], package_id: int | None) -> RateLevel | None:
+    for lv in levels:
+        if package_id is not None and any(p.pk == package_id for p in lv.packages.all()):
+            return lv
+    defaults = [lv for lv in levels if not lv.packages.all()]
+    return defaults[0] if defaults else None
+
+
+def approved_rate(home: Home | int, year: int, package=None) -> ApprovedRate | None:  # noqa: ANN001
+    """The approved rate for a placement with ``package`` (a SupportPackage, its id or None)."""
+    home_id = home if isinstance(home, int) else home.pk
+    package_id = package if isinstance(package, int) or package is None else package.pk
+    calc = (
+        RateCalculation.objects.filter(home_id=home_id, year=year, status=RateCalculation.Status.APPROVED)
+        .prefetch_related("levels__packages")
+        .first()
+    )
+    if calc is None:
+        return None
+    levels = list(calc.levels.all())
+    level = _level_for(levels, package_id) if levels else None
+    if level is None or level.approved_annual is None:
+        annual, day, name = calc.approved_annual, calc.approved_day, "Alle pladser"
+    else:
+        annual, day, name = level.approved_annual, level.approved_day, level.name
+    if annual is None or day is None:
+        return None
+    return ApprovedRate(home_id, year, name, annual, to_money(annual / 12), day)
+
+
+def approved_day_rates(year: int) -> dict[tuple[int, int | None], Decimal]:
+    """{(home_id, package_id): day rate} plus {(home_id, None): the default day rate} for the year."""
+    result: dict[tuple[int, int | None], Decimal] = {}
+    calcs = (
+        RateCalculation.objects.filter(year=year, status=RateCalculation.Status.APPROVED)
+        .prefetch_related("levels__packages")
+        .only("pk", "home_id", "approved_day")
+    )
+    for calc in calcs:
+        levels = list(calc.levels.all())
+        default = next((lv for lv in levels if not lv.packages.all()), None)
+        if calc.approved_day is not None:
+            result[(calc.home_id, None)] = (
+                default.approved_day if default and default.approved_day else calc.approved_day
+            )
+        for lv in levels:
+            for p in lv.packages.all():
+                if lv.approved_day is not None:
+                    result[(calc.home_id, p.pk)] = lv.approved_day
+    return result

@@ -1,0 +1,255 @@
+"""Rate pages (/takster/): the overview per year, a home's calculation line
+by line with the consultant's inputs and approval, and the export for
+publishing. Every view starts from ``Home.objects.visible_to`` (the
+authority sees no home's budget: 404)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from botilbud.access import get_home_for_user
+from botilbud.lib.locking import VersionConflict
+from botilbud.lib.money import to_money
+from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text, xlsx_response
+from botilbud.models import Home, User
+from budget.rates import selectors, services
+from budget.rates.calc import RateError
+from budget.rates.forms import RateCalculationForm, RateLevelFormSet
+from budget.rates.models import RateCalculation
+
+
+class BadParameter(Exception):
+    pass
+
+
+def _year(request: HttpRequest) -> int:
+    raw = request.GET.get("aar", "") or request.POST.get("aar", "")
+    if not raw:
+        return dt.date.today().year + 1
+    if not (raw.isascii() and raw.isdigit()) or not 2000 <= int(raw) <= 2100:
+        raise BadParameter(f"»{raw}« er ikke et gyldigt år.")
+    return int(raw)
+
+
+def _bad(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "budget/bad_request.html", {"message": message}, status=400)
+
+
+def _tabs(user: User) -> list:
+    from botilbud.registry import registry
+
+    return [t for t in registry.home_tabs if t.roles is None or user.role in t.roles]
+
+
+def _years() -> list[int]:
+    this = dt.date.today().year
+    return list(range(this - 2, this + 3))
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        year = _year(request)
+    except BadParameter as exc:
+        return _bad(request, str(exc))
+    homes = list(Home.objects.visible_to(user).filter(is_active=True).order_by("name"))
+    if not homes and user.role in ("sagsbehandler", "myndighedsleder"):
+        from django.http import Http404
+
+        raise Http404("Takstberegninger er botilbuddenes økonomi.")
+    calcs = {c.home_id: c for c in RateCalculation.objects.filter(year=year, home__in=[h.pk for h in homes])}
+    rows = [{"home": h, "calc": calcs.get(h.pk)} for h in homes]
+    return render(
+        request,
+        "rates/overview.html",
+        {
+            "year": year,
+            "years": _years(),
+            "rows": rows,
+            "approved": sum(1 for r in rows if r["calc"] and r["calc"].is_approved),
+        },
+    )
+
+
+def _calc_for(home: Home, year: int) -> RateCalculation:
+    calc = RateCalculation.objects.filter(home=home, year=year).select_related("approved_by", "updated_by").first()
+    return calc or selectors.new_calculation(home, year)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def home_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    home = get_home_for_user(request, pk)
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        year = _year(request)
+    except BadParameter as exc:
+        return _bad(request, str(exc))
+    calc = _calc_for(home, year)
+    can_write = services.can_write_rates(user, home) and not calc.is_approved
+    status = 200
+    if request.method == "POST":
+        services.require_rate_writer(user, home)
+        form = RateCalculationForm(request.POST, instance=calc)
+        formset = RateLevelFormSet(request.POST, instance=calc, prefix="niveau")
+        if calc.is_approved:
+            form.add_error(None, f"Taksten for {year} er godkendt og låst; den kan ikke ændres.")
+            status = 409
+        elif form.is_valid() and formset.is_valid():
+            try:
+                with transaction.atomic():
+                    services.ensure_editable(calc)
+                    saved = form.save(commit=False)
+                    saved.updated_by = user
+                    if saved.pk:
+                        from botilbud.lib.locking import save_versioned
+
+                        save_versioned(saved, seen_version=form.cleaned_data["version"])
+                    else:
+                        saved.save()
+                    formset.instance = saved
+                    formset.save()
+                    selectors.rate_for(saved)  # refuse impossible inputs before they are stored
+            except VersionConflict as conflict:
+                form.add_error(None, conflict.message())
+                status = 409
+            except services.RateLocked as exc:
+                form.add_error(None, str(exc))
+                status = 409
+            except RateError as exc:
+                form.add_error(None, str(exc))
+                status = 400
+            else:
+                messages.success(request, "Takstberegningen er gemt som kladde.")
+                return redirect(f"{reverse('rates:home_rate', args=[home.pk])}?aar={year}")
+        else:
+            status = 409 if form.conflict else 400
+        if status != 200:
+            calc = _calc_for(home, year)
+    else:
+        form = RateCalculationForm(instance=calc)
+        formset = RateLevelFormSet(instance=calc if calc.pk else RateCalculation(), prefix="niveau")
+    result, error = None, None
+    try:
+        result = selectors.calculation_result(calc)
+    except RateError as exc:
+        error = str(exc)
+    return render(
+        request,
+        "rates/home_rate.html",
+        {
+            "home": home,
+            "tabs": _tabs(user),
+            "active_tab": "rates:home_rate",
+            "year": year,
+            "years": _years(),
+            "calc": calc,
+            "result": result,
+            "error": error,
+            "form": form,
+            "formset": formset,
+            "can_write": can_write,
+            "can_approve": can_write and calc.pk is not None and result is not None,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    home = get_home_for_user(request, pk)
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        year = _year(request)
+    except BadParameter as exc:
+        return _bad(request, str(exc))
+    services.require_rate_writer(user, home)
+    calc = RateCalculation.objects.filter(home=home, year=year).first()
+    url = f"{reverse('rates:home_rate', args=[home.pk])}?aar={year}"
+    raw = request.POST.get("version", "")
+    if calc is None or not (raw.isascii() and raw.isdigit()):
+        return _bad(request, "Gem takstberegningen, før den godkendes.")
+    try:
+        services.approve(calc=calc, user=user, seen_version=int(raw))
+    except VersionConflict as conflict:
+        messages.error(request, conflict.message())
+        return redirect(url)
+    except (services.RateLocked, RateError) as exc:
+        messages.error(request, str(exc))
+        return redirect(url)
+    messages.success(request, f"Taksten for {year} er godkendt og låst.")
+    return redirect(url)
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """Approved rates for publishing: per offer and support level, day, month and year rate."""
+    from visitation.models import Offer
+
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        year = _year(request)
+    except BadParameter as exc:
+        return _bad(request, str(exc))
+    homes = Home.objects.visible_to(user)
+    calcs = {
+        c.home_id: c
+        for c in RateCalculation.objects.filter(year=year, status=RateCalculation.Status.APPROVED, home__in=homes)
+        .select_related("home")
+        .prefetch_related("levels")
+    }
+    offers = (
+        Offer.objects.filter(home_id__in=list(calcs), is_active=True)
+        .select_related("paragraph", "home")
+        .order_by("home__name", "paragraph__ladder_step", "name")
+    )
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(f"Takster {year}")
+    ws.append([f"Takster {year} (godkendte)"])
+    ws.append(["Botilbud", "Tilbud", "Paragraf", "Niveau", "Døgntakst", "Månedstakst", "Årstakst", "Godkendt"])
+
+    def money(value: Any) -> Any:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = MONEY_FORMAT
+        return cell
+
+    def date(value: Any) -> Any:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+
+    for offer in offers:
+        calc = calcs[offer.home_id]
+        levels = [lv for lv in calc.levels.all() if lv.approved_annual is not None]
+        rows = [(lv.name, lv.approved_day, lv.approved_annual) for lv in levels] or [
+            ("Alle pladser", calc.approved_day, calc.approved_annual)
+        ]
+        for name, day, annual in rows:
+            ws.append(
+                [
+                    safe_text(offer.home.name),
+                    safe_text(offer.name),
+                    offer.paragraph.code,
+                    safe_text(name),
+                    money(day),
+                    money(to_money(annual / 12)),
+                    money(annual),
+                    date(calc.approved_at.date() if calc.approved_at else None),
+                ]
+            )
+    return xlsx_response(wb, f"takster-{year}.xlsx")
