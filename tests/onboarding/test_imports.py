@@ -212,7 +212,7 @@ def test_xlsx_file_counts_lines_like_the_sheet(run_import, tmp_path):
         ("a.xlsx", b"not a zip", "Excel"),
         ("a.csv", b"", "tom"),
         ("a.csv", b"Navn;Foo\nx;y\n", "Der mangler"),
-        ("a.csv", b"Omr\x00de", "NUL"),
+        ("a.csv", b"Omr\x00de", "Kolonneoverskrifterne blev ikke fundet"),
     ],
 )
 def test_unreadable_files_are_refused_whole(run_import, tmp_path, name, content, message):
@@ -321,3 +321,34 @@ def test_stale_previews_are_discarded(run_import):
     run_import("organisation", SAMPLES / "organisation.csv", confirm=False)
     old.batch.refresh_from_db()
     assert old.batch.status == ImportBatch.Status.DISCARDED and not old.batch.rows.exists()
+
+
+def test_reader_lines_and_kind_errors_are_named_together(run_import, tmp_path):
+    """Title lines above the header are skipped; a line the reader cannot split
+    (too many fields, NUL bytes) is named beside the kind's own errors, in file order."""
+    path = tmp_path / "org.csv"
+    path.write_bytes(
+        "Organisation, Fjordby Kommune\n"
+        "Udtrukket 01-12-2026\n"
+        "Område;Botilbud;Omkostningssted;Pladser;Målgruppe\n"
+        "Nord;Egely;61010;24;Handicap\n"
+        "Nord;Skovbrynet;61020;16;Sindslidelse;ekstra\n"
+        "Nord;Hav\x00nehuset;61030;10;Sindslidelse\n"
+        "Syd;Lyngbakken;62010;tredive;Handicap\n".encode()
+    )
+    outcome, _ = run_import("organisation", path)
+    assert [e.line for e in outcome.errors] == [5, 6, 7]
+    assert "tredive" in outcome.errors[2].reasons[0]
+    assert outcome.in_file == 4
+    assert Home.objects.count() == 0 and ImportBatch.objects.count() == 0
+
+
+def test_title_lines_and_windows_1252(run_import, tmp_path):
+    path = tmp_path / "org.csv"
+    path.write_bytes(
+        "Botilbud i Fjordby\nOmråde;Botilbud;Omkostningssted;Pladser;Målgruppe\nSyd;Møllegården;62030;12;Sindslidelse\n".encode(
+            "cp1252"
+        )
+    )
+    outcome, _ = run_import("organisation", path)
+    assert outcome.errors == [] and Home.objects.get().name == "Møllegården"
