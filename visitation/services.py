@@ -199,6 +199,17 @@ def placement_create(
         if package is None:
             raise PlacementError("Vælg en støttepakke: prisen i et eget tilbud følger af pakkens timer.")
         price = price_for(offer=offer, package=package, day=start_date)
+        if paying_code != own:
+            # A sold place is priced at the home's approved rate for the package's level.
+            from budget.rates.selectors import approved_rate
+
+            rate = approved_rate(offer.home_id, start_date.year, package)
+            if rate is None:
+                raise PlacementError(
+                    f"{offer.home} har ingen godkendt takst for {start_date.year}: en solgt plads prissættes "
+                    "til takst. Bed økonomikonsulenten godkende taksten først."
+                )
+            price = rate.annual
         if price is None:
             raise PlacementError(f"{offer.home} har ingen timepris for {start_date.year}. Kontakt administratoren.")
     else:
@@ -363,7 +374,14 @@ def placement_change_package(
         raise PlacementError("Bevillingen har allerede denne pakke.")
     old_package = placement.package
     old_price = placement.annual_price
-    if placement.offer.home_id is not None:
+    if placement.offer.home_id is not None and placement.is_sale:
+        from budget.rates.selectors import approved_rate
+
+        rate = approved_rate(placement.offer.home_id, effective_date.year, new_package)
+        if rate is None:
+            raise PlacementError(f"{placement.offer.home} har ingen godkendt takst for {effective_date.year}.")
+        new_price = rate.annual
+    elif placement.offer.home_id is not None:
         new_price = own_home_annual_price(placement.offer.home_id, new_package.weekly_hours, effective_date)
         if new_price is None:
             raise PlacementError(f"{placement.offer.home} har ingen timepris for {effective_date.year}.")

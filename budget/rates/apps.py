@@ -25,3 +25,8 @@ class RatesConfig(AppConfig):
         )
         history_kind("takst", lambda user: RateCalculation.objects.visible_to(user))
         reference_loader(RateSettings.load)
+
+        from budget.rates.sales import handle_sale_event
+        from visitation import events
+
+        events.register(handle_sale_event)
