@@ -18,13 +18,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
 from django.db import connection
 
+from botilbud.lib import tabular
 from botilbud.lib.dates import month_start
 
 RAW = "budget_actuals_raw"
@@ -121,65 +121,8 @@ def _create_raw_table(cursor) -> None:
     cursor.execute(f"CREATE TEMP TABLE {RAW} (row_no integer, {cols}) ON COMMIT DROP")
 
 
-def _detect_delimiter(header_line: str) -> str:
-    counts = {d: header_line.count(d) for d in (";", "\t", ",")}
-    if counts[";"] or counts["\t"]:
-        return ";" if counts[";"] >= counts["\t"] else "\t"
-    return "," if counts[","] else ";"
-
-
-def _detect_encoding(sample: bytes) -> str:
-    try:
-        sample.decode("utf-8")
-        return "UTF8"
-    except UnicodeDecodeError as exc:
-        # A multi-byte character cut at the end of the sample is still UTF-8.
-        if exc.start >= len(sample) - 3:
-            return "UTF8"
-        return "WIN1252"
-
-
-def _copy_csv(cursor, stream: IO[bytes]) -> None:
-    import csv
-
-    sample = stream.read(1 << 16)
-    encoding = _detect_encoding(sample)
-    stream.seek(0)
-    line_no = 0
-    header_line = b""
-    for raw in stream:
-        line_no += 1
-        if raw.strip(b"\r\n\t ;,\xef\xbb\xbf"):
-            header_line = raw
-            break
-    if not header_line:
-        raise ImportFileError("Filen er tom.")
-    text = header_line.decode("utf-8" if encoding == "UTF8" else "cp1252", errors="replace").lstrip("\ufeff")
-    delimiter = _detect_delimiter(text)
-    header = next(csv.reader([text], delimiter=delimiter))
-    columns = map_header(header)
-    delim = delimiter.encode()
-    empty = delim * (len(columns) - 1)
-    sql = (
-        f"COPY {RAW} (row_no, {', '.join(columns)}) FROM STDIN "
-        f"(FORMAT csv, DELIMITER E'{chr(92) + 't' if delimiter == chr(9) else delimiter}', ENCODING '{encoding}')"
-    )
-    with cursor.copy(sql) as copy:
-        buffer: list[bytes] = []
-        for raw in stream:
-            line_no += 1
-            body = raw.rstrip(b"\r\n")
-            if not body.strip():
-                body = empty  # a blank line: all fields empty, ignored in SQL
-            buffer.append(b"%d%s%s\n" % (line_no, delim, body))
-            if len(buffer) >= COPY_CHUNK:
-                copy.write(b"".join(buffer))
-                buffer.clear()
-        if buffer:
-            copy.write(b"".join(buffer))
-
-
 def _cell_text(value: Any, *, month_column: bool = False) -> str | None:
+    """An .xlsx cell as the text the SQL parser reads (numbers the Danish way)."""
     if value is None:
         return None
     if isinstance(value, dt.datetime | dt.date):
@@ -190,74 +133,92 @@ def _cell_text(value: Any, *, month_column: bool = False) -> str | None:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        # Excel numbers: write them the Danish way so one SQL parser serves both formats.
         return format(Decimal(repr(value)), "f").replace(".", ",")
     if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return str(int(value))
         return format(value, "f").replace(".", ",")
     return str(value)
 
 
-def _xlsx_rows(stream: IO[bytes]) -> Iterator[tuple[int, tuple[Any, ...]]]:
-    from openpyxl import load_workbook
-
+def _header_ok(cells: list[Any]) -> bool:
     try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException …
-        raise ImportFileError("Filen kunne ikke læses som et Excel-regneark (.xlsx).") from exc
+        map_header(cells)
+    except ImportFileError:
+        return False
+    return True
+
+
+def _copy_escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+@dataclass
+class ReadInfo:
+    """What the reader saw: the lines it could not read (named by file line)."""
+
+    errors: list[RowError] = field(default_factory=list)
+    bad_count: int = 0
+    description: str = ""
+
+
+def stage_file(stream: IO[bytes], file_name: str, options: tabular.ReadOptions | None = None) -> ReadInfo:
+    """Read the file (``botilbud.lib.tabular``) and COPY its rows as raw text into the temporary table.
+
+    Lines the reader cannot read are returned (by their line in the file); ``validate`` adds them to
+    the rows it refuses. Raises ``ImportFileError`` when the file cannot be read at all.
+    """
+    options = options or tabular.ReadOptions(find_header=_header_ok)
     try:
-        sheet = workbook.worksheets[0]
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
-    finally:
-        workbook.close()
-
-
-def _copy_xlsx(cursor, stream: IO[bytes]) -> None:
-    rows = _xlsx_rows(stream)
-    columns: list[str] | None = None
-    for _index, values in rows:
-        if any(v not in (None, "") for v in values):
-            columns = map_header(list(values))
-            break
-    if columns is None:
-        raise ImportFileError("Regnearket er tomt.")
-    width = len(columns)
-    month_index = columns.index("month") if "month" in columns else -1
-    with cursor.copy(f"COPY {RAW} (row_no, {', '.join(columns)}) FROM STDIN") as copy:
-        for index, values in rows:
-            # Cells beyond the header's width are ignored.
-            cells = list(values[:width]) + [None] * (width - len(values))
-            copy.write_row([index, *(_cell_text(v, month_column=(i == month_index)) for i, v in enumerate(cells))])
-
-
-def stage_file(stream: IO[bytes], file_name: str) -> None:
-    """COPY the file's rows as raw text into the temporary table."""
-    lower = file_name.lower()
-    with connection.cursor() as cursor:
+        table = tabular.open_table(stream, file_name, options)
+    except tabular.TabularError as exc:
+        if "ikke fundet" in str(exc):
+            _explain_missing_header(stream, file_name)
+        raise ImportFileError(str(exc)) from exc
+    with table, connection.cursor() as cursor:
         _create_raw_table(cursor)
-        pg_cursor = cursor.cursor
+        columns = map_header(table.header)
+        width = len(columns)
+        sql = f"COPY {RAW} (row_no, {', '.join(columns)}) FROM STDIN"
+        month_index = columns.index("month") if "month" in columns else -1
+        buffer: list[str] = []
         try:
-            if lower.endswith(".xlsx") or lower.endswith(".xlsm"):
-                _copy_xlsx(pg_cursor, stream)
-            elif lower.endswith((".csv", ".txt")):
-                _copy_csv(pg_cursor, stream)
-            else:
-                raise ImportFileError("Filtypen kendes ikke: brug .xlsx eller .csv.")
-        except ImportFileError:
-            raise
-        except Exception as exc:
-            from psycopg import errors as pg_errors
+            with cursor.cursor.copy(sql) as copy:
+                if table.kind == "csv":
+                    for line, cells in table.rows():
+                        text = "\t".join(cells)
+                        if text.count("\t") != width - 1 or "\\" in text or "\n" in text or "\r" in text:
+                            text = "\t".join(_copy_escape(c) for c in cells)
+                        buffer.append(f"{line}\t{text}\n")
+                        if len(buffer) >= COPY_CHUNK:
+                            copy.write("".join(buffer))
+                            buffer.clear()
+                else:
+                    for line, cells in table.rows():
+                        texts = [_cell_text(v, month_column=(i == month_index)) for i, v in enumerate(cells)]
+                        text = "\t".join("\\N" if t is None else _copy_escape(t) for t in texts)
+                        buffer.append(f"{line}\t{text}\n")
+                        if len(buffer) >= COPY_CHUNK:
+                            copy.write("".join(buffer))
+                            buffer.clear()
+                if buffer:
+                    copy.write("".join(buffer))
+        except tabular.TabularError as exc:
+            raise ImportFileError(str(exc)) from exc
+    info = ReadInfo(description=table.description, bad_count=table.bad_line_count)
+    info.errors = [RowError(row=b.line, reasons=[b.reason]) for b in table.bad_lines]
+    return info
 
-            if isinstance(exc, pg_errors.BadCopyFileFormat | pg_errors.CharacterNotInRepertoire):
-                where = re.search(r"line (\d+)", str(exc))
-                detail = f" (linje {where.group(1)} i indlæsningen)" if where else ""
-                raise ImportFileError(
-                    "Filen kunne ikke læses: en række har et forkert antal kolonner eller ugyldige tegn"
-                    + detail
-                    + ". Tjek at filen er semikolonsepareret og gemt som UTF-8 eller Windows-1252."
-                ) from exc
-            if isinstance(exc, pg_errors.UntranslatableCharacter | pg_errors.InvalidTextRepresentation):
-                raise ImportFileError("Filen indeholder tegn, der ikke kan læses.") from exc
-            raise
+
+def _explain_missing_header(stream: IO[bytes], file_name: str) -> None:
+    """No header within the first lines: name what the first line lacks (raises ImportFileError)."""
+    stream.seek(0)
+    try:
+        table = tabular.open_table(stream, file_name)
+    except tabular.TabularError:
+        return
+    with table:
+        map_header(table.header)
 
 
 # --- SQL parsing --------------------------------------------------------------
@@ -334,9 +295,12 @@ FROM s
 """
 
 
-def validate(*, allowed_home_ids: list[int] | None = None, only_month: dt.date | None = None) -> StageResult:
-    """Check every staged row; build the normalised table if all are good."""
+def validate(
+    *, allowed_home_ids: list[int] | None = None, only_month: dt.date | None = None, read: ReadInfo | None = None
+) -> StageResult:
+    """Check every staged row; build the normalised table if all are good (and the reader found no bad line)."""
     result = StageResult(file_name="")
+    read = read or ReadInfo()
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS budget_actuals_parsed")
         cursor.execute(f"CREATE TEMP TABLE budget_actuals_parsed ON COMMIT DROP AS {_PARSED_SQL}")
@@ -405,10 +369,11 @@ def validate(*, allowed_home_ids: list[int] | None = None, only_month: dt.date |
             {**params, "limit": MAX_ERRORS_SHOWN},
         )
         rows = cursor.fetchall()
-        result.errors = [RowError(row=r[0], reasons=[_capitalise(x) for x in r[1]]) for r in rows]
-        result.bad_row_count = rows[0][2] if rows else 0
+        errors = [RowError(row=r[0], reasons=[_capitalise(x) for x in r[1]]) for r in rows] + read.errors
+        result.errors = sorted(errors, key=lambda e: e.row)[:MAX_ERRORS_SHOWN]
+        result.bad_row_count = (rows[0][2] if rows else 0) + read.bad_count
         cursor.execute("SELECT count(*) FROM budget_actuals_parsed")
-        result.row_count = cursor.fetchone()[0]
+        result.row_count = cursor.fetchone()[0] + read.bad_count
         if result.bad_row_count == 0:
             cursor.execute(
                 f"""

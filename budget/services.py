@@ -58,8 +58,8 @@ def import_actuals(
     Raises ``importer.ImportFileError`` on an unreadable file.
     """
     with transaction.atomic():
-        importer.stage_file(stream, file_name)
-        stage = importer.validate(allowed_home_ids=import_home_ids(user), only_month=only_month)
+        read = importer.stage_file(stream, file_name)
+        stage = importer.validate(allowed_home_ids=import_home_ids(user), only_month=only_month, read=read)
         stage.file_name = file_name
         outcome = ImportOutcome(stage=stage)
         if not stage.ok:

@@ -150,3 +150,44 @@ def test_demo_seeder(org):
     assert wages.shares()[4] > wages.shares()[0]  # holiday pay in May
     rows = forecast_for_homes([h.pk for h in ctx.homes], 2026, 10)
     assert len(rows) == 9
+
+
+def test_structural_and_value_errors_are_all_named_by_file_line(org):
+    """A title line, a wrong field count and a NUL byte (reader) plus a bad amount (SQL): all four named."""
+    lines = [
+        "Forbrug maj 2026",  # 1: title line
+        "Omkostningssted;Funktion;Art;Bogføringsdato;Beløb;Tekst",  # 2: header
+        "52000;5.38.50;1.10;05-05-2026;100,00;ok",  # 3
+        "52000;5.38.50;1.10;05-05-2026;100,00",  # 4: five fields
+        "52000;5.38.50;1.10;05-05-2026;1x0,00;bad amount",  # 5
+        "52000;5.38.50;1.10;05-05-2026;100,00;nul\x00",  # 6
+        "52000;5.38.50;1.10;05-05-2026;100,00;ok",  # 7
+    ]
+    outcome = _apply(("\r\n".join(lines) + "\r\n").encode(), "forbrug.csv")
+    assert not outcome.stage.ok
+    by_row = {e.row: " ".join(e.reasons) for e in outcome.stage.errors}
+    assert set(by_row) == {4, 5, 6}
+    assert "5 felter" in by_row[4]
+    assert "1x0,00" in by_row[5]
+    assert "NUL" in by_row[6]
+    assert outcome.stage.bad_row_count == 3 and outcome.stage.row_count == 5
+    assert not Actual.objects.exists() and not ActualsImport.objects.exists()
+
+
+def test_xlsx_with_understated_dimension_imports_every_row(org):
+    import re
+    import zipfile
+
+    rows = [["52000", "5.38.50", "1.10", "05-05-2026", "10,00", f"r{i}"] for i in range(41)]
+    data = xlsx_bytes(rows)
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for info in src.infolist():
+            part = src.read(info.filename)
+            if info.filename.endswith("sheet1.xml"):
+                part = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:F9"', part)
+            z.writestr(info.filename, part)
+    outcome = _apply(out.getvalue(), "forbrug.xlsx")
+    assert outcome.stage.ok and outcome.inserted == 41
+    assert Actual.objects.aggregate(s=Sum("amount"))["s"] == Decimal("410.00")
