@@ -154,7 +154,7 @@ def _today() -> dt.date:
 
 
 @transaction.atomic
-def citizen_get_or_create(*, case_number: str, initials: str) -> Citizen:
+def citizen_get_or_create(*, case_number: str, initials: str, birth_year: int | None = None) -> Citizen:
     case_number = case_number.strip()
     citizen = Citizen.objects.filter(case_number=case_number).first()
     if citizen is not None:
@@ -162,8 +162,12 @@ def citizen_get_or_create(*, case_number: str, initials: str) -> Citizen:
             raise PlacementError(
                 f"Sagsnummer {case_number} findes allerede med initialerne {citizen.initials}. Tjek sagsnummeret."
             )
+        if birth_year and citizen.birth_year is None:
+            citizen.birth_year = birth_year
+            citizen.version += 1
+            citizen.save(update_fields=["birth_year", "version"])
         return citizen
-    return Citizen.objects.create(case_number=case_number, initials=initials.strip().upper())
+    return Citizen.objects.create(case_number=case_number, initials=initials.strip().upper(), birth_year=birth_year)
 
 
 @transaction.atomic

@@ -263,3 +263,29 @@ class StatementLine(models.Model):
         verbose_name = "afregningslinje"
         verbose_name_plural = "afregningslinjer"
         ordering = ["statement", "kind", "case_number", "period_start"]
+
+
+@pghistory.track()
+class RefusionTier(models.Model):
+    """A tier of the central refusion for very expensive cases (særligt dyre
+    enkeltsager) in a year: the state refunds ``share_pct`` of a citizen's
+    yearly cost above ``threshold`` (up to the next tier's threshold)."""
+
+    year = models.PositiveSmallIntegerField("år", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    threshold = models.DecimalField("beløbsgrænse (kr. pr. år)", max_digits=14, decimal_places=2)
+    share_pct = models.DecimalField(
+        "refusion af beløb over grænsen (%)", max_digits=5, decimal_places=2, validators=PCT
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "refusionstrin (særligt dyre enkeltsager)"
+        verbose_name_plural = "refusionstrin (særligt dyre enkeltsager)"
+        ordering = ["-year", "threshold"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "threshold"], name="refusion_tier_unique"),
+            models.CheckConstraint(condition=Q(threshold__gt=0), name="refusion_threshold_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.share_pct} % over {self.threshold} kr."
