@@ -264,6 +264,7 @@ def test_placements_sample_after_the_organisation(onboarded, run_import):
     assert first.annual_price == Decimal("539500.00")  # 25 h × 415 kr. × 52
     assert first.next_follow_up >= timezone.localdate()
     assert Provider.objects.get(name="Region Sjælland").kind == "region"
+    assert 1958 <= first.citizen.birth_year <= 2004
     assert Placement.objects.get(citizen__case_number="SAG-2026-1030").status == "indstillet"
 
     # The same file again: everything is there already, nothing is written twice.
