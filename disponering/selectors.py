@@ -89,7 +89,10 @@ def ledger_grid(home: Home, year: int) -> dict[str, Any]:
     }
 
 
-def entries_for_home(home: Home, year: int, *, category: str = "", status: str = "") -> QuerySet[LedgerEntry]:
+def entries_for_home(
+    home: Home, year: int, *, category: str = "", status: str = "", month: int | None = None
+) -> QuerySet[LedgerEntry]:
+    """The home's entries that touch the year (or, with ``month``, that month of it)."""
     qs = (
         LedgerEntry.objects.filter(home=home)
         .overlapping_year(year)
@@ -100,6 +103,10 @@ def entries_for_home(home: Home, year: int, *, category: str = "", status: str =
         qs = qs.filter(category=category)
     if status:
         qs = qs.filter(status=status)
+    if month:
+        first = dt.date(year, month, 1)
+        last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+        qs = qs.filter(start_date__lte=last, end_date__gte=first)
     return qs
 
 
