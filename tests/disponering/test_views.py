@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from botilbud.models import AccountGroup
-from disponering import services
+from disponering import selectors, services
 from disponering.models import Category, LedgerEntry, Spread, Status
 from disponering.selectors import expected_changes
 
@@ -493,3 +493,13 @@ def test_admin_cannot_add_or_move_entries(org, client_for):
     assert admin.get("/admin/disponering/ledgerentry/add/").status_code == 403
     page = admin.get(f"/admin/disponering/ledgerentry/{entry.pk}/change/").content.decode()
     assert 'name="home"' not in page
+
+
+def test_expected_changes_after_counts_only_later_months(org):
+    # 1.200 kr. a month, January-December.
+    make(org, amount=D("14400"))
+    wages = AccountGroup.WAGES.value
+    after = selectors.expected_changes_after([org.home_a.pk], 2026, 0)
+    assert after[(org.home_a.pk, wages)] == D("14400.00")
+    assert selectors.expected_changes_after([org.home_a.pk], 2026, 11)[(org.home_a.pk, wages)] == D("1200.00")
+    assert selectors.expected_changes_after([org.home_a.pk], 2026, 12) == {}
