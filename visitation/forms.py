@@ -64,6 +64,13 @@ class PlacementForm(forms.Form):
     initials = forms.CharField(
         label="Initialer", **text_field_kwargs(10), help_text="Kun initialer – intet CPR-nummer."
     )
+    birth_year = forms.IntegerField(
+        label="Fødselsår",
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        help_text="Kun året (aldersgrænsen for statsrefusion af særligt dyre enkeltsager).",
+    )
     paying_municipality = forms.ModelChoiceField(
         label="Betalingskommune",
         queryset=Municipality.objects.none(),
