@@ -6,9 +6,13 @@ class BotilbudConfig(AppConfig):
     verbose_name = "Organisation"
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from botilbud.middleware import mark_seen_at_login
         from botilbud.security import connect_signals
 
         connect_signals()
+        user_logged_in.connect(mark_seen_at_login, dispatch_uid="botilbud.idle_timeout")
         from django.db.models import Q
 
         from botilbud.models import Area, Home

@@ -104,3 +104,38 @@ class PrivateCacheMiddleware:
         if has_session:
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def mark_seen_at_login(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
+    """The login writes the session anyway: start the idle clock there, so
+    the next requests need no write (user_logged_in signal)."""
+    import time
+
+    if hasattr(request, "session"):
+        request.session["_seen"] = int(time.time())
+
+
+class IdleTimeoutMiddleware:
+    """Ends a session after ``SESSION_COOKIE_AGE`` seconds without a request
+    (the idle timeout for shared PCs): a signed-in request moves the expiry,
+    but the session is written at most once a minute, not on every request
+    (a write per request would cost every page three queries)."""
+
+    TOUCH_EVERY = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        import time
+
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.accessed and "_auth_user_id" in session:
+            now = int(time.time())
+            seen = session.get("_seen")
+            if seen is None or now - int(seen) >= self.TOUCH_EVERY:
+                # Marks the session modified: SessionMiddleware (outside this
+                # one) saves it and renews the cookie and the expiry.
+                session["_seen"] = now
+        return response

@@ -244,6 +244,7 @@ PGHISTORY_DEFAULT_TRACKERS = (pghistory.InsertEvent(), pghistory.UpdateEvent(), 
 INSTALLED_APPS += ["axes"]  # noqa: F405
 AUTHENTICATION_BACKENDS = ["botilbud.login_throttle.PasswordThrottleBackend", *AUTHENTICATION_BACKENDS]
 MIDDLEWARE += [  # noqa: F405
+    "botilbud.middleware.IdleTimeoutMiddleware",
     "botilbud.middleware.PrivateCacheMiddleware",
     "botilbud.middleware.DatabaseOutageMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -266,9 +267,9 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 )
 
 # Idle timeout for shared PCs: the session ends after this many minutes
-# without a request (each request moves the expiry).
+# without a request (botilbud.middleware.IdleTimeoutMiddleware moves the
+# expiry, writing the session at most once a minute).
 SESSION_COOKIE_AGE = int(os.environ.get("BOTILBUD_IDLE_TIMEOUT_MINUTES", "60")) * 60
-SESSION_SAVE_EVERY_REQUEST = True
 
 # Request-body limits: a form post is small (10 MB at most, 2,000 fields);
 # uploads stream to a temporary file above 2 MB. The import readers refuse

@@ -124,5 +124,19 @@ def test_authenticated_pages_and_downloads_are_private_no_store(org, client_for,
 
 
 def test_idle_timeout_is_sixty_minutes_and_slides(org, client_for, settings):
+    import time
+
+    from django.contrib.sessions.models import Session
+
     assert settings.SESSION_COOKIE_AGE == 60 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    client = client_for(org.manager)
+    client.get("/")
+    key = client.session.session_key
+    first = Session.objects.get(session_key=key).expire_date
+    assert settings.SESSION_COOKIE_NAME not in client.get("/").cookies  # within a minute: no write
+    session = client.session
+    session["_seen"] = int(time.time()) - 120  # the last touch was two minutes ago
+    session.save()
+    response = client.get("/")
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 3600
+    assert Session.objects.get(session_key=key).expire_date >= first
