@@ -426,7 +426,7 @@ def department_approve(request: HttpRequest, round_pk: int) -> HttpResponse:
             {
                 **context,
                 "level": "forvaltning",
-            "sums_scope": "department",
+                "sums_scope": "department",
                 "approval": None,
                 "can_approve": True,
                 "errors": text if isinstance(text, list) else [text],
