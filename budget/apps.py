@@ -23,13 +23,22 @@ class BudgetConfig(AppConfig):
             order=60,
         )
 
-        from budget.models import BudgetCorrection, BudgetLine, StaffingPlan
+        from budget.models import BudgetCorrection, BudgetLine, CarryOver, StaffingPlan, YearEnd
 
         history_kind("budgetlinje", lambda user: BudgetLine.objects.filter(home__in=Home.objects.visible_to(user)))
         history_kind(
             "budgetkorrektion",
             lambda user: BudgetCorrection.objects.filter(line__home__in=Home.objects.visible_to(user)),
         )
+        history_kind(
+            "aarsafslutning",
+            lambda user: (
+                YearEnd.objects.all()
+                if user.role in (Role.CONSULTANT, Role.DEPARTMENT_HEAD, Role.ADMIN)
+                else YearEnd.objects.none()
+            ),
+        )
+        history_kind("overfoersel", lambda user: CarryOver.objects.filter(home__in=Home.objects.visible_to(user)))
         history_kind(
             "medarbejdertimeplan", lambda user: StaffingPlan.objects.filter(home__in=Home.objects.visible_to(user))
         )
@@ -40,6 +49,13 @@ class BudgetConfig(AppConfig):
             seed_budget(ctx)
 
         demo_seeder(40, "budget", seed)
+
+        def seed_year_ends(ctx) -> None:  # noqa: ANN001
+            from budget.demo import seed_year_ends as seed_ends
+
+            seed_ends(ctx)
+
+        demo_seeder(45, "årsafslutning", seed_year_ends)
 
         def load_accounts() -> None:
             from budget.chart import ensure_default_accounts
