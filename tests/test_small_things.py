@@ -58,3 +58,16 @@ def test_percent_helper_rounds_half_up():
     assert percent(1, 8) == Decimal("12.5")
     assert percent(1, 16) == Decimal("6.3")  # 6,25 → 6,3 (half up, not half even)
     assert percent(5, 0) is None
+
+
+def test_staff_hours_tool_offers_the_year_shown(org, client_for):
+    import datetime as dt
+
+    from budget.views import selectable_years
+
+    assert selectable_years(2023, dt.date(2026, 12, 1)) == list(range(2021, 2028))
+    assert selectable_years(2019, dt.date(2026, 12, 1))[0] == 2019
+    assert selectable_years(2030, dt.date(2026, 12, 1))[-1] == 2030
+    page = client_for(org.manager).get(reverse("budget:staffing", args=[org.home_a.pk]) + "?aar=2023")
+    assert page.status_code == 200
+    assert '<option value="2023" selected>' in page.content.decode()
