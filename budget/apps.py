@@ -25,6 +25,14 @@ class BudgetConfig(AppConfig):
 
         from budget.models import BudgetCorrection, BudgetLine, StaffingPlan
 
+        from budget.models import Account, CostCentre, GroupDefinition
+
+        def finance_staff(qs):  # noqa: ANN001, ANN202
+            return lambda user: qs.all() if user.role in (Role.ADMIN, Role.CONSULTANT) else qs.none()
+
+        history_kind("kontokobling", finance_staff(Account.objects))
+        history_kind("kontogruppe", finance_staff(GroupDefinition.objects))
+        history_kind("omkostningssted", lambda user: CostCentre.objects.filter(home__in=Home.objects.visible_to(user)))
         history_kind("budgetlinje", lambda user: BudgetLine.objects.filter(home__in=Home.objects.visible_to(user)))
         history_kind(
             "budgetkorrektion",

@@ -22,26 +22,111 @@ from decimal import Decimal
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
 from botilbud.models import AccountGroup, Home
 
 
+class Dranst(models.TextChoices):
+    """KL's dranst (the third part of an account)."""
+
+    OPERATIONS = "1", "1 Drift"
+    STATE_REFUND = "2", "2 Statsrefusion"
+    CONSTRUCTION = "3", "3 Anlæg"
+
+
+@pghistory.track()
+class AccountFunction(models.Model):
+    """A KL function (hovedkonto.hovedfunktion.funktion, e.g. 5.38.50), optionally with a 3-digit gruppering."""
+
+    code = models.CharField(
+        "funktion",
+        max_length=20,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[0-9]\.[0-9]{2}\.[0-9]{2}(\.[0-9]{3})?$", "Skriv funktionen som 5.38.50 eller 5.38.50.001."
+            )
+        ],
+    )
+    name = models.CharField("betegnelse", max_length=200)
+    is_active = models.BooleanField("aktiv", default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "funktion (kontoplan)"
+        verbose_name_plural = "funktioner (kontoplan)"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+@pghistory.track()
+class AccountArt(models.Model):
+    """A KL art or art group (e.g. 4 services, 4.7 purchases from municipalities, 4.71 …)."""
+
+    code = models.CharField(
+        "art",
+        max_length=20,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9](\.[0-9]{1,2})?$", "Skriv arten som 4, 4.7 eller 4.71.")],
+    )
+    name = models.CharField("betegnelse", max_length=200)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "art (kontoplan)"
+        verbose_name_plural = "arter (kontoplan)"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+@pghistory.track()
+class GroupDefinition(models.Model):
+    """An account group shown on screen. ``code`` is what ``Actual.group`` holds; ``kind`` is the
+    coarse group (``AccountGroup``: wages / operations / income) that budgets, totals and every
+    page that needs only three groups use. The three coarse codes are groups of their own kind."""
+
+    code = models.SlugField("kode", max_length=20, unique=True)
+    name = models.CharField("navn", max_length=120)
+    kind = models.CharField("hovedgruppe", max_length=20, choices=AccountGroup.choices)
+    order = models.PositiveSmallIntegerField("rækkefølge", default=100)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "kontogruppe"
+        verbose_name_plural = "kontogrupper"
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 @pghistory.track()
 class Account(models.Model):
-    """One mapping row: KL function (blank = any) + art prefix → account group."""
+    """One mapping row: function prefix (blank = any) + dranst (blank = any) + art prefix → account group.
+
+    A posting lands in the most specific matching row: longest art prefix, then longest function
+    prefix, then a given dranst before "any". Changing a row regroups the history
+    (``budget.chart.regroup_actuals``, in the same transaction).
+    """
 
     function_code = models.CharField(
         "funktion",
         max_length=20,
         blank=True,
-        help_text="KL-funktion, fx 5.38.50. Tom = gælder alle funktioner.",
+        help_text="KL-funktion eller begyndelsen af den, fx 5.38.50, 5.38.50.001 eller 5.38. Tom = alle funktioner.",
     )
+    dranst = models.CharField("dranst", max_length=1, blank=True, choices=Dranst.choices, help_text="Tom = alle.")
     art_prefix = models.CharField(
-        "art (præfiks)", max_length=20, help_text="Art eller begyndelsen af den, fx 1 (løn), 2.2 eller 7."
+        "art (præfiks)", max_length=20, help_text="Art eller begyndelsen af den, fx 1 (løn), 4.7 eller 7."
     )
-    group = models.CharField("kontogruppe", max_length=20, choices=AccountGroup.choices)
+    group = models.CharField("kontogruppe", max_length=20, help_text="Koden på en kontogruppe.")
     name = models.CharField("betegnelse", max_length=200, blank=True)
     is_active = models.BooleanField("aktiv", default=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -49,13 +134,21 @@ class Account(models.Model):
     class Meta:
         verbose_name = "kontoplan (kobling)"
         verbose_name_plural = "kontoplan (koblinger)"
-        ordering = ["function_code", "art_prefix"]
+        ordering = ["function_code", "dranst", "art_prefix"]
         constraints = [
-            models.UniqueConstraint(fields=["function_code", "art_prefix"], name="account_function_art_unique"),
+            models.UniqueConstraint(
+                fields=["function_code", "dranst", "art_prefix"], name="account_function_dranst_art_unique"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.function_code or '*'} / {self.art_prefix} → {self.get_group_display()}"
+        return f"{self.function_code or '*'} / {self.dranst or '*'} / {self.art_prefix} → {self.group}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.group and not GroupDefinition.objects.filter(code=self.group).exists():
+            raise ValidationError({"group": f"Kontogruppen »{self.group}« findes ikke."})
 
 
 @pghistory.track()
@@ -218,9 +311,12 @@ class Actual(models.Model):
 
     home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="+", db_index=False)
     month = models.DateField("måned")
-    group = models.CharField("kontogruppe", max_length=20, choices=AccountGroup.choices)
+    group = models.CharField("kontogruppe", max_length=20, help_text="Koden på en GroupDefinition.")
     function_code = models.CharField("funktion", max_length=20)
+    dranst = models.CharField("dranst", max_length=1, blank=True, default="", db_default="")
     art_code = models.CharField("art", max_length=20)
+    account = models.CharField("kontostreng", max_length=80, blank=True, default="", db_default="")
+    cost_centre = models.CharField("omkostningssted", max_length=40, blank=True, default="", db_default="")
     posting_date = models.DateField("bogføringsdato", null=True, blank=True)
     amount = models.DecimalField("beløb", max_digits=14, decimal_places=2)
     text = models.CharField("tekst", max_length=200, blank=True)
@@ -234,8 +330,36 @@ class Actual(models.Model):
         indexes = [models.Index(fields=["home", "month"], name="actual_home_month")]
 
 
+@pghistory.track()
+class CostCentre(models.Model):
+    """A cost centre (omkostningssted) or PSP element of a home; one home may have several.
+    ``Home.cost_centre`` stays the home's main cost centre and is always recognised too."""
+
+    code = models.CharField("omkostningssted / PSP", max_length=40, unique=True)
+    home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.CASCADE, related_name="cost_centres")
+    name = models.CharField("betegnelse", max_length=200, blank=True)
+    is_active = models.BooleanField("aktiv", default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "omkostningssted"
+        verbose_name_plural = "omkostningssteder"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.home})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        other = Home.objects.filter(cost_centre=self.code).exclude(pk=self.home_id).first()
+        if other:
+            raise ValidationError({"code": f"Omkostningsstedet »{self.code}« er hovedomkostningssted for {other}."})
+
+
 class ActualTotal(models.Model):
-    """Σ actuals per home, month and account group, kept by the import."""
+    """Σ actuals per home, month and coarse account group (``GroupDefinition.kind``: loen / drift /
+    indtaegt), kept by the import and by regrouping; every page that needs three groups reads it."""
 
     home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="+", db_index=False)
     month = models.DateField("måned")
@@ -257,7 +381,11 @@ class StagedActual(models.Model):
     month = models.DateField()
     group = models.CharField(max_length=20)
     function_code = models.CharField(max_length=20)
+    dranst = models.CharField(max_length=1, blank=True, default="", db_default="")
     art_code = models.CharField(max_length=20)
+    account = models.CharField(max_length=80, blank=True, default="", db_default="")
+    cost_centre = models.CharField(max_length=40, blank=True, default="", db_default="")
+    row_no = models.PositiveIntegerField(default=0, db_default=0)
     posting_date = models.DateField(null=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     text = models.CharField(max_length=200, blank=True)
