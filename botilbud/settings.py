@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "pghistory",
     "pghistory.admin",
     "botilbud",
+    "botilbud.sso",
     "visitation",
     "disponering",
     "budget",
@@ -198,6 +199,19 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+
+# --- Single sign-on -------------------------------------------------------------
+# OpenID Connect (Entra ID) and SAML 2.0 (KOMBIT Context Handler, AD FS), and
+# the switch for password login. All from the environment: botilbud/sso/config.py
+# reads it, README "Single sign-on" documents it.
+from botilbud.sso.config import sso_settings  # noqa: E402
+
+globals().update(sso_settings())
+AUTHENTICATION_BACKENDS = [
+    "botilbud.sso.backends.PasswordBackend",
+    "botilbud.sso.backends.OIDCBackend",
+]
+# --- End of single sign-on -------------------------------------------------------
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from botilbud import views
-from botilbud.forms import LoginForm
+from botilbud.sso import views as sso_views
 
 admin.site.site_header = "Botilbud – administration"
 admin.site.site_title = "Botilbud"
@@ -11,12 +10,9 @@ admin.site.index_title = "Opsætning: brugere, botilbud og referencedata"
 
 urlpatterns = [
     path("", views.start, name="start"),
-    path(
-        "log-ind/",
-        auth_views.LoginView.as_view(template_name="registration/login.html", authentication_form=LoginForm),
-        name="login",
-    ),
-    path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path("log-ind/", sso_views.LoginView.as_view(), name="login"),
+    path("log-ud/", sso_views.logout, name="logout"),
+    path("sso/", include("botilbud.sso.urls")),
     path("botilbud/", views.home_list, name="home_list"),
     path("botilbud/<int:pk>/", views.home_detail, name="home_detail"),
     path("historik/<slug:kind>/<int:pk>/", views.history, name="history"),

@@ -104,6 +104,17 @@ def home_budget(request: HttpRequest, pk: int) -> HttpResponse:
         )
     chart, chart_rows = _budget_chart(month_totals, month)
     can_manage = services.can_manage_budget(user, home)
+    from budget.followup.models import HomeFollowUp, Step
+    from budget.moments import Moment
+
+    followup = (
+        HomeFollowUp.objects.filter(home=home, round__month=dt.date(year, month or 1, 1))
+        .select_related("round")
+        .first()
+    )
+    moment = Moment.live(
+        year, month, dt.date.today(), followup.round if followup else None, followup.step if followup else ""
+    )
     corrections = list(selectors.corrections_for(home, year)[:50])
     return render(
         request,
@@ -112,6 +123,8 @@ def home_budget(request: HttpRequest, pk: int) -> HttpResponse:
             "home": home,
             "tabs": _tabs(user),
             "active_tab": "budget:home_budget",
+            "moment": moment,
+            "frozen_round": followup.round if followup and followup.step == Step.APPROVED else None,
             "year": year,
             "month": month,
             "month_label": MONTH_NAMES[month - 1] if month else "",
@@ -548,80 +561,15 @@ def authority(request: HttpRequest) -> HttpResponse:
 
 # --- Department / area overview (budget vs forecast per home and area) ----------------------
 
-DASHBOARD_ROLES = (Role.DEPARTMENT_HEAD, Role.AREA_MANAGER, Role.ADMIN, Role.CONSULTANT)
-
 
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
-    require_role(user, *DASHBOARD_ROLES)
-    homes = list(
-        Home.objects.visible_to(user).filter(is_active=True).select_related("area").order_by("area__name", "name")
-    )
-    ids = [h.pk for h in homes]
-    try:
-        year = _year(request)
-        month = _month(request, ids, year)
-    except BadParameter as exc:
-        return _bad_request(request, str(exc))
-    rows = selectors.forecast_for_homes(ids, year, month)
-    keys = ("corrected_budget", "actuals_to_date", "forecast", "deviation")
-    areas: dict[int, dict[str, Any]] = {}
-    for home in homes:
-        totals = {
-            k: sum((getattr(rows[(home.pk, g)], k) for g in selectors.GROUPS if (home.pk, g) in rows), ZERO)
-            for k in keys
-        }
-        area = areas.setdefault(home.area_id, {"area": home.area, "homes": [], **dict.fromkeys(keys, ZERO)})
-        area["homes"].append({"home": home, **totals})
-        for k in keys:
-            area[k] += totals[k]
-    area_list = list(areas.values())
-    grand = {k: sum((a[k] for a in area_list), ZERO) for k in keys}
-    overspending = sum(1 for a in area_list for h in a["homes"] if h["deviation"] > 0)
-    chart = {
-        "kind": "bars",
-        "title": "Afvigelse pr. område (prognose − korrigeret budget)",
-        "x": [a["area"].name for a in area_list],
-        "series": [{"name": "Afvigelse", "values": [str(a["deviation"]) for a in area_list]}],
-        "y_title": "kr.",
-    }
-    by_provider = None
-    if user.role in (Role.DEPARTMENT_HEAD, Role.ADMIN):
-        from budget.authority import authority_forecast
+    """The old budget overview: folded into the dashboard (one forecast on screen)."""
+    from django.shortcuts import redirect
 
-        authority = authority_forecast(year, month)
-        kinds: dict[str, dict[str, Any]] = {}
-        for r in authority.rows:
-            entry = kinds.setdefault(r.kind, {"label": r.kind_label, "forecast": ZERO, "placements": 0})
-            entry["forecast"] += r.forecast
-            entry["placements"] += r.active_now
-        total = sum((k["forecast"] for k in kinds.values()), ZERO)
-        by_provider = {
-            "rows": [
-                {**k, "share": (k["forecast"] / total * 100) if total else ZERO}
-                for _, k in sorted(kinds.items(), key=lambda kv: kv[0] != "egen")
-            ],
-            "total": total,
-            "external_share": (sum((k["forecast"] for key, k in kinds.items() if key != "egen"), ZERO) / total * 100)
-            if total
-            else ZERO,
-        }
-    return render(
-        request,
-        "budget/dashboard.html",
-        {
-            "by_provider": by_provider,
-            "areas": area_list,
-            "grand": grand,
-            "home_count": len(homes),
-            "overspending": overspending,
-            "year": year,
-            "month": month,
-            "month_label": MONTH_NAMES[month - 1] if month else "",
-            "years": list(range(dt.date.today().year - 4, dt.date.today().year + 2)),
-            "months": [(i, MONTH_NAMES[i - 1]) for i in range(1, 13)],
-            "chart": chart,
-        },
-    )
+    target = reverse("dashboard:department")
+    year = request.GET.get("aar", "")
+    if year.isascii() and year.isdigit():
+        target += f"?aar={year}"
+    return redirect(target, permanent=False)

@@ -19,7 +19,7 @@ from botilbud.lib.money import format_number
 
 HIDDEN_FIELDS = {"version", "id", "password", "last_login"}
 # Writes without a signed-in user name their source in the audit context.
-SOURCES = {"seed_demo": "Demodata (seed_demo)"}
+SOURCES = {"seed_demo": "Demodata (seed_demo)", "sso": "Login med kommunens konto (grupper)"}
 
 
 def _field_map(model: type[models.Model]) -> dict[str, models.Field]:

@@ -66,3 +66,11 @@ def format_kr(value: Decimal | int | None, decimals: int = 2) -> str:
     if value is None:
         return ""
     return f"{format_number(value, decimals)} kr."
+
+
+def percent(part: Decimal | int, whole: Decimal | int, decimals: int = 1) -> Decimal | None:
+    """``part`` in percent of ``|whole|``, rounded half up; None when ``whole`` is 0."""
+    if not whole:
+        return None
+    quant = Decimal(1).scaleb(-decimals) if decimals else Decimal(1)
+    return (Decimal(part) * 100 / abs(Decimal(whole))).quantize(quant, rounding=ROUND_HALF_UP)

@@ -87,3 +87,18 @@ def absval(value: Decimal | str | None) -> Decimal | None:
     if value in (None, ""):
         return None
     return abs(Decimal(str(value)))
+
+
+@register.simple_tag
+def figure(name: str, home: Any = "", moment: Any = None, month: str = "", scope: str = "") -> str:
+    """``<span {% figure "forecast" home.pk moment %}>``: marks a figure with what
+    it is, whose it is and which moment it is from (``budget.moments``), so
+    every page's figures can be compared (tests/consistency). A sum of homes
+    gives ``scope`` (``area-3``, ``department``) instead of ``home``."""
+    from django.utils.html import format_html
+
+    key = getattr(moment, "key", moment or "")
+    month = month or getattr(moment, "month_key", "")
+    if scope:
+        return format_html('data-figure="{}" data-scope="{}" data-moment="{}" data-month="{}"', name, scope, key, month)
+    return format_html('data-figure="{}" data-home="{}" data-moment="{}" data-month="{}"', name, home, key, month)

@@ -13,10 +13,13 @@ from typing import Any
 
 from django.urls import reverse
 
-from botilbud.lib.dates import MONTH_ABBR, MONTH_NAMES
+from botilbud.lib.dates import MONTH_ABBR, MONTH_NAMES, month_end
+from botilbud.lib.money import percent
 from botilbud.models import AccountGroup, Area, Home, User
 from budget.dashboard import selectors as sel
 from budget.dashboard.charts import Chart, Series
+from visitation.occupancy import Occupancy, month_occupancy
+from visitation.occupancy import total as occupancy_total
 
 ZERO = Decimal("0.00")
 PLOT_LIMIT = 20  # bars in a per-home figure; its table always lists every home
@@ -27,25 +30,34 @@ def _month_label(day: dt.date) -> str:
 
 
 def _pct(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / abs(Decimal(whole))).quantize(Decimal("0.1"))
+    return percent(part, whole)
 
 
-def _economy_figures(econ: sel.Economy, home_ids: list[int]) -> dict[str, Any]:
-    totals = econ.totals(home_ids)
+def _economy_figures(econ: sel.Economy, homes: list[Home]) -> dict[str, Any]:
+    """Totals; the deviation % is of the budget the homes are steered on
+    (gross expenditure for activity-funded homes, net for the others)."""
+    totals = econ.totals([h.pk for h in homes])
+    basis = sum((econ.steering_budget(h) for h in homes), ZERO)
     return {
         "net_budget": totals["corrected_budget"],
+        "steering_budget": basis,
         "forecast": totals["forecast"],
         "deviation": totals["deviation"],
-        "deviation_pct": _pct(totals["deviation"], totals["corrected_budget"]),
+        "deviation_pct": _pct(totals["deviation"], basis),
         "actuals_to_date": totals["actuals_to_date"],
     }
 
 
 def _source(econ: sel.Economy, home_ids: list[int]) -> dict[str, Any]:
     frozen = len([h for h in home_ids if h in econ.frozen])
-    return {"round": econ.round, "month": econ.month, "frozen": frozen, "live": len(home_ids) - frozen}
+    return {
+        "round": econ.round,
+        "month": econ.month,
+        "frozen": frozen,
+        "live": len(home_ids) - frozen,
+        "moment": econ.sum_moment(home_ids),
+        "live_moment": sel.Moment.live(econ.year, econ.month, econ.today, econ.round),
+    }
 
 
 def _homes_chart(
@@ -62,20 +74,30 @@ def _homes_chart(
         categories=[h.name for h, _ in rows],
         links=[reverse("dashboard:home", args=[h.pk]) + query for h, _ in rows],
         series=[
-            Series("Korrigeret budget", [t["corrected_budget"] for _, t in rows], in_chart=not by_deviation),
-            Series("Prognose", [t["forecast"] for _, t in rows], in_chart=not by_deviation),
+            Series(
+                "Korrigeret budget",
+                [t["corrected_budget"] for _, t in rows],
+                in_chart=not by_deviation,
+                figure="corrected_budget",
+            ),
+            Series("Prognose", [t["forecast"] for _, t in rows], in_chart=not by_deviation, figure="forecast"),
             Series(
                 "Afvigelse (+ = merforbrug)",
                 [t["deviation"] for _, t in rows],
                 by_sign=True,
                 secondary=not by_deviation,
+                figure="deviation",
             ),
             Series(
-                "Afvigelse i %",
-                [_pct(t["deviation"], t["corrected_budget"]) for _, t in rows],
+                "Afvigelse i % (af bruttoudgift for aktivitetsfinansierede)",
+                [_pct(t["deviation"], econ.steering_budget(h)) for h, t in rows],
                 unit="pct",
                 in_chart=False,
             ),
+        ],
+        text_columns=[("Tal fra", [econ.moment(h.pk).label for h, _ in rows])],
+        row_keys=[
+            {"home": h.pk, "moment": econ.moment(h.pk).key, "month": econ.moment(h.pk).month_key} for h, _ in rows
         ],
         horizontal=by_deviation,
         plot_limit=PLOT_LIMIT if by_deviation else None,
@@ -89,23 +111,61 @@ def _homes_chart(
     )
 
 
-def _occupancy_chart(chart_id: str, homes: list[Home], residents: dict[int, int]) -> Chart:
-    rows = sorted(homes, key=lambda h: (_pct(residents.get(h.pk, 0), h.capacity) or Decimal(0), h.name))
+def _occupancy_chart(chart_id: str, homes: list[Home], occ: dict[int, Occupancy], month: dt.date) -> Chart:
+    rows = sorted(homes, key=lambda h: (occ[h.pk].pct or Decimal(0), h.name))
     return Chart(
         id=chart_id,
-        title="Belægning pr. botilbud, lavest først",
+        title=f"Belægning pr. botilbud {_month_label(month)}, lavest først",
         category_label="Botilbud",
         categories=[h.name for h in rows],
         series=[
-            Series("Belægning", [_pct(residents.get(h.pk, 0), h.capacity) for h in rows], unit="pct"),
+            Series("Belægning", [occ[h.pk].pct for h in rows], unit="pct", figure="occupancy"),
+            Series("Budgetteret belægning", [h.budgeted_occupancy for h in rows], unit="pct", type="line"),
             Series("Pladser", [h.capacity for h in rows], unit="antal", in_chart=False),
-            Series("Beboere", [residents.get(h.pk, 0) for h in rows], unit="antal", in_chart=False),
+            Series(
+                "Beboere ved månedens udgang",
+                [occ[h.pk].residents for h in rows],
+                unit="antal",
+                in_chart=False,
+                figure="residents",
+            ),
+            Series("Beboerdøgn", [occ[h.pk].resident_days for h in rows], unit="antal", in_chart=False),
+            Series("Udekørende § 85 (ikke pladser)", [occ[h.pk].outreach for h in rows], unit="antal", in_chart=False),
+            Series("Dagtilbud (ikke pladser)", [occ[h.pk].day_activity for h in rows], unit="antal", in_chart=False),
         ],
+        row_keys=[{"home": h.pk, "moment": "live", "month": f"{month:%Y-%m}"} for h in rows],
         horizontal=True,
         plot_limit=PLOT_LIMIT,
         y_title="%",
-        description="Beboere med en godkendt eller aktiv bevilling i botilbuddets tilbud, i procent af pladserne.",
+        description="Beboerdøgn i botilbuddets pladser (midlertidige og længerevarende botilbud) ÷ (pladser × "
+        "månedens dage), beregnet live ud fra bevillingerne. Udekørende § 85-støtte og dagtilbud tælles for sig og "
+        "aldrig som pladser.",
     )
+
+
+def _occupancy_month(econ: sel.Economy, ref: dt.date) -> dt.date:
+    """Occupancy is read for the month the economy figures are from."""
+    month = econ.month or (ref.month if econ.year == ref.year else 1)
+    return dt.date(econ.year, month, 1)
+
+
+def _occupancy_figures(homes: list[Home], occ: dict[int, Occupancy], month: dt.date) -> dict[str, Any]:
+    days = (month_end(month) - month).days + 1
+    summed = occupancy_total([occ[h.pk] for h in homes], days)
+    places = sum(h.capacity for h in homes)
+    budgeted = (
+        percent(sum((h.capacity * h.budgeted_occupancy for h in homes), Decimal(0)), places * 100) if places else None
+    )
+    return {
+        "places": places,
+        "residents": summed.residents,
+        "outreach": summed.outreach,
+        "day_activity": summed.day_activity,
+        "occupancy_pct": summed.pct,
+        "budgeted_occupancy": budgeted,
+        "occupancy_month": month,
+        "occupancy_month_key": f"{month:%Y-%m}",
+    }
 
 
 def _sickness_chart(chart_id: str, homes: list[Home], sick: dict[int, dict[str, Any]], year: int) -> Chart:
@@ -141,19 +201,16 @@ def department(user: User, filters: sel.Filters, today: dt.date) -> dict[str, An
     ref = sel.reference_date(filters.year, today)
     round_ = sel.year_round(filters.year)
     econ = sel.economy(home_ids, filters.year, round_, today)
-    residents = sel.occupancy(home_ids, ref)
-    places = sum(h.capacity for h in homes)
-    resident_total = sum(residents.values())
+    occ_month = _occupancy_month(econ, ref)
+    occ = month_occupancy(homes, occ_month)
     large = sel.large_placements(user, filters, ref)
     query = filters.query()
 
     figures = {
-        **_economy_figures(econ, home_ids),
+        **_economy_figures(econ, homes),
         "homes": len(homes),
         "action_plans": sel.homes_with_action_plans(home_ids, round_),
-        "places": places,
-        "residents": resident_total,
-        "occupancy_pct": _pct(resident_total, places),
+        **_occupancy_figures(homes, occ, occ_month),
         "overdue": sel.overdue_followups(user, filters, today),
         "large_count": large["count"],
         "large_total": large["total"],
@@ -300,7 +357,7 @@ def department(user: User, filters: sel.Filters, today: dt.date) -> dict[str, An
         y_title="borgere",
     )
 
-    charts["belaegning"] = _occupancy_chart("belaegning", homes, residents)
+    charts["belaegning"] = _occupancy_chart("belaegning", homes, occ, occ_month)
     sick = sel.sickness(home_ids, filters.year, ref)
     charts["sygdom"] = _sickness_chart("sygdom", homes, sick, filters.year)
 
@@ -320,8 +377,15 @@ def department(user: User, filters: sel.Filters, today: dt.date) -> dict[str, An
         plot=False,
         description=f"I kraft {_reference_note(ref, today)}; de {len(rows)} dyreste vises.",
     )
+    if filters.area_id:
+        scope = f"area-{filters.area_id}"
+    elif user.role in ("fagchef", "administrator"):
+        scope = "department"
+    else:
+        scope = f"user-{user.pk}"
     return {
         "level": "department",
+        "scope": scope,
         "homes": homes,
         "figures": figures,
         "external_share": external_now,
@@ -341,16 +405,13 @@ def area(user: User, area_obj: Area, filters: sel.Filters, today: dt.date) -> di
     ref = sel.reference_date(filters.year, today)
     round_ = sel.year_round(filters.year)
     econ = sel.economy(home_ids, filters.year, round_, today)
-    residents = sel.occupancy(home_ids, ref)
-    places = sum(h.capacity for h in homes)
-    resident_total = sum(residents.values())
+    occ_month = _occupancy_month(econ, ref)
+    occ = month_occupancy(homes, occ_month)
     figures = {
-        **_economy_figures(econ, home_ids),
+        **_economy_figures(econ, homes),
         "homes": len(homes),
         "action_plans": sel.homes_with_action_plans(home_ids, round_),
-        "places": places,
-        "residents": resident_total,
-        "occupancy_pct": _pct(resident_total, places),
+        **_occupancy_figures(homes, occ, occ_month),
     }
     sick = sel.sickness(home_ids, filters.year, ref)
     charts = {
@@ -362,11 +423,12 @@ def area(user: User, area_obj: Area, filters: sel.Filters, today: dt.date) -> di
             filters,
             by_deviation=False,
         ),
-        "belaegning": _occupancy_chart("belaegning", homes, residents),
+        "belaegning": _occupancy_chart("belaegning", homes, occ, occ_month),
         "sygdom": _sickness_chart("sygdom", homes, sick, filters.year),
     }
     return {
         "level": "area",
+        "scope": f"area-{area_obj.pk}",
         "area": area_obj,
         "homes": homes,
         "figures": figures,
@@ -412,7 +474,8 @@ def home(user: User, home_obj: Home, filters: sel.Filters, today: dt.date) -> di
     round_ = sel.year_round(filters.year)
     econ = sel.economy([home_obj.pk], filters.year, round_, today)
     ledger = sel.ledger_by_group(home_obj.pk, filters.year)
-    residents = sel.occupancy([home_obj.pk], ref).get(home_obj.pk, 0)
+    occ_month = _occupancy_month(econ, ref)
+    occ = month_occupancy([home_obj], occ_month)
     groups = [AccountGroup(g) for g in sel.GROUPS]
     values = econ.per_home[home_obj.pk]
     query = filters.query()
@@ -445,11 +508,10 @@ def home(user: User, home_obj: Home, filters: sel.Filters, today: dt.date) -> di
         "level": "home",
         "home": home_obj,
         "figures": {
-            **_economy_figures(econ, [home_obj.pk]),
-            "places": home_obj.capacity,
-            "residents": residents,
-            "occupancy_pct": _pct(residents, home_obj.capacity),
+            **_economy_figures(econ, [home_obj]),
+            **_occupancy_figures([home_obj], occ, occ_month),
         },
+        "moment": econ.moment(home_obj.pk),
         "source": _source(econ, [home_obj.pk]),
         "charts": charts,
         "reference_note": _reference_note(ref, today),
@@ -484,6 +546,7 @@ def home_group(user: User, home_obj: Home, group: AccountGroup, filters: sel.Fil
     return {
         "level": "group",
         "home": home_obj,
+        "moment": econ.moment(home_obj.pk),
         "group": group,
         "values": values,
         "entries_total": sum((e.year_amount for e in counted), ZERO),

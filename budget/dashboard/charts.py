@@ -36,6 +36,7 @@ class Series:
     by_sign: bool = False  # colour each bar by its sign (deviation)
     secondary: bool = False  # right-hand axis (another unit)
     in_chart: bool = True  # False: only in the table and the Excel file
+    figure: str = ""  # marks the table cells (data-figure) for the consistency tests
 
 
 @dataclass
@@ -54,13 +55,17 @@ class Chart:
     plot: bool = True  # False: a table with a download, no figure
     text_columns: list[tuple[str, list[str]]] = field(default_factory=list)
     plot_limit: int | None = None  # figure and table show the first N categories; Excel has all
+    # Per category: {"home": id, "moment": key, "month": "YYYY-MM"} marks the figure cells
+    row_keys: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def rows(self) -> list[dict[str, Any]]:
         """Table rows with the cells formatted here (Danish formats), not in the
         template: a 150-home table renders in a few milliseconds."""
         n = self.plotted
-        columns = [[(_format(v, s.unit), _css(v) if s.by_sign else "") for v in s.values[:n]] for s in self.series]
+        columns = [
+            [(_format(v, s.unit), _css(v) if s.by_sign else "", s.figure) for v in s.values[:n]] for s in self.series
+        ]
         return [
             {
                 "label": label,
@@ -68,6 +73,7 @@ class Chart:
                 "drill": bool(self.links) and self.links[i].startswith("/dashboard/"),
                 "texts": [values[i] for _, values in self.text_columns],
                 "cells": [column[i] for column in columns],
+                "key": self.row_keys[i] if self.row_keys else None,
             }
             for i, label in enumerate(self.categories[: self.plotted])
         ]

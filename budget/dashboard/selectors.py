@@ -34,6 +34,7 @@ from botilbud.lib.dates import month_end
 from botilbud.models import AccountGroup, User
 from budget.dashboard.models import FollowUpFigure
 from budget.followup.models import Action, HomeFollowUp, Round
+from budget.moments import Moment
 from visitation.selectors import year_cost_expression
 
 ZERO = Decimal("0.00")
@@ -117,6 +118,21 @@ class Economy:
     month: int  # the forecast's month (1-12; 0 = no actuals yet)
     per_home: dict[int, dict[str, dict[str, Decimal]]]
     frozen: set[int] = field(default_factory=set)
+    today: dt.date = field(default_factory=dt.date.today)
+    steps: dict[int, str] = field(default_factory=dict)  # each home's follow-up step in the round
+
+    def moment(self, home_id: int) -> Moment:
+        """The moment of one home's figures: its approved follow-up, or live."""
+        if home_id in self.frozen:
+            return Moment.frozen(self.round, self.today)
+        return Moment.live(self.year, self.month, self.today, self.round, self.steps.get(home_id, ""))
+
+    def sum_moment(self, home_ids: list[int]) -> Moment:
+        """The moment of a sum of homes: the round's (frozen where approved,
+        live otherwise) when any home is frozen, else live."""
+        if self.round is not None and any(h in self.frozen for h in home_ids):
+            return Moment.frozen(self.round, self.today)
+        return Moment.live(self.year, self.month, self.today, self.round)
 
     def home_totals(self, home_id: int) -> dict[str, Decimal]:
         totals = dict.fromkeys(KEYS, ZERO)
@@ -124,6 +140,14 @@ class Economy:
             for k in KEYS:
                 totals[k] += values[k]
         return totals
+
+    def steering_budget(self, home: Any) -> Decimal:
+        """The budget the home is steered on (DESIGN.md): gross expenditure
+        (every group but income) for an activity-funded home, else net."""
+        values = self.per_home.get(home.pk, {})
+        if getattr(home, "financing", "") == "aktivitet":
+            return sum((v["corrected_budget"] for g, v in values.items() if g != AccountGroup.INCOME), ZERO)
+        return sum((v["corrected_budget"] for v in values.values()), ZERO)
 
     def totals(self, home_ids: list[int] | None = None) -> dict[str, Decimal]:
         totals = dict.fromkeys(KEYS, ZERO)
@@ -176,7 +200,12 @@ def economy(home_ids: list[int], year: int, round_: Round | None, today: dt.date
     for home_id in home_ids:
         for group in GROUPS:
             per_home[home_id].setdefault(group, dict.fromkeys(KEYS, ZERO))
-    return Economy(year=year, round=round_, month=month, per_home=per_home, frozen=frozen)
+    steps: dict[int, str] = {}
+    if round_ is not None and live_ids:
+        steps = dict(
+            HomeFollowUp.objects.filter(round=round_, home_id__in=live_ids).values_list("home_id", "step").order_by()
+        )
+    return Economy(year=year, round=round_, month=month, per_home=per_home, frozen=frozen, today=today, steps=steps)
 
 
 def forecast_movement(home_ids: list[int], year: int, econ: Economy) -> list[dict[str, Any]]:

@@ -23,8 +23,10 @@ from django.db.models import Count, Q, Sum
 from django.http import HttpRequest
 
 from botilbud.lib.dates import MONTH_NAMES
+from botilbud.lib.money import percent
 from botilbud.models import Home, User
 from budget.dashboard import selectors as sel
+from visitation.occupancy import month_occupancy
 
 ZERO = Decimal("0.00")
 
@@ -45,6 +47,18 @@ def _month_label(econ: sel.Economy) -> str:
     if econ.month:
         return f"forbrug til og med {MONTH_NAMES[econ.month - 1]}"
     return "budgettet (intet forbrug endnu)"
+
+
+def _basis(econ: sel.Economy, ids: list[int]) -> str:
+    """What kind of figures a start block shows: the moment, said once."""
+    moment = econ.sum_moment(ids)
+    if econ.round is not None and moment.kind == "round":
+        frozen = len([h for h in ids if h in econ.frozen])
+        return (
+            f"{_month_label(econ)}: {frozen} godkendte (fastfrosne) og {len(ids) - frozen} live pr. "
+            f"{econ.today:%d-%m-%Y}; se »Tal fra« for hvert botilbud"
+        )
+    return econ.sum_moment(ids).label
 
 
 def home_manager_context(request: HttpRequest) -> dict[str, Any]:
@@ -110,12 +124,13 @@ def home_manager_context(request: HttpRequest) -> dict[str, Any]:
             "new_entries": new_entries.get(h.pk, 0),
             "hours_per_week": hours.get(h.pk),
             "hours_from_plan": h.pk in plans,
+            "moment": econ.moment(h.pk),
         }
         for h in homes
     ]
     return {
         "dash_rows": rows,
-        "dash_basis": _month_label(econ),
+        "dash_basis": _basis(econ, ids),
         "dash_year": today.year,
         "dash_month": this_month,
         "dash_week": today.isocalendar().week,
@@ -127,7 +142,8 @@ def area_manager_context(request: HttpRequest) -> dict[str, Any]:
     today = _today()
     homes, econ = _economy_rows(user, today)
     ids = [h.pk for h in homes]
-    residents = sel.occupancy(ids, today)
+    occ_month = dt.date(today.year, econ.month or today.month, 1)
+    occupancy = month_occupancy(homes, occ_month)
     sick = sel.sickness(ids, today.year, today)
     rows = []
     for h in homes:
@@ -136,20 +152,19 @@ def area_manager_context(request: HttpRequest) -> dict[str, Any]:
             {
                 "home": h,
                 **totals,
-                "deviation_pct": (totals["deviation"] * 100 / abs(totals["corrected_budget"])).quantize(Decimal("0.1"))
-                if totals["corrected_budget"]
-                else None,
-                "residents": residents.get(h.pk, 0),
-                "occupancy_pct": (Decimal(residents.get(h.pk, 0)) * 100 / h.capacity).quantize(Decimal("0.1"))
-                if h.capacity
-                else None,
+                "deviation_pct": percent(totals["deviation"], econ.steering_budget(h)),
+                "residents": occupancy[h.pk].residents,
+                "occupancy_pct": occupancy[h.pk].pct,
                 "sick": sick[h.pk]["now"] if h.pk in sick else 0,
+                "moment": econ.moment(h.pk),
             }
         )
     return {
         "dash_rows": rows,
         "dash_totals": econ.totals(ids),
-        "dash_basis": _month_label(econ),
+        "dash_basis": _basis(econ, ids),
+        "dash_occupancy_month": occ_month,
+        "dash_occupancy_month_key": f"{occ_month:%Y-%m}",
         "dash_year": today.year,
     }
 
@@ -171,6 +186,7 @@ def consultant_context(request: HttpRequest) -> dict[str, Any]:
         .order_by("-created_at")[:10]
     )
     return {
+        "dash_now": _today(),
         "dash_imports": imports,
         "dash_mine": sum(1 for i in imports if i.uploaded_by_id == user.pk),
         "dash_month": first,
@@ -185,7 +201,8 @@ def department_context(request: HttpRequest) -> dict[str, Any]:
     totals = econ.totals(ids)
     return {
         "dash_totals": totals,
-        "dash_basis": _month_label(econ),
+        "dash_moment": econ.sum_moment(ids),
+        "dash_basis": _basis(econ, ids),
         "dash_year": today.year,
         "dash_action_plans": sel.homes_with_action_plans(ids, econ.round),
         "dash_homes": len(ids),

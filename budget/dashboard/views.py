@@ -9,8 +9,9 @@ whole page. Filters (budget year, area, paragraph, provider kind) live in the
 query string and follow every drill-down link.
 
 Access: the department head and the administrator see every home, an area
-manager their own areas; every other role gets 404, as does a home or area
-outside the user's scope.
+manager their own areas, a finance consultant their own homes; every other
+role gets 404, as does a home or area outside the user's scope. (The old
+budget overview ``/budget/oversigt/`` redirects here: one forecast on screen.)
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from budget.dashboard import build
 from budget.dashboard import selectors as sel
 from budget.dashboard.charts import excel_response
 
-DASHBOARD_ROLES = (Role.DEPARTMENT_HEAD, Role.ADMIN, Role.AREA_MANAGER)
+DASHBOARD_ROLES = (Role.DEPARTMENT_HEAD, Role.ADMIN, Role.AREA_MANAGER, Role.CONSULTANT)
 
 LEVEL_TEMPLATES = {
     "department": "dashboard/_department.html",
@@ -83,6 +84,7 @@ def _render(request: HttpRequest, user: User, filters: sel.Filters, context: dic
         "partial": LEVEL_TEMPLATES[context["level"]],
         "years": list(range(_today().year + 1, _today().year - 6, -1)),
         "provider_kinds": Provider.Kind.choices,
+        "sees_all": user.role in (Role.DEPARTMENT_HEAD, Role.ADMIN),
     }
     level = context["level"]
     if level == "department":
@@ -187,7 +189,7 @@ def department_excel(request: HttpRequest, chart: str) -> HttpResponse:
         filters = _filters(request, user)
     except sel.BadFilter as error:
         return _bad_filter(request, error)
-    where = "Forvaltningen" if user.role != Role.AREA_MANAGER else "Mine områder"
+    where = "Forvaltningen" if user.role in (Role.DEPARTMENT_HEAD, Role.ADMIN) else "Mine botilbud"
     return _excel(request, build.department(user, filters, _today()), chart, where, filters)
 
 

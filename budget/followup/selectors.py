@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 
 from botilbud.lib.dates import month_end
+from botilbud.lib.money import percent
 from botilbud.models import AccountGroup, Home
 from budget.followup.models import HomeFollowUp, Round, Settings, Step
 
@@ -53,22 +54,68 @@ def _previous_forecasts(home_ids: list[int], round_: Round) -> dict[int, dict[st
     return result
 
 
-def _activity(home_ids: list[int], round_: Round, since: dt.date) -> dict[int, dict[str, int]]:
-    """Residents at month end, and move-ins/outs after ``since`` (from visitation)."""
+def _activity(homes: list[Home], round_: Round, since: dt.date) -> dict[int, dict[str, Any]]:
+    """Section 2: occupancy of the round's month (``visitation.occupancy``: the
+    residential places only), and move-ins/outs after ``since``, counted the
+    same way as section 4 lists them: each placement once (its generated
+    ledger entry is not counted again) plus the ledger's manual move-in/out
+    entries that belong to no placement. Upcoming ones (after the month, to
+    the end of the year) are counted apart. Two queries."""
+    from disponering.models import Category, LedgerEntry
+    from disponering.models import Status as EntryStatus
     from visitation.models import Placement
+    from visitation.occupancy import month_occupancy
 
+    home_ids = [h.pk for h in homes]
     end = month_end(round_.month)
+    year_end = dt.date(round_.year, 12, 31)
+    occupancy = month_occupancy(homes, round_.month)
     counted = [Placement.Status.APPROVED, Placement.Status.ACTIVE, Placement.Status.ENDED]
-    rows = (
-        Placement.objects.filter(offer__home_id__in=home_ids, status__in=counted)
+    moves = {
+        r["offer__home_id"]: r
+        for r in Placement.objects.filter(offer__home_id__in=home_ids, status__in=counted)
         .values("offer__home_id")
         .annotate(
-            residents=Count("pk", filter=Q(start_date__lte=end) & (Q(end_date__isnull=True) | Q(end_date__gte=end))),
             moved_in=Count("pk", filter=Q(start_date__gt=since, start_date__lte=end)),
             moved_out=Count("pk", filter=Q(end_date__gt=since, end_date__lte=end)),
+            coming_in=Count("pk", filter=Q(start_date__gt=end, start_date__lte=year_end)),
+            coming_out=Count("pk", filter=Q(end_date__gt=end, end_date__lte=year_end)),
         )
-    )
-    return {r["offer__home_id"]: r for r in rows}
+        .order_by()
+    }
+    manual = {
+        r["home_id"]: r
+        for r in LedgerEntry.objects.filter(
+            home_id__in=home_ids,
+            category__in=[Category.MOVE_IN, Category.MOVE_OUT],
+            generated=False,
+            placement__isnull=True,
+        )
+        .exclude(status=EntryStatus.CANCELLED)
+        .values("home_id")
+        .annotate(
+            moved_in=Count("pk", filter=Q(category=Category.MOVE_IN, start_date__gt=since, start_date__lte=end)),
+            moved_out=Count("pk", filter=Q(category=Category.MOVE_OUT, start_date__gt=since, start_date__lte=end)),
+            coming_in=Count("pk", filter=Q(category=Category.MOVE_IN, start_date__gt=end, start_date__lte=year_end)),
+            coming_out=Count("pk", filter=Q(category=Category.MOVE_OUT, start_date__gt=end, start_date__lte=year_end)),
+        )
+        .order_by()
+    }
+    result: dict[int, dict[str, Any]] = {}
+    for home in homes:
+        occ = occupancy[home.pk]
+        p, m = moves.get(home.pk, {}), manual.get(home.pk, {})
+        result[home.pk] = {
+            "places": home.capacity,
+            "residents": occ.residents,
+            "resident_days": occ.resident_days,
+            "outreach": occ.outreach,
+            "day_activity": occ.day_activity,
+            "occupancy_pct": None if occ.pct is None else str(occ.pct),
+            "budgeted_occupancy": str(home.budgeted_occupancy),
+            **{k: p.get(k, 0) + m.get(k, 0) for k in ("moved_in", "moved_out", "coming_in", "coming_out")},
+        }
+    return result
 
 
 def _staff(home_ids: list[int], round_: Round) -> dict[int, dict[str, Any]]:
@@ -168,7 +215,7 @@ def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False
     previous = _previous_forecasts(home_ids, round_)
     prev_round = previous_round(round_)
     since = month_end(prev_round.month) if prev_round else round_.month - dt.timedelta(days=1)
-    activity = _activity(home_ids, round_, since)
+    activity = _activity(homes, round_, since)
     staff = _staff(home_ids, round_)
     entries = _entries(home_ids, round_) if with_entries else {}
 
@@ -192,27 +239,22 @@ def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False
                 }
             )
         before_total = previous.get(home.pk, {}).get("total")
-        threshold = rules.threshold_for(totals["corrected_budget"])
-        act = activity.get(home.pk, {})
-        residents = act.get("residents", 0)
+        basis = steering_budget(home, economy)
+        threshold = rules.threshold_for(basis)
         numbers = {
             "year": round_.year,
             "month": round_.month.isoformat(),
             "economy": economy,
             "totals": {
                 **{k: str(v) for k, v in totals.items()},
-                "deviation_pct": _pct(totals["deviation"], totals["corrected_budget"]),
+                "deviation_pct": _pct(totals["deviation"], basis),
                 "change": None if before_total is None else str(totals["forecast"] - before_total),
             },
+            "financing": home.financing,
+            "steering_budget": str(basis),
             "threshold": str(threshold),
             "action_required": abs(totals["deviation"]) > threshold,
-            "activity": {
-                "places": home.capacity,
-                "residents": residents,
-                "occupancy_pct": _pct(Decimal(residents), Decimal(home.capacity)) if home.capacity else None,
-                "moved_in": act.get("moved_in", 0),
-                "moved_out": act.get("moved_out", 0),
-            },
+            "activity": activity[home.pk],
             "staff": {k: (str(v) if isinstance(v, Decimal) else v) for k, v in staff[home.pk].items()},
         }
         if with_entries:
@@ -221,15 +263,26 @@ def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False
     return result
 
 
+def steering_budget(home: Home, economy: list[dict[str, Any]]) -> Decimal:
+    """The budget a home is steered on (DESIGN.md, gross and net): an
+    activity-funded home's gross expenditure budget (every account group but
+    income), a frame-funded home's net budget. The action-plan threshold and
+    the deviation % are taken of it."""
+    if home.financing == Home.Financing.ACTIVITY:
+        return sum(
+            (Decimal(r["corrected_budget"]) for r in economy if r["group"] != AccountGroup.INCOME), Decimal("0.00")
+        )
+    return sum((Decimal(r["corrected_budget"]) for r in economy), Decimal("0.00"))
+
+
 def forecast_after_plan(forecast: Decimal | str, effects: list[Decimal | str]) -> Decimal:
     """Section 6: the forecast once the action plan's expected savings land."""
     return Decimal(str(forecast)) - sum((Decimal(str(e)) for e in effects), Decimal(0))
 
 
 def _pct(part: Decimal, whole: Decimal) -> str | None:
-    if not whole:
-        return None
-    return str((part * 100 / abs(whole)).quantize(Decimal("0.1")))
+    value = percent(part, whole)
+    return None if value is None else str(value)
 
 
 def numbers_for(followup: HomeFollowUp) -> dict[str, Any]:
@@ -243,7 +296,8 @@ def rollup(followups: list[HomeFollowUp], live: dict[int, dict[str, Any]]) -> di
     """Sum homes' numbers (frozen where approved, live otherwise) per group."""
     groups: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(ECONOMY_KEYS, ZERO))
     totals = dict.fromkeys(ECONOMY_KEYS, ZERO)
-    places = residents = 0
+    places = residents = resident_days = place_days = 0
+    basis = ZERO
     with_plans = []
     for fu in followups:
         numbers = fu.snapshot if fu.is_frozen and fu.snapshot else live[fu.home_id]
@@ -251,8 +305,15 @@ def rollup(followups: list[HomeFollowUp], live: dict[int, dict[str, Any]]) -> di
             for k in ECONOMY_KEYS:
                 groups[row["group"]][k] += Decimal(row[k])
                 totals[k] += Decimal(row[k])
-        places += numbers["activity"]["places"]
-        residents += numbers["activity"]["residents"]
+        basis += Decimal(numbers.get("steering_budget", numbers["totals"]["corrected_budget"]))
+        activity = numbers["activity"]
+        month = dt.date.fromisoformat(numbers["month"])
+        days = (month_end(month) - month).days + 1
+        places += activity["places"]
+        residents += activity["residents"]
+        # Snapshots frozen before occupancy counted resident-days: the residents at month end all month.
+        resident_days += activity.get("resident_days", activity["residents"] * days)
+        place_days += activity["places"] * days
         if numbers.get("actions") or fu.actions_count:  # type: ignore[attr-defined]
             with_plans.append(fu.home.name)
     return {
@@ -267,12 +328,14 @@ def rollup(followups: list[HomeFollowUp], live: dict[int, dict[str, Any]]) -> di
         ],
         "totals": {
             **{k: str(v) for k, v in totals.items()},
-            "deviation_pct": _pct(totals["deviation"], totals["corrected_budget"]),
+            "deviation_pct": _pct(totals["deviation"], basis),
         },
+        "steering_budget": str(basis),
         "activity": {
             "places": places,
             "residents": residents,
-            "occupancy_pct": _pct(Decimal(residents), Decimal(places)) if places else None,
+            "resident_days": resident_days,
+            "occupancy_pct": _pct(Decimal(resident_days), Decimal(place_days)) if place_days else None,
         },
         "homes_with_action_plans": sorted(with_plans),
         "home_count": len(followups),

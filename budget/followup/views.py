@@ -116,10 +116,19 @@ def _page_context(request: HttpRequest, fu: HomeFollowUp, **extra: Any) -> dict[
                 ),
             }
         )
+    from budget.moments import Moment
+
+    today = dt.date.today()
+    moment = (
+        Moment.frozen(fu.round, today)
+        if fu.is_frozen and fu.snapshot
+        else Moment.live(fu.round.year, fu.round.month.month, today, fu.round, fu.step)
+    )
     return {
         "fu": fu,
         "home": fu.home,
         "round": fu.round,
+        "moment": moment,
         "numbers": numbers,
         "economy": economy,
         "actions": actions,

@@ -24,9 +24,9 @@ def test_department_head_drills_down_to_ledger_entries_and_back(world, page, log
     page.goto(f"{page.base_url}/dashboard/?aar={YEAR}")
     page.wait_for_selector("#omraader-chart .main-svg")  # Plotly drew the chart
     # The key figures.
-    assert page.locator("[data-figure=net_budget]").inner_text() == "1.680.000 kr."
-    assert page.locator("[data-figure=forecast]").inner_text() == "1.740.000 kr."
-    assert page.locator("[data-figure=deviation]").inner_text() == "60.000 kr."
+    assert page.locator("[data-testid=key-figures] [data-figure=corrected_budget]").inner_text() == "1.680.000 kr."
+    assert page.locator("[data-testid=key-figures] [data-figure=forecast]").inner_text() == "1.740.000 kr."
+    assert page.locator("[data-testid=key-figures] [data-figure=deviation]").inner_text() == "60.000 kr."
     assert page.locator("[data-figure=action_plans]").inner_text() == "1"
     assert page.csp_errors == []
     screenshot(page, "dashboard-department")
@@ -84,8 +84,8 @@ def test_department_head_drills_down_to_ledger_entries_and_back(world, page, log
     page.wait_for_selector("h1:has-text('Område Nord')")
     page.go_back()
     page.wait_for_url(re.compile(rf"/dashboard/\?aar={YEAR}$"))
-    page.wait_for_selector("[data-figure=net_budget]")
-    assert page.locator("[data-figure=net_budget]").inner_text() == "1.680.000 kr."
+    page.wait_for_selector("[data-testid=key-figures] [data-figure=corrected_budget]")
+    assert page.locator("[data-testid=key-figures] [data-figure=corrected_budget]").inner_text() == "1.680.000 kr."
     page.wait_for_selector("#omraader-chart .main-svg")
     assert page.csp_errors == []
 

@@ -266,46 +266,11 @@ def test_broken_csv_is_400_not_500(org, client_for, payload):
     assert not Actual.objects.exists()
 
 
-@pytest.mark.parametrize(
-    "who,status",
-    [
-        ("department_head", 200),
-        ("area_manager", 200),
-        ("administrator", 200),
-        ("consultant", 200),
-        ("manager", 403),
-        ("caseworker", 403),
-    ],
-)
-def test_dashboard_roles(org, client_for, who, status):
-    assert client_for(getattr(org, who)).get(reverse("budget:dashboard")).status_code == status
-
-
-def test_dashboard_scoped_and_bounded(org, client_for):
-    from botilbud.models import Area, Home
-
-    for home in (org.home_a, org.home_b, org.home_c):
-        BudgetLine.objects.create(home=home, year=2026, group="loen", original=D("1200000"))
-    url = reverse("budget:dashboard") + "?aar=2026&maaned=6"
-    response = client_for(org.area_manager).get(url)
-    names = [h["home"].name for a in response.context["areas"] for h in a["homes"]]
-    assert sorted(names) == ["Egebakken", "Lindehuset"]  # not Birkelund in the other area
-    assert response.context["grand"]["forecast"] == D("1200000.00")  # 2 × 6/12 × 1,200,000, no actuals
-    assert response.context["by_provider"] is None  # the authority's spending is for the department head
-    client = client_for(org.department_head)
-    with CaptureQueriesContext(connection) as few:
-        client.get(url)
-    extra = Area.objects.create(name="Område Vest")
-    for i in range(5):
-        home = Home.objects.create(
-            name=f"Hjem {i}", area=extra, capacity=10, target_group="handicap", cost_centre=f"6{i}000"
-        )
-        BudgetLine.objects.create(home=home, year=2026, group="drift", original=D("100000"))
-    with CaptureQueriesContext(connection) as many:
-        response = client.get(url)
-    assert len(few) == len(many)
-    assert response.context["home_count"] == 8
-    assert response.context["by_provider"] is not None
+def test_old_budget_overview_is_the_dashboard(org, client_for):
+    """/budget/oversigt/ was folded into /dashboard/ (one forecast on screen)."""
+    response = client_for(org.department_head).get(reverse("budget:dashboard") + "?aar=2026&maaned=6")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard:department") + "?aar=2026"
 
 
 @pytest.mark.parametrize("query", [{"aar": "²"}, {"maaned": "①"}])

@@ -144,7 +144,23 @@ def test_area_manager_sees_only_their_area(world, client_for):
     assert client.get(reverse("dashboard:area", args=[world.area_north.pk])).status_code == 200
 
 
-@pytest.mark.parametrize("persona", ["manager", "consultant", "caseworker", "authority_head"])
+def test_consultant_sees_own_homes_only(world, client_for):
+    client = client_for(world.consultant)
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert {h.pk for h in response.context["homes"]} == {world.home_a.pk, world.home_b.pk}
+    assert client.get(reverse("dashboard:home", args=[world.home_a.pk])).status_code == 200
+    assert client.get(reverse("dashboard:home", args=[world.home_c.pk])).status_code == 404
+    assert client.get(reverse("dashboard:home_excel", args=[world.home_c.pk, "kontogrupper"])).status_code == 404
+
+
+def test_old_budget_overview_redirects_to_the_dashboard(world, client_for):
+    response = client_for(world.consultant).get(reverse("budget:dashboard") + "?aar=2026&maaned=6")
+    assert response.status_code == 302
+    assert response["Location"] == URL
+
+
+@pytest.mark.parametrize("persona", ["manager", "caseworker", "authority_head"])
 def test_other_roles_get_404(world, client_for, persona):
     client = client_for(getattr(world, persona))
     assert client.get(URL).status_code == 404

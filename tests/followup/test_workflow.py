@@ -39,9 +39,37 @@ def test_numbers_are_hand_computed(org, march):
     assert Decimal(wages["deviation"]) == Decimal("30000.00")
     assert Decimal(n["totals"]["corrected_budget"]) == Decimal("840000.00")
     assert Decimal(n["totals"]["deviation"]) == Decimal("30000.00")
-    assert Decimal(n["threshold"]) == Decimal("8400.00")
+    # home_a is activity-funded: steered on its gross expenditure budget,
+    # wages 1.200.000 + operations 240.000 = 1.440.000; 1 % = 14.400 kr.
+    assert n["financing"] == "aktivitet"
+    assert Decimal(n["steering_budget"]) == Decimal("1440000.00")
+    assert Decimal(n["threshold"]) == Decimal("14400.00")
+    assert n["totals"]["deviation_pct"] == "2.1"  # 30.000 / 1.440.000 = 2,083 %
     assert n["action_required"] is True
     assert live_numbers([org.home_b], march)[org.home_b.pk]["action_required"] is False
+
+
+def test_frame_funded_home_is_steered_on_net(org, march):
+    org.home_a.financing = "ramme"
+    n = live_numbers([org.home_a], march)[org.home_a.pk]
+    # Net 840.000: 1 % = 8.400 kr.; deviation 30.000 / 840.000 = 3,571 % → 3,6 %.
+    assert Decimal(n["steering_budget"]) == Decimal("840000.00")
+    assert Decimal(n["threshold"]) == Decimal("8400.00")
+    assert n["totals"]["deviation_pct"] == "3.6"
+
+
+def test_threshold_boundary_is_not_over(org, march):
+    from budget.followup.selectors import steering_budget
+
+    economy = [
+        {"group": "loen", "corrected_budget": "1000000.00"},
+        {"group": "drift", "corrected_budget": "300000.00"},
+        {"group": "indtaegt", "corrected_budget": "-1250000.00"},
+    ]
+    org.home_a.financing = "aktivitet"
+    assert steering_budget(org.home_a, economy) == Decimal("1300000.00")
+    org.home_a.financing = "ramme"
+    assert steering_budget(org.home_a, economy) == Decimal("50000.00")
 
 
 def test_each_step_belongs_to_one_role(org, march):
