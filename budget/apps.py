@@ -23,9 +23,7 @@ class BudgetConfig(AppConfig):
             order=60,
         )
 
-        from budget.models import BudgetCorrection, BudgetLine, StaffingPlan
-
-        from budget.models import Account, CostCentre, GroupDefinition
+        from budget.models import Account, BudgetCorrection, BudgetLine, CostCentre, GroupDefinition, StaffingPlan
 
         def finance_staff(qs):  # noqa: ANN001, ANN202
             return lambda user: qs.all() if user.role in (Role.ADMIN, Role.CONSULTANT) else qs.none()

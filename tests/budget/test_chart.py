@@ -43,7 +43,11 @@ def test_fine_groups_are_kept_and_totals_use_the_kind(org):
     assert groups == {"Køb Aarhus Kommune": "koeb_kommuner", "Køb Region Midt": "koeb_regioner", "Fødevarer": "drift"}
     totals = dict(ActualTotal.objects.values_list("group", "amount"))
     assert totals == {"drift": Decimal("1750.00")}
-    assert set(Actual.objects.values_list("account", flat=True)) == {"5.38.50.1.4.71", "5.38.50.1.4.81", "5.38.50.1.2.21"}
+    assert set(Actual.objects.values_list("account", flat=True)) == {
+        "5.38.50.1.4.71",
+        "5.38.50.1.4.81",
+        "5.38.50.1.2.21",
+    }
     assert set(Actual.objects.values_list("cost_centre", flat=True)) == {"52000"}
 
 
