@@ -165,3 +165,30 @@ def unmapped_accounts(limit: int = 20) -> list[tuple[str, str, str, int]]:
             [limit],
         )
         return cursor.fetchall()
+
+
+class Resolver:
+    """The mapping in memory, for small files (a budget export): the same rule as ``RESOLVE_SQL``."""
+
+    def __init__(self) -> None:
+        from budget.models import Account, GroupDefinition
+
+        self.rows = list(
+            Account.objects.filter(is_active=True).values_list("function_code", "dranst", "art_prefix", "group")
+        )
+        self.kinds = dict(GroupDefinition.objects.values_list("code", "kind"))
+
+    def group(self, function_code: str, art: str, dranst: str = "") -> str | None:
+        best: tuple[int, int, bool] | None = None
+        found = None
+        for fn, dr, prefix, group in self.rows:
+            if not function_code.startswith(fn) or not art.startswith(prefix) or dr not in ("", dranst):
+                continue
+            rank = (-len(prefix), -len(fn), dr == "")
+            if best is None or rank < best:
+                best, found = rank, group
+        return found
+
+    def kind(self, function_code: str, art: str, dranst: str = "") -> str | None:
+        group = self.group(function_code, art, dranst)
+        return self.kinds.get(group, group) if group else None
