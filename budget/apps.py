@@ -23,7 +23,16 @@ class BudgetConfig(AppConfig):
             order=60,
         )
 
-        from budget.models import Account, BudgetCorrection, BudgetLine, CostCentre, GroupDefinition, StaffingPlan
+        from budget.models import (
+            Account,
+            BudgetCorrection,
+            BudgetLine,
+            CarryOver,
+            CostCentre,
+            GroupDefinition,
+            StaffingPlan,
+            YearEnd,
+        )
 
         def finance_staff(qs):  # noqa: ANN001, ANN202
             return lambda user: qs.all() if user.role in (Role.ADMIN, Role.CONSULTANT) else qs.none()
@@ -37,6 +46,15 @@ class BudgetConfig(AppConfig):
             lambda user: BudgetCorrection.objects.filter(line__home__in=Home.objects.visible_to(user)),
         )
         history_kind(
+            "aarsafslutning",
+            lambda user: (
+                YearEnd.objects.all()
+                if user.role in (Role.CONSULTANT, Role.DEPARTMENT_HEAD, Role.ADMIN)
+                else YearEnd.objects.none()
+            ),
+        )
+        history_kind("overfoersel", lambda user: CarryOver.objects.filter(home__in=Home.objects.visible_to(user)))
+        history_kind(
             "medarbejdertimeplan", lambda user: StaffingPlan.objects.filter(home__in=Home.objects.visible_to(user))
         )
 
@@ -46,6 +64,13 @@ class BudgetConfig(AppConfig):
             seed_budget(ctx)
 
         demo_seeder(40, "budget", seed)
+
+        def seed_year_ends(ctx) -> None:  # noqa: ANN001
+            from budget.demo import seed_year_ends as seed_ends
+
+            seed_ends(ctx)
+
+        demo_seeder(45, "årsafslutning", seed_year_ends)
 
         def load_accounts() -> None:
             from budget.chart import ensure_default_accounts

@@ -67,6 +67,7 @@ def correction_register(
         raise CorrectionError("En korrektion på 0 kr. ændrer ikke noget.")
     if kind == CorrectionKind.SUPPLEMENTARY and (not council_decision.strip() or council_date is None):
         raise CorrectionError("En tillægsbevilling skal have byrådets beslutning og dens dato.")
+    _refuse_closed(line.year)
     with transaction.atomic():
         BudgetLine.objects.select_for_update().get(pk=line.pk)
         now = timezone.now()
@@ -104,6 +105,7 @@ def reallocation_register(
         raise CorrectionError("En omplacering skal flytte penge til et andet botilbud eller en anden kontogruppe.")
     if not can_register(user, target_home):
         raise CorrectionError(f"Du kan ikke omplacere til {target_home.name}: du er ikke konsulent for det.")
+    _refuse_closed(source.year)
     with transaction.atomic():
         target, _ = BudgetLine.objects.get_or_create(
             home=target_home, year=source.year, group=target_group, defaults={"original": Decimal("0")}
@@ -119,6 +121,13 @@ def reallocation_register(
                 BudgetCorrection(line=target, amount=amount, **common),
             ]
         )
+
+
+def _refuse_closed(year: int) -> None:
+    from budget.yearend import is_closed
+
+    if is_closed(year):
+        raise CorrectionError(f"Budgetåret {year} er lukket: dets budget kan ikke længere korrigeres.")
 
 
 def correction_decide(
@@ -141,6 +150,9 @@ def correction_decide(
             raise CorrectionError("Kun fagchefen kan godkende denne korrektion.")
         if not approve and not note.strip():
             raise CorrectionError("Skriv hvorfor korrektionen afvises.")
+        if approve:
+            for row in rows:
+                _refuse_closed(row.line.year)
         now = timezone.now()
         for row in rows:
             row.status = CorrectionStatus.APPROVED if approve else CorrectionStatus.REJECTED

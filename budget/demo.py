@@ -273,3 +273,60 @@ def seed_baselines(ctx) -> None:  # noqa: ANN001
                 line.budget = to_money(line.baseline_cost() * Decimal(ctx.rng.randint(97, 102)) / 100)
                 lines.append(line)
             BaselineLine.objects.bulk_create(lines)
+
+
+def _spend_carry_over(year: int) -> None:
+    """The demo homes spend a carried surplus (and save a carried deficit) over the next
+    year: one operations posting per month, so results do not pile up from year to year."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH co AS (
+                SELECT l.home_id, sum(c.amount) AS amount
+                FROM budget_budgetcorrection c JOIN budget_budgetline l ON l.id = c.line_id
+                WHERE c.kind = 'overfoersel' AND c.status = 'godkendt' AND l.year = %(year)s
+                GROUP BY l.home_id
+            ), months AS (
+                SELECT make_date(%(year)s, m, 1) AS month, m FROM generate_series(1, 12) m
+            ), rows AS (
+                SELECT co.home_id, months.month,
+                       round(co.amount / 12, 2) + CASE WHEN months.m = 12
+                           THEN co.amount - 12 * round(co.amount / 12, 2) ELSE 0 END AS amount
+                FROM co CROSS JOIN months
+                WHERE EXISTS (SELECT 1 FROM budget_actualtotal t WHERE t.home_id = co.home_id AND t.month = months.month)
+            ), ins AS (
+                INSERT INTO budget_actual (home_id, month, "group", function_code, art_code, posting_date, amount, text)
+                SELECT home_id, month, 'drift', '5.38.50', '2.29', month + 14, amount, 'Forbrug af overført resultat'
+                FROM rows RETURNING 1
+            )
+            INSERT INTO budget_actualtotal (home_id, month, "group", amount, row_count)
+            SELECT home_id, month, 'drift', amount, 1 FROM rows
+            ON CONFLICT (home_id, month, "group")
+            DO UPDATE SET amount = budget_actualtotal.amount + EXCLUDED.amount,
+                          row_count = budget_actualtotal.row_count + 1
+            """,
+            {"year": year},
+        )
+
+
+def seed_year_ends(ctx) -> None:  # noqa: ANN001
+    """Close the demo's past years except the last one, each with its carry-overs approved
+    and booked on the next year (oldest first, so each carry-over is part of the next
+    year's corrected budget). The last past year stays open for the consultant to close."""
+    from django.utils import timezone
+
+    from budget import yearend
+    from budget.models import YearEnd
+
+    consultant, head = ctx.users.get("konsulent"), ctx.users.get("fagchef")
+    if consultant is None or head is None:
+        return
+    past = [y for y in ctx.years if y < ctx.today.year][:-1]
+    for year in past:
+        now = timezone.make_aware(dt.datetime(year + 1, 2, 10, 10, 0))
+        year_end = yearend.year_close(year=year, user=consultant, now=now)
+        YearEnd.objects.filter(pk=year_end.pk).update(closed_at=now)
+        yearend.approve_all(year_end=year_end, user=head, home_ids=[h.pk for h in ctx.homes])
+        _spend_carry_over(year + 1)
+    if past:
+        ctx.log.append(f"årsafslutning: {', '.join(str(y) for y in past)} lukket med overførsler")

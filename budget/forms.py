@@ -154,6 +154,23 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
+class YearCloseForm(forms.Form):
+    cap_pct = DanishDecimalField(
+        label="Loft for overført overskud (% af korrigeret budget)", min_value=Decimal(0), max_abs=Decimal(100)
+    )
+
+
+class YearReopenForm(forms.Form):
+    reason = forms.CharField(label="Begrundelse", max_length=300)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CarryOverDecisionForm(forms.Form):
+    amount = DanishDecimalField(label="Besluttet overførsel (kr.)", required=False, max_abs=Decimal("999999999999"))
+    note = forms.CharField(label="Beslutning (skal udfyldes ved et andet beløb)", max_length=300, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class ProfileForm(forms.Form):
     """Twelve monthly percentages that must add up to 100."""
 

@@ -315,9 +315,14 @@ FROM s
 
 
 def validate(
-    *, allowed_home_ids: list[int] | None = None, only_month: dt.date | None = None, read: ReadInfo | None = None
+    *,
+    allowed_home_ids: list[int] | None = None,
+    only_month: dt.date | None = None,
+    read: ReadInfo | None = None,
+    closed_years: list[int] | None = None,
 ) -> StageResult:
-    """Check every staged row; build the normalised table if all are good (and the reader found no bad line)."""
+    """Check every staged row; build the normalised table if all are good (and the reader found no bad line).
+    Rows in a closed budget year (``budget.yearend``) are refused."""
     result = StageResult(file_name="")
     read = read or ReadInfo()
     with connection.cursor() as cursor:
@@ -348,7 +353,11 @@ def validate(
             """
         )
         allowed_sql = "TRUE" if allowed_home_ids is None else "h.home_id = ANY(%(allowed)s)"
-        params: dict[str, Any] = {"allowed": allowed_home_ids or [], "only_month": only_month}
+        params: dict[str, Any] = {
+            "allowed": allowed_home_ids or [],
+            "only_month": only_month,
+            "closed_years": closed_years or [],
+        }
         # The checks join the parsed rows with homes and the account mapping; the join is
         # cheap, so it runs twice (errors, then the normalised rows) instead of being stored.
         checked = f"""
@@ -389,7 +398,10 @@ def validate(
                                       to_char(month_value, 'YYYY-MM'))
                      WHEN %(only_month)s::date IS NOT NULL AND month <> %(only_month)s::date
                           THEN format('posteringen hører til %%s, men importen gælder kun %%s',
-                                      to_char(month, 'YYYY-MM'), to_char(%(only_month)s::date, 'YYYY-MM')) END
+                                      to_char(month, 'YYYY-MM'), to_char(%(only_month)s::date, 'YYYY-MM'))
+                     WHEN extract(year FROM month)::int = ANY(%(closed_years)s::int[])
+                          THEN format('budgetåret %%s er lukket: det skal genåbnes med en begrundelse, før '
+                                      'forbruget kan indlæses igen', extract(year FROM month)::int) END
               ], NULL) AS reasons
               FROM budget_actuals_checked
             ) e

@@ -233,6 +233,14 @@ class BudgetCorrection(models.Model):
     council_date = models.DateField("beslutningsdato", null=True, blank=True)
     transfer = models.UUIDField("omplacering", null=True, blank=True, db_index=True)
     computation = models.TextField("beregning", blank=True)
+    carry_over = models.ForeignKey(
+        "budget.CarryOver",
+        verbose_name="overførsel",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="registreret af", on_delete=models.PROTECT, related_name="+"
     )
@@ -521,3 +529,105 @@ class BaselineLine(models.Model):
         """Placements × average price + the year's expected inflow − outflow (each from its month)."""
         net = sum((Decimal(self.inflow[i] - self.outflow[i]) * Decimal(12 - i) / 12 for i in range(12)), Decimal(0))
         return (Decimal(self.placements) + net) * self.average_price
+
+
+@pghistory.track()
+class YearEnd(models.Model):
+    """A budget year's close. Closed: its actuals are locked (the import refuses its months)
+    and each home's result and carry-over are computed (``CarryOver``). Reopening needs a
+    reason; pghistory keeps every close and reopen."""
+
+    class Status(models.TextChoices):
+        CLOSED = "lukket", "Lukket"
+        REOPENED = "genaabnet", "Genåbnet"
+
+    year = models.PositiveSmallIntegerField("år", unique=True)
+    status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.CLOSED)
+    cap_pct = models.DecimalField(
+        "loft for overført overskud (%)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("5.00"),
+        help_text="Overskud overføres op til denne procent af det korrigerede budget; resten bortfalder.",
+    )
+    closed_at = models.DateTimeField("lukket", null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="lukket af", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reopened_at = models.DateTimeField("genåbnet", null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="genåbnet af",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reopen_reason = models.CharField("begrundelse for genåbning", max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "årsafslutning"
+        verbose_name_plural = "årsafslutninger"
+        ordering = ["-year"]
+        constraints = [
+            models.CheckConstraint(condition=Q(cap_pct__gte=0) & Q(cap_pct__lte=100), name="year_end_cap_pct_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Årsafslutning {self.year}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+@pghistory.track()
+class CarryOver(models.Model):
+    """A home's result for a closed year and its carry-over to the next year.
+
+    result = corrected budget − actual (positive = surplus). A surplus is carried up to
+    the cap (cap % × the cap base; the rest lapses unless the department head decides
+    otherwise), a deficit in full. Approved, it is booked as an "overførsel" correction
+    of next year's budget; ``booked`` is what has been booked so far (a re-close after a
+    reopen books only the difference, never overwriting the first booking).
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "foreslaaet", "Afventer godkendelse"
+        APPROVED = "godkendt", "Godkendt og bogført"
+
+    year_end = models.ForeignKey(YearEnd, verbose_name="årsafslutning", on_delete=models.CASCADE, related_name="+")
+    home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.CASCADE, related_name="carry_overs")
+    budget = models.DecimalField("korrigeret budget (netto)", max_digits=14, decimal_places=2)
+    actual = models.DecimalField("regnskab (netto)", max_digits=14, decimal_places=2)
+    result = models.DecimalField("resultat", max_digits=14, decimal_places=2)
+    cap_base = models.DecimalField("grundlag for loftet", max_digits=14, decimal_places=2)
+    cap = models.DecimalField("loft", max_digits=14, decimal_places=2)
+    proposed = models.DecimalField("beregnet overførsel", max_digits=14, decimal_places=2)
+    amount = models.DecimalField("besluttet overførsel", max_digits=14, decimal_places=2)
+    note = models.CharField("bemærkning til beslutningen", max_length=300, blank=True)
+    computation = models.TextField("beregning")
+    booked = models.DecimalField("bogført", max_digits=14, decimal_places=2, default=Decimal("0"))
+    status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="godkendt af", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("godkendt", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "overførsel"
+        verbose_name_plural = "overførsler"
+        ordering = ["year_end", "home"]
+        constraints = [
+            models.UniqueConstraint(fields=["year_end", "home"], name="carry_over_one_per_home_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home} {self.year_end.year}: {self.amount}"
+
+    @property
+    def lapsed(self) -> Decimal:
+        """The part of the result that is not carried over."""
+        return self.result - self.amount

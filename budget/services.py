@@ -59,7 +59,11 @@ def import_actuals(
     """
     with transaction.atomic():
         read = importer.stage_file(stream, file_name)
-        stage = importer.validate(allowed_home_ids=import_home_ids(user), only_month=only_month, read=read)
+        from budget.yearend import closed_years
+
+        stage = importer.validate(
+            allowed_home_ids=import_home_ids(user), only_month=only_month, read=read, closed_years=closed_years()
+        )
         stage.file_name = file_name
         outcome = ImportOutcome(stage=stage)
         if not stage.ok:
@@ -106,6 +110,7 @@ def confirm_import(*, batch: ActualsImport, user: User) -> tuple[int, int]:
         locked = ActualsImport.objects.select_for_update().get(pk=batch.pk)
         if locked.status != ActualsImport.Status.PREVIEW:
             raise ImportStateError("Importen er allerede indlæst eller annulleret.")
+        _refuse_closed_years(locked)
         params: dict[str, Any] = {"staged_batch": locked.pk}
         inserted, replaced = importer.apply(importer.STAGED_SOURCE, params, batch_id=locked.pk)
         StagedActual.objects.filter(batch=locked).delete()
@@ -116,6 +121,28 @@ def confirm_import(*, batch: ActualsImport, user: User) -> tuple[int, int]:
         locked.version += 1
         locked.save(update_fields=["status", "applied_at", "replaced_rows", "row_count", "version"])
         return inserted, replaced
+
+
+def _refuse_closed_years(batch: ActualsImport) -> None:
+    """A year closed between the preview and the confirmation locks its months too."""
+    from budget.yearend import closed_years
+
+    closed = closed_years()
+    if not closed:
+        return
+    hit = sorted(
+        {
+            m.year
+            for m in StagedActual.objects.filter(batch=batch, month__year__in=closed)
+            .values_list("month", flat=True)
+            .distinct()
+        }
+    )
+    if hit:
+        years = ", ".join(str(y) for y in hit)
+        raise ImportStateError(
+            f"Budgetåret {years} er lukket, efter filen blev kontrolleret. Genåbn året, og indlæs igen."
+        )
 
 
 def discard_import(*, batch: ActualsImport) -> None:

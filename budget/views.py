@@ -137,6 +137,10 @@ def home_budget(request: HttpRequest, pk: int) -> HttpResponse:
             "chart_rows": chart_rows,
             "corrections": corrections,
             "pending_count": sum(1 for c in corrections if c.status == "foreslaaet"),
+            "year_statement_link": year < dt.date.today().year,
+            "carried_in": sum(
+                (c.amount for c in corrections if c.kind == "overfoersel" and c.status == "godkendt"), ZERO
+            ),
             "can_manage": can_manage,
             "correction_form": CorrectionForm(initial={"date": dt.date.today()}) if can_manage else None,
             "reallocation_form": _reallocation_form(user, home) if can_manage else None,

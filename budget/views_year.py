@@ -1,4 +1,5 @@
-"""Pages of the budget year's life cycle: omplacering, the approval queue of corrections.
+"""Pages of the budget year's life cycle: omplacering, the approval queue of corrections,
+the year-end close with its carry-overs and each home's year-end statement.
 
 Every view starts from a queryset scoped to the user (``get_home_for_user`` or
 ``Home.objects.visible_to``); another home's correction gives 404.
@@ -9,17 +10,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from botilbud.access import get_home_for_user, require_role
 from botilbud.lib.locking import VersionConflict
-from botilbud.models import Home, Role, User
-from budget import corrections
-from budget.forms import DecisionForm, ReallocationForm
-from budget.models import BudgetCorrection, BudgetLine
+from botilbud.lib.money import ZERO
+from botilbud.models import AccountGroup, Home, Role, User
+from budget import corrections, yearend
+from budget.forms import CarryOverDecisionForm, DecisionForm, ReallocationForm, YearCloseForm, YearReopenForm
+from budget.models import BudgetCorrection, BudgetLine, CarryOver, YearEnd
 
 QUEUE_ROLES = (Role.CONSULTANT, Role.DEPARTMENT_HEAD, Role.ADMIN)
 
@@ -122,3 +126,270 @@ def correction_decide(request: HttpRequest, correction_pk: int) -> HttpResponse:
     label = correction.get_kind_display().lower()
     messages.success(request, f"{label.capitalize()} er {'godkendt' if approve else 'afvist'}.")
     return redirect("budget:correction_queue")
+
+
+# --- Year-end close and carry-over ------------------------------------------------------
+
+YEAR_ROLES = (Role.CONSULTANT, Role.DEPARTMENT_HEAD, Role.ADMIN)
+
+
+def _check_year(year: int) -> None:
+    if not 2000 <= year <= 2100:
+        raise Http404("Året findes ikke.")
+
+
+@login_required
+@require_GET
+def year_list(request: HttpRequest) -> HttpResponse:
+    """The budget years with their status (open, closed, reopened)."""
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, *YEAR_ROLES)
+    homes = Home.objects.visible_to(user)
+    years = sorted(
+        set(BudgetLine.objects.filter(home__in=homes).values_list("year", flat=True).distinct()), reverse=True
+    )
+    ends = {y.year: y for y in YearEnd.objects.filter(year__in=years).select_related("closed_by", "reopened_by")}
+    pending = CarryOver.objects.filter(home__in=homes, status=CarryOver.Status.PROPOSED)
+    pending_by_year = dict(pending.values_list("year_end__year").annotate(n=Count("id")))
+    return render(
+        request,
+        "budget/year_list.html",
+        {
+            "rows": [{"year": y, "end": ends.get(y), "pending": pending_by_year.get(y, 0)} for y in years],
+            "pending_corrections": corrections.pending_for(user).count(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@require_GET
+def year_detail(request: HttpRequest, year: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, *YEAR_ROLES)
+    _check_year(year)
+    year_end = YearEnd.objects.filter(year=year).select_related("closed_by", "reopened_by").first()
+    carry_overs = list(
+        CarryOver.objects.filter(year_end__year=year, home__in=Home.objects.visible_to(user))
+        .select_related("home", "decided_by")
+        .order_by("home__name")
+    )
+    totals = {
+        key: sum((getattr(c, key) for c in carry_overs), ZERO)
+        for key in ("budget", "actual", "result", "proposed", "amount")
+    }
+    totals["lapsed"] = totals["result"] - totals["amount"]
+    return render(
+        request,
+        "budget/year_detail.html",
+        {
+            "year": year,
+            "year_end": year_end,
+            "carry_overs": carry_overs,
+            "totals": totals,
+            "can_close": user.role in yearend.CLOSING_ROLES and year < timezone.localdate().year,
+            "can_approve": user.role in yearend.APPROVING_ROLES,
+            "default_cap": yearend.DEFAULT_CAP_PCT,
+            "pending": sum(1 for c in carry_overs if c.status == CarryOver.Status.PROPOSED),
+        },
+    )
+
+
+def _back(year: int) -> HttpResponse:
+    return redirect("budget:year_detail", year=year)
+
+
+@login_required
+@require_POST
+def year_close(request: HttpRequest, year: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, *yearend.CLOSING_ROLES)
+    _check_year(year)
+    form = YearCloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Året er ikke lukket. {_form_errors(form)}")
+        return _back(year)
+    try:
+        yearend.year_close(year=year, user=user, cap_pct=form.cleaned_data["cap_pct"])
+    except yearend.YearEndError as exc:
+        messages.error(request, str(exc))
+        return _back(year)
+    messages.success(
+        request, f"{year} er lukket: forbruget er låst, og overførslerne er beregnet og venter på fagchefen."
+    )
+    return _back(year)
+
+
+@login_required
+@require_POST
+def year_reopen(request: HttpRequest, year: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, *yearend.CLOSING_ROLES)
+    year_end = get_object_or_404(YearEnd, year=year)
+    form = YearReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Året er ikke genåbnet. {_form_errors(form)}")
+        return _back(year)
+    try:
+        yearend.year_reopen(
+            year_end=year_end, user=user, reason=form.cleaned_data["reason"], seen_version=form.cleaned_data["version"]
+        )
+    except VersionConflict as conflict:
+        messages.error(request, conflict.message())
+        return _back(year)
+    except yearend.YearEndError as exc:
+        messages.error(request, str(exc))
+        return _back(year)
+    messages.success(request, f"{year} er genåbnet: forbruget kan indlæses igen. Luk året igen bagefter.")
+    return _back(year)
+
+
+@login_required
+@require_POST
+def carry_over_approve(request: HttpRequest, year: int, carry_over_pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, *YEAR_ROLES)
+    carry_over = get_object_or_404(
+        CarryOver.objects.filter(year_end__year=year, home__in=Home.objects.visible_to(user)), pk=carry_over_pk
+    )
+    if user.role not in yearend.APPROVING_ROLES:
+        raise PermissionDenied("Kun fagchefen kan godkende overførsler.")
+    form = CarryOverDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Overførslen er ikke godkendt. {_form_errors(form)}")
+        return _back(year)
+    try:
+        yearend.carry_over_approve(
+            carry_over=carry_over,
+            user=user,
+            seen_version=form.cleaned_data["version"],
+            amount=form.cleaned_data["amount"],
+            note=form.cleaned_data["note"],
+        )
+    except VersionConflict as conflict:
+        messages.error(request, conflict.message())
+        return _back(year)
+    except yearend.YearEndError as exc:
+        messages.error(request, str(exc))
+        return _back(year)
+    messages.success(request, f"Overførslen for {carry_over.home.name} er godkendt og bogført på {year + 1}.")
+    return _back(year)
+
+
+@login_required
+@require_POST
+def carry_over_approve_all(request: HttpRequest, year: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_role(user, *yearend.APPROVING_ROLES)
+    year_end = get_object_or_404(YearEnd, year=year)
+    try:
+        count = yearend.approve_all(
+            year_end=year_end, user=user, home_ids=list(Home.objects.visible_to(user).values_list("pk", flat=True))
+        )
+    except yearend.YearEndError as exc:
+        messages.error(request, str(exc))
+        return _back(year)
+    messages.success(request, f"{count} overførsler er godkendt og bogført på budget {year + 1}.")
+    return _back(year)
+
+
+@login_required
+@require_GET
+def year_statement(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+    """A home's year-end statement: result per account group and the carry-over's computation."""
+    home = get_home_for_user(request, pk)
+    _check_year(year)
+    from budget.selectors import forecast
+
+    rows = forecast(home, year, 12)
+    groups = [
+        {
+            "group": g,
+            "budget": rows[g.value].corrected_budget,
+            "actual": rows[g.value].actuals_to_date,
+            "result": rows[g.value].corrected_budget - rows[g.value].actuals_to_date,
+        }
+        for g in AccountGroup
+    ]
+    total = {k: sum((r[k] for r in groups), ZERO) for k in ("budget", "actual", "result")}
+    carry_over = (
+        CarryOver.objects.filter(year_end__year=year, home=home).select_related("year_end", "decided_by").first()
+    )
+    booked = list(carry_over.corrections.select_related("line").order_by("pk")) if carry_over else []
+    context = {
+        "home": home,
+        "year": year,
+        "groups": groups,
+        "total": total,
+        "carry_over": carry_over,
+        "booked": booked,
+        "year_end": carry_over.year_end if carry_over else YearEnd.objects.filter(year=year).first(),
+    }
+    if request.GET.get("format") == "xlsx":
+        return _statement_xlsx(context)
+    return render(request, "budget/year_statement.html", {**context, "tabs": _tabs(request.user)})
+
+
+def _tabs(user) -> list:  # noqa: ANN001
+    from budget.views import _tabs as tabs
+
+    return tabs(user)
+
+
+def _statement_xlsx(ctx: dict) -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from botilbud.lib.spreadsheet import MONEY_FORMAT, safe_text, xlsx_response
+
+    home, year = ctx["home"], ctx["year"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = f"Årsafslutning {year}"
+    ws.append([safe_text(f"Årsafslutning {year}: {home.name} (omkostningssted {home.cost_centre})")])
+    ws["A1"].font = Font(bold=True, size=14)
+    end = ctx["year_end"]
+    status = (
+        f"Året er {end.get_status_display().lower()} ({timezone.localtime(end.closed_at):%d-%m-%Y})"
+        if end and end.closed_at
+        else "Året er ikke lukket: tallene er foreløbige (forbrug til dato)."
+    )
+    ws.append([status])
+    ws.append([])
+    ws.append(["Kontogruppe", "Korrigeret budget", "Regnskab", "Resultat (budget − regnskab)"])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    for row in ctx["groups"]:
+        ws.append([row["group"].label, row["budget"], row["actual"], row["result"]])
+    t = ctx["total"]
+    ws.append(["I alt (netto)", t["budget"], t["actual"], t["result"]])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    for r in ws.iter_rows(min_row=5, max_row=ws.max_row, min_col=2, max_col=4):
+        for cell in r:
+            cell.number_format = MONEY_FORMAT
+    c = ctx["carry_over"]
+    if c:
+        ws.append([])
+        ws.append(["Overførsel til " + str(year + 1)])
+        ws[ws.max_row][0].font = Font(bold=True)
+        for label, value in (
+            ("Resultat", c.result),
+            (f"Loft ({c.year_end.cap_pct} % af grundlaget)", c.cap),
+            ("Beregnet overførsel", c.proposed),
+            ("Besluttet overførsel", c.amount),
+            ("Bortfalder", c.lapsed),
+        ):
+            ws.append([label, value])
+            ws.cell(row=ws.max_row, column=2).number_format = MONEY_FORMAT
+        ws.append(["Status", c.get_status_display()])
+        if c.note:
+            ws.append(["Beslutning", safe_text(c.note)])
+        ws.append([])
+        ws.append(["Beregning"])
+        for line in c.computation.splitlines():
+            ws.append([safe_text(line)])
+    ws.column_dimensions["A"].width = 70
+    for col in "BCD":
+        ws.column_dimensions[col].width = 22
+    return xlsx_response(wb, f"aarsafslutning-{year}-{home.cost_centre}.xlsx")

@@ -60,9 +60,12 @@ def expected_changes_after(home_ids: Iterable[int], year: int, month: int) -> di
     """Σ the expected changes in the months after ``month`` (0–12) of ``year``,
     per (home id, account group), summed in one query: the ledger's part of
     the forecast at month ``month``."""
+    if month >= 12:
+        return {}
+    # A date range, not EXTRACT(month ...) > m, so the (home, month) index serves it.
     rows = (
         _year_months_qs(year)
-        .filter(home_id__in=list(home_ids), month__month__gt=month)
+        .filter(home_id__in=list(home_ids), month__gte=dt.date(year, month + 1, 1))
         .values("home_id", "account_group")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -89,7 +92,10 @@ def ledger_grid(home: Home, year: int) -> dict[str, Any]:
     }
 
 
-def entries_for_home(home: Home, year: int, *, category: str = "", status: str = "") -> QuerySet[LedgerEntry]:
+def entries_for_home(
+    home: Home, year: int, *, category: str = "", status: str = "", month: int | None = None
+) -> QuerySet[LedgerEntry]:
+    """The home's entries that touch the year (or, with ``month``, that month of it)."""
     qs = (
         LedgerEntry.objects.filter(home=home)
         .overlapping_year(year)
@@ -100,6 +106,10 @@ def entries_for_home(home: Home, year: int, *, category: str = "", status: str =
         qs = qs.filter(category=category)
     if status:
         qs = qs.filter(status=status)
+    if month:
+        first = dt.date(year, month, 1)
+        last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+        qs = qs.filter(start_date__lte=last, end_date__gte=first)
     return qs
 
 

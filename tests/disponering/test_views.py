@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from botilbud.models import AccountGroup
-from disponering import services
+from disponering import selectors, services
 from disponering.models import Category, LedgerEntry, Spread, Status
 from disponering.selectors import expected_changes
 
@@ -420,7 +420,30 @@ def test_ledger_page_fixed_queries(org, client_for, django_assert_max_num_querie
     with django_assert_max_num_queries(8):
         response = client.get(ledger_url(org.home_a))
     assert response.status_code == 200
-    assert response.content.decode().count('<tr id="post-') == n
+    assert response.content.decode().count('<tr id="post-') == min(n, 100)
+
+
+def test_ledger_page_shows_100_rows_a_page_and_filters_by_month(org, client_for):
+    _bulk(org, 130)
+    # Ends in February, so it touches January and February only.
+    make(org, title="Vinter", start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 2, 28))
+    client = client_for(org.manager)
+    html = client.get(ledger_url(org.home_a)).content.decode()
+    assert html.count('<tr id="post-') == 100
+    assert "131 disponeringer, viser 1–100" in html
+    assert "Side 1 af 2" in html and "side=2" in html
+    second = client.get(ledger_url(org.home_a, side=2)).content.decode()
+    assert second.count('<tr id="post-') == 31
+    # Every _bulk entry runs from its start month to December: in March that
+    # is the ones starting January-March (11 + 11 + 11, of 130 round-robin).
+    march = client.get(ledger_url(org.home_a, maaned=3, status="forventet")).content.decode()
+    assert march.count('<tr id="post-') == 33
+    assert "Vinter" not in march
+    assert '<option value="3" selected>Marts</option>' in march
+    february = client.get(ledger_url(org.home_a, maaned=2)).content.decode()
+    assert "Vinter" in february
+    # A bad month or page is ignored, never a 500.
+    assert client.get(ledger_url(org.home_a, maaned="13", side="x")).status_code == 200
 
 
 def test_admin_pages(org, client_for):
@@ -470,3 +493,13 @@ def test_admin_cannot_add_or_move_entries(org, client_for):
     assert admin.get("/admin/disponering/ledgerentry/add/").status_code == 403
     page = admin.get(f"/admin/disponering/ledgerentry/{entry.pk}/change/").content.decode()
     assert 'name="home"' not in page
+
+
+def test_expected_changes_after_counts_only_later_months(org):
+    # 1.200 kr. a month, January-December.
+    make(org, amount=D("14400"))
+    wages = AccountGroup.WAGES.value
+    after = selectors.expected_changes_after([org.home_a.pk], 2026, 0)
+    assert after[(org.home_a.pk, wages)] == D("14400.00")
+    assert selectors.expected_changes_after([org.home_a.pk], 2026, 11)[(org.home_a.pk, wages)] == D("1200.00")
+    assert selectors.expected_changes_after([org.home_a.pk], 2026, 12) == {}

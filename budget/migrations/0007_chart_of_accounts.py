@@ -34,7 +34,7 @@ def load_chart(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("botilbud", "0004_municipality"),
-        ("budget", "0005_typed_corrections"),
+        ("budget", "0006_year_end"),
         ("pghistory", "0007_auto_20250421_0444"),
     ]
 

@@ -1,0 +1,92 @@
+"""Benchmark: one home's ledger page with 1,000 entries in the year.
+
+    .venv/bin/python bench/ledger.py [--entries 1000] [--runs 20]
+
+Run ``seed_demo`` first. In a transaction that is rolled back at the end, the
+script gives the first active home ``--entries`` entries of its own (through
+the ledger's service, as a user would), then times the ledger page for its
+manager with the test client (the whole request). Target (issue #17): the
+page opens in ≤ 50 ms (p95) with 1,000 entries; it renders at most 100 rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "botilbud.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from botilbud.models import AccountGroup, Home, Role, User  # noqa: E402
+from disponering import services  # noqa: E402
+from disponering.models import Category, LedgerEntry  # noqa: E402
+
+TARGET_MS = 50.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--entries", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    year = timezone.localdate().year
+    with transaction.atomic():
+        manager = User.objects.filter(role=Role.HOME_MANAGER, managed_homes__is_active=True).first()
+        if manager is None:
+            sys.exit("No home manager: run `manage.py seed_demo` first.")
+        home = Home.objects.visible_to(manager).filter(is_active=True).order_by("pk").first()
+        existing = LedgerEntry.objects.filter(home=home).overlapping_year(year).count()
+        t0 = time.perf_counter()
+        for i in range(max(0, args.entries - existing)):
+            month = 1 + i % 12
+            services.entry_create(
+                home=home,
+                user=manager,
+                category=Category.HIRE,
+                account_group=AccountGroup.WAGES,
+                title=f"Benchmark {i}",
+                amount=Decimal(1200 + i),
+                start_date=dt.date(year, month, 1),
+                end_date=dt.date(year, 12, 31),
+            )
+        total = LedgerEntry.objects.filter(home=home).overlapping_year(year).count()
+        print(f"{home}: {total} disponeringer i {year} ({time.perf_counter() - t0:.1f} s at oprette)")
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(manager)
+        url = reverse("disponering:ledger", args=[home.pk]) + f"?aar={year}"
+        client.get(url)  # warm up
+        times = []
+        for _ in range(args.runs):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                response = client.get(url)
+                times.append((time.perf_counter() - start) * 1000)
+        html = response.content.decode()
+        rows = html.count('<tr id="post-')
+        p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
+        print(f"{'mål':>10} {'median':>8} {'p95':>8} {'SQL':>5} {'rækker':>7} {'KB':>6}")
+        print(
+            f"{f'≤ {TARGET_MS:.0f} ms':>10} {statistics.median(times):>6.1f}ms {p95:>6.1f}ms {len(queries):>5} "
+            f"{rows:>7} {len(html) / 1024:>6.0f}  {'ok' if p95 <= TARGET_MS else 'IKKE OK'}"
+        )
+        transaction.set_rollback(True)
+
+
+if __name__ == "__main__":
+    main()
