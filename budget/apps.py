@@ -39,6 +39,9 @@ class BudgetConfig(AppConfig):
 
         history_kind("kontokobling", finance_staff(Account.objects))
         history_kind("kontogruppe", finance_staff(GroupDefinition.objects))
+        from budget.models import ImportProfile
+
+        history_kind("importprofil", finance_staff(ImportProfile.objects))
         history_kind("omkostningssted", lambda user: CostCentre.objects.filter(home__in=Home.objects.visible_to(user)))
         history_kind("budgetlinje", lambda user: BudgetLine.objects.filter(home__in=Home.objects.visible_to(user)))
         history_kind(
@@ -76,5 +79,8 @@ class BudgetConfig(AppConfig):
             from budget.chart import ensure_default_accounts
 
             ensure_default_accounts()
+            from budget.profiles import ensure_builtin_profiles
+
+            ensure_builtin_profiles()
 
         reference_loader(load_accounts)

@@ -168,37 +168,94 @@ def _copy_escape(value: str) -> str:
 
 @dataclass
 class ReadInfo:
-    """What the reader saw: the lines it could not read (named by file line)."""
+    """What the reader saw: the lines it could not read (named by file line), and per cost centre
+    the rows and amount in the file as Python read them (the first column of the reconciliation)."""
 
     errors: list[RowError] = field(default_factory=list)
     bad_count: int = 0
     description: str = ""
+    file_stats: dict[str, list] = field(default_factory=dict)  # cost centre → [rows, amount]
 
 
-def stage_file(stream: IO[bytes], file_name: str, options: tabular.ReadOptions | None = None) -> ReadInfo:
+def _tally(stats: dict[str, list], cc: str, amount: Decimal | None) -> None:
+    entry = stats.get(cc)
+    if entry is None:
+        entry = stats[cc] = [0, Decimal(0)]
+    entry[0] += 1
+    if amount is not None:
+        entry[1] += amount
+
+
+def stage_file(
+    stream: IO[bytes],
+    file_name: str,
+    options: tabular.ReadOptions | None = None,
+    profile: Any = None,
+    max_upload_bytes: int | None = None,
+) -> ReadInfo:
     """Read the file (``botilbud.lib.tabular``) and COPY its rows as raw text into the temporary table.
 
-    Lines the reader cannot read are returned (by their line in the file); ``validate`` adds them to
-    the rows it refuses. Raises ``ImportFileError`` when the file cannot be read at all.
+    Without a profile the header is recognised by its column names (the app's own layout); with an
+    ``ImportProfile`` its columns and formats are mapped in Python (``budget.profiles.RowMapper``).
+    Lines the reader or the profile cannot read are returned (by their line in the file); ``validate``
+    adds them to the rows it refuses. Raises ``ImportFileError`` when the file cannot be read at all.
     """
-    options = options or tabular.ReadOptions(find_header=_header_ok)
+    from budget import profiles
+
+    limits = {"max_upload_bytes": max_upload_bytes} if max_upload_bytes else {}
+    if profile is not None:
+        options = profile.read_options(**limits)
+    options = options or tabular.ReadOptions(find_header=_header_ok, **limits)
     try:
         table = tabular.open_table(stream, file_name, options)
     except tabular.TabularError as exc:
         if "ikke fundet" in str(exc):
+            if profile is not None:
+                raise ImportFileError(
+                    f"Overskriften med kolonnerne »{profile.col_cost_centre}« og »{profile.col_amount}« (profilen "
+                    f"»{profile.name}«) blev ikke fundet i filens første linjer."
+                ) from exc
             _explain_missing_header(stream, file_name)
         raise ImportFileError(str(exc)) from exc
+    info = ReadInfo()
+    stats = info.file_stats
     with table, connection.cursor() as cursor:
         _create_raw_table(cursor)
-        columns = map_header(table.header)
+        mapper = None
+        if profile is not None:
+            try:
+                mapper = profiles.RowMapper(profile, table.header)
+            except ValueError as exc:
+                raise ImportFileError(str(exc)) from exc
+            columns = profiles.RAW_TARGETS
+        else:
+            columns = map_header(table.header)
         width = len(columns)
         sql = f"COPY {RAW} (row_no, {', '.join(columns)}) FROM STDIN"
         month_index = columns.index("month") if "month" in columns else -1
+        cc_index = columns.index("cost_centre")
+        amount_index = columns.index("amount")
+        parse_amount = profiles.parse_amount
         buffer: list[str] = []
         try:
             with cursor.cursor.copy(sql) as copy:
-                if table.kind == "csv":
+                if mapper is not None:
                     for line, cells in table.rows():
+                        values, reasons = mapper.map(cells)
+                        amount = parse_amount(values[7]) if values[7] is not None else None
+                        _tally(stats, values[0] or "", amount)
+                        if reasons:
+                            info.errors.append(RowError(row=line, reasons=reasons))
+                            info.bad_count += 1
+                            continue
+                        text = "\t".join("\\N" if v is None else _copy_escape(v) for v in values)
+                        buffer.append(f"{line}\t{text}\n")
+                        if len(buffer) >= COPY_CHUNK:
+                            copy.write("".join(buffer))
+                            buffer.clear()
+                elif table.kind == "csv":
+                    for line, cells in table.rows():
+                        _tally(stats, cells[cc_index].strip(), parse_amount(cells[amount_index]))
                         text = "\t".join(cells)
                         if text.count("\t") != width - 1 or "\\" in text or "\n" in text or "\r" in text:
                             text = "\t".join(_copy_escape(c) for c in cells)
@@ -209,6 +266,7 @@ def stage_file(stream: IO[bytes], file_name: str, options: tabular.ReadOptions |
                 else:
                     for line, cells in table.rows():
                         texts = [_cell_text(v, month_column=(i == month_index)) for i, v in enumerate(cells)]
+                        _tally(stats, (texts[cc_index] or "").strip(), parse_amount(cells[amount_index]))
                         text = "\t".join("\\N" if t is None else _copy_escape(t) for t in texts)
                         buffer.append(f"{line}\t{text}\n")
                         if len(buffer) >= COPY_CHUNK:
@@ -218,8 +276,9 @@ def stage_file(stream: IO[bytes], file_name: str, options: tabular.ReadOptions |
                     copy.write("".join(buffer))
         except tabular.TabularError as exc:
             raise ImportFileError(str(exc)) from exc
-    info = ReadInfo(description=table.description, bad_count=table.bad_line_count)
-    info.errors = [RowError(row=b.line, reasons=[b.reason]) for b in table.bad_lines]
+    info.description = table.description
+    info.bad_count += table.bad_line_count
+    info.errors += [RowError(row=b.line, reasons=[b.reason]) for b in table.bad_lines]
     return info
 
 
@@ -262,6 +321,7 @@ WITH c AS MATERIALIZED (
          NULLIF(btrim(r.art_code), '') AS art_col,
          NULLIF(btrim(r.dranst), '') AS dranst_raw,
          NULLIF(btrim(r.account_text), '') AS account_text,
+         r.account_text IS NOT NULL AS from_profile,
          NULLIF(btrim(r.account), '') AS account_raw,
          CASE WHEN r.account IS NOT NULL THEN regexp_replace(btrim(r.account), '[ /-]+', '.', 'g') END AS acc,
          left(btrim(coalesce(r.text, '')), 200) AS text
@@ -306,7 +366,7 @@ SELECT row_no, cc, amount_raw, amount_clean,
        COALESCE(fn_col, acc_fn) AS fn,
        COALESCE(art_col, CASE WHEN acc_fn IS NOT NULL THEN substr(acc, length(acc_fn) + 2) END) AS art,
        dranst_raw, CASE WHEN dranst_raw IS NULL THEN '' WHEN dranst_raw IN ('1', '2', '3') THEN dranst_raw END AS dranst,
-       account_raw,
+       account_raw, from_profile,
        left(COALESCE(account_text, account_raw,
                      concat_ws('.', COALESCE(fn_col, acc_fn), dranst_raw, COALESCE(art_col, ''))), 80) AS account_keep,
        text
@@ -363,7 +423,9 @@ def validate(
         checked = f"""
             WITH budget_actuals_checked AS (
               SELECT p.*, h.home_id, ({allowed_sql}) AS allowed, acc.grp, acc.kind,
-                     COALESCE(date_trunc('month', p.posting_date)::date, p.month_value, %(only_month)s::date) AS month
+                     CASE WHEN p.from_profile THEN COALESCE(p.month_value, date_trunc('month', p.posting_date)::date)
+                          ELSE COALESCE(date_trunc('month', p.posting_date)::date, p.month_value, %(only_month)s::date)
+                     END AS month
               FROM budget_actuals_parsed p
               LEFT JOIN budget_actuals_cc h ON h.code = p.cc
               LEFT JOIN budget_actuals_accounts acc ON acc.fn = p.fn AND acc.art = p.art AND acc.dranst = p.dranst
@@ -392,7 +454,7 @@ def validate(
                      WHEN month_raw IS NOT NULL AND month_value IS NULL
                           THEN format('måneden »%%s« er ikke gyldig (brug åååå-mm)', month_raw)
                      WHEN month IS NULL THEN 'dato eller måned mangler'
-                     WHEN posting_date IS NOT NULL AND month_value IS NOT NULL
+                     WHEN posting_date IS NOT NULL AND month_value IS NOT NULL AND NOT from_profile
                           AND date_trunc('month', posting_date)::date <> month_value
                           THEN format('datoen %%s ligger ikke i måneden %%s', to_char(posting_date, 'DD-MM-YYYY'),
                                       to_char(month_value, 'YYYY-MM'))
@@ -578,3 +640,83 @@ def month_from_text(text: str) -> dt.date:
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"»{text}« er ikke en måned (brug åååå-mm, fx 2026-05).")
     return month_start(dt.date(int(match.group(1)), int(match.group(2)), 1))
+
+
+@dataclass
+class Reconciliation:
+    """Per cost centre: rows and amount in the file (as Python read them), staged (as SQL parsed them),
+    to be written and replaced. ``ok`` = file = staged = written for every cost centre."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r["ok"] for r in self.rows)
+
+    def totals(self) -> dict[str, Any]:
+        keys = ["file_rows", "file_amount", "staged_rows", "staged_amount", "write_rows", "write_amount"]
+        keys += ["replace_rows", "replace_amount"]
+        return {k: sum((r[k] for r in self.rows), Decimal(0) if k.endswith("amount") else 0) for k in keys}
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in r.items()} for r in self.rows]
+
+    @classmethod
+    def from_json(cls, data: list[dict[str, Any]]) -> Reconciliation:
+        rows = [{k: (Decimal(v) if k.endswith("amount") else v) for k, v in r.items()} for r in data or []]
+        return cls(rows=rows)
+
+
+def reconcile(read: ReadInfo, *, written: bool) -> Reconciliation:
+    """Compare the file's figures with the staged rows and (when the file is good) the rows to be written."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(cc, ''), count(*), coalesce(sum(amount), 0) FROM budget_actuals_parsed GROUP BY 1"
+        )
+        staged = {r[0]: (r[1], r[2]) for r in cursor.fetchall()}
+        to_write: dict[str, tuple[int, Decimal]] = {}
+        replaced: dict[str, tuple[int, Decimal]] = {}
+        homes: dict[str, str] = {}
+        if written:
+            cursor.execute(
+                f"SELECT n.cost_centre, count(*), sum(n.amount), min(h.name) FROM {NORM} n "
+                "JOIN botilbud_home h ON h.id = n.home_id GROUP BY 1"
+            )
+            for cc, n, amount, name in cursor.fetchall():
+                to_write[cc] = (n, amount)
+                homes[cc] = name
+            cursor.execute(
+                f"""
+                SELECT a.cost_centre, count(*), coalesce(sum(a.amount), 0) FROM budget_actual a
+                JOIN (SELECT DISTINCT cost_centre, month FROM {NORM}) p
+                  ON p.cost_centre = a.cost_centre AND p.month = a.month
+                GROUP BY 1
+                """
+            )
+            replaced = {r[0]: (r[1], r[2]) for r in cursor.fetchall()}
+    result = Reconciliation()
+    zero = (0, Decimal("0.00"))
+    for cc in sorted(set(read.file_stats) | set(staged) | set(to_write)):
+        file_rows, file_amount = read.file_stats.get(cc, [0, Decimal(0)])
+        s_rows, s_amount = staged.get(cc, zero)
+        w_rows, w_amount = to_write.get(cc, zero)
+        r_rows, r_amount = replaced.get(cc, zero)
+        ok = (file_rows, Decimal(file_amount)) == (s_rows, Decimal(s_amount))
+        if written:
+            ok = ok and (w_rows, Decimal(w_amount)) == (s_rows, Decimal(s_amount))
+        result.rows.append(
+            {
+                "cost_centre": cc,
+                "home": homes.get(cc, ""),
+                "file_rows": file_rows,
+                "file_amount": Decimal(file_amount).quantize(Decimal("0.01")),
+                "staged_rows": s_rows,
+                "staged_amount": Decimal(s_amount).quantize(Decimal("0.01")),
+                "write_rows": w_rows,
+                "write_amount": Decimal(w_amount).quantize(Decimal("0.01")),
+                "replace_rows": r_rows,
+                "replace_amount": Decimal(r_amount).quantize(Decimal("0.01")),
+                "ok": ok,
+            }
+        )
+    return result

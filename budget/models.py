@@ -299,6 +299,15 @@ class ActualsImport(models.Model):
     created_at = models.DateTimeField("oprettet", auto_now_add=True)
     applied_at = models.DateTimeField("indlæst", null=True, blank=True)
     status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.PREVIEW)
+    profile = models.ForeignKey(
+        "ImportProfile", verbose_name="profil", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reconciliation = models.JSONField(
+        "afstemning",
+        default=list,
+        blank=True,
+        help_text="Pr. omkostningssted: rækker og beløb i filen, indlæst, skrevet, erstattet.",
+    )
     row_count = models.PositiveIntegerField("rækker", default=0)
     total = models.DecimalField("i alt", max_digits=16, decimal_places=2, default=Decimal("0"))
     replaced_rows = models.PositiveIntegerField("erstattede rækker", default=0)
@@ -363,6 +372,95 @@ class CostCentre(models.Model):
         other = Home.objects.filter(cost_centre=self.code).exclude(pk=self.home_id).first()
         if other:
             raise ValidationError({"code": f"Omkostningsstedet »{self.code}« er hovedomkostningssted for {other}."})
+
+
+@pghistory.track()
+class ImportProfile(models.Model):
+    """How one finance system's export is laid out (see ``budget.profiles``). Set up once per layout."""
+
+    class Separator(models.TextChoices):
+        AUTO = "", "Genkend selv"
+        SEMICOLON = ";", "Semikolon (;)"
+        TAB = "\t", "Tabulator"
+        COMMA = ",", "Komma (,)"
+        PIPE = "|", "Lodret streg (|)"
+
+    class Encoding(models.TextChoices):
+        AUTO = "", "Genkend selv (UTF-8 eller Windows-1252; UTF-16 med BOM)"
+        UTF8 = "utf-8", "UTF-8"
+        WIN1252 = "cp1252", "Windows-1252"
+        UTF16 = "utf-16", "UTF-16"
+
+    class Sign(models.TextChoices):
+        AS_IS = "as_is", "Som i filen (udgifter positive, indtægter negative)"
+        FLIP = "flip", "Vend fortegnet"
+
+    name = models.CharField("navn", max_length=120, unique=True)
+    description = models.CharField("beskrivelse", max_length=300, blank=True)
+    title_lines = models.PositiveSmallIntegerField("titellinjer over overskriften", default=0)
+    separator = models.CharField("skilletegn", max_length=2, blank=True, choices=Separator.choices)
+    encoding = models.CharField("tegnkodning", max_length=10, blank=True, choices=Encoding.choices)
+    col_cost_centre = models.CharField("kolonne: omkostningssted / PSP", max_length=120)
+    col_function = models.CharField("kolonne: funktion", max_length=120, blank=True)
+    col_dranst = models.CharField("kolonne: dranst", max_length=120, blank=True)
+    col_art = models.CharField("kolonne: art", max_length=120, blank=True)
+    col_account = models.CharField("kolonne: kontostreng", max_length=120, blank=True)
+    account_pattern = models.CharField(
+        "mønster for kontostrengen",
+        max_length=60,
+        blank=True,
+        help_text="F = funktion, G = gruppering, D = dranst, A = art, ? = et vilkårligt tegn. "
+        "Fx »FFFFF? D AA« for 538500 1 11 eller »F.FF.FF.GGG.D.AA« for 5.38.50.001.1.11.",
+    )
+    col_period = models.CharField("kolonne: periode", max_length=120, blank=True)
+    period_format = models.CharField("periodeformat", max_length=10, default="auto")
+    col_posting_date = models.CharField("kolonne: bogføringsdato", max_length=120, blank=True)
+    date_format = models.CharField("datoformat", max_length=12, default="auto")
+    col_amount = models.CharField("kolonne: beløb", max_length=120)
+    number_format = models.CharField("talformat", max_length=4, default="da")
+    sign = models.CharField("fortegn", max_length=10, choices=Sign.choices, default=Sign.AS_IS)
+    col_text = models.CharField("kolonne: tekst", max_length=120, blank=True)
+    is_builtin = models.BooleanField("leveres med systemet", default=False, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "importprofil"
+        verbose_name_plural = "importprofiler"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def column_fields() -> list[tuple[str, str]]:
+        return [
+            ("col_cost_centre", "omkostningssted"),
+            ("col_function", "funktion"),
+            ("col_dranst", "dranst"),
+            ("col_art", "art"),
+            ("col_account", "kontostreng"),
+            ("col_period", "periode"),
+            ("col_posting_date", "bogføringsdato"),
+            ("col_amount", "beløb"),
+            ("col_text", "tekst"),
+        ]
+
+    def read_options(self, **limits):  # noqa: ANN003, ANN201
+        from botilbud.lib.tabular import ReadOptions
+
+        wanted = {c.strip().lower() for c in (self.col_cost_centre, self.col_amount) if c}
+
+        def is_header(cells: list) -> bool:  # noqa: ANN001
+            return wanted <= {str(c or "").strip().lower() for c in cells}
+
+        return ReadOptions(
+            separator=self.separator or None,
+            encoding=self.encoding or None,
+            title_lines=self.title_lines,
+            find_header=is_header,
+            **limits,
+        )
 
 
 class ActualTotal(models.Model):
