@@ -60,12 +60,13 @@ def expected_changes_after(home_ids: Iterable[int], year: int, month: int) -> di
     """Σ the expected changes in the months after ``month`` (0–12) of ``year``,
     per (home id, account group), summed in one query: the ledger's part of
     the forecast at month ``month``."""
-    if month >= 12:
-        return {}
-    # A date range, not EXTRACT(month ...) > m, so the (home, month) index serves it.
+    # A date range, not EXTRACT(month ...) > m, so the (home, month) index serves
+    # it. After December nothing is left (the query still runs: a page's query
+    # count does not depend on the month).
+    after = dt.date(year, month + 1, 1) if month < 12 else dt.date(year + 1, 1, 1)
     rows = (
         _year_months_qs(year)
-        .filter(home_id__in=list(home_ids), month__gte=dt.date(year, month + 1, 1))
+        .filter(home_id__in=list(home_ids), month__gte=after)
         .values("home_id", "account_group")
         .annotate(total=Sum("amount"))
         .order_by()
