@@ -34,6 +34,7 @@ NAV_ITEMS: list[tuple[str, str, set[str] | None]] = [
     ("Forbrug", "budget:actuals_import", {Role.CONSULTANT, Role.ADMIN}),
     ("Budgetår", "budget:year_list", {Role.CONSULTANT, Role.DEPARTMENT_HEAD, Role.ADMIN}),
     ("Takster", "rates:overview", {Role.CONSULTANT, Role.AREA_MANAGER, Role.DEPARTMENT_HEAD, Role.ADMIN}),
+    ("Afregning", "rates:settlement", {Role.CONSULTANT, Role.DEPARTMENT_HEAD, Role.ADMIN}),
     ("Budgetopfølgning", "followup:round_list", {r.value for r in Role} - {Role.CASEWORKER, Role.AUTHORITY_HEAD}),
     ("Dashboard", "dashboard:department", {Role.DEPARTMENT_HEAD, Role.AREA_MANAGER, Role.CONSULTANT, Role.ADMIN}),
     ("Kom i gang", "onboarding:start", {Role.ADMIN}),

@@ -3,7 +3,9 @@
 A home's activity income for a period = Σ over its residents of
 weekly package hours × the home's hour price × (active days in the period / 7).
 Fixed, transparent, the same for every home. Income is shown positive here;
-in the accounts it is booked negative (``as_account_amount``).
+in the accounts it is booked negative (``as_account_amount``). Only our own
+citizens count: a sold place earns the home's approved rate from the paying
+municipality (``budget.rates.sales``).
 """
 
 from __future__ import annotations
@@ -78,7 +80,8 @@ def home_allocation(home_id: int, year: int) -> HomeAllocation:
     hour_price = price.hour_price if price else None
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     placements = (
-        Placement.objects.filter(offer__home_id=home_id, status__in=INCOME_STATUSES, start_date__lte=last)
+        Placement.objects.own_citizens()
+        .filter(offer__home_id=home_id, status__in=INCOME_STATUSES, start_date__lte=last)
         .exclude(end_date__lt=first)
         .select_related("citizen", "package", "offer__paragraph")
         .order_by("start_date", "pk")

@@ -551,11 +551,17 @@ def authority(request: HttpRequest) -> HttpResponse:
         for name in ("placements_cost", "expected_inflow", "expected_outflow", "forecast", "budget", "deviation")
     }
     totals["baseline_cost"] = forecast.total("baseline_cost")
+    from budget.rates.refusion import expected_refusion
+
+    refusion = expected_refusion(year)
+    totals["refusion"] = refusion.total
+    totals["net"] = totals["forecast"] - refusion.total
     return render(
         request,
         "budget/authority.html",
         {
             "forecast": forecast,
+            "refusion": refusion,
             "totals": totals,
             "year": year,
             "month": month,

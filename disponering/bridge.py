@@ -115,6 +115,8 @@ def handle_placement_event(event: Any) -> None:
     home = _placement_home(placement)
     if home is None:
         return  # external offer: no own home's income
+    if getattr(placement, "is_sale", False):
+        return  # a sold place earns the home's approved rate: budget.rates.sales
     kind = event.kind
     who = _initials(placement)
     end = getattr(placement, "end_date", None)

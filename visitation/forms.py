@@ -61,6 +61,13 @@ class PlacementForm(forms.Form):
 
     case_number = forms.CharField(label="Sagsnummer", max_length=40)
     initials = forms.CharField(label="Initialer", max_length=10, help_text="Kun initialer – intet CPR-nummer.")
+    birth_year = forms.IntegerField(
+        label="Fødselsår",
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        help_text="Kun året (aldersgrænsen for statsrefusion af særligt dyre enkeltsager).",
+    )
     paying_municipality = forms.ModelChoiceField(
         label="Betalingskommune",
         queryset=Municipality.objects.none(),

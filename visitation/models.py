@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pghistory
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -253,6 +254,13 @@ class Citizen(models.Model):
 
     case_number = models.CharField("sagsnummer", max_length=40, unique=True)
     initials = models.CharField("initialer", max_length=10)
+    birth_year = models.PositiveSmallIntegerField(
+        "fødselsår",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+        help_text="Kun året (til aldersgrænsen for refusion af særligt dyre enkeltsager) – intet CPR-nummer.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:

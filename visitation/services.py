@@ -154,7 +154,7 @@ def _today() -> dt.date:
 
 
 @transaction.atomic
-def citizen_get_or_create(*, case_number: str, initials: str) -> Citizen:
+def citizen_get_or_create(*, case_number: str, initials: str, birth_year: int | None = None) -> Citizen:
     case_number = case_number.strip()
     citizen = Citizen.objects.filter(case_number=case_number).first()
     if citizen is not None:
@@ -162,8 +162,12 @@ def citizen_get_or_create(*, case_number: str, initials: str) -> Citizen:
             raise PlacementError(
                 f"Sagsnummer {case_number} findes allerede med initialerne {citizen.initials}. Tjek sagsnummeret."
             )
+        if birth_year and citizen.birth_year is None:
+            citizen.birth_year = birth_year
+            citizen.version += 1
+            citizen.save(update_fields=["birth_year", "version"])
         return citizen
-    return Citizen.objects.create(case_number=case_number, initials=initials.strip().upper())
+    return Citizen.objects.create(case_number=case_number, initials=initials.strip().upper(), birth_year=birth_year)
 
 
 @transaction.atomic
@@ -199,6 +203,17 @@ def placement_create(
         if package is None:
             raise PlacementError("Vælg en støttepakke: prisen i et eget tilbud følger af pakkens timer.")
         price = price_for(offer=offer, package=package, day=start_date)
+        if paying_code != own:
+            # A sold place is priced at the home's approved rate for the package's level.
+            from budget.rates.selectors import approved_rate
+
+            rate = approved_rate(offer.home_id, start_date.year, package)
+            if rate is None:
+                raise PlacementError(
+                    f"{offer.home} har ingen godkendt takst for {start_date.year}: en solgt plads prissættes "
+                    "til takst. Bed økonomikonsulenten godkende taksten først."
+                )
+            price = rate.annual
         if price is None:
             raise PlacementError(f"{offer.home} har ingen timepris for {start_date.year}. Kontakt administratoren.")
     else:
@@ -363,7 +378,14 @@ def placement_change_package(
         raise PlacementError("Bevillingen har allerede denne pakke.")
     old_package = placement.package
     old_price = placement.annual_price
-    if placement.offer.home_id is not None:
+    if placement.offer.home_id is not None and placement.is_sale:
+        from budget.rates.selectors import approved_rate
+
+        rate = approved_rate(placement.offer.home_id, effective_date.year, new_package)
+        if rate is None:
+            raise PlacementError(f"{placement.offer.home} har ingen godkendt takst for {effective_date.year}.")
+        new_price = rate.annual
+    elif placement.offer.home_id is not None:
         new_price = own_home_annual_price(placement.offer.home_id, new_package.weekly_hours, effective_date)
         if new_price is None:
             raise PlacementError(f"{placement.offer.home} har ingen timepris for {effective_date.year}.")

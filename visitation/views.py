@@ -296,6 +296,7 @@ def placement_create(request: HttpRequest) -> HttpResponse:
                     citizen = services.citizen_get_or_create(
                         case_number=d["case_number"],
                         initials=d["initials"],
+                        birth_year=d.get("birth_year"),
                     )
                     placement = services.placement_create(
                         citizen=citizen,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from botilbud.admin import VersionedAdminMixin
-from budget.rates.models import RateCalculation, RateSettings
+from budget.rates.models import RateCalculation, RateSettings, RefusionTier
 
 
 @admin.register(RateSettings)
@@ -28,3 +28,9 @@ class RateCalculationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[override]
         return False
+
+
+@admin.register(RefusionTier)
+class RefusionTierAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    list_display = ["year", "threshold", "share_pct"]
+    list_filter = ["year"]

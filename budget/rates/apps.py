@@ -15,7 +15,8 @@ class RatesConfig(AppConfig):
     def ready(self) -> None:
         from botilbud.models import Role
         from botilbud.registry import history_kind, home_tab, reference_loader
-        from budget.rates.models import RateCalculation, RateSettings
+        from budget.rates import reference
+        from budget.rates.models import RateCalculation
 
         home_tab(
             "Takst",
@@ -24,4 +25,9 @@ class RatesConfig(AppConfig):
             roles=[Role.HOME_MANAGER, Role.AREA_MANAGER, Role.CONSULTANT, Role.DEPARTMENT_HEAD, Role.ADMIN],
         )
         history_kind("takst", lambda user: RateCalculation.objects.visible_to(user))
-        reference_loader(RateSettings.load)
+        reference_loader(reference.load_defaults)
+
+        from budget.rates.sales import handle_sale_event
+        from visitation import events
+
+        events.register(handle_sale_event)

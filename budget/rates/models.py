@@ -199,3 +199,93 @@ class RateLevel(models.Model):
 
 # Roles that compute and approve rates.
 RATE_WRITERS = {Role.CONSULTANT, Role.ADMIN}
+
+
+class StatementQuerySet(models.QuerySet["Statement"]):
+    def visible_to(self, user: User) -> StatementQuerySet:
+        return self.filter(home__in=Home.objects.visible_to(user).values("pk"))
+
+
+@pghistory.track()
+class Statement(models.Model):
+    """A sent monthly settlement statement (mellemkommunal afregning) for one
+    paying municipality and one of our homes. Its lines are frozen when it is
+    sent and never rewritten; a later change to a placement appears as a
+    correction line on a later month's statement."""
+
+    home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.PROTECT, related_name="statements")
+    municipality = models.ForeignKey(
+        "botilbud.Municipality", verbose_name="betalingskommune", on_delete=models.PROTECT, related_name="statements"
+    )
+    month = models.DateField("måned")
+    total = models.DecimalField("i alt", max_digits=14, decimal_places=2)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="sendt af", on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField("sendt", auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = StatementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "afregning"
+        verbose_name_plural = "afregninger"
+        ordering = ["-month", "municipality", "home"]
+        constraints = [
+            models.UniqueConstraint(fields=["home", "municipality", "month"], name="statement_one_per_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Afregning {self.municipality} {self.month:%m-%Y} ({self.home})"
+
+
+class StatementLine(models.Model):
+    """A frozen line of a sent statement (written once, never updated)."""
+
+    class Kind(models.TextChoices):
+        MONTH = "maaned", "Månedens ophold"
+        CORRECTION = "korrektion", "Korrektion"
+
+    statement = models.ForeignKey(Statement, on_delete=models.CASCADE, related_name="lines")
+    placement = models.ForeignKey("visitation.Placement", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("art", max_length=20, choices=Kind.choices, default=Kind.MONTH)
+    corrects_month = models.DateField("korrigerer måned", null=True, blank=True)
+    case_number = models.CharField("sagsnummer", max_length=40)
+    initials = models.CharField("initialer", max_length=10)
+    level = models.CharField("niveau", max_length=80, blank=True)
+    period_start = models.DateField("fra", null=True, blank=True)
+    period_end = models.DateField("til", null=True, blank=True)
+    days = models.IntegerField("dage")
+    day_rate = models.DecimalField("døgntakst", max_digits=14, decimal_places=2, null=True, blank=True)
+    amount = models.DecimalField("beløb", max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = "afregningslinje"
+        verbose_name_plural = "afregningslinjer"
+        ordering = ["statement", "kind", "case_number", "period_start"]
+
+
+@pghistory.track()
+class RefusionTier(models.Model):
+    """A tier of the central refusion for very expensive cases (særligt dyre
+    enkeltsager) in a year: the state refunds ``share_pct`` of a citizen's
+    yearly cost above ``threshold`` (up to the next tier's threshold)."""
+
+    year = models.PositiveSmallIntegerField("år", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    threshold = models.DecimalField("beløbsgrænse (kr. pr. år)", max_digits=14, decimal_places=2)
+    share_pct = models.DecimalField(
+        "refusion af beløb over grænsen (%)", max_digits=5, decimal_places=2, validators=PCT
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "refusionstrin (særligt dyre enkeltsager)"
+        verbose_name_plural = "refusionstrin (særligt dyre enkeltsager)"
+        ordering = ["-year", "threshold"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "threshold"], name="refusion_tier_unique"),
+            models.CheckConstraint(condition=Q(threshold__gt=0), name="refusion_threshold_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.share_pct} % over {self.threshold} kr."

@@ -19,11 +19,12 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from botilbud.access import get_home_for_user
+from botilbud.lib.dates import add_months
 from botilbud.lib.locking import VersionConflict
-from botilbud.lib.money import to_money
+from botilbud.lib.money import ZERO, to_money
 from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text, xlsx_response
 from botilbud.models import Home, User
-from budget.rates import selectors, services
+from budget.rates import selectors, services, settlement
 from budget.rates.calc import RateError
 from budget.rates.forms import RateCalculationForm, RateLevelFormSet
 from budget.rates.models import RateCalculation
@@ -253,3 +254,165 @@ def export(request: HttpRequest) -> HttpResponse:
                 ]
             )
     return xlsx_response(wb, f"takster-{year}.xlsx")
+
+
+# --- Settlement (mellemkommunal afregning) -------------------------------------------
+
+
+def _month(request: HttpRequest) -> dt.date:
+    raw = request.GET.get("maaned", "") or request.POST.get("maaned", "")
+    if not raw:
+        today = dt.date.today()
+        return add_months(dt.date(today.year, today.month, 1), -1)
+    parts = raw.split("-")
+    if (
+        len(parts) != 2
+        or not all(x.isascii() and x.isdigit() for x in parts)
+        or not 2000 <= int(parts[0]) <= 2100
+        or not 1 <= int(parts[1]) <= 12
+    ):
+        raise BadParameter(f"»{raw}« er ikke en gyldig måned (åååå-mm).")
+    return dt.date(int(parts[0]), int(parts[1]), 1)
+
+
+def _months_choice(selected: dt.date) -> list[dt.date]:
+    today = dt.date.today()
+    this = dt.date(today.year, today.month, 1)
+    months = [add_months(this, -i) for i in range(0, 24)]
+    if selected not in months:
+        months.append(selected)
+    return months
+
+
+@login_required
+@require_GET
+def settlement_overview(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        month = _month(request)
+    except BadParameter as exc:
+        return _bad(request, str(exc))
+    home_ids = list(Home.objects.visible_to(user).values_list("pk", flat=True))
+    if not home_ids and user.role in ("sagsbehandler", "myndighedsleder"):
+        from django.http import Http404
+
+        raise Http404("Afregninger hører til botilbuddenes økonomi.")
+    rows = settlement.overview(home_ids, month)
+    return render(
+        request,
+        "rates/settlement_overview.html",
+        {
+            "month": month,
+            "months": _months_choice(month),
+            "rows": rows,
+            "income_total": sum((r["income"] for r in rows), ZERO),
+            "days_total": sum(r["days"] for r in rows),
+        },
+    )
+
+
+def _statement_args(request: HttpRequest, pk: int, code: int, month_text: str):
+    from botilbud.models import Municipality
+
+    home = get_home_for_user(request, pk)
+    municipality = Municipality.objects.filter(pk=code).first()
+    parts = month_text.split("-")
+    if municipality is None or municipality.is_own:
+        from django.http import Http404
+
+        raise Http404("Kommunen findes ikke.")
+    if (
+        len(parts) != 2
+        or not all(x.isascii() and x.isdigit() for x in parts)
+        or not (2000 <= int(parts[0]) <= 2100 and 1 <= int(parts[1]) <= 12)
+    ):
+        raise BadParameter(f"»{month_text}« er ikke en gyldig måned.")
+    return home, municipality, dt.date(int(parts[0]), int(parts[1]), 1)
+
+
+@login_required
+@require_GET
+def statement_detail(request: HttpRequest, pk: int, code: int, month: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        home, municipality, first = _statement_args(request, pk, code, month)
+    except BadParameter as exc:
+        return _bad(request, str(exc))
+    view = settlement.statement(home.pk, municipality.pk, first)
+    if request.GET.get("format") == "xlsx":
+        return _statement_xlsx(home, municipality, view)
+    return render(
+        request,
+        "rates/statement.html",
+        {
+            "home": home,
+            "municipality": municipality,
+            "month": first,
+            "view": view,
+            "can_send": view.sent is None and bool(view.lines) and services.can_write_rates(user, home),
+        },
+    )
+
+
+@login_required
+@require_POST
+def statement_send(request: HttpRequest, pk: int, code: int, month: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        home, municipality, first = _statement_args(request, pk, code, month)
+    except BadParameter as exc:
+        return _bad(request, str(exc))
+    services.require_rate_writer(user, home)
+    url = reverse("rates:statement", args=[home.pk, municipality.pk, month])
+    try:
+        settlement.send(home=home, municipality_code=municipality.pk, month=first, user=user)
+    except settlement.SettlementError as exc:
+        messages.error(request, str(exc))
+        return redirect(url)
+    messages.success(request, f"Afregningen til {municipality.name} for {first:%m-%Y} er markeret som sendt.")
+    return redirect(url)
+
+
+def _statement_xlsx(home: Home, municipality: Any, view: settlement.StatementView) -> HttpResponse:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Afregning")
+    ws.append([f"Mellemkommunal afregning {view.month:%m-%Y}"])
+    ws.append([f"Fra: {settings_name()} – {safe_text(home.name)}"])
+    ws.append([f"Til: {municipality.name} Kommune ({municipality.code})"])
+    ws.append(["Sendt" if view.sent else "Kladde (ikke sendt)"])
+    ws.append([])
+    ws.append(["Sagsnummer", "Initialer", "Art", "Niveau", "Fra", "Til", "Dage", "Døgntakst", "Beløb"])
+
+    def money(value: Any) -> Any:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = MONEY_FORMAT
+        return cell
+
+    def date(value: Any) -> Any:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = DATE_FORMAT
+        return cell
+
+    for ln in view.lines:
+        kind = "Korrektion for " + ln.corrects_month.strftime("%m-%Y") if ln.corrects_month else "Ophold"
+        ws.append(
+            [
+                safe_text(ln.case_number),
+                safe_text(ln.initials),
+                kind,
+                safe_text(ln.level),
+                date(ln.period_start),
+                date(ln.period_end),
+                ln.days,
+                money(ln.day_rate),
+                money(ln.amount),
+            ]
+        )
+    ws.append(["I alt", "", "", "", "", "", "", "", money(view.total)])
+    return xlsx_response(wb, f"afregning-{municipality.code}-{home.pk}-{view.month:%Y-%m}.xlsx")
+
+
+def settings_name() -> str:
+    from django.conf import settings as dj_settings
+
+    return getattr(dj_settings, "MUNICIPALITY_NAME", "")

@@ -43,11 +43,29 @@ def test_own_citizen_defaults_to_own_municipality(org, vis, client_for):
 
 
 def test_caseworker_records_another_municipalitys_citizen_in_own_home(org, vis, client_for):
+    from decimal import Decimal
+
+    from budget.rates.models import RateCalculation
+
     c = client_for(org.caseworker)
+    r = c.post(reverse("visitation:placement_create"), _data(vis, paying_municipality="159"))
+    assert r.status_code == 400 and "ingen godkendt takst for 2026" in r.content.decode()
+    RateCalculation.objects.create(
+        home=org.home_a,
+        year=2026,
+        places=20,
+        occupancy_pct=95,
+        overhead_pct=3,
+        regulation_limit_pct=5,
+        status="godkendt",
+        approved_annual=Decimal("547500.00"),
+        approved_day=Decimal("1500.00"),
+    )
     r = c.post(reverse("visitation:placement_create"), _data(vis, paying_municipality="159"))
     assert r.status_code == 302
     p = Placement.objects.get(citizen__case_number="SALG-77")
     assert (p.paying_municipality_id, p.acting_municipality_id) == (159, 159) and p.is_sale
+    assert p.annual_price == Decimal("547500.00")  # the approved rate, not hours × hour price
     assert list(Placement.objects.sales()) == [p]
     body = c.get(p.get_absolute_url()).content.decode()
     assert "Gladsaxe (159)" in body and "Salg" in body

@@ -1,0 +1,91 @@
+"""Central refusion of very expensive cases (hand-computed).
+
+2026 tiers (the seeds' defaults): 25 % of the cost above 1.180.000 kr. up to
+2.200.000 kr., 50 % above 2.200.000 kr. A citizen counts when 2026 − birth year < 67.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+
+from budget.rates.refusion import Tier, eligible, expected_refusion, refusion_for
+from visitation.models import Citizen, Placement
+
+TIERS = [Tier(D("2200000"), D("50")), Tier(D("1180000"), D("25"))]  # any order
+
+
+@pytest.mark.parametrize(
+    "cost,expected",
+    [
+        ("1180000", "0.00"),  # at the threshold: nothing above it
+        ("1500000", "80000.00"),  # 25 % × 320.000
+        ("2200000", "255000.00"),  # 25 % × 1.020.000
+        ("2600000", "455000.00"),  # 255.000 + 50 % × 400.000
+        ("900000", "0.00"),
+    ],
+)
+def test_two_tiers(cost, expected):
+    assert refusion_for(D(cost), TIERS) == D(expected)
+
+
+def test_age_rule_by_birth_year_only():
+    assert eligible(1960, 2026)  # 66 in 2026
+    assert not eligible(1959, 2026)  # turns 67 in 2026
+    assert eligible(None, 2026)  # unknown: counted and flagged
+
+
+@pytest.fixture
+def expensive(org, vis):
+    from botilbud.registry import load_reference_data
+
+    load_reference_data()
+
+    def place(case, price, birth_year, payer=101, offer=None):
+        citizen = Citizen.objects.create(case_number=case, initials=case[:2], birth_year=birth_year)
+        return Placement.objects.create(
+            citizen=citizen,
+            offer=offer or vis.ext_108,
+            start_date=dt.date(2025, 1, 1),
+            annual_price=D(price),
+            status="aktiv",
+            required_level="visitationsudvalg",
+            paying_municipality_id=payer,
+            acting_municipality_id=payer,
+        )
+
+    place("AA-1", "1500000", 1990)
+    place("BB-1", "1600000", 1985)  # two placements: 1.600.000 + 1.000.000 = 2.600.000
+    Placement.objects.create(
+        citizen=Citizen.objects.get(case_number="BB-1"),
+        offer=vis.ext_107,
+        start_date=dt.date(2026, 1, 1),
+        annual_price=D("1000000"),
+        status="aktiv",
+        required_level="visitationsudvalg",
+    )
+    place("CC-1", "2000000", 1958)  # 68 in 2026: no refusion
+    place("DD-1", "1100000", None)  # close to the first threshold (within 10 %)
+    place("EE-1", "3000000", 1990, payer=159, offer=vis.own_108)  # Gladsaxe pays: not ours
+
+
+def test_expected_refusion_per_own_citizen(expensive, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        r = expected_refusion(2026)
+    assert [(c.case_number, c.cost, c.refusion) for c in r.cases] == [
+        ("BB-1", D("2600000.00"), D("455000.00")),
+        ("AA-1", D("1500000.00"), D("80000.00")),
+    ]
+    assert r.total == D("535000.00")
+    assert [(c.case_number, c.to_next_threshold) for c in r.close] == [("DD-1", D("80000.00"))]
+    assert [c.case_number for c in r.over_age] == ["CC-1"]
+
+
+def test_authority_page_shows_refusion_as_income(expensive, org, client_for):
+    body = client_for(org.authority_head).get(reverse("budget:authority") + "?aar=2026").content.decode()
+    assert "Statsrefusion af særligt dyre enkeltsager 2026 (dranst 2)" in body
+    assert "535.000 kr." in body and "455.000,00 kr." in body and "DD-1" in body
+    assert "EE-1" not in body
