@@ -63,6 +63,14 @@ def _month(request: HttpRequest, home_ids: list[int], year: int) -> int:
     return max(today.month - 1, 0)
 
 
+def selectable_years(year: int, today: dt.date | None = None) -> list[int]:
+    """The years a selector offers: five back and one ahead of today, and always
+    the year shown (``?aar=2023`` selects 2023, not the first option)."""
+    today = today or dt.date.today()
+    first, last = min(year, today.year - 5), max(year, today.year + 1)
+    return list(range(first, last + 1))
+
+
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "budget/bad_request.html", {"message": message}, status=400)
 
@@ -304,11 +312,14 @@ def actuals_import(request: HttpRequest) -> HttpResponse:
             user=user,
             only_month=form.cleaned_data["month"],
             mode="preview",
+            profile=form.cleaned_data.get("profile"),
         )
     except importer.ImportFileError as exc:
         context["file_error"] = str(exc)
         return render(request, "budget/actuals_import.html", context, status=400)
     context["stage"] = outcome.stage
+    context["rec"] = outcome.reconciliation
+    context["rec_totals"] = outcome.reconciliation.totals() if outcome.reconciliation else None
     if not outcome.stage.ok:
         if outcome.stage.row_count == 0:
             context["file_error"] = "Filen har ingen rækker med posteringer."
@@ -478,7 +489,7 @@ def staffing(request: HttpRequest, pk: int) -> HttpResponse:
             "tabs": _tabs(user),
             "active_tab": "budget:staffing",
             "year": year,
-            "years": list(range(dt.date.today().year - 1, dt.date.today().year + 2)),
+            "years": selectable_years(year),
             "form": form,
             "plan": source,
             "saved": bool(source.pk),
