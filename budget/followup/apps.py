@@ -30,4 +30,5 @@ class FollowUpConfig(AppConfig):
             children=[(Action, "followup_id"), (Explanation, "followup_id")],
         )
         demo_seeder(50, "budgetopfølgning", demo.seed)
+        demo_seeder(55, "opfølgningsrytme", demo.seed_cycle)
         reference_loader(Settings.load)
