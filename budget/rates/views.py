@@ -22,7 +22,7 @@ from botilbud.access import get_home_for_user
 from botilbud.lib.dates import add_months
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO, to_money
-from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text, xlsx_response
+from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text, streaming_sheet, xlsx_response
 from botilbud.models import Home, User
 from budget.rates import selectors, services, settlement
 from budget.rates.calc import RateError
@@ -220,17 +220,17 @@ def export(request: HttpRequest) -> HttpResponse:
         .order_by("home__name", "paragraph__ladder_step", "name")
     )
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(f"Takster {year}")
+    ws = streaming_sheet(wb, f"Takster {year}")
     ws.append([f"Takster {year} (godkendte)"])
     ws.append(["Botilbud", "Tilbud", "Paragraf", "Niveau", "Døgntakst", "Månedstakst", "Årstakst", "Godkendt"])
 
     def money(value: Any) -> Any:
-        cell = WriteOnlyCell(ws, value=value)
+        cell = WriteOnlyCell(ws.sheet, value=value)
         cell.number_format = MONEY_FORMAT
         return cell
 
     def date(value: Any) -> Any:
-        cell = WriteOnlyCell(ws, value=value)
+        cell = WriteOnlyCell(ws.sheet, value=value)
         cell.number_format = DATE_FORMAT
         return cell
 
@@ -375,7 +375,7 @@ def statement_send(request: HttpRequest, pk: int, code: int, month: str) -> Http
 
 def _statement_xlsx(home: Home, municipality: Any, view: settlement.StatementView) -> HttpResponse:
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Afregning")
+    ws = streaming_sheet(wb, "Afregning")
     ws.append([f"Mellemkommunal afregning {view.month:%m-%Y}"])
     ws.append([f"Fra: {settings_name()} – {safe_text(home.name)}"])
     ws.append([f"Til: {municipality.name} Kommune ({municipality.code})"])
@@ -384,12 +384,12 @@ def _statement_xlsx(home: Home, municipality: Any, view: settlement.StatementVie
     ws.append(["Sagsnummer", "Initialer", "Art", "Niveau", "Fra", "Til", "Dage", "Døgntakst", "Beløb"])
 
     def money(value: Any) -> Any:
-        cell = WriteOnlyCell(ws, value=value)
+        cell = WriteOnlyCell(ws.sheet, value=value)
         cell.number_format = MONEY_FORMAT
         return cell
 
     def date(value: Any) -> Any:
-        cell = WriteOnlyCell(ws, value=value)
+        cell = WriteOnlyCell(ws.sheet, value=value)
         cell.number_format = DATE_FORMAT
         return cell
 
