@@ -206,10 +206,17 @@ if not DEBUG:
 # reads it, README "Single sign-on" documents it.
 from botilbud.sso.config import sso_settings  # noqa: E402
 
-globals().update(sso_settings())
+globals().update(sso_settings(DEBUG))
+INSTALLED_APPS += ["djangosaml2"]
+# SAML's own session cookie (the outstanding request), right after Django's.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "djangosaml2.middleware.SamlSessionMiddleware",
+)
 AUTHENTICATION_BACKENDS = [
     "botilbud.sso.backends.PasswordBackend",
     "botilbud.sso.backends.OIDCBackend",
+    "botilbud.sso.saml.SAMLBackend",
 ]
 # --- End of single sign-on -------------------------------------------------------
 

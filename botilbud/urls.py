@@ -13,6 +13,7 @@ urlpatterns = [
     path("log-ind/", sso_views.LoginView.as_view(), name="login"),
     path("log-ud/", sso_views.logout, name="logout"),
     path("sso/", include("botilbud.sso.urls")),
+    path("sso/saml/", include("botilbud.sso.saml_urls")),
     path("botilbud/", views.home_list, name="home_list"),
     path("botilbud/<int:pk>/", views.home_detail, name="home_detail"),
     path("historik/<slug:kind>/<int:pk>/", views.history, name="history"),

@@ -39,6 +39,11 @@ def sso_buttons(request: HttpRequest) -> list[dict[str, str]]:
     buttons = []
     if settings.BOTILBUD_OIDC_ENABLED:
         buttons.append({"label": settings.BOTILBUD_OIDC_LABEL, "url": reverse("sso:oidc_login") + suffix})
+    if settings.BOTILBUD_SAML_ENABLED:
+        label = settings.BOTILBUD_SAML_LABEL
+        if not settings.BOTILBUD_OIDC_ENABLED and label == "Log ind med kommunens konto (SAML)":
+            label = "Log ind med kommunens konto"
+        buttons.append({"label": label, "url": reverse("saml2_login") + suffix})
     return buttons
 
 
@@ -98,6 +103,8 @@ def logout(request: HttpRequest) -> HttpResponse:
     """Local logout, then logout at the identity provider the session came from."""
     provider = request.session.get(SESSION_PROVIDER)
     id_token = request.session.get("oidc_id_token")
+    if provider == "saml" and settings.BOTILBUD_SAML_ENABLED:
+        return _saml_logout(request)
     auth.logout(request)
     login_url = request.build_absolute_uri(reverse("login"))
     if provider == "oidc" and settings.BOTILBUD_OIDC_END_SESSION_ENDPOINT:
@@ -105,6 +112,24 @@ def logout(request: HttpRequest) -> HttpResponse:
         if id_token:
             params["id_token_hint"] = id_token
         return provider_logout(request, settings.BOTILBUD_OIDC_END_SESSION_ENDPOINT + "?" + urlencode(params))
+    return HttpResponseRedirect(resolve_url(settings.LOGOUT_REDIRECT_URL))
+
+
+def _saml_logout(request: HttpRequest) -> HttpResponse:
+    """SAML single logout: a LogoutRequest to the IdP (djangosaml2 builds it
+    and logs out here); the IdP answers at /sso/saml/ls/."""
+    from botilbud.sso.saml import SAMLLogoutInitView
+
+    view = SAMLLogoutInitView()
+    view.setup(request)
+    try:
+        response = view.get(request)
+    except Exception:  # an IdP without SLO, or a broken metadata: log out here at least
+        log.exception("SAML logout at the IdP failed")
+        response = None
+    auth.logout(request)
+    if response is not None and response.status_code == 302 and "://" in response["Location"]:
+        return provider_logout(request, response["Location"])
     return HttpResponseRedirect(resolve_url(settings.LOGOUT_REDIRECT_URL))
 
 

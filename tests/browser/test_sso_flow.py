@@ -10,7 +10,15 @@ import pytest
 from botilbud.models import Role, User
 from botilbud.sso.models import GroupMapping
 from tests.browser.conftest import axe_violations, screenshot
-from tests.sso.conftest import OidcProvider, configure_oidc
+from tests.sso.conftest import (  # noqa: F401 - fixtures
+    OidcProvider,
+    configure_oidc,
+    configure_saml,
+    saml_folder,
+    saml_idp_server,
+    saml_user,
+    sp_keypair,
+)
 
 
 @pytest.fixture(scope="module")
@@ -69,3 +77,41 @@ def test_oidc_new_employee_signs_in_and_is_refused_after_leaving_the_group(org, 
     page.goto(page.base_url + "/")
     assert "/log-ind/" in page.url
     assert not User.objects.get(username="anna@kommune.test").is_active
+
+
+def _saml_sign_in(page, idp, uid: str) -> None:
+    page.goto(page.base_url + "/log-ind/")
+    page.get_by_role("link", name="Log ind med kommunens konto").click()
+    page.wait_for_url(idp.url + "/sso/redirect**")  # the IdP's own login page
+    page.get_by_role("button", name=f"Log ind som {uid}").click()
+    page.get_by_role("button", name="Fortsæt til Botilbud").click()  # HTTP-POST back to us
+    page.wait_for_load_state()
+
+
+def test_saml_new_employee_signs_in_logs_out_and_is_refused_after_leaving_the_group(
+    org, page, settings, live_server, request
+):
+    idp = request.getfixturevalue("saml_idp_server")
+    configure_saml(settings, idp, live_server.url, request.getfixturevalue("sp_keypair"))
+    mapping = GroupMapping.objects.create(group="Botilbud-Lindehuset-ledere", role=Role.HOME_MANAGER)
+    mapping.homes.add(org.home_b)
+    idp.users["bente"] = saml_user("bente", ["Botilbud-Lindehuset-ledere"], given="Bente", surname="Holm")
+
+    _saml_sign_in(page, idp, "bente")
+    assert page.url == page.base_url + "/"
+    assert page.get_by_role("link", name="Lindehuset").first.is_visible()
+    assert page.get_by_text("Bente Holm · Botilbudsleder").is_visible()
+    screenshot(page, "sso-saml-start-page")
+    assert page.csp_errors == []
+
+    # Single logout: here, at the IdP, and back to our login page.
+    page.get_by_role("button", name="Log ud").click()
+    page.wait_for_url(page.base_url + "/log-ind/")
+    assert idp.logouts[-1] == "bente"
+
+    idp.users["bente"] = saml_user("bente", ["Andet-system"])
+    _saml_sign_in(page, idp, "bente")
+    assert "ingen af dine grupper" in page.locator("[role=alert]").inner_text()
+    screenshot(page, "sso-saml-refused")
+    page.goto(page.base_url + "/")
+    assert "/log-ind/" in page.url

@@ -74,3 +74,71 @@ def oidc(settings, oidc_server) -> OidcProvider:
 
 def query(url: str) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+
+
+# --- SAML ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def saml_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("saml")
+
+
+@pytest.fixture(scope="session")
+def saml_idp_server(saml_folder):
+    from tests.sso.saml_idp import SamlIdP
+
+    idp = SamlIdP(saml_folder).start()
+    yield idp
+    idp.stop()
+
+
+@pytest.fixture(scope="session")
+def sp_keypair(saml_folder):
+    from tests.sso.saml_idp import make_keypair
+
+    return make_keypair(saml_folder, "sp")
+
+
+def configure_saml(settings, idp, base_url: str, sp_keypair) -> None:
+    """Point our SP at ``idp`` and make the IdP trust our SP's metadata."""
+    import copy
+
+    from saml2.config import SPConfig
+    from saml2.metadata import create_metadata_string
+
+    from botilbud.sso.config import build_saml_config
+
+    settings.BOTILBUD_SAML_ENABLED = True
+    settings.BOTILBUD_SAML_LABEL = "Log ind med kommunens konto (SAML)"
+    settings.SAML_CONFIG = build_saml_config(
+        base_url=base_url,
+        entity_id=f"{base_url}/sso/saml/metadata/",
+        metadata_file=idp.metadata_file(),
+        key_file=sp_keypair[0],
+        cert_file=sp_keypair[1],
+    )
+    conf = SPConfig()
+    conf.load(copy.deepcopy(settings.SAML_CONFIG))
+    idp.trust_sp(create_metadata_string(None, config=conf, valid=24).decode())
+    idp.users.clear()
+
+
+ADFS_GROUPS = "http://schemas.microsoft.com/ws/2008/06/identity/claims/groups"
+ADFS_CLAIMS = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims"
+
+
+def saml_user(uid: str, groups: list[str], given: str = "", surname: str = "Testesen") -> dict[str, list[str]]:
+    return {
+        ADFS_GROUPS: groups,
+        f"{ADFS_CLAIMS}/upn": [f"{uid}@kommune.test"],
+        f"{ADFS_CLAIMS}/emailaddress": [f"{uid}@kommune.test"],
+        f"{ADFS_CLAIMS}/givenname": [given or uid.capitalize()],
+        f"{ADFS_CLAIMS}/surname": [surname],
+    }
+
+
+@pytest.fixture
+def saml(settings, saml_idp_server, sp_keypair):
+    configure_saml(settings, saml_idp_server, "http://testserver", sp_keypair)
+    return saml_idp_server
