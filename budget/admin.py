@@ -8,15 +8,117 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from botilbud.admin import VersionedAdminMixin, VersionedForm
-from budget.models import Account, ActualsImport, Baseline, BaselineLine, BudgetCorrection, BudgetLine, StaffingPlan
+from budget.models import (
+    Account,
+    AccountArt,
+    AccountFunction,
+    ActualsImport,
+    Baseline,
+    BaselineLine,
+    BudgetCorrection,
+    BudgetLine,
+    CostCentre,
+    GroupDefinition,
+    StaffingPlan,
+)
+
+
+class AccountForm(VersionedForm):
+    """The group is chosen among the defined account groups."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from django import forms
+
+        if "group" in self.fields:
+            self.fields["group"] = forms.ChoiceField(
+                label="Kontogruppe",
+                choices=[(g.code, f"{g.name} ({g.get_kind_display()})") for g in GroupDefinition.objects.all()],
+            )
+
+
+class RegroupOnChangeMixin:
+    """Saving or deleting a row re-stamps the history's groups in the same transaction."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        self._regroup(request)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)  # type: ignore[misc]
+        self._regroup(request)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        self._regroup(request)
+
+    def _regroup(self, request: HttpRequest) -> None:
+        from django.contrib import messages
+
+        from budget.chart import regroup_actuals, unmapped_accounts
+
+        moved, _ = regroup_actuals()
+        if moved:
+            messages.info(request, f"{moved} posteringer er flyttet til en anden kontogruppe (hele historikken).")
+        left = unmapped_accounts(5)
+        if left:
+            names = ", ".join(f"{f}/{d or '*'}/{a}" for f, d, a, _ in left)
+            messages.warning(
+                request,
+                f"Disse konti i posteringerne passer ikke længere til nogen kobling og beholder deres gruppe: {names}.",
+            )
 
 
 @admin.register(Account)
-class AccountAdmin(VersionedAdminMixin, admin.ModelAdmin):
-    form = VersionedForm
-    list_display = ["function_code", "art_prefix", "group", "name", "is_active"]
-    list_filter = ["group", "is_active", "function_code"]
+class AccountAdmin(RegroupOnChangeMixin, VersionedAdminMixin, admin.ModelAdmin):
+    form = AccountForm
+    list_display = ["function_code", "dranst", "art_prefix", "group", "name", "is_active"]
+    list_filter = ["group", "dranst", "is_active", "function_code"]
     search_fields = ["function_code", "art_prefix", "name"]
+
+
+@admin.register(GroupDefinition)
+class GroupDefinitionAdmin(RegroupOnChangeMixin, VersionedAdminMixin, admin.ModelAdmin):
+    form = VersionedForm
+    list_display = ["code", "name", "kind", "order"]
+    list_filter = ["kind"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["code"] if obj else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        from budget.models import Actual
+
+        if obj is not None and (
+            obj.code in ("loen", "drift", "indtaegt")
+            or Account.objects.filter(group=obj.code).exists()
+            or Actual.objects.filter(group=obj.code).exists()
+        ):
+            return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(AccountFunction)
+class AccountFunctionAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    form = VersionedForm
+    list_display = ["code", "name", "is_active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(AccountArt)
+class AccountArtAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    form = VersionedForm
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(CostCentre)
+class CostCentreAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    form = VersionedForm
+    list_display = ["code", "home", "name", "is_active"]
+    list_select_related = ["home"]
+    search_fields = ["code", "home__name", "name"]
+    autocomplete_fields = []
 
 
 class CorrectionInline(admin.TabularInline):

@@ -23,8 +23,26 @@ class BudgetConfig(AppConfig):
             order=60,
         )
 
-        from budget.models import BudgetCorrection, BudgetLine, CarryOver, StaffingPlan, YearEnd
+        from budget.models import (
+            Account,
+            BudgetCorrection,
+            BudgetLine,
+            CarryOver,
+            CostCentre,
+            GroupDefinition,
+            StaffingPlan,
+            YearEnd,
+        )
 
+        def finance_staff(qs):  # noqa: ANN001, ANN202
+            return lambda user: qs.all() if user.role in (Role.ADMIN, Role.CONSULTANT) else qs.none()
+
+        history_kind("kontokobling", finance_staff(Account.objects))
+        history_kind("kontogruppe", finance_staff(GroupDefinition.objects))
+        from budget.models import ImportProfile
+
+        history_kind("importprofil", finance_staff(ImportProfile.objects))
+        history_kind("omkostningssted", lambda user: CostCentre.objects.filter(home__in=Home.objects.visible_to(user)))
         history_kind("budgetlinje", lambda user: BudgetLine.objects.filter(home__in=Home.objects.visible_to(user)))
         history_kind(
             "budgetkorrektion",
@@ -61,5 +79,8 @@ class BudgetConfig(AppConfig):
             from budget.chart import ensure_default_accounts
 
             ensure_default_accounts()
+            from budget.profiles import ensure_builtin_profiles
+
+            ensure_builtin_profiles()
 
         reference_loader(load_accounts)

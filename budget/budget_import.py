@@ -51,25 +51,16 @@ def split_account(text: str) -> tuple[str, str] | None:
 
 
 class AccountMap:
-    """The chart of accounts in memory (a budget file is small): the most
-    specific active row wins, exact function before "any function", then the
-    longest art prefix, as in the actuals import's SQL."""
+    """The chart of accounts in memory (a budget file is small): ``budget.chart.Resolver``, the same
+    rule as the actuals import's SQL. A budget line is per coarse group, so this gives the group's kind."""
 
     def __init__(self) -> None:
-        from budget.models import Account
+        from budget.chart import Resolver
 
-        self.rows = list(Account.objects.filter(is_active=True).values_list("function_code", "art_prefix", "group"))
+        self.resolver = Resolver()
 
     def group(self, function_code: str, art: str) -> str | None:
-        best: tuple[bool, int] | None = None
-        found = None
-        for fn, prefix, group in self.rows:
-            if fn not in ("", function_code) or not art.startswith(prefix):
-                continue
-            rank = (fn == "", -len(prefix))
-            if best is None or rank < best:
-                best, found = rank, group
-        return found
+        return self.resolver.kind(function_code, art, "1")
 
 
 def import_home_ids(user: User) -> set[int] | None:

@@ -195,15 +195,15 @@ def _write_actuals(ctx, homes, years, base, tendency) -> int:  # noqa: ANN001
                         art, text = arts[int(rng.random() * len(arts))]
                         day = 1 + int(rng.random() * 28)
                         buffer.write(
-                            f"{home.pk}\t{month_text}\t{group}\t{function}\t{art}\t{year}-{month:02d}-{day:02d}\t"
-                            f"{w * scale:.2f}\t{text}\t{batch.pk}\n"
+                            f"{home.pk}\t{home.cost_centre}\t{month_text}\t{group}\t{function}\t1\t{art}\t"
+                            f"{function}.1.{art}\t{year}-{month:02d}-{day:02d}\t{w * scale:.2f}\t{text}\t{batch.pk}\n"
                         )
                         count += 1
     buffer.seek(0)
     with connection.cursor() as cursor:
         with cursor.cursor.copy(
-            'COPY budget_actual (home_id, month, "group", function_code, art_code, posting_date, amount, text, '
-            "batch_id) FROM STDIN"
+            'COPY budget_actual (home_id, cost_centre, month, "group", function_code, dranst, art_code, account, '
+            "posting_date, amount, text, batch_id) FROM STDIN"
         ) as copy:
             while chunk := buffer.read(1 << 20):
                 copy.write(chunk)

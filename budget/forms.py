@@ -12,7 +12,7 @@ from botilbud.lib.dates import MONTH_NAMES
 from botilbud.lib.locking import VersionedModelForm
 from botilbud.lib.money import format_number, parse_danish_decimal
 from botilbud.models import AccountGroup, Home
-from budget.models import CorrectionKind, StaffingPlan
+from budget.models import CorrectionKind, ImportProfile, StaffingPlan
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
@@ -54,12 +54,23 @@ class ActualsUploadForm(forms.Form):
         help_text="Kolonner: omkostningssted, funktion og art (eller konto), bogføringsdato eller måned, beløb, tekst.",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.txt"}),
     )
+    profile = forms.ModelChoiceField(
+        label="Importprofil",
+        queryset=None,
+        required=False,
+        empty_label="Appens eget format (kolonnerne genkendes)",
+        help_text="Filens layout: hvilke kolonner der er hvad, tal- og periodeformat.",
+    )
     month = forms.CharField(
         label="Kun måned (valgfri)",
         required=False,
         help_text="Fx 2026-05. Rækker uden dato får denne måned; rækker fra andre måneder afvises.",
         widget=forms.TextInput(attrs={"placeholder": "åååå-mm", "autocomplete": "off"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["profile"].queryset = ImportProfile.objects.all()
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -240,3 +251,59 @@ class StaffingPlanForm(VersionedModelForm):
     class Meta:
         model = StaffingPlan
         fields = STAFFING_FIELDS
+
+
+class ImportProfileForm(VersionedModelForm):
+    """An import profile, edited by the consultant (optimistic locking as everywhere)."""
+
+    class Meta:
+        model = ImportProfile
+        fields = [
+            "name",
+            "description",
+            "title_lines",
+            "separator",
+            "encoding",
+            "col_cost_centre",
+            "col_account",
+            "account_pattern",
+            "col_function",
+            "col_dranst",
+            "col_art",
+            "col_period",
+            "period_format",
+            "col_posting_date",
+            "date_format",
+            "col_amount",
+            "number_format",
+            "sign",
+            "col_text",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from budget.profiles import DATE_FORMATS, NUMBER_FORMATS, PERIOD_FORMATS
+
+        self.fields["period_format"] = forms.ChoiceField(label="Periodeformat", choices=list(PERIOD_FORMATS.items()))
+        self.fields["date_format"] = forms.ChoiceField(label="Datoformat", choices=list(DATE_FORMATS.items()))
+        self.fields["number_format"] = forms.ChoiceField(label="Talformat", choices=list(NUMBER_FORMATS.items()))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        from budget.profiles import AccountPattern
+
+        if data.get("col_account"):
+            if not data.get("account_pattern"):
+                self.add_error("account_pattern", "Angiv mønsteret for kontostrengen, fx »FFFFF? D AA«.")
+            else:
+                try:
+                    AccountPattern.compile(data["account_pattern"])
+                except ValueError as exc:
+                    self.add_error("account_pattern", str(exc))
+        elif not (data.get("col_function") and data.get("col_art")):
+            self.add_error(
+                "col_account", "Angiv enten en kolonne med kontostrengen eller kolonnerne for funktion og art."
+            )
+        if not data.get("col_period") and not data.get("col_posting_date"):
+            self.add_error("col_period", "Angiv en kolonne med periode eller bogføringsdato.")
+        return data

@@ -26,6 +26,7 @@ from django.db import connection
 
 from botilbud.lib import tabular
 from botilbud.lib.dates import month_start
+from budget import chart
 
 RAW = "budget_actuals_raw"
 NORM = "budget_actuals_norm"
@@ -47,13 +48,25 @@ HEADERS: dict[str, set[str]] = {
     },
     "function_code": {"funktion", "kl-funktion", "kl funktion", "function"},
     "art_code": {"art", "artskonto", "art kode", "artskode"},
+    "dranst": {"dranst", "dr", "dranst kode", "dranstkode"},
     "account": {"konto", "kontonummer", "kontonr", "kontostreng", "account"},
     "posting_date": {"bogføringsdato", "bogf.dato", "bogf. dato", "dato", "posteringsdato", "bilagsdato", "date"},
     "month": {"måned", "periode", "regnskabsmåned", "month", "maaned"},
     "amount": {"beløb", "beløb (kr.)", "beløb kr.", "belob", "amount", "beløb i kr."},
     "text": {"tekst", "posteringstekst", "bilagstekst", "beskrivelse", "text"},
 }
-RAW_COLUMNS = ["cost_centre", "function_code", "art_code", "account", "posting_date", "month", "amount", "text"]
+RAW_COLUMNS = [
+    "cost_centre",
+    "function_code",
+    "art_code",
+    "dranst",
+    "account",
+    "account_text",
+    "posting_date",
+    "month",
+    "amount",
+    "text",
+]
 EXTRA_COLUMNS = [f"extra{i}" for i in range(1, 13)]
 
 
@@ -155,37 +168,94 @@ def _copy_escape(value: str) -> str:
 
 @dataclass
 class ReadInfo:
-    """What the reader saw: the lines it could not read (named by file line)."""
+    """What the reader saw: the lines it could not read (named by file line), and per cost centre
+    the rows and amount in the file as Python read them (the first column of the reconciliation)."""
 
     errors: list[RowError] = field(default_factory=list)
     bad_count: int = 0
     description: str = ""
+    file_stats: dict[str, list] = field(default_factory=dict)  # cost centre → [rows, amount]
 
 
-def stage_file(stream: IO[bytes], file_name: str, options: tabular.ReadOptions | None = None) -> ReadInfo:
+def _tally(stats: dict[str, list], cc: str, amount: Decimal | None) -> None:
+    entry = stats.get(cc)
+    if entry is None:
+        entry = stats[cc] = [0, Decimal(0)]
+    entry[0] += 1
+    if amount is not None:
+        entry[1] += amount
+
+
+def stage_file(
+    stream: IO[bytes],
+    file_name: str,
+    options: tabular.ReadOptions | None = None,
+    profile: Any = None,
+    max_upload_bytes: int | None = None,
+) -> ReadInfo:
     """Read the file (``botilbud.lib.tabular``) and COPY its rows as raw text into the temporary table.
 
-    Lines the reader cannot read are returned (by their line in the file); ``validate`` adds them to
-    the rows it refuses. Raises ``ImportFileError`` when the file cannot be read at all.
+    Without a profile the header is recognised by its column names (the app's own layout); with an
+    ``ImportProfile`` its columns and formats are mapped in Python (``budget.profiles.RowMapper``).
+    Lines the reader or the profile cannot read are returned (by their line in the file); ``validate``
+    adds them to the rows it refuses. Raises ``ImportFileError`` when the file cannot be read at all.
     """
-    options = options or tabular.ReadOptions(find_header=_header_ok)
+    from budget import profiles
+
+    limits = {"max_upload_bytes": max_upload_bytes} if max_upload_bytes else {}
+    if profile is not None:
+        options = profile.read_options(**limits)
+    options = options or tabular.ReadOptions(find_header=_header_ok, **limits)
     try:
         table = tabular.open_table(stream, file_name, options)
     except tabular.TabularError as exc:
         if "ikke fundet" in str(exc):
+            if profile is not None:
+                raise ImportFileError(
+                    f"Overskriften med kolonnerne »{profile.col_cost_centre}« og »{profile.col_amount}« (profilen "
+                    f"»{profile.name}«) blev ikke fundet i filens første linjer."
+                ) from exc
             _explain_missing_header(stream, file_name)
         raise ImportFileError(str(exc)) from exc
+    info = ReadInfo()
+    stats = info.file_stats
     with table, connection.cursor() as cursor:
         _create_raw_table(cursor)
-        columns = map_header(table.header)
+        mapper = None
+        if profile is not None:
+            try:
+                mapper = profiles.RowMapper(profile, table.header)
+            except ValueError as exc:
+                raise ImportFileError(str(exc)) from exc
+            columns = profiles.RAW_TARGETS
+        else:
+            columns = map_header(table.header)
         width = len(columns)
         sql = f"COPY {RAW} (row_no, {', '.join(columns)}) FROM STDIN"
         month_index = columns.index("month") if "month" in columns else -1
+        cc_index = columns.index("cost_centre")
+        amount_index = columns.index("amount")
+        parse_amount = profiles.parse_amount
         buffer: list[str] = []
         try:
             with cursor.cursor.copy(sql) as copy:
-                if table.kind == "csv":
+                if mapper is not None:
                     for line, cells in table.rows():
+                        values, reasons = mapper.map(cells)
+                        amount = parse_amount(values[7]) if values[7] is not None else None
+                        _tally(stats, values[0] or "", amount)
+                        if reasons:
+                            info.errors.append(RowError(row=line, reasons=reasons))
+                            info.bad_count += 1
+                            continue
+                        text = "\t".join("\\N" if v is None else _copy_escape(v) for v in values)
+                        buffer.append(f"{line}\t{text}\n")
+                        if len(buffer) >= COPY_CHUNK:
+                            copy.write("".join(buffer))
+                            buffer.clear()
+                elif table.kind == "csv":
+                    for line, cells in table.rows():
+                        _tally(stats, cells[cc_index].strip(), parse_amount(cells[amount_index]))
                         text = "\t".join(cells)
                         if text.count("\t") != width - 1 or "\\" in text or "\n" in text or "\r" in text:
                             text = "\t".join(_copy_escape(c) for c in cells)
@@ -196,6 +266,7 @@ def stage_file(stream: IO[bytes], file_name: str, options: tabular.ReadOptions |
                 else:
                     for line, cells in table.rows():
                         texts = [_cell_text(v, month_column=(i == month_index)) for i, v in enumerate(cells)]
+                        _tally(stats, (texts[cc_index] or "").strip(), parse_amount(cells[amount_index]))
                         text = "\t".join("\\N" if t is None else _copy_escape(t) for t in texts)
                         buffer.append(f"{line}\t{text}\n")
                         if len(buffer) >= COPY_CHUNK:
@@ -205,8 +276,9 @@ def stage_file(stream: IO[bytes], file_name: str, options: tabular.ReadOptions |
                     copy.write("".join(buffer))
         except tabular.TabularError as exc:
             raise ImportFileError(str(exc)) from exc
-    info = ReadInfo(description=table.description, bad_count=table.bad_line_count)
-    info.errors = [RowError(row=b.line, reasons=[b.reason]) for b in table.bad_lines]
+    info.description = table.description
+    info.bad_count += table.bad_line_count
+    info.errors += [RowError(row=b.line, reasons=[b.reason]) for b in table.bad_lines]
     return info
 
 
@@ -247,11 +319,15 @@ WITH c AS MATERIALIZED (
          translate(btrim(r.month), './', '--') AS ym,
          NULLIF(btrim(r.function_code), '') AS fn_col,
          NULLIF(btrim(r.art_code), '') AS art_col,
+         NULLIF(btrim(r.dranst), '') AS dranst_raw,
+         NULLIF(btrim(r.account_text), '') AS account_text,
+         r.account_text IS NOT NULL AS from_profile,
          NULLIF(btrim(r.account), '') AS account_raw,
          CASE WHEN r.account IS NOT NULL THEN regexp_replace(btrim(r.account), '[ /-]+', '.', 'g') END AS acc,
          left(btrim(coalesce(r.text, '')), 200) AS text
   FROM {RAW} r
-  WHERE concat_ws('', r.cost_centre, r.function_code, r.art_code, r.account, r.posting_date, r.month, r.amount) <> ''
+  WHERE concat_ws('', r.cost_centre, r.function_code, r.art_code, r.dranst, r.account, r.posting_date, r.month,
+                  r.amount) <> ''
 ),
 f AS MATERIALIZED (
   -- Each regular expression is tested once per row.
@@ -289,7 +365,10 @@ SELECT row_no, cc, amount_raw, amount_clean,
             ELSE make_date(my, mm, 1) END AS month_value,
        COALESCE(fn_col, acc_fn) AS fn,
        COALESCE(art_col, CASE WHEN acc_fn IS NOT NULL THEN substr(acc, length(acc_fn) + 2) END) AS art,
-       account_raw,
+       dranst_raw, CASE WHEN dranst_raw IS NULL THEN '' WHEN dranst_raw IN ('1', '2', '3') THEN dranst_raw END AS dranst,
+       account_raw, from_profile,
+       left(COALESCE(account_text, account_raw,
+                     concat_ws('.', COALESCE(fn_col, acc_fn), dranst_raw, COALESCE(art_col, ''))), 80) AS account_keep,
        text
 FROM s
 """
@@ -309,21 +388,31 @@ def validate(
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS budget_actuals_parsed")
         cursor.execute(f"CREATE TEMP TABLE budget_actuals_parsed ON COMMIT DROP AS {_PARSED_SQL}")
-        # The account mapping for the distinct (function, art) pairs: a handful of rows.
+        # The account mapping for the distinct (function, dranst, art) triples: a handful of rows.
         cursor.execute("DROP TABLE IF EXISTS budget_actuals_accounts")
+        resolve = chart.RESOLVE_SQL.format(fn="k.fn", dranst="k.dranst", art="k.art")
         cursor.execute(
-            """
+            f"""
             CREATE TEMP TABLE budget_actuals_accounts ON COMMIT DROP AS
-            SELECT k.fn, k.art, (
-                SELECT a."group" FROM budget_account a
-                WHERE a.is_active AND (a.function_code = k.fn OR a.function_code = '')
-                  AND left(k.art, length(a.art_prefix)) = a.art_prefix
-                ORDER BY (a.function_code = ''), length(a.art_prefix) DESC LIMIT 1
-            ) AS grp
-            FROM (SELECT DISTINCT fn, art FROM budget_actuals_parsed WHERE fn IS NOT NULL AND art IS NOT NULL) k
+            SELECT m.*, g.kind FROM (
+              SELECT k.fn, k.dranst, k.art, ({resolve}) AS grp
+              FROM (SELECT DISTINCT fn, dranst, art FROM budget_actuals_parsed
+                    WHERE fn IS NOT NULL AND art IS NOT NULL AND dranst IS NOT NULL) k
+            ) m LEFT JOIN budget_groupdefinition g ON g.code = m.grp
             """
         )
-        allowed_sql = "TRUE" if allowed_home_ids is None else "h.id = ANY(%(allowed)s)"
+        # Cost centre → home: the homes' extra cost centres, and each home's main one.
+        cursor.execute("DROP TABLE IF EXISTS budget_actuals_cc")
+        cursor.execute(
+            """
+            CREATE TEMP TABLE budget_actuals_cc ON COMMIT DROP AS
+            SELECT code, home_id FROM budget_costcentre WHERE is_active
+            UNION ALL
+            SELECT h.cost_centre, h.id FROM botilbud_home h
+            WHERE NOT EXISTS (SELECT 1 FROM budget_costcentre c WHERE c.code = h.cost_centre)
+            """
+        )
+        allowed_sql = "TRUE" if allowed_home_ids is None else "h.home_id = ANY(%(allowed)s)"
         params: dict[str, Any] = {
             "allowed": allowed_home_ids or [],
             "only_month": only_month,
@@ -333,11 +422,13 @@ def validate(
         # cheap, so it runs twice (errors, then the normalised rows) instead of being stored.
         checked = f"""
             WITH budget_actuals_checked AS (
-              SELECT p.*, h.id AS home_id, ({allowed_sql}) AS allowed, acc.grp,
-                     COALESCE(date_trunc('month', p.posting_date)::date, p.month_value, %(only_month)s::date) AS month
+              SELECT p.*, h.home_id, ({allowed_sql}) AS allowed, acc.grp, acc.kind,
+                     CASE WHEN p.from_profile THEN COALESCE(p.month_value, date_trunc('month', p.posting_date)::date)
+                          ELSE COALESCE(date_trunc('month', p.posting_date)::date, p.month_value, %(only_month)s::date)
+                     END AS month
               FROM budget_actuals_parsed p
-              LEFT JOIN botilbud_home h ON h.cost_centre = p.cc
-              LEFT JOIN budget_actuals_accounts acc ON acc.fn = p.fn AND acc.art = p.art
+              LEFT JOIN budget_actuals_cc h ON h.code = p.cc
+              LEFT JOIN budget_actuals_accounts acc ON acc.fn = p.fn AND acc.art = p.art AND acc.dranst = p.dranst
             )
         """
         cursor.execute(
@@ -355,13 +446,15 @@ def validate(
                           CASE WHEN account_raw IS NOT NULL
                                THEN format('kontoen »%%s« kan ikke læses (brug fx 5.38.50/1.10)', account_raw)
                                ELSE 'konto mangler (funktion og art)' END
-                     WHEN grp IS NULL THEN format('ukendt konto »%%s / %%s« (findes ikke i kontoplanen)', fn, art) END,
+                     WHEN dranst IS NULL THEN format('dranst »%%s« er ikke 1, 2 eller 3', dranst_raw)
+                     WHEN grp IS NULL THEN format('ukendt konto »%%s / %%s« (findes ikke i kontoplanen)', fn, art)
+                     WHEN kind IS NULL THEN format('kontogruppen »%%s« findes ikke', grp) END,
                 CASE WHEN date_raw IS NOT NULL AND posting_date IS NULL
                           THEN format('datoen »%%s« er ikke en gyldig dato (brug dd-mm-åååå)', date_raw)
                      WHEN month_raw IS NOT NULL AND month_value IS NULL
                           THEN format('måneden »%%s« er ikke gyldig (brug åååå-mm)', month_raw)
                      WHEN month IS NULL THEN 'dato eller måned mangler'
-                     WHEN posting_date IS NOT NULL AND month_value IS NOT NULL
+                     WHEN posting_date IS NOT NULL AND month_value IS NOT NULL AND NOT from_profile
                           AND date_trunc('month', posting_date)::date <> month_value
                           THEN format('datoen %%s ligger ikke i måneden %%s', to_char(posting_date, 'DD-MM-YYYY'),
                                       to_char(month_value, 'YYYY-MM'))
@@ -391,8 +484,8 @@ def validate(
                 f"""
                 CREATE TEMP TABLE {NORM} ON COMMIT DROP AS
                 {checked}
-                SELECT home_id, month, grp AS "group", fn AS function_code, art AS art_code,
-                       posting_date, amount, text
+                SELECT home_id, cc AS cost_centre, month, grp AS "group", kind, fn AS function_code, dranst,
+                       art AS art_code, account_keep AS account, posting_date, amount, text, row_no
                 FROM budget_actuals_checked
                 """,
                 params,
@@ -420,30 +513,30 @@ class PreviewRow:
 
 
 def preview(source_sql: str, params: dict[str, Any] | None = None) -> list[PreviewRow]:
-    """What the import will write, per home and month, beside what it replaces."""
+    """What the import will write, per cost centre and month, beside what it replaces."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH src AS ({source_sql}),
             new AS (
-              SELECT home_id, month, count(*) AS n,
-                     sum(amount) FILTER (WHERE "group" = 'loen') AS wages,
-                     sum(amount) FILTER (WHERE "group" = 'drift') AS operations,
-                     sum(amount) FILTER (WHERE "group" = 'indtaegt') AS income,
+              SELECT home_id, cost_centre, month, count(*) AS n,
+                     sum(amount) FILTER (WHERE kind = 'loen') AS wages,
+                     sum(amount) FILTER (WHERE kind = 'drift') AS operations,
+                     sum(amount) FILTER (WHERE kind = 'indtaegt') AS income,
                      sum(amount) AS total
-              FROM src GROUP BY home_id, month
+              FROM src GROUP BY home_id, cost_centre, month
             ),
             old AS (
-              SELECT t.home_id, t.month, sum(t.row_count) AS n, sum(t.amount) AS total
-              FROM budget_actualtotal t JOIN new USING (home_id, month)
-              GROUP BY t.home_id, t.month
+              SELECT a.cost_centre, a.month, count(*) AS n, sum(a.amount) AS total
+              FROM budget_actual a JOIN new USING (cost_centre, month)
+              GROUP BY a.cost_centre, a.month
             )
-            SELECT new.home_id, h.name, h.cost_centre, new.month, new.n,
+            SELECT new.home_id, h.name, new.cost_centre, new.month, new.n,
                    coalesce(new.wages, 0), coalesce(new.operations, 0), coalesce(new.income, 0), new.total,
                    coalesce(old.n, 0), coalesce(old.total, 0)
             FROM new JOIN botilbud_home h ON h.id = new.home_id
-            LEFT JOIN old USING (home_id, month)
-            ORDER BY h.name, new.month
+            LEFT JOIN old ON old.cost_centre = new.cost_centre AND old.month = new.month
+            ORDER BY h.name, new.cost_centre, new.month
             """,
             params or {},
         )
@@ -451,7 +544,9 @@ def preview(source_sql: str, params: dict[str, Any] | None = None) -> list[Previ
 
 
 def apply(source_sql: str, params: dict[str, Any] | None = None, *, batch_id: int | None = None) -> tuple[int, int]:
-    """Replace the (home, month) pairs of the source with its rows. Returns (inserted, replaced)."""
+    """Replace the (cost centre, month) pairs of the source with its rows. Returns (inserted, replaced).
+
+    The per-kind totals of the homes and months touched are rebuilt from the postings."""
     params = {**(params or {}), "batch_id": batch_id}
     with connection.cursor() as cursor:
         # One import at a time: two imports of the same month must not interleave.
@@ -459,42 +554,59 @@ def apply(source_sql: str, params: dict[str, Any] | None = None, *, batch_id: in
         cursor.execute("DROP TABLE IF EXISTS budget_actuals_pairs")
         cursor.execute(
             f"CREATE TEMP TABLE budget_actuals_pairs ON COMMIT DROP AS "
-            f"SELECT DISTINCT home_id, month FROM ({source_sql}) s",
+            f"SELECT DISTINCT home_id, cost_centre, month FROM ({source_sql}) s",
             params,
         )
         cursor.execute(
-            "DELETE FROM budget_actual a USING budget_actuals_pairs p WHERE a.home_id = p.home_id AND a.month = p.month"
+            "DELETE FROM budget_actual a USING budget_actuals_pairs p "
+            "WHERE a.cost_centre = p.cost_centre AND a.month = p.month"
         )
         replaced = cursor.rowcount
+        # Postings from before cost centres were stored on them (none after migration 0006).
+        cursor.execute(
+            "DELETE FROM budget_actual a USING budget_actuals_pairs p "
+            "WHERE a.cost_centre = '' AND a.home_id = p.home_id AND a.month = p.month"
+        )
+        replaced += cursor.rowcount
         cursor.execute(
             f"""
-            INSERT INTO budget_actual (home_id, month, "group", function_code, art_code, posting_date, amount, text,
-                                       batch_id)
-            SELECT home_id, month, "group", function_code, art_code, posting_date, amount, text, %(batch_id)s
+            INSERT INTO budget_actual (home_id, cost_centre, month, "group", function_code, dranst, art_code, account,
+                                       posting_date, amount, text, batch_id)
+            SELECT home_id, cost_centre, month, "group", function_code, dranst, art_code, account,
+                   posting_date, amount, text, %(batch_id)s
             FROM ({source_sql}) s
             """,
             params,
         )
         inserted = cursor.rowcount
-        cursor.execute(
-            "DELETE FROM budget_actualtotal t USING budget_actuals_pairs p "
-            "WHERE t.home_id = p.home_id AND t.month = p.month"
-        )
-        cursor.execute(
-            f"""
-            INSERT INTO budget_actualtotal (home_id, month, "group", amount, row_count)
-            SELECT home_id, month, "group", sum(amount), count(*) FROM ({source_sql}) s
-            GROUP BY home_id, month, "group"
-            """,
-            params,
-        )
+        refresh_totals(cursor, "SELECT DISTINCT home_id, month FROM budget_actuals_pairs")
     return inserted, replaced
 
 
-NORM_SOURCE = f'SELECT home_id, month, "group", function_code, art_code, posting_date, amount, text FROM {NORM}'
+def refresh_totals(cursor, pairs_sql: str) -> None:  # noqa: ANN001
+    """Rebuild ``ActualTotal`` (per home, month and kind) for the (home_id, month) pairs of ``pairs_sql``."""
+    cursor.execute("DROP TABLE IF EXISTS budget_actuals_hm")
+    cursor.execute(f"CREATE TEMP TABLE budget_actuals_hm ON COMMIT DROP AS {pairs_sql}")
+    cursor.execute(
+        "DELETE FROM budget_actualtotal t USING budget_actuals_hm p WHERE t.home_id = p.home_id AND t.month = p.month"
+    )
+    cursor.execute(
+        """
+        INSERT INTO budget_actualtotal (home_id, month, "group", amount, row_count)
+        SELECT a.home_id, a.month, coalesce(g.kind, a."group"), sum(a.amount), count(*)
+        FROM budget_actual a JOIN budget_actuals_hm p ON a.home_id = p.home_id AND a.month = p.month
+        LEFT JOIN budget_groupdefinition g ON g.code = a."group"
+        GROUP BY 1, 2, 3
+        """
+    )
+
+
+_COLUMNS = 'home_id, cost_centre, month, "group", function_code, dranst, art_code, account, posting_date, amount, text'
+NORM_SOURCE = f"SELECT {_COLUMNS}, kind FROM {NORM}"
 STAGED_SOURCE = (
-    'SELECT home_id, month, "group", function_code, art_code, posting_date, amount, text '
-    "FROM budget_stagedactual WHERE batch_id = %(staged_batch)s"
+    f"SELECT {', '.join('s.' + c.strip() for c in _COLUMNS.split(','))}, g.kind "
+    'FROM budget_stagedactual s LEFT JOIN budget_groupdefinition g ON g.code = s."group" '
+    "WHERE s.batch_id = %(staged_batch)s"
 )
 
 
@@ -503,9 +615,8 @@ def persist_staged(batch_id: int) -> tuple[int, Decimal]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO budget_stagedactual (batch_id, home_id, month, "group", function_code, art_code,
-                                             posting_date, amount, text)
-            SELECT %s, home_id, month, "group", function_code, art_code, posting_date, amount, text FROM {NORM}
+            INSERT INTO budget_stagedactual (batch_id, {_COLUMNS}, row_no)
+            SELECT %s, {_COLUMNS}, row_no FROM {NORM}
             """,
             [batch_id],
         )
@@ -529,3 +640,83 @@ def month_from_text(text: str) -> dt.date:
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(f"»{text}« er ikke en måned (brug åååå-mm, fx 2026-05).")
     return month_start(dt.date(int(match.group(1)), int(match.group(2)), 1))
+
+
+@dataclass
+class Reconciliation:
+    """Per cost centre: rows and amount in the file (as Python read them), staged (as SQL parsed them),
+    to be written and replaced. ``ok`` = file = staged = written for every cost centre."""
+
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(r["ok"] for r in self.rows)
+
+    def totals(self) -> dict[str, Any]:
+        keys = ["file_rows", "file_amount", "staged_rows", "staged_amount", "write_rows", "write_amount"]
+        keys += ["replace_rows", "replace_amount"]
+        return {k: sum((r[k] for r in self.rows), Decimal(0) if k.endswith("amount") else 0) for k in keys}
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in r.items()} for r in self.rows]
+
+    @classmethod
+    def from_json(cls, data: list[dict[str, Any]]) -> Reconciliation:
+        rows = [{k: (Decimal(v) if k.endswith("amount") else v) for k, v in r.items()} for r in data or []]
+        return cls(rows=rows)
+
+
+def reconcile(read: ReadInfo, *, written: bool) -> Reconciliation:
+    """Compare the file's figures with the staged rows and (when the file is good) the rows to be written."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(cc, ''), count(*), coalesce(sum(amount), 0) FROM budget_actuals_parsed GROUP BY 1"
+        )
+        staged = {r[0]: (r[1], r[2]) for r in cursor.fetchall()}
+        to_write: dict[str, tuple[int, Decimal]] = {}
+        replaced: dict[str, tuple[int, Decimal]] = {}
+        homes: dict[str, str] = {}
+        if written:
+            cursor.execute(
+                f"SELECT n.cost_centre, count(*), sum(n.amount), min(h.name) FROM {NORM} n "
+                "JOIN botilbud_home h ON h.id = n.home_id GROUP BY 1"
+            )
+            for cc, n, amount, name in cursor.fetchall():
+                to_write[cc] = (n, amount)
+                homes[cc] = name
+            cursor.execute(
+                f"""
+                SELECT a.cost_centre, count(*), coalesce(sum(a.amount), 0) FROM budget_actual a
+                JOIN (SELECT DISTINCT cost_centre, month FROM {NORM}) p
+                  ON p.cost_centre = a.cost_centre AND p.month = a.month
+                GROUP BY 1
+                """
+            )
+            replaced = {r[0]: (r[1], r[2]) for r in cursor.fetchall()}
+    result = Reconciliation()
+    zero = (0, Decimal("0.00"))
+    for cc in sorted(set(read.file_stats) | set(staged) | set(to_write)):
+        file_rows, file_amount = read.file_stats.get(cc, [0, Decimal(0)])
+        s_rows, s_amount = staged.get(cc, zero)
+        w_rows, w_amount = to_write.get(cc, zero)
+        r_rows, r_amount = replaced.get(cc, zero)
+        ok = (file_rows, Decimal(file_amount)) == (s_rows, Decimal(s_amount))
+        if written:
+            ok = ok and (w_rows, Decimal(w_amount)) == (s_rows, Decimal(s_amount))
+        result.rows.append(
+            {
+                "cost_centre": cc,
+                "home": homes.get(cc, ""),
+                "file_rows": file_rows,
+                "file_amount": Decimal(file_amount).quantize(Decimal("0.01")),
+                "staged_rows": s_rows,
+                "staged_amount": Decimal(s_amount).quantize(Decimal("0.01")),
+                "write_rows": w_rows,
+                "write_amount": Decimal(w_amount).quantize(Decimal("0.01")),
+                "replace_rows": r_rows,
+                "replace_amount": Decimal(r_amount).quantize(Decimal("0.01")),
+                "ok": ok,
+            }
+        )
+    return result

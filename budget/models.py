@@ -22,26 +22,111 @@ from decimal import Decimal
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
 from botilbud.models import AccountGroup, Home
 
 
+class Dranst(models.TextChoices):
+    """KL's dranst (the third part of an account)."""
+
+    OPERATIONS = "1", "1 Drift"
+    STATE_REFUND = "2", "2 Statsrefusion"
+    CONSTRUCTION = "3", "3 Anlæg"
+
+
+@pghistory.track()
+class AccountFunction(models.Model):
+    """A KL function (hovedkonto.hovedfunktion.funktion, e.g. 5.38.50), optionally with a 3-digit gruppering."""
+
+    code = models.CharField(
+        "funktion",
+        max_length=20,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[0-9]\.[0-9]{2}\.[0-9]{2}(\.[0-9]{3})?$", "Skriv funktionen som 5.38.50 eller 5.38.50.001."
+            )
+        ],
+    )
+    name = models.CharField("betegnelse", max_length=200)
+    is_active = models.BooleanField("aktiv", default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "funktion (kontoplan)"
+        verbose_name_plural = "funktioner (kontoplan)"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+@pghistory.track()
+class AccountArt(models.Model):
+    """A KL art or art group (e.g. 4 services, 4.7 purchases from municipalities, 4.71 …)."""
+
+    code = models.CharField(
+        "art",
+        max_length=20,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9](\.[0-9]{1,2})?$", "Skriv arten som 4, 4.7 eller 4.71.")],
+    )
+    name = models.CharField("betegnelse", max_length=200)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "art (kontoplan)"
+        verbose_name_plural = "arter (kontoplan)"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+@pghistory.track()
+class GroupDefinition(models.Model):
+    """An account group shown on screen. ``code`` is what ``Actual.group`` holds; ``kind`` is the
+    coarse group (``AccountGroup``: wages / operations / income) that budgets, totals and every
+    page that needs only three groups use. The three coarse codes are groups of their own kind."""
+
+    code = models.SlugField("kode", max_length=20, unique=True)
+    name = models.CharField("navn", max_length=120)
+    kind = models.CharField("hovedgruppe", max_length=20, choices=AccountGroup.choices)
+    order = models.PositiveSmallIntegerField("rækkefølge", default=100)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "kontogruppe"
+        verbose_name_plural = "kontogrupper"
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 @pghistory.track()
 class Account(models.Model):
-    """One mapping row: KL function (blank = any) + art prefix → account group."""
+    """One mapping row: function prefix (blank = any) + dranst (blank = any) + art prefix → account group.
+
+    A posting lands in the most specific matching row: longest art prefix, then longest function
+    prefix, then a given dranst before "any". Changing a row regroups the history
+    (``budget.chart.regroup_actuals``, in the same transaction).
+    """
 
     function_code = models.CharField(
         "funktion",
         max_length=20,
         blank=True,
-        help_text="KL-funktion, fx 5.38.50. Tom = gælder alle funktioner.",
+        help_text="KL-funktion eller begyndelsen af den, fx 5.38.50, 5.38.50.001 eller 5.38. Tom = alle funktioner.",
     )
+    dranst = models.CharField("dranst", max_length=1, blank=True, choices=Dranst.choices, help_text="Tom = alle.")
     art_prefix = models.CharField(
-        "art (præfiks)", max_length=20, help_text="Art eller begyndelsen af den, fx 1 (løn), 2.2 eller 7."
+        "art (præfiks)", max_length=20, help_text="Art eller begyndelsen af den, fx 1 (løn), 4.7 eller 7."
     )
-    group = models.CharField("kontogruppe", max_length=20, choices=AccountGroup.choices)
+    group = models.CharField("kontogruppe", max_length=20, help_text="Koden på en kontogruppe.")
     name = models.CharField("betegnelse", max_length=200, blank=True)
     is_active = models.BooleanField("aktiv", default=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -49,13 +134,21 @@ class Account(models.Model):
     class Meta:
         verbose_name = "kontoplan (kobling)"
         verbose_name_plural = "kontoplan (koblinger)"
-        ordering = ["function_code", "art_prefix"]
+        ordering = ["function_code", "dranst", "art_prefix"]
         constraints = [
-            models.UniqueConstraint(fields=["function_code", "art_prefix"], name="account_function_art_unique"),
+            models.UniqueConstraint(
+                fields=["function_code", "dranst", "art_prefix"], name="account_function_dranst_art_unique"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.function_code or '*'} / {self.art_prefix} → {self.get_group_display()}"
+        return f"{self.function_code or '*'} / {self.dranst or '*'} / {self.art_prefix} → {self.group}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.group and not GroupDefinition.objects.filter(code=self.group).exists():
+            raise ValidationError({"group": f"Kontogruppen »{self.group}« findes ikke."})
 
 
 @pghistory.track()
@@ -206,6 +299,15 @@ class ActualsImport(models.Model):
     created_at = models.DateTimeField("oprettet", auto_now_add=True)
     applied_at = models.DateTimeField("indlæst", null=True, blank=True)
     status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.PREVIEW)
+    profile = models.ForeignKey(
+        "ImportProfile", verbose_name="profil", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reconciliation = models.JSONField(
+        "afstemning",
+        default=list,
+        blank=True,
+        help_text="Pr. omkostningssted: rækker og beløb i filen, indlæst, skrevet, erstattet.",
+    )
     row_count = models.PositiveIntegerField("rækker", default=0)
     total = models.DecimalField("i alt", max_digits=16, decimal_places=2, default=Decimal("0"))
     replaced_rows = models.PositiveIntegerField("erstattede rækker", default=0)
@@ -226,9 +328,12 @@ class Actual(models.Model):
 
     home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="+", db_index=False)
     month = models.DateField("måned")
-    group = models.CharField("kontogruppe", max_length=20, choices=AccountGroup.choices)
+    group = models.CharField("kontogruppe", max_length=20, help_text="Koden på en GroupDefinition.")
     function_code = models.CharField("funktion", max_length=20)
+    dranst = models.CharField("dranst", max_length=1, blank=True, default="", db_default="")
     art_code = models.CharField("art", max_length=20)
+    account = models.CharField("kontostreng", max_length=80, blank=True, default="", db_default="")
+    cost_centre = models.CharField("omkostningssted", max_length=40, blank=True, default="", db_default="")
     posting_date = models.DateField("bogføringsdato", null=True, blank=True)
     amount = models.DecimalField("beløb", max_digits=14, decimal_places=2)
     text = models.CharField("tekst", max_length=200, blank=True)
@@ -242,8 +347,125 @@ class Actual(models.Model):
         indexes = [models.Index(fields=["home", "month"], name="actual_home_month")]
 
 
+@pghistory.track()
+class CostCentre(models.Model):
+    """A cost centre (omkostningssted) or PSP element of a home; one home may have several.
+    ``Home.cost_centre`` stays the home's main cost centre and is always recognised too."""
+
+    code = models.CharField("omkostningssted / PSP", max_length=40, unique=True)
+    home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.CASCADE, related_name="cost_centres")
+    name = models.CharField("betegnelse", max_length=200, blank=True)
+    is_active = models.BooleanField("aktiv", default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "omkostningssted"
+        verbose_name_plural = "omkostningssteder"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.home})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        other = Home.objects.filter(cost_centre=self.code).exclude(pk=self.home_id).first()
+        if other:
+            raise ValidationError({"code": f"Omkostningsstedet »{self.code}« er hovedomkostningssted for {other}."})
+
+
+@pghistory.track()
+class ImportProfile(models.Model):
+    """How one finance system's export is laid out (see ``budget.profiles``). Set up once per layout."""
+
+    class Separator(models.TextChoices):
+        AUTO = "", "Genkend selv"
+        SEMICOLON = ";", "Semikolon (;)"
+        TAB = "\t", "Tabulator"
+        COMMA = ",", "Komma (,)"
+        PIPE = "|", "Lodret streg (|)"
+
+    class Encoding(models.TextChoices):
+        AUTO = "", "Genkend selv (UTF-8 eller Windows-1252; UTF-16 med BOM)"
+        UTF8 = "utf-8", "UTF-8"
+        WIN1252 = "cp1252", "Windows-1252"
+        UTF16 = "utf-16", "UTF-16"
+
+    class Sign(models.TextChoices):
+        AS_IS = "as_is", "Som i filen (udgifter positive, indtægter negative)"
+        FLIP = "flip", "Vend fortegnet"
+
+    name = models.CharField("navn", max_length=120, unique=True)
+    description = models.CharField("beskrivelse", max_length=300, blank=True)
+    title_lines = models.PositiveSmallIntegerField("titellinjer over overskriften", default=0)
+    separator = models.CharField("skilletegn", max_length=2, blank=True, choices=Separator.choices)
+    encoding = models.CharField("tegnkodning", max_length=10, blank=True, choices=Encoding.choices)
+    col_cost_centre = models.CharField("kolonne: omkostningssted / PSP", max_length=120)
+    col_function = models.CharField("kolonne: funktion", max_length=120, blank=True)
+    col_dranst = models.CharField("kolonne: dranst", max_length=120, blank=True)
+    col_art = models.CharField("kolonne: art", max_length=120, blank=True)
+    col_account = models.CharField("kolonne: kontostreng", max_length=120, blank=True)
+    account_pattern = models.CharField(
+        "mønster for kontostrengen",
+        max_length=60,
+        blank=True,
+        help_text="F = funktion, G = gruppering, D = dranst, A = art, ? = et vilkårligt tegn. "
+        "Fx »FFFFF? D AA« for 538500 1 11 eller »F.FF.FF.GGG.D.AA« for 5.38.50.001.1.11.",
+    )
+    col_period = models.CharField("kolonne: periode", max_length=120, blank=True)
+    period_format = models.CharField("periodeformat", max_length=10, default="auto")
+    col_posting_date = models.CharField("kolonne: bogføringsdato", max_length=120, blank=True)
+    date_format = models.CharField("datoformat", max_length=12, default="auto")
+    col_amount = models.CharField("kolonne: beløb", max_length=120)
+    number_format = models.CharField("talformat", max_length=4, default="da")
+    sign = models.CharField("fortegn", max_length=10, choices=Sign.choices, default=Sign.AS_IS)
+    col_text = models.CharField("kolonne: tekst", max_length=120, blank=True)
+    is_builtin = models.BooleanField("leveres med systemet", default=False, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "importprofil"
+        verbose_name_plural = "importprofiler"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def column_fields() -> list[tuple[str, str]]:
+        return [
+            ("col_cost_centre", "omkostningssted"),
+            ("col_function", "funktion"),
+            ("col_dranst", "dranst"),
+            ("col_art", "art"),
+            ("col_account", "kontostreng"),
+            ("col_period", "periode"),
+            ("col_posting_date", "bogføringsdato"),
+            ("col_amount", "beløb"),
+            ("col_text", "tekst"),
+        ]
+
+    def read_options(self, **limits):  # noqa: ANN003, ANN201
+        from botilbud.lib.tabular import ReadOptions
+
+        wanted = {c.strip().lower() for c in (self.col_cost_centre, self.col_amount) if c}
+
+        def is_header(cells: list) -> bool:  # noqa: ANN001
+            return wanted <= {str(c or "").strip().lower() for c in cells}
+
+        return ReadOptions(
+            separator=self.separator or None,
+            encoding=self.encoding or None,
+            title_lines=self.title_lines,
+            find_header=is_header,
+            **limits,
+        )
+
+
 class ActualTotal(models.Model):
-    """Σ actuals per home, month and account group, kept by the import."""
+    """Σ actuals per home, month and coarse account group (``GroupDefinition.kind``: loen / drift /
+    indtaegt), kept by the import and by regrouping; every page that needs three groups reads it."""
 
     home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="+", db_index=False)
     month = models.DateField("måned")
@@ -265,7 +487,11 @@ class StagedActual(models.Model):
     month = models.DateField()
     group = models.CharField(max_length=20)
     function_code = models.CharField(max_length=20)
+    dranst = models.CharField(max_length=1, blank=True, default="", db_default="")
     art_code = models.CharField(max_length=20)
+    account = models.CharField(max_length=80, blank=True, default="", db_default="")
+    cost_centre = models.CharField(max_length=40, blank=True, default="", db_default="")
+    row_no = models.PositiveIntegerField(default=0, db_default=0)
     posting_date = models.DateField(null=True)
     amount = models.DecimalField(max_digits=14, decimal_places=2)
     text = models.CharField(max_length=200, blank=True)

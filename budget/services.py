@@ -38,6 +38,7 @@ class ImportOutcome:
     preview: list[importer.PreviewRow] = field(default_factory=list)
     inserted: int = 0
     replaced: int = 0
+    reconciliation: importer.Reconciliation | None = None
 
 
 def import_actuals(
@@ -47,6 +48,8 @@ def import_actuals(
     user: User | None,
     only_month: dt.date | None = None,
     mode: str = "preview",
+    profile: Any = None,
+    max_upload_bytes: int | None = None,
 ) -> ImportOutcome:
     """Stage and validate a file; then, by ``mode``:
 
@@ -54,11 +57,13 @@ def import_actuals(
     - ``"apply"``: write them now (management command);
     - ``"dry-run"``: write nothing.
 
-    A file with any bad row is refused whole (``outcome.stage.ok`` is False).
-    Raises ``importer.ImportFileError`` on an unreadable file.
+    ``profile`` (an ``ImportProfile``) describes the file's layout; without one the app's own layout
+    is recognised by its column names. Every import is reconciled per cost centre (rows and amount in
+    the file = staged = to be written); any difference refuses it. A file with any bad row is refused
+    whole (``outcome.stage.ok`` is False). Raises ``importer.ImportFileError`` on an unreadable file.
     """
     with transaction.atomic():
-        read = importer.stage_file(stream, file_name)
+        read = importer.stage_file(stream, file_name, profile=profile, max_upload_bytes=max_upload_bytes)
         from budget.yearend import closed_years
 
         stage = importer.validate(
@@ -66,19 +71,33 @@ def import_actuals(
         )
         stage.file_name = file_name
         outcome = ImportOutcome(stage=stage)
+        rec = outcome.reconciliation = importer.reconcile(read, written=stage.ok)
+        if stage.ok and not rec.ok:
+            bad = ", ".join(r["cost_centre"] or "(tomt)" for r in rec.rows if not r["ok"])
+            stage.errors.append(
+                importer.RowError(
+                    row=0,
+                    reasons=[
+                        f"Afstemningen stemmer ikke for omkostningssted {bad}: filen, de indlæste og de "
+                        "skrevne rækker skal have samme antal og beløb."
+                    ],
+                )
+            )
+            stage.bad_row_count += 1
         if not stage.ok:
             return outcome
         outcome.preview = importer.preview(importer.NORM_SOURCE)
+        extra = {"profile": profile, "reconciliation": rec.as_json()}
         if mode == "preview":
             _discard_stale_previews()
-            batch = ActualsImport.objects.create(file_name=file_name[:255], uploaded_by=user)
+            batch = ActualsImport.objects.create(file_name=file_name[:255], uploaded_by=user, **extra)
             count, total = importer.persist_staged(batch.pk)
             ActualsImport.objects.filter(pk=batch.pk).update(row_count=count, total=total)
             batch.row_count, batch.total = count, total
             outcome.batch = batch
         elif mode == "apply":
             batch = ActualsImport.objects.create(
-                file_name=file_name[:255], uploaded_by=user, status=ActualsImport.Status.DONE
+                file_name=file_name[:255], uploaded_by=user, status=ActualsImport.Status.DONE, **extra
             )
             inserted, replaced = importer.apply(importer.NORM_SOURCE, batch_id=batch.pk)
             total = sum((p.total for p in outcome.preview), Decimal("0"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from budget import views, views_year
+from budget import views, views_import, views_year
 
 app_name = "budget"
 
@@ -21,6 +21,12 @@ urlpatterns = [
     path("botilbud/<int:pk>/medarbejdertimer/", views.staffing, name="staffing"),
     path("botilbud/<int:pk>/tildeling/", views.allocation, name="allocation"),
     path("forbrug/", views.actuals_import, name="actuals_import"),
+    path("forbrug/profiler/", views_import.profile_list, name="import_profiles"),
+    path("forbrug/profiler/ny/", views_import.profile_edit, name="import_profile_new"),
+    path("forbrug/profiler/<int:pk>/", views_import.profile_edit, name="import_profile"),
+    path("forbrug/profiler/forhaandsvisning/", views_import.profile_preview, name="import_profile_preview"),
+    path("forbrug/<int:batch_pk>/", views_import.import_detail, name="import_detail"),
+    path("botilbud/<int:home_pk>/posteringer/", views_import.postings, name="postings"),
     path("forbrug/<int:batch_pk>/godkend/", views.actuals_import_confirm, name="actuals_import_confirm"),
     path("forbrug/<int:batch_pk>/annuller/", views.actuals_import_discard, name="actuals_import_discard"),
     path("budgetter/import/", views.budget_import, name="budget_import"),

@@ -304,11 +304,14 @@ def actuals_import(request: HttpRequest) -> HttpResponse:
             user=user,
             only_month=form.cleaned_data["month"],
             mode="preview",
+            profile=form.cleaned_data.get("profile"),
         )
     except importer.ImportFileError as exc:
         context["file_error"] = str(exc)
         return render(request, "budget/actuals_import.html", context, status=400)
     context["stage"] = outcome.stage
+    context["rec"] = outcome.reconciliation
+    context["rec_totals"] = outcome.reconciliation.totals() if outcome.reconciliation else None
     if not outcome.stage.ok:
         if outcome.stage.row_count == 0:
             context["file_error"] = "Filen har ingen rækker med posteringer."

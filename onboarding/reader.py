@@ -6,23 +6,25 @@ following non-blank row comes out as a ``SourceRow`` with its line number as
 the user counts it in the file and its cells as stripped text keyed by the
 canonical column name.
 
-The reading itself (encodings, separators, title lines, xlsx limits) belongs
-to the project's shared tabular reader; until that is in place this module
-reads CSV and .xlsx plainly, and only this module changes when it lands.
+The reading itself (encodings, separators, title lines above the header,
+line numbers, xlsx limits, defusedxml) is the project's one hardened reader,
+``botilbud.lib.tabular``; the header is the first line within the file's
+first lines that has the kind's required columns. Lines the reader cannot use
+(wrong field count, junk bytes) come back as ``bad_lines`` and are named in
+the refusal with the kinds' own errors.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-MAX_ROWS = 100_000
+from botilbud.lib import tabular
+
+MAX_ROWS = 100_000  # onboarding files are small: a municipality has hundreds of homes, thousands of placements
 MAX_CELL = 2_000
 
 
@@ -72,87 +74,63 @@ def _match_header(cells: list[str], columns: list[Column]) -> dict[str, int]:
 
 
 def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return f"{value:%d-%m-%Y}"
-    if isinstance(value, dt.date):
-        return f"{value:%d-%m-%Y}"
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return format(Decimal(repr(value)), "f").replace(".", ",")
+    """A cell as the text the kinds parse: Danish decimals (``1234,5``), dates ``dd-mm-åååå``."""
     if isinstance(value, Decimal):
         return format(value, "f").replace(".", ",")
-    return str(value).strip()
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    return tabular.cell_text(value).strip()
 
 
-def _csv_lines(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
-    data = stream.read()
-    if b"\x00" in data:
-        raise FileRefused("Filen indeholder binære data (NUL-tegn) og kan ikke læses som CSV.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    counts = {d: first.count(d) for d in (";", "\t", ",")}
-    delimiter = max(counts, key=lambda d: (counts[d], d == ";"))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    start = 1
-    try:
-        for cells in reader:
-            yield start, [c.strip() for c in cells]
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise FileRefused(
-            f"Filen kunne ikke læses som CSV omkring linje {start}: forkert brug af anførselstegn."
-        ) from exc
+class RowSource:
+    """The file's data rows (iterate once), keyed by canonical column; after the
+    loop, ``bad_lines`` holds the lines the reader itself could not use (wrong
+    field count, junk bytes …), each with its line number and a Danish reason."""
+
+    def __init__(self, stream: IO[bytes], file_name: str, columns: list[Column]) -> None:
+        self.stream, self.file_name, self.columns = stream, file_name, columns
+        self.bad_lines: list[tuple[int, str]] = []
+
+    def __iter__(self) -> Iterator[SourceRow]:
+        if not self.file_name.lower().endswith((".xlsx", ".xlsm", ".csv", ".txt")):
+            raise FileRefused("Filtypen kendes ikke: brug .xlsx eller .csv.")
+
+        def header_ok(cells: list[Any]) -> bool:
+            try:
+                _match_header([_cell_text(c) for c in cells], self.columns)
+            except FileRefused:
+                return False
+            return True
+
+        options = tabular.ReadOptions(find_header=header_ok, max_rows=MAX_ROWS, max_cell_chars=MAX_CELL)
+        try:
+            table = tabular.open_table(self.stream, self.file_name, options)
+        except tabular.TabularError as exc:
+            if "ikke fundet" in str(exc):
+                self._explain_header()
+            raise FileRefused(str(exc)) from exc
+        with table:
+            index = _match_header([_cell_text(c) for c in table.header], self.columns)
+            try:
+                for line, cells in table.rows():
+                    texts = [_cell_text(c) for c in cells]
+                    yield SourceRow(line=line, values={key: texts[i] for key, i in index.items() if i < len(texts)})
+            except tabular.TabularError as exc:
+                raise FileRefused(str(exc)) from exc
+        self.bad_lines = [(b.line, b.reason) for b in table.bad_lines]
+
+    def _explain_header(self) -> None:
+        """No line looked like the header: name the missing columns of the first line."""
+        self.stream.seek(0)
+        try:
+            with tabular.open_table(self.stream, self.file_name) as first:
+                cells = [_cell_text(c) for c in first.header]
+        except tabular.TabularError:
+            return
+        _match_header(cells, self.columns)  # raises FileRefused naming what is missing
 
 
-def _xlsx_lines(stream: IO[bytes]) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(stream, read_only=True, data_only=True)
-    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException …
-        raise FileRefused("Filen kunne ikke læses som et Excel-regneark (.xlsx).") from exc
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # never trust the declared <dimension>
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell_text(v) for v in values]
-    finally:
-        workbook.close()
-
-
-def read_rows(stream: IO[bytes], file_name: str, columns: list[Column]) -> Iterator[SourceRow]:
-    """The file's data rows, keyed by canonical column. Raises ``FileRefused``.
-
-    Blank lines are skipped (they are not data); the first non-blank line is
-    the header.
-    """
-    lower = file_name.lower()
-    if lower.endswith((".xlsx", ".xlsm")):
-        lines = _xlsx_lines(stream)
-    elif lower.endswith((".csv", ".txt")):
-        lines = _csv_lines(stream)
-    else:
-        raise FileRefused("Filtypen kendes ikke: brug .xlsx eller .csv.")
-    index: dict[str, int] | None = None
-    count = 0
-    for line, cells in lines:
-        if not any(cells):
-            continue
-        if index is None:
-            index = _match_header(cells, columns)
-            continue
-        count += 1
-        if count > MAX_ROWS:
-            raise FileRefused(f"Filen har flere end {MAX_ROWS:,} rækker.".replace(",", "."))
-        values = {key: (cells[i] if i < len(cells) else "")[:MAX_CELL] for key, i in index.items()}
-        yield SourceRow(line=line, values=values)
-    if index is None:
-        raise FileRefused("Filen er tom.")
+def read_rows(stream: IO[bytes], file_name: str, columns: list[Column]) -> RowSource:
+    """The file's rows through the kind's columns. Iterating raises ``FileRefused``
+    when the file cannot be read at all; the first non-blank line is the header."""
+    return RowSource(stream, file_name, columns)

@@ -11,6 +11,7 @@ any difference rolls the whole import back.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO
@@ -39,15 +40,24 @@ class StageOutcome:
 
 
 def stage_import(*, spec: ImportKindSpec, stream: IO[bytes], file_name: str, user: User) -> StageOutcome:
+    source = read_rows(stream, file_name, spec.columns)
     try:
-        staged = spec.validate(read_rows(stream, file_name, spec.columns), user)
+        staged = spec.validate(source, user)
     except FileRefused as exc:
         return StageOutcome(file_error=str(exc))
+    if source.bad_lines:
+        # Lines the reader could not split into fields count as lines of the
+        # file too, and are named with the kind's own errors, in file order.
+        staged.in_file += len(source.bad_lines)
+        staged.errors = sorted(
+            staged.errors + [RowError(line, [reason]) for line, reason in source.bad_lines], key=lambda e: e.line
+        )
     if staged.errors:
         return StageOutcome(in_file=staged.in_file, errors=staged.errors)
     if not staged.rows:
         return StageOutcome(file_error="Filen har ingen rækker under overskrifterne.")
     with transaction.atomic(), pghistory.context(import_kind=spec.kind, file=file_name):
+        _discard_stale_previews()
         batch = ImportBatch.objects.create(
             kind=spec.kind, file_name=file_name[:255], uploaded_by=user, row_count=staged.in_file
         )
@@ -65,6 +75,20 @@ def stage_import(*, spec: ImportKindSpec, stream: IO[bytes], file_name: str, use
         }
         batch.save(update_fields=["reconciliation"])
     return StageOutcome(batch=batch, in_file=staged.in_file)
+
+
+STALE_AFTER = dt.timedelta(days=2)
+
+
+def _discard_stale_previews() -> None:
+    """A preview nobody confirmed within two days is discarded (its staged rows go)."""
+    stale = ImportBatch.objects.filter(
+        status=ImportBatch.Status.PREVIEW, created_at__lt=timezone.now() - STALE_AFTER
+    ).values_list("pk", flat=True)
+    stale = list(stale)
+    if stale:
+        StagedRow.objects.filter(batch_id__in=stale).delete()
+        ImportBatch.objects.filter(pk__in=stale).update(status=ImportBatch.Status.DISCARDED)
 
 
 def targets_of(batch: ImportBatch) -> list[Target]:

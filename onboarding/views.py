@@ -156,7 +156,11 @@ def passwords(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "onboarding/passwords.html",
-        {"waiting": waiting, "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400},
+        {
+            "waiting": waiting,
+            "valid_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+            "password_login": getattr(settings, "BOTILBUD_PASSWORD_LOGIN", True),
+        },
     )
 
 

@@ -1,6 +1,7 @@
 """Existing placements from the case system's export (the last onboarding step).
 
-Columns: Sagsnummer, Initialer, Handlekommune, Betalingskommune, Tilbud,
+Columns: Sagsnummer, Initialer, Fødselsår (the year only, for the refusion
+of very expensive cases' age rule), Handlekommune, Betalingskommune, Tilbud,
 Leverandør, Leverandørtype, Paragraf, Pakke, Årspris, Startdato, Slutdato,
 Status. A placement is one row: the citizen (case number and initials only,
 never a CPR number), the offer and its paragraph, the package, the agreed
@@ -42,6 +43,7 @@ from onboarding.framework import (
     choice,
     parse_amount,
     parse_date,
+    parse_int,
     too_long,
 )
 from onboarding.kinds.organisation import paragraph_key
@@ -97,7 +99,7 @@ class PlacementsKind:
     title = "Bevillinger"
     intro = (
         "Eksisterende bevillinger fra sagssystemet: én række pr. bevilling med sagsnummer og initialer (aldrig "
-        "CPR-nummer), handle- og betalingskommune (tom = vores egen), tilbud, paragraf, pakke, årspris, start, "
+        "CPR-nummer; fødselsår kan angives), handle- og betalingskommune (tom = vores egen), tilbud, paragraf, pakke, årspris, start, "
         "slut og status. Egne botilbud angives med navn eller omkostningssted og tom leverandør; ukendte eksterne "
         "leverandører og tilbud oprettes. En bevilling, der allerede findes, lades urørt."
     )
@@ -106,6 +108,7 @@ class PlacementsKind:
     columns = [
         Column("case_number", "Sagsnummer", frozenset({"sagsnr", "sagsnr.", "sag"})),
         Column("initials", "Initialer", frozenset({"borger", "borgerens initialer"})),
+        Column("birth_year", "Fødselsår", frozenset({"foedselsaar", "født"}), required=False),
         Column("acting", "Handlekommune", required=False),
         Column("paying", "Betalingskommune", required=False),
         Column("offer", "Tilbud", frozenset({"botilbud", "tilbuddets navn"})),
@@ -134,6 +137,7 @@ class PlacementsKind:
         providers = {p.name.lower(): p for p in Provider.objects.exclude(kind=Provider.Kind.OWN)}
         packages = {p.name.lower(): p for p in SupportPackage.objects.all()}
         citizens = dict(Citizen.objects.values_list("case_number", "initials"))
+        birth_years = dict(Citizen.objects.filter(birth_year__isnull=False).values_list("case_number", "birth_year"))
         ext_offers = {
             (o.provider.name.lower(), o.name.lower(), o.paragraph_id): o.pk
             for o in Offer.objects.filter(home__isnull=True).select_related("provider")
@@ -169,6 +173,15 @@ class PlacementsKind:
                 prior = seen_initials.setdefault(case, (initials, row.line))
                 if prior[0] != initials:
                     reasons.append(f"Sagsnummer {case} har andre initialer i linje {prior[1]}")
+            birth_year = None
+            if row.get("birth_year"):
+                birth_year, err = parse_int(
+                    row.get("birth_year"), "Fødselsåret", minimum=1900, maximum=dt.date.today().year
+                )
+                if err:
+                    reasons.append(err)
+                elif case in birth_years and birth_years[case] != birth_year:
+                    reasons.append(f"Sagsnummer {case} findes allerede med fødselsåret {birth_years[case]}")
             paying = municipalities.own
             if row.get("paying"):
                 paying = municipalities.find(row.get("paying"))
@@ -278,6 +291,7 @@ class PlacementsKind:
                     {
                         "case_number": case,
                         "initials": initials,
+                        "birth_year": birth_year,
                         "acting": acting,
                         "paying": paying,
                         "paragraph_id": paragraph.pk,
@@ -354,9 +368,11 @@ class PlacementsKind:
 
         providers, offers, citizens, existing = self._state(staged)
         new_citizens = [
-            Citizen(case_number=case, initials=initials)
-            for case, initials in {
-                d["case_number"]: d["initials"] for d in staged if d["case_number"] not in citizens
+            Citizen(case_number=case, initials=initials, birth_year=birth_year)
+            for case, (initials, birth_year) in {
+                d["case_number"]: (d["initials"], d.get("birth_year"))
+                for d in staged
+                if d["case_number"] not in citizens
             }.items()
         ]
         Citizen.objects.bulk_create(new_citizens)

@@ -212,7 +212,7 @@ def test_xlsx_file_counts_lines_like_the_sheet(run_import, tmp_path):
         ("a.xlsx", b"not a zip", "Excel"),
         ("a.csv", b"", "tom"),
         ("a.csv", b"Navn;Foo\nx;y\n", "Der mangler"),
-        ("a.csv", b"Omr\x00de", "NUL"),
+        ("a.csv", b"Omr\x00de", "Kolonneoverskrifterne blev ikke fundet"),
     ],
 )
 def test_unreadable_files_are_refused_whole(run_import, tmp_path, name, content, message):
@@ -264,6 +264,7 @@ def test_placements_sample_after_the_organisation(onboarded, run_import):
     assert first.annual_price == Decimal("539500.00")  # 25 h × 415 kr. × 52
     assert first.next_follow_up >= timezone.localdate()
     assert Provider.objects.get(name="Region Sjælland").kind == "region"
+    assert 1958 <= first.citizen.birth_year <= 2004
     assert Placement.objects.get(citizen__case_number="SAG-2026-1030").status == "indstillet"
 
     # The same file again: everything is there already, nothing is written twice.
@@ -309,3 +310,46 @@ def test_placements_refuse_cpr_numbers(onboarded, run_import, tmp_path):
     )
     outcome, _ = run_import("bevillinger", path)
     assert "CPR" in outcome.errors[0].reasons[0]
+
+
+def test_stale_previews_are_discarded(run_import):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    old, _ = run_import("organisation", SAMPLES / "organisation.csv", confirm=False)
+    ImportBatch.objects.filter(pk=old.batch.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
+    run_import("organisation", SAMPLES / "organisation.csv", confirm=False)
+    old.batch.refresh_from_db()
+    assert old.batch.status == ImportBatch.Status.DISCARDED and not old.batch.rows.exists()
+
+
+def test_reader_lines_and_kind_errors_are_named_together(run_import, tmp_path):
+    """Title lines above the header are skipped; a line the reader cannot split
+    (too many fields, NUL bytes) is named beside the kind's own errors, in file order."""
+    path = tmp_path / "org.csv"
+    path.write_bytes(
+        "Organisation, Fjordby Kommune\n"
+        "Udtrukket 01-12-2026\n"
+        "Område;Botilbud;Omkostningssted;Pladser;Målgruppe\n"
+        "Nord;Egely;61010;24;Handicap\n"
+        "Nord;Skovbrynet;61020;16;Sindslidelse;ekstra\n"
+        "Nord;Hav\x00nehuset;61030;10;Sindslidelse\n"
+        "Syd;Lyngbakken;62010;tredive;Handicap\n".encode()
+    )
+    outcome, _ = run_import("organisation", path)
+    assert [e.line for e in outcome.errors] == [5, 6, 7]
+    assert "tredive" in outcome.errors[2].reasons[0]
+    assert outcome.in_file == 4
+    assert Home.objects.count() == 0 and ImportBatch.objects.count() == 0
+
+
+def test_title_lines_and_windows_1252(run_import, tmp_path):
+    path = tmp_path / "org.csv"
+    path.write_bytes(
+        "Botilbud i Fjordby\nOmråde;Botilbud;Omkostningssted;Pladser;Målgruppe\nSyd;Møllegården;62030;12;Sindslidelse\n".encode(
+            "cp1252"
+        )
+    )
+    outcome, _ = run_import("organisation", path)
+    assert outcome.errors == [] and Home.objects.get().name == "Møllegården"

@@ -29,7 +29,6 @@ class Command(BaseCommand):
             username=str(options["username"]),
             password=password,
             role=Role.ADMIN,
-            first_name="Administrator",
             is_staff=True,
             is_superuser=True,
         )

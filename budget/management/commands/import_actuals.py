@@ -19,6 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("file", help="Stien til filen (.csv eller .xlsx).")
         parser.add_argument("--month", help="Kun denne måned (åååå-mm); rækker uden dato får denne måned.")
         parser.add_argument("--dry-run", action="store_true", help="Kontrollér filen uden at skrive noget.")
+        parser.add_argument("--profile", help="Importprofilens navn (fx »KMD Opus (SAP) posteringsudtræk«).")
+        parser.add_argument(
+            "--max-mb", type=int, default=None, help="Største filstørrelse i MB for planlagte kørsler (standard 50)."
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         path = Path(str(options["file"]))
@@ -30,6 +34,14 @@ class Command(BaseCommand):
                 only_month = importer.month_from_text(str(options["month"]))
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
+        profile = None
+        if options["profile"]:
+            from budget.models import ImportProfile
+
+            profile = ImportProfile.objects.filter(name=options["profile"]).first()
+            if profile is None:
+                names = ", ".join(ImportProfile.objects.values_list("name", flat=True))
+                raise CommandError(f"Profilen »{options['profile']}« findes ikke. Der er: {names}.")
         started = time.monotonic()
         try:
             with path.open("rb") as stream:
@@ -39,6 +51,8 @@ class Command(BaseCommand):
                     user=None,
                     only_month=only_month,
                     mode="dry-run" if options["dry_run"] else "apply",
+                    profile=profile,
+                    max_upload_bytes=options["max_mb"] * 1024 * 1024 if options["max_mb"] else None,
                 )
         except importer.ImportFileError as exc:
             raise CommandError(str(exc)) from exc
