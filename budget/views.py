@@ -63,6 +63,14 @@ def _month(request: HttpRequest, home_ids: list[int], year: int) -> int:
     return max(today.month - 1, 0)
 
 
+def selectable_years(year: int, today: dt.date | None = None) -> list[int]:
+    """The years a selector offers: five back and one ahead of today, and always
+    the year shown (``?aar=2023`` selects 2023, not the first option)."""
+    today = today or dt.date.today()
+    first, last = min(year, today.year - 5), max(year, today.year + 1)
+    return list(range(first, last + 1))
+
+
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     return render(request, "budget/bad_request.html", {"message": message}, status=400)
 
@@ -481,7 +489,7 @@ def staffing(request: HttpRequest, pk: int) -> HttpResponse:
             "tabs": _tabs(user),
             "active_tab": "budget:staffing",
             "year": year,
-            "years": list(range(dt.date.today().year - 1, dt.date.today().year + 2)),
+            "years": selectable_years(year),
             "form": form,
             "plan": source,
             "saved": bool(source.pk),

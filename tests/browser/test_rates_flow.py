@@ -54,7 +54,7 @@ def test_rate_sale_settlement_and_refusion(page, login, org, vis):  # noqa: F811
     page.fill("#id_case_number", "GLA-2027-1")
     page.fill("#id_initials", "GL")
     page.select_option("#id_paying_municipality", label="Gladsaxe (159)")
-    page.select_option("#id_offer", label="Egebakken – Egen kommune")
+    page.select_option("#id_offer", label="Egebakken (§85, Egne botilbud) – Egen kommune")
     page.select_option("#id_package", label=str(vis.pkg6))
     page.fill("#id_start_date", "15-01-2027")
     page.locator("#id_start_date").dispatch_event("change")
