@@ -54,10 +54,19 @@ def round_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-month")
     )
+    from budget.followup.reminders import home_cycle_times
+
     return render(
         request,
         "followup/round_list.html",
-        {"rounds": rounds, "years": years, "year": year, "steps": list(Step), "home_count": homes.count()},
+        {
+            "rounds": rounds,
+            "years": years,
+            "year": year,
+            "steps": list(Step),
+            "home_count": homes.count(),
+            "home_cycles": home_cycle_times(homes, year),
+        },
     )
 
 
