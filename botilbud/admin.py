@@ -19,9 +19,19 @@ from botilbud.models import Area, Home, HourPrice, Municipality, Paragraph, User
 
 
 class VersionedAdminMixin:
-    """Adds optimistic locking to a ModelAdmin's change form."""
+    """Adds optimistic locking to a ModelAdmin's change form; decimals are
+    shown and typed the Danish way (95,00, not 95.00)."""
 
     form = VersionedModelForm
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        from django.db import models
+
+        if isinstance(db_field, models.DecimalField):
+            # A number input must use a decimal point; a localised text input shows the comma.
+            kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "size": 16}))
+            kwargs["localize"] = True
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         # "version" is shown (hidden) in the fieldsets but is not an editable

@@ -170,6 +170,21 @@ WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# --- E-mail (follow-up reminders) ---------------------------------------------
+# SMTP from the environment; without DJANGO_EMAIL_HOST mails go to the console (demo).
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("DJANGO_EMAIL_USE_TLS", "1")
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "botilbud@localhost")
+BOTILBUD_BASE_URL = os.environ.get("BOTILBUD_BASE_URL", "http://127.0.0.1:8000")
+
 # --- Security ------------------------------------------------------------------
 # A strict Content-Security-Policy: only our own scripts and styles, no inline
 # code anywhere (htmx and Plotly are served from our static files).

@@ -100,6 +100,7 @@ def import_actuals(
                 file_name=file_name[:255], uploaded_by=user, status=ActualsImport.Status.DONE, **extra
             )
             inserted, replaced = importer.apply(importer.NORM_SOURCE, batch_id=batch.pk)
+            _rounds_start({p.month for p in outcome.preview})
             total = sum((p.total for p in outcome.preview), Decimal("0"))
             ActualsImport.objects.filter(pk=batch.pk).update(
                 row_count=inserted, replaced_rows=replaced, total=total, applied_at=timezone.now()
@@ -130,6 +131,7 @@ def confirm_import(*, batch: ActualsImport, user: User) -> tuple[int, int]:
         if locked.status != ActualsImport.Status.PREVIEW:
             raise ImportStateError("Importen er allerede indlæst eller annulleret.")
         _refuse_closed_years(locked)
+        _rounds_start(set(StagedActual.objects.filter(batch=locked).values_list("month", flat=True).distinct()))
         params: dict[str, Any] = {"staged_batch": locked.pk}
         inserted, replaced = importer.apply(importer.STAGED_SOURCE, params, batch_id=locked.pk)
         StagedActual.objects.filter(batch=locked).delete()
@@ -140,6 +142,13 @@ def confirm_import(*, batch: ActualsImport, user: User) -> tuple[int, int]:
         locked.version += 1
         locked.save(update_fields=["status", "applied_at", "replaced_rows", "row_count", "version"])
         return inserted, replaced
+
+
+def _rounds_start(months: set[dt.date]) -> None:
+    """The first import of a month's actuals starts that follow-up round's cycle time."""
+    from budget.followup.reminders import mark_actuals_imported
+
+    mark_actuals_imported(sorted(months))
 
 
 def _refuse_closed_years(batch: ActualsImport) -> None:

@@ -17,7 +17,7 @@ FTE) FTE, and costs that × the average annual wage cost.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from botilbud.lib.dates import weekday_public_holidays
 from botilbud.lib.money import to_money
@@ -67,7 +67,7 @@ class StaffingResult:
 
 
 def _h(value: Decimal) -> Decimal:
-    return value.quantize(HOURS)
+    return value.quantize(HOURS, rounding=ROUND_HALF_UP)
 
 
 def staff_hours(data: StaffingInput) -> StaffingResult:
@@ -80,13 +80,15 @@ def staff_hours(data: StaffingInput) -> StaffingResult:
     day = data.annual_norm_hours / WORKDAYS_PER_YEAR
     losses = [Loss(key, label, _h(fte * hours)) for key, label, hours in per_fte["losses"]]
     gross = _h(fte * data.annual_norm_hours)
-    roster = gross - sum((loss.hours for loss in losses), Decimal(0))
+    # Rounded once, at the end: from the unrounded hours (rounding each line
+    # first made the roster up to 0,01 h off). The lines are shown rounded.
+    roster_exact = fte * per_fte["roster"]
     return StaffingResult(
         fte=_h(fte),
         gross_hours=gross,
         losses=losses,
-        roster_hours=roster,
-        roster_hours_per_week=_h(roster / WEEKS_PER_YEAR),
+        roster_hours=_h(roster_exact),
+        roster_hours_per_week=_h(roster_exact / WEEKS_PER_YEAR),
         roster_hours_per_fte=_h(per_fte["roster"]),
         public_holidays=holidays,
         hours_per_week=_h(week),

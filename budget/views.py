@@ -25,7 +25,7 @@ from botilbud.lib.dates import MONTH_ABBR, MONTH_NAMES
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO
 from botilbud.models import AccountGroup, Home, Role, User
-from budget import importer, selectors, services
+from budget import importer, monthly_profiles, selectors, services
 from budget.forms import ActualsUploadForm, CorrectionForm, ProfileForm, StaffingPlanForm
 from budget.models import ActualsImport, BudgetLine, StaffingPlan
 from budget.staffing import StaffingInput, roster_cost, staff_hours
@@ -61,6 +61,14 @@ def _month(request: HttpRequest, home_ids: list[int], year: int) -> int:
     if year > today.year:
         return 0
     return max(today.month - 1, 0)
+
+
+def selectable_years(year: int, today: dt.date | None = None) -> list[int]:
+    """The years a selector offers: five back and one ahead of today, and always
+    the year shown (``?aar=2023`` selects 2023, not the first option)."""
+    today = today or dt.date.today()
+    first, last = min(year, today.year - 5), max(year, today.year + 1)
+    return list(range(first, last + 1))
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
@@ -244,6 +252,7 @@ def correction_add(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
 def profile_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     home = _managed_home(request, pk)
     line = get_object_or_404(BudgetLine, pk=line_pk, home=home)
+    suggestion, history_years = monthly_profiles.suggested_profile(line)
     status = 200
     if request.method == "POST":
         form = ProfileForm(request.POST)
@@ -272,12 +281,32 @@ def profile_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
         else:
             status = 400
     else:
-        shares = line.shares()
         initial: dict[str, Any] = {"version": line.version}
-        for i, share in enumerate(shares, start=1):
-            initial[f"m{i}"] = (share * 100).quantize(Decimal("0.01"))
+        if request.GET.get("fra") == "historik" and suggestion:
+            for i, pct in enumerate(suggestion, start=1):
+                initial[f"m{i}"] = pct
+            messages.info(
+                request,
+                f"Profilen er udfyldt fra det faktiske forbrug i {', '.join(str(y) for y in history_years)}. "
+                "Den er ikke gemt, før du trykker Gem profil.",
+            )
+        else:
+            for i, share in enumerate(line.shares(), start=1):
+                initial[f"m{i}"] = (share * 100).quantize(Decimal("0.01"))
         form = ProfileForm(initial=initial)
-    return render(request, "budget/profile_edit.html", {"home": home, "line": line, "form": form}, status=status)
+    return render(
+        request,
+        "budget/profile_edit.html",
+        {
+            "home": home,
+            "line": line,
+            "form": form,
+            "suggestion": suggestion,
+            "history_years": history_years,
+            "accuracy": monthly_profiles.accuracy(home.pk, line.group, history_years),
+        },
+        status=status,
+    )
 
 
 # --- Actuals import ---------------------------------------------------------------
@@ -481,7 +510,7 @@ def staffing(request: HttpRequest, pk: int) -> HttpResponse:
             "tabs": _tabs(user),
             "active_tab": "budget:staffing",
             "year": year,
-            "years": list(range(dt.date.today().year - 1, dt.date.today().year + 2)),
+            "years": selectable_years(year),
             "form": form,
             "plan": source,
             "saved": bool(source.pk),

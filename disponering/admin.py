@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from botilbud.admin import VersionedAdminMixin
-from disponering.models import LedgerEntry, LedgerEntryMonth
+from botilbud.admin import VersionedAdminMixin, VersionedForm
+from disponering.models import LeaveRules, LedgerEntry, LedgerEntryMonth
 
 
 class LedgerEntryMonthInline(admin.TabularInline):
@@ -58,4 +58,16 @@ class LedgerEntryAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:  # noqa: ANN001
         # Entries are created on the ledger page, which writes their months.
+        return False
+
+
+@admin.register(LeaveRules)
+class LeaveRulesAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    form = VersionedForm
+    list_display = ["__str__", "maternity_refund_to_home", "sickness_refund_to_home"]
+
+    def has_add_permission(self, request) -> bool:  # noqa: ANN001
+        return not LeaveRules.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # noqa: ANN001
         return False

@@ -1,10 +1,13 @@
 """From visitation to the ledger: placement events create generated entries.
 
-- start in an own home → expected income from the start date to the end of
-  the year (or the placement's end), by the allocation model;
+- start in an own home → expected income from the start date to the
+  placement's end, or for an open-ended placement to the end of next budget
+  year (``services.horizon_end``: next year's ledger sees it), each year at
+  its own hour price, by the allocation model;
 - package change → the income adjustment Δ weekly hours × hour price × days/7
-  from the change date to the end of the year (or the placement's end);
-- end → every generated entry of the placement stops at the end date.
+  from the change date to the same horizon;
+- end → every generated entry of the placement stops at the end date, also
+  an entry that started in an earlier year.
 
 Entries are keyed by (placement, ``generated_key``) so a repeated or corrected
 event updates the entry instead of adding a second one.
@@ -22,7 +25,7 @@ from django.db import transaction
 from botilbud.lib.money import ZERO, format_number
 from botilbud.models import AccountGroup
 from disponering.models import Category, LedgerEntry, Spread, Status
-from disponering.services import income_consequence
+from disponering.services import horizon_end, income_consequence_span
 
 log = logging.getLogger(__name__)
 
@@ -58,9 +61,8 @@ def _write(
     """Create or update the generated entry ``key`` of ``placement``."""
     from disponering import services
 
-    year = start.year
-    months = income_consequence(home, hours_delta, start, year, end)
-    period_end = min(end or dt.date(year, 12, 31), dt.date(year, 12, 31))
+    period_end = horizon_end(start, end)
+    months = income_consequence_span(home, hours_delta, start, period_end) if period_end >= start else []
     existing = _entries_of(placement).filter(generated_key=key).first()
     total = sum((a for _, a in months), ZERO)
     data = {**data, "placement_id": placement.pk, "hours_delta": str(hours_delta)}

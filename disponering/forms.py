@@ -78,6 +78,13 @@ class Kind:
         return cls.EXPENSE if amount >= 0 else cls.SAVING
 
 
+def signed(typed: Decimal, sign: Decimal) -> Decimal:
+    """The stored amount: a positive number takes the kind's sign; a number
+    typed with a minus is already in the natural sign (a saving or an income
+    is negative) and is kept as it is."""
+    return typed if typed < 0 else typed * sign
+
+
 def category_choices() -> list:
     return [(group, [(c.value, c.label) for c in cats]) for group, cats in CATEGORY_GROUPS]
 
@@ -103,7 +110,9 @@ class LedgerEntryForm(VersionedModelForm):
     amount_input = DanishDecimalField(
         label="Beløb i alt (kr.)",
         required=False,
-        help_text="Positivt tal. Ved »beløb pr. måned« udfyldes månederne i stedet.",
+        min_value=None,
+        help_text="Positivt tal med arten – eller med minus for en besparelse eller indtægt (fx -5.000). "
+        "Ved »beløb pr. måned« udfyldes månederne i stedet.",
     )
 
     class Meta:
@@ -142,7 +151,7 @@ class LedgerEntryForm(VersionedModelForm):
         for month in months:
             name = f"m_{month:%Y_%m}"
             self.fields[name] = DanishDecimalField(
-                label=f"{MONTH_NAMES[month.month - 1].capitalize()} {month.year}", required=False
+                label=f"{MONTH_NAMES[month.month - 1].capitalize()} {month.year}", required=False, min_value=None
             )
             if month in typed:
                 self.fields[name].initial = typed[month] * sign
@@ -184,7 +193,7 @@ class LedgerEntryForm(VersionedModelForm):
                     self.add_error(name, "Måneden ligger uden for perioden.")
             if not monthly:
                 self.add_error("amount_input", "Udfyld beløbet for mindst én måned.")
-            self.monthly = {m: v * sign for m, v in monthly.items()}
+            self.monthly = {m: signed(v, sign) for m, v in monthly.items()}
             cleaned["amount"] = sum(self.monthly.values(), Decimal(0))
         else:
             amount = cleaned.get("amount_input")
@@ -192,7 +201,7 @@ class LedgerEntryForm(VersionedModelForm):
                 if "amount_input" not in self.errors:
                     self.add_error("amount_input", "Beløbet mangler.")
             else:
-                cleaned["amount"] = amount * sign
+                cleaned["amount"] = signed(amount, sign)
         return cleaned
 
     def service_fields(self) -> dict[str, Any]:
@@ -217,11 +226,21 @@ class LeaveForm(forms.Form):
         help_text="Ingen navne eller CPR-numre – fx »AB« eller »Pædagog, nat«.",
     )
     monthly_wage = DanishDecimalField(label="Månedsløn (kr.)")
+    with_pay = forms.TypedChoiceField(
+        label="Løn under fraværet",
+        choices=[("1", "Med løn (lønnen fortsætter: ingen besparelse)"), ("0", "Uden løn (lønnen spares)")],
+        coerce=lambda v: v == "1",
+        initial="1",
+        widget=forms.RadioSelect,
+    )
     start_date = forms.DateField(label="Fra dato", widget=DateInput(), input_formats=["%Y-%m-%d", "%d-%m-%Y"])
     end_date = forms.DateField(label="Til dato", widget=DateInput(), input_formats=["%Y-%m-%d", "%d-%m-%Y"])
     temp_percent = DanishDecimalField(label="Vikardækning (%)", initial=Decimal(0), required=False)
     monthly_refund = DanishDecimalField(
-        label="Refusion pr. måned (kr.)", required=False, help_text="Fx barselsrefusion. Bogføres som indtægt."
+        label="Refusion pr. måned (kr.)",
+        required=False,
+        help_text="Fx barselsrefusion eller sygedagpengerefusion. Om den går til botilbuddet eller en central "
+        "pulje, følger kommunens regel (administrationen).",
     )
     status = forms.ChoiceField(
         label="Status", choices=[(s.value, s.label) for s in Status if s != Status.CANCELLED], initial=Status.EXPECTED
@@ -249,7 +268,10 @@ class LeaveForm(forms.Form):
             cleaned["temp_percent"] = Decimal(0)
         elif pct > 200:
             self.add_error("temp_percent", "Vikardækningen skal være mellem 0 og 200 %.")
-        cleaned["monthly_refund"] = cleaned.get("monthly_refund") or Decimal(0)
+        refund = cleaned.get("monthly_refund") or Decimal(0)
+        if refund < 0:
+            self.add_error("monthly_refund", "Skriv refusionen som et positivt beløb; den bogføres som indtægt.")
+        cleaned["monthly_refund"] = refund
         return cleaned
 
 

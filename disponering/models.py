@@ -155,6 +155,46 @@ class LedgerEntry(models.Model):
         return reverse("disponering:ledger", args=[self.home_id]) + f"?aar={self.start_date.year}#post-{self.pk}"
 
 
+@pghistory.track()
+class LeaveRules(models.Model):
+    """The municipality's rule for staff leave refunds (one row, edited by the
+    administrator): does a refund (barselsrefusion, sygedagpengerefusion) go
+    to the home, or to a central pool the municipality keeps?
+
+    Monthly effect on the home = temp cost − refund to the home − (wage if
+    the leave is without pay); see ``services.leave_effect``.
+    """
+
+    maternity_refund_to_home = models.BooleanField(
+        "barselsrefusion går til botilbuddet",
+        default=False,
+        help_text="Fra: refusionen går til en central barselspulje, og botilbuddet får den ikke.",
+    )
+    sickness_refund_to_home = models.BooleanField(
+        "sygedagpengerefusion går til botilbuddet",
+        default=True,
+        help_text="Fra: refusionen går til en central pulje.",
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "regel for refusion ved fravær"
+        verbose_name_plural = "regler for refusion ved fravær"
+
+    def __str__(self) -> str:
+        return "Regler for refusion ved fravær"
+
+    @classmethod
+    def load(cls) -> LeaveRules:
+        """The saved rule, or the defaults until the administrator saves one (no write)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    def refund_to_home(self, category: str) -> bool:
+        if category == Category.MATERNITY:
+            return self.maternity_refund_to_home
+        return self.sickness_refund_to_home
+
+
 class LedgerEntryMonth(models.Model):
     """An entry's amount in one month. Written only by ``services``.
 

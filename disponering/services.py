@@ -90,11 +90,17 @@ def spread_amounts(
 
 @dataclass(frozen=True)
 class LeaveEffect:
-    """The net monthly effect of a staff absence with temp cover."""
+    """The monthly effect of a staff absence on the home (DESIGN.md, staff leave):
 
-    months: MonthAmounts  # saved wage minus temp cost (negative = saving)
-    refund_months: MonthAmounts  # reimbursement received (negative = income)
-    monthly_net: Decimal  # for a whole month
+    temp cost − refund to the home − (wage if without pay)
+    """
+
+    months: MonthAmounts  # wages: temp cost − wage saved (negative = saving)
+    refund_months: MonthAmounts  # refund received by the home (negative = income)
+    monthly_net: Decimal  # the wage line for a whole month
+    with_pay: bool = False
+    refund_to_home: bool = True
+    monthly_refund: Decimal = ZERO  # as entered, whoever receives it
 
     @property
     def total(self) -> Decimal:
@@ -104,6 +110,16 @@ class LeaveEffect:
     def refund_total(self) -> Decimal:
         return sum((a for _, a in self.refund_months), ZERO)
 
+    @property
+    def monthly_effect(self) -> Decimal:
+        """Wage line + refund line for a whole month: the effect on the home."""
+        refund = to_money(self.monthly_refund) if self.refund_to_home else ZERO
+        return self.monthly_net - refund
+
+    @property
+    def net_total(self) -> Decimal:
+        return self.total + self.refund_total
+
 
 def leave_effect(
     *,
@@ -112,25 +128,41 @@ def leave_effect(
     end_date: dt.date,
     temp_percent: Decimal,
     monthly_refund: Decimal = ZERO,
+    with_pay: bool = False,
+    refund_to_home: bool = True,
 ) -> LeaveEffect:
-    """Maternity leave, sickness and the like: the wage not paid, minus what the
-    temp costs (``temp_percent`` of the wage), per month with partial months by
-    days; any reimbursement (refusion) is a line of its own.
+    """Maternity leave, sickness and the like, per month (partial months by days):
 
-    35.000 kr./md., vikar 80 %, 1/3–31/12 → −7.000 kr. in each month March–December.
+    - the temp costs ``temp_percent`` of the wage;
+    - without pay the wage is saved; with pay it continues (no saving);
+    - a refund is a line of its own, and only when it goes to the home (the
+      municipality's rule, ``LeaveRules``); to a central pool it is not the
+      home's income.
+
+    35.000 kr./md., vikar 80 %, uden løn → 28.000 − 35.000 = −7.000 kr. a month;
+    med løn → +28.000 kr. a month (and −20.000 kr. refund if it goes to the home).
     """
     if end_date < start_date:
         raise ValueError("Slutdatoen ligger før startdatoen.")
-    net_share = (Decimal(100) - Decimal(temp_percent)) / Decimal(100)
-    monthly_net = -to_money(Decimal(monthly_wage) * net_share)
+    wage = Decimal(monthly_wage)
+    temp_share = Decimal(temp_percent) / Decimal(100)
+    saved_share = Decimal(0) if with_pay else Decimal(1)
+    per_month = wage * (temp_share - saved_share)  # temp cost − wage saved
     months = []
     refunds = []
     for month in months_between(start_date, end_date):
         fraction = month_fraction(month, start_date, end_date)
-        months.append((month, to_money(-Decimal(monthly_wage) * net_share * fraction)))
-        if monthly_refund:
+        months.append((month, to_money(per_month * fraction)))
+        if monthly_refund and refund_to_home:
             refunds.append((month, to_money(-Decimal(monthly_refund) * fraction)))
-    return LeaveEffect(months=months, refund_months=refunds, monthly_net=monthly_net)
+    return LeaveEffect(
+        months=months,
+        refund_months=refunds,
+        monthly_net=to_money(per_month),
+        with_pay=with_pay,
+        refund_to_home=refund_to_home,
+        monthly_refund=Decimal(monthly_refund or 0),
+    )
 
 
 def income_consequence(
@@ -161,18 +193,53 @@ def income_consequence(
     return result
 
 
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the month's last day if it is shorter)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def horizon_end(start: dt.date, end: dt.date | None, today: dt.date | None = None) -> dt.date:
+    """Where a placement's generated income stops: its end date, or for an
+    open-ended placement the end of next budget year (so next year's ledger
+    and budget see it), counted from today or the start, whichever is later."""
+    if end is not None:
+        return end
+    today = today or dt.date.today()
+    return dt.date(max(start.year, today.year) + 1, 12, 31)
+
+
+def income_consequence_span(
+    home: Home | int, weekly_hours_delta: Decimal | int, from_date: dt.date, to_date: dt.date
+) -> MonthAmounts:
+    """``income_consequence`` over every year from ``from_date`` to ``to_date``,
+    each year at its own hour price."""
+    result: MonthAmounts = []
+    for year in range(from_date.year, to_date.year + 1):
+        result.extend(income_consequence(home, weekly_hours_delta, from_date, year, to_date))
+    return result
+
+
 def consequence_summary(
     home: Home | int, *, old_weekly_hours: Decimal | int, new_weekly_hours: Decimal | int, from_date: dt.date
 ) -> dict[str, Any]:
     """Context for ``disponering/_income_consequence.html``: the income change per
-    month of ``from_date``'s year, its total, and whether the hour price is missing.
-    For the placement/package change page and the ledger page (shown before saving)."""
+    month of ``from_date``'s year and its total (the rest of this year), the full
+    12-month effect from ``from_date`` (across the year end, each year at its
+    hour price), and whether the hour price is missing. For the placement/package
+    change page and the ledger page (shown before saving)."""
     delta = Decimal(new_weekly_hours) - Decimal(old_weekly_hours)
     rows = income_consequence(home, delta, from_date, from_date.year)
+    twelve_end = _add_months(from_date, 12) - dt.timedelta(days=1)
+    twelve = income_consequence_span(home, delta, from_date, twelve_end)
     home_id = home if isinstance(home, int) else home.pk
     return {
         "consequence": rows,
         "consequence_total": sum((a for _, a in rows), ZERO),
+        "consequence_twelve": twelve,
+        "consequence_twelve_total": sum((a for _, a in twelve), ZERO),
+        "consequence_twelve_end": twelve_end,
         "consequence_delta": delta,
         "missing_price": HourPrice.for_home(home_id, from_date.year) is None,
     }
@@ -318,21 +385,30 @@ def leave_create(
     end_date: dt.date,
     temp_percent: Decimal,
     monthly_refund: Decimal = ZERO,
+    with_pay: bool = False,
     status: str = Status.EXPECTED,
     comment: str = "",
 ) -> list[LedgerEntry]:
-    """The staff helper: the net wage effect as one entry, the refund as another."""
+    """The staff helper: the wage effect as one entry, the refund (when it goes
+    to the home, by ``LeaveRules``) as another."""
+    from disponering.models import LeaveRules
+
+    to_home = LeaveRules.load().refund_to_home(category)
     effect = leave_effect(
         monthly_wage=monthly_wage,
         start_date=start_date,
         end_date=end_date,
         temp_percent=temp_percent,
         monthly_refund=monthly_refund,
+        with_pay=with_pay,
+        refund_to_home=to_home,
     )
     basis = (
-        f"Månedsløn {format_kr(monthly_wage)}, vikardækning {format_number(temp_percent, 0)} %: "
-        f"netto {format_kr(effect.monthly_net)} pr. hel måned."
+        f"Månedsløn {format_kr(monthly_wage)}, {'med' if with_pay else 'uden'} løn, vikardækning "
+        f"{format_number(temp_percent, 0)} %: løn netto {format_kr(effect.monthly_net)} pr. hel måned."
     )
+    if monthly_refund and not to_home:
+        basis += f" Refusionen ({format_kr(monthly_refund)} pr. måned) går til den centrale pulje, ikke botilbuddet."
     entries = [
         entry_create(
             home=home,

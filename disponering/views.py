@@ -30,7 +30,7 @@ from botilbud.lib.spreadsheet import xlsx_response
 from botilbud.models import Home, User
 from disponering import selectors, services
 from disponering.forms import ConsequenceForm, LeaveForm, LedgerEntryForm, category_choices
-from disponering.models import Category, LedgerEntry, Status
+from disponering.models import Category, LeaveRules, LedgerEntry, Status
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -126,6 +126,7 @@ def ledger(request: HttpRequest, home_pk: int) -> HttpResponse:
     if can_write:
         context["form"] = LedgerEntryForm(year=year)
         context["leave_form"] = LeaveForm(year=year)
+        context["leave_rules"] = LeaveRules.load()
     context["consequence_form"] = ConsequenceForm(initial={"from_date": dt.date(year, 7, 1)})
     return render(request, "disponering/ledger.html", context)
 
@@ -193,6 +194,8 @@ def leave_preview(request: HttpRequest, home_pk: int) -> HttpResponse:
             end_date=data["end_date"],
             temp_percent=data["temp_percent"],
             monthly_refund=data["monthly_refund"],
+            with_pay=data["with_pay"],
+            refund_to_home=LeaveRules.load().refund_to_home(data["category"]),
         )
     template = "disponering/ledger.html#leave-preview" if request.htmx else "disponering/leave_form_page.html"
     return render(

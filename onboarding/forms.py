@@ -8,8 +8,8 @@ MAX_UPLOAD = 20 * 1024 * 1024  # onboarding files are small; i14 sets the projec
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="Fil (.csv eller .xlsx)",
-        help_text="Semikolonsepareret CSV (UTF-8 eller Windows-1252) eller et Excel-regneark; første række er "
-        "kolonneoverskrifterne.",
+        help_text="CSV (semikolon, tabulator eller komma; UTF-8, Windows-1252 eller UTF-16) eller et Excel-regneark "
+        "(.xlsx) med kolonneoverskrifterne øverst; titellinjer over dem springes over.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
     )
 

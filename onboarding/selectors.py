@@ -91,7 +91,11 @@ def onboarding_steps(today: dt.date | None = None) -> list[Step]:
             "Kontoplanen kobler økonomisystemets konti (funktion og art) til kontogrupperne.",
             accounts > 0,
             [f"{accounts} aktive koblinger i kontoplanen"],
-            _links(("Se kontoplanen", _url("admin:budget_account_changelist"))),
+            # The import profiles page appears here once it exists (issue 10's actuals part).
+            _links(
+                ("Se kontoplanen", _url("admin:budget_account_changelist")),
+                ("Importprofiler", _url("budget:import_profiles")),
+            ),
         ),
         Step(
             4,

@@ -101,8 +101,11 @@ class PlacementForm(forms.Form):
         self.fields["paying_municipality"].queryset = Municipality.objects.exclude(pk=Municipality.own_code())
         if paragraph_id and (str(paragraph_id).isascii() and str(paragraph_id).isdigit()):
             self.fields["offer"].queryset = offers.filter(paragraph_id=paragraph_id)
-        self.fields["offer"].label_from_instance = lambda o: f"{o.name} – {o.provider.get_kind_display()}"
-        for name in ("paragraph", "offer", "package", "annual_price", "start_date"):
+        # Name, paragraph and provider: one home offers several paragraphs under the same name.
+        self.fields["offer"].label_from_instance = lambda o: (
+            f"{o.name} ({o.paragraph.code}, {o.provider.name}) – {o.provider.get_kind_display()}"
+        )
+        for name in ("paragraph", "offer", "package", "annual_price", "start_date", "paying_municipality"):
             self.fields[name].widget.attrs["data-price-input"] = "1"
 
     def clean_start_date(self) -> dt.date:

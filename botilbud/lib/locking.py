@@ -29,7 +29,13 @@ class VersionConflict(Exception):
             "efter du åbnede siden. Se ændringen herunder, og ret så igen ud fra de nye tal."
         )
         if changes:
-            parts = [f"{c['who']} ({c['when']:%d-%m-%Y %H:%M}): " + "; ".join(c["fields"]) for c in changes]
+            from django.utils import timezone
+
+            # Local time (Europe/Copenhagen), as everywhere else in the app; the audit trail stores UTC.
+            parts = [
+                f"{c['who']} ({timezone.localtime(c['when']):%d-%m-%Y %H:%M}): " + "; ".join(c["fields"])
+                for c in changes
+            ]
             text += " Ændret af " + " · ".join(parts) + "."
         return text
 

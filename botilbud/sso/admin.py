@@ -22,11 +22,15 @@ class GroupMappingAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_filter = ["role", "is_active"]
     search_fields = ["group", "description"]
     filter_horizontal = ["homes", "areas"]
-    readonly_fields = ["history_link"]
+    readonly_fields = ["scope", "history_link"]
     fieldsets = [
         (None, {"fields": ["group", "description", "role", "homes", "areas", "is_active"]}),
-        ("Historik", {"fields": ["history_link"]}),
+        ("Historik", {"fields": ["scope", "history_link"]}),
     ]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        form.instance.refresh_scope()
 
     @admin.display(description="ændringshistorik")
     def history_link(self, obj: GroupMapping) -> str:

@@ -43,6 +43,10 @@ class GroupMapping(models.Model):
         help_text="Et område giver alle dets botilbud (ledere og konsulenter) eller området selv (områdeledere).",
     )
     is_active = models.BooleanField("aktiv", default=True)
+    # The homes and areas as text, kept by ``refresh_scope`` after each save:
+    # the audit trail tracks the row, not the many-to-many tables, so a change
+    # of homes shows there as this field's before → after.
+    scope = models.TextField("botilbud og områder", blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -57,6 +61,16 @@ class GroupMapping(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.group = self.group.strip()
         super().save(*args, **kwargs)
+
+    def refresh_scope(self) -> None:
+        homes = ", ".join(sorted(h.name for h in self.homes.all()))
+        areas = ", ".join(sorted(a.name for a in self.areas.all()))
+        scope = " · ".join(
+            part for part in [f"Botilbud: {homes}" if homes else "", f"Områder: {areas}" if areas else ""] if part
+        )
+        if scope != self.scope:
+            self.scope = scope
+            GroupMapping.objects.filter(pk=self.pk).update(scope=scope)
 
 
 class ExternalIdentity(models.Model):

@@ -271,7 +271,7 @@ def department(user: User, filters: sel.Filters, today: dt.date) -> dict[str, An
         series=[
             Series(
                 "Prognosens afvigelse fra regnskabet",
-                [_pct(r["deviation"], r["actual"]) for r in accuracy],
+                [_pct(r["deviation"], r["basis"]) for r in accuracy],
                 unit="pct",
                 by_sign=True,
             ),
@@ -287,7 +287,9 @@ def department(user: User, filters: sel.Filters, today: dt.date) -> dict[str, An
             Series("Botilbud", [r["homes"] for r in accuracy], unit="antal", in_chart=False),
         ],
         y_title="%",
-        description=f"Hver rundes fastfrosne prognoser (summen for botilbuddene) sammenholdt med deres endelige forbrug {closed}; positiv: prognosen var for høj.",
+        description=f"Hver rundes fastfrosne prognoser (summen for botilbuddene) sammenholdt med deres endelige forbrug "
+        f"{closed}, i procent af nettoforbruget – for aktivitetsfinansierede botilbud af bruttoudgifterne; positiv: "
+        "prognosen var for høj.",
     )
 
     spending = sel.spending_by_provider_kind(user, filters)

@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from botilbud.lib.dates import month_end
+from botilbud.lib.money import percent
 from botilbud.models import AccountGroup, User
 from budget.dashboard.models import FollowUpFigure
 from budget.followup.models import Action, HomeFollowUp, Round
@@ -249,10 +250,14 @@ def forecast_movement(home_ids: list[int], year: int, econ: Economy) -> list[dic
 
 _ACCURACY_SQL = """
 WITH act AS (
-    SELECT home_id, sum(amount) AS actual
-    FROM budget_actualtotal
-    WHERE home_id = ANY(%(homes)s) AND month >= %(first)s AND month <= %(last)s
-    GROUP BY home_id
+    SELECT a.home_id, sum(a.amount) AS actual,
+           -- The budget the home is steered on: gross expenditure for an activity-funded home.
+           CASE WHEN min(h.financing) = 'aktivitet'
+                THEN abs(coalesce(sum(a.amount) FILTER (WHERE a."group" <> 'indtaegt'), 0))
+                ELSE abs(sum(a.amount)) END AS basis
+    FROM budget_actualtotal a JOIN botilbud_home h ON h.id = a.home_id
+    WHERE a.home_id = ANY(%(homes)s) AND a.month >= %(first)s AND a.month <= %(last)s
+    GROUP BY a.home_id
 ),
 fc AS (
     SELECT month, home_id, sum(forecast) AS forecast
@@ -261,8 +266,8 @@ fc AS (
     GROUP BY month, home_id
 )
 SELECT fc.month, sum(fc.forecast), sum(act.actual),
-       avg(abs(fc.forecast - act.actual) * 100 / abs(act.actual)) FILTER (WHERE act.actual <> 0),
-       count(*)
+       avg(abs(fc.forecast - act.actual) * 100 / act.basis) FILTER (WHERE act.basis <> 0),
+       count(*), sum(act.basis)
 FROM fc JOIN act ON act.home_id = fc.home_id
 GROUP BY fc.month
 ORDER BY fc.month
@@ -285,10 +290,11 @@ def accuracy(home_ids: list[int], year: int) -> list[dict[str, Any]]:
             "forecast": forecast,
             "actual": actual,
             "deviation": forecast - actual,
-            "mean_abs_pct": None if mean is None else Decimal(mean).quantize(Decimal("0.1")),
+            "mean_abs_pct": None if mean is None else percent(Decimal(mean), 100),
             "homes": homes,
+            "basis": basis,
         }
-        for month, forecast, actual, mean, homes in rows
+        for month, forecast, actual, mean, homes, basis in rows
     ]
 
 

@@ -10,18 +10,34 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
+from botilbud.lib.money import percent
 from budget.followup.models import HomeFollowUp, Step
 
 
+def accuracy_basis(financing: str, net: Decimal | None, gross: Decimal | None) -> Decimal:
+    """What a forecast's error is a percentage of: gross expenditure actuals for an
+    activity-funded home (its net is small: −165 % said nothing), |net| otherwise."""
+    if financing == "aktivitet":
+        return abs(gross or Decimal(0))
+    return abs(net or Decimal(0))
+
+
 def accuracy_table(homes: QuerySet, year: int) -> dict[str, Any]:
+    from django.db.models import Q
+
+    from botilbud.models import AccountGroup
     from budget.models import ActualTotal
 
-    actuals = dict(
+    sums = (
         ActualTotal.objects.filter(home__in=homes, month__year=year)
-        .values("home_id")
-        .annotate(total=Sum("amount"))
-        .values_list("home_id", "total")
+        .values("home_id", "home__financing")
+        .annotate(total=Sum("amount"), gross=Sum("amount", filter=~Q(group=AccountGroup.INCOME)))
+        .order_by()
     )
+    actuals = {r["home_id"]: r["total"] for r in sums}
+    # The percentage is of the budget the home is steered on (DESIGN.md): an
+    # activity-funded home's gross expenditure, a frame-funded home's net.
+    bases = {r["home_id"]: accuracy_basis(r["home__financing"], r["total"], r["gross"]) for r in sums}
     frozen = HomeFollowUp.objects.filter(home__in=homes, round__month__year=year, step=Step.APPROVED).values_list(
         "home_id", "round__month", "snapshot__totals__forecast"
     )
@@ -32,7 +48,7 @@ def accuracy_table(homes: QuerySet, year: int) -> dict[str, Any]:
         if actual is None or forecast is None:
             continue
         deviation = Decimal(str(forecast)) - actual
-        pct = (deviation * 100 / abs(actual)).quantize(Decimal("0.1")) if actual else None
+        pct = percent(deviation, bases[home_id])
         months.add(month)
         cells.setdefault(home_id, {})[month] = {"forecast": Decimal(str(forecast)), "deviation": deviation, "pct": pct}
     ordered = sorted(months)

@@ -26,4 +26,5 @@ class FollowUpConfig(AppConfig):
         )
         history_kind("opfoelgning", lambda user: HomeFollowUp.objects.visible_to(user))
         demo_seeder(50, "budgetopfølgning", demo.seed)
+        demo_seeder(55, "opfølgningsrytme", demo.seed_cycle)
         reference_loader(Settings.load)

@@ -199,7 +199,7 @@ def rollup_response(context: dict[str, Any]) -> HttpResponse:
     for name in sums["homes_with_action_plans"] or ["—"]:
         ws.append([safe_text(name)])
     _heading(ws, "Botilbud")
-    _header_row(ws, ["Botilbud", "Område", "Korrigeret budget", "Prognose", "Afvigelse", "Status"])
+    _header_row(ws, ["Botilbud", "Område", "Korrigeret budget", "Prognose", "Afvigelse", "Status", "Tal fra"])
     for row in context["rows"]:
         t = row["numbers"]["totals"]
         _money_row(
@@ -211,6 +211,7 @@ def rollup_response(context: dict[str, Any]) -> HttpResponse:
                 _d(t["forecast"]),
                 _d(t["deviation"]),
                 row["fu"].get_step_display(),
+                row["moment"].label if "moment" in row else "",
             ],
             range(3, 6),
         )

@@ -69,6 +69,9 @@ class Round(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="godkendt af", on_delete=models.PROTECT, null=True, blank=True
     )
     approved_at = models.DateTimeField("godkendt", null=True, blank=True)
+    # When the round month's actuals were first imported: the start of the round's cycle
+    # time (to the department's approval). Set by the actuals import.
+    actuals_imported_at = models.DateTimeField("forbrug indlæst", null=True, blank=True)
     snapshot = models.JSONField("fastfrosne tal", null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -96,6 +99,13 @@ class Round(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("followup:round_detail", args=[self.pk])
+
+    @property
+    def cycle_days(self) -> Decimal | None:
+        """Days from the first import of the month's actuals to the department's approval."""
+        from budget.followup.reminders import days_between
+
+        return days_between(self.actuals_imported_at, self.approved_at)
 
 
 class HomeFollowUpQuerySet(models.QuerySet["HomeFollowUp"]):
@@ -181,6 +191,13 @@ class HomeFollowUp(models.Model):
             Step.AREA: self.round.approve_deadline,
         }.get(Step(self.step))
 
+    @property
+    def cycle_days(self) -> Decimal | None:
+        """Days from the first import of the round month's actuals to the home's approval."""
+        from budget.followup.reminders import days_between
+
+        return days_between(self.round.actuals_imported_at, self.approved_at)
+
     def is_overdue(self, today: dt.date | None = None) -> bool:
         deadline = self.deadline()
         return bool(deadline and (today or dt.date.today()) > deadline)
@@ -247,3 +264,44 @@ class AreaApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} – {self.round}"
+
+
+@pghistory.track()
+class ReminderPreference(models.Model):
+    """A user's choice about follow-up reminders by e-mail (no row = reminders on)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="reminder_preference")
+    enabled = models.BooleanField("send mig påmindelser om budgetopfølgningen", default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "påmindelsesindstilling"
+        verbose_name_plural = "påmindelsesindstillinger"
+
+
+class Reminder(models.Model):
+    """One e-mail sent about a follow-up step: when it opened, or when it became overdue.
+
+    The unique key makes the sender idempotent: run it as often as you like, each person
+    gets each reminder once per step (and again when a send-back reopens the step).
+    """
+
+    class Kind(models.TextChoices):
+        OPENED = "aabnet", "Trinnet er åbnet"
+        OVERDUE = "forsinket", "Fristen er overskredet"
+
+    followup = models.ForeignKey(HomeFollowUp, on_delete=models.CASCADE, related_name="reminders")
+    step = models.CharField(max_length=20, choices=Step.choices)
+    cycle = models.PositiveSmallIntegerField(default=0, help_text="Antal tilbagesendelser, da påmindelsen blev sendt.")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "påmindelse"
+        verbose_name_plural = "påmindelser"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["followup", "step", "cycle", "kind", "recipient"], name="reminder_once_per_step"
+            )
+        ]

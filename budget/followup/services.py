@@ -58,6 +58,11 @@ def _bump(fu: HomeFollowUp, **changes: Any) -> HomeFollowUp:
         setattr(fu, key, value)
     fu.version += 1
     fu.save()
+    if fu.step != Step.APPROVED:
+        # The next person's step opened: e-mail them once the step is committed.
+        from budget.followup.reminders import send_after_step
+
+        transaction.on_commit(lambda pk=fu.pk: send_after_step(pk))
     return fu
 
 

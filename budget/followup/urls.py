@@ -1,12 +1,14 @@
 from django.urls import path
 
-from budget.followup import views
+from budget.followup import views, views_reminders
 
 app_name = "followup"
 
 urlpatterns = [
     path("", views.round_list, name="round_list"),
     path("praecision/", views.accuracy, name="accuracy"),
+    path("forsinkede/", views_reminders.overdue_list, name="overdue"),
+    path("paamindelser/", views_reminders.reminder_settings, name="reminder_settings"),
     path("<int:pk>/", views.round_detail, name="round_detail"),
     path("<int:round_pk>/forvaltning/", views.department_rollup, name="department_rollup"),
     path("<int:round_pk>/forvaltning/godkend/", views.department_approve, name="department_approve"),

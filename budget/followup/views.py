@@ -54,10 +54,19 @@ def round_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("-month")
     )
+    from budget.followup.reminders import home_cycle_times
+
     return render(
         request,
         "followup/round_list.html",
-        {"rounds": rounds, "years": years, "year": year, "steps": list(Step), "home_count": homes.count()},
+        {
+            "rounds": rounds,
+            "years": years,
+            "year": year,
+            "steps": list(Step),
+            "home_count": homes.count(),
+            "home_cycles": home_cycle_times(homes, year),
+        },
     )
 
 
@@ -300,10 +309,28 @@ def _rollup_context(round_: Round, homes: list[Home]) -> dict[str, Any]:
     followups = services.followups_for_round(round_=round_, homes=homes)
     live_homes = [fu.home for fu in followups if not fu.is_frozen]
     live = live_numbers(live_homes, round_) if live_homes else {}
-    rows = [{"fu": fu, "numbers": fu.snapshot if fu.is_frozen else live[fu.home_id]} for fu in followups]
+    from budget.moments import Moment
+
+    today = dt.date.today()
+
+    def moment_of(fu: HomeFollowUp) -> Moment:
+        if fu.is_frozen:
+            return Moment.frozen(round_, today)
+        return Moment.live(round_.year, round_.month.month, today, round_, fu.step)
+
+    rows = [
+        {"fu": fu, "numbers": fu.snapshot if fu.is_frozen else live[fu.home_id], "moment": moment_of(fu)}
+        for fu in followups
+    ]
+    frozen = sum(1 for fu in followups if fu.is_frozen)
     return {
         "round": round_,
         "rows": rows,
+        "sums_moment": Moment.frozen(round_, today)
+        if frozen
+        else Moment.live(round_.year, round_.month.month, today, round_),
+        "frozen_count": frozen,
+        "live_count": len(followups) - frozen,
         "sums": rollup(followups, live),
         "all_approved": all(fu.is_frozen for fu in followups),
     }
@@ -323,7 +350,14 @@ def area_rollup(request: HttpRequest, round_pk: int, area_pk: int) -> HttpRespon
     return render(
         request,
         "followup/rollup.html",
-        {**context, "area": area, "approval": approval, "can_approve": can, "level": "område"},
+        {
+            **context,
+            "area": area,
+            "approval": approval,
+            "can_approve": can,
+            "level": "område",
+            "sums_scope": f"area-{area.pk}",
+        },
     )
 
 
@@ -342,6 +376,7 @@ def area_approve(request: HttpRequest, round_pk: int, area_pk: int) -> HttpRespo
             {
                 **context,
                 "area": area,
+                "sums_scope": f"area-{area.pk}",
                 "approval": None,
                 "can_approve": True,
                 "level": "område",
@@ -375,6 +410,7 @@ def department_rollup(request: HttpRequest, round_pk: int) -> HttpResponse:
         {
             **context,
             "level": "forvaltning",
+            "sums_scope": "department",
             "approval": round_ if round_.status == Round.Status.APPROVED else None,
             "can_approve": user.role == Role.DEPARTMENT_HEAD and round_.status == Round.Status.OPEN,
             "approved_areas": approved_areas,
@@ -399,6 +435,7 @@ def department_approve(request: HttpRequest, round_pk: int) -> HttpResponse:
             {
                 **context,
                 "level": "forvaltning",
+                "sums_scope": "department",
                 "approval": None,
                 "can_approve": True,
                 "errors": text if isinstance(text, list) else [text],

@@ -48,7 +48,9 @@
     if (typeof Plotly === "undefined") return;
     var spec = JSON.parse(el.dataset.dashChart);
     var rows = Number(el.dataset.rows || 0);
-    var valueAxis = { title: { text: spec.y_title || "" }, tickformat: ",.0f", zeroline: true, automargin: true };
+    // Percent axes keep a decimal (0,5 %, not "0, −1, −1"); "~" drops a trailing ",0".
+    var mainPct = spec.series.some(function (s) { return s.unit === "pct" && !s.secondary; });
+    var valueAxis = { title: { text: spec.y_title || "" }, tickformat: mainPct ? ",.1~f" : ",.0f", zeroline: true, automargin: true };
     var categoryAxis = { automargin: true, type: "category" };
     var layout = {
       separators: ",.",

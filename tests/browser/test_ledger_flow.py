@@ -1,6 +1,6 @@
 """The ledger's "done when" flow in a real browser.
 
-The manager enters a maternity leave 1 March – 31 December with 80 % temp
+The manager enters a maternity leave without pay 1 March – 31 December with 80 % temp
 cover and sees the net effect in the grid without a reload; the consultant
 sees the same numbers and the entry's history; two tabs editing the same
 entry give the conflict message on the second save.
@@ -36,8 +36,11 @@ def test_maternity_leave_flow(org, page, login, browser, live_server):
     form.locator("input[name=start_date]").fill("2026-03-01")
     form.locator("input[name=end_date]").fill("2026-12-31")
     form.locator("input[name=temp_percent]").fill("80")
+    # Without pay (the wage is saved): 35.000 × 80 % − 35.000 = −7.000 a month.
+    form.locator("input[name=with_pay][value='0']").check()
     form.get_by_role("button", name="Beregn virkning").click()
     page.locator("#leave-preview").get_by_text("-70.000,00 kr.").wait_for()
+    expect(page.locator("[data-testid=leave-monthly-effect]")).to_contain_text("-7.000,00 kr.")
     form.get_by_role("button", name="Gem fravær").click()
 
     # The grid refreshes itself (HX-Trigger ledgerChanged), no reload.

@@ -57,6 +57,29 @@ def test_staff_hours_2027_has_fewer_weekday_holidays():
     assert r.roster_hours == D("1657.60")
 
 
+def test_staff_hours_rounded_once_at_the_end():
+    """FTE = 1.000.000 / 300.000 = 3,3333…; 2027 (6 weekday holidays), sickness 3 %.
+    Per FTE: holiday 185, extra 37, public 44,4; at work 1.657,6; sickness 49,728;
+    roster per FTE 1.607,872 → × 3,3333… = 5.359,5733… → 5.359,57 h (from the
+    unrounded hours, rounded once); per week 5.359,5733… / 52 = 103,0687… → 103,07."""
+    data = StaffingInput(
+        wage_budget=D("1000000"),
+        annual_wage_cost=D("300000"),
+        year=2027,
+        sickness_pct=D("3"),
+        competence_hours=D("0"),
+        meeting_hours=D("0"),
+    )
+    r = staff_hours(data)
+    assert r.roster_hours == D("5359.57")
+    assert r.roster_hours_per_week == D("103.07")
+    # The half-up boundary: 0,005 rounds up.
+    from budget.staffing import _h
+
+    assert _h(D("0.005")) == D("0.01")
+    assert _h(D("0.025")) == D("0.03")  # half even would give 0,02
+
+
 def test_roster_cost():
     """Roster hours per FTE (example) = 1,505.69. 300 h/week × 52 = 15,600 h
     → 15,600 / 1,505.69 = 10.3607… FTE × 480,000 = 4,973,135.24 kr."""

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 
 from botilbud.models import HourPrice, Paragraph
 from disponering.bridge import handle_placement_event
@@ -64,6 +65,7 @@ def test_start_creates_expected_income_from_start_month(org, placement):
     assert LedgerEntry.objects.count() == 1
 
 
+@time_machine.travel(dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC), tick=False)
 def test_package_change_6_to_10_from_july(org, placement):
     handle_placement_event(event("package_change", placement, dt.date(2026, 7, 1), old=D("6"), new=D("10")))
     entry = LedgerEntry.objects.get()
@@ -72,7 +74,11 @@ def test_package_change_6_to_10_from_july(org, placement):
     assert [k[0] for k in sorted(changes)] == [m(k) for k in range(7, 13)]
     assert changes[(m(7), INC)] == D("-7085.71")
     assert changes[(m(9), INC)] == D("-6857.14")
-    assert entry.amount == D("-42057.12")
+    # Open-ended: it runs on through next budget year (2027 at the latest price, 400):
+    # 2026 July–Dec 42.057,12 + 2027 (7 × 7.085,71 + 4 × 6.857,14 + 6.400,00 = 83.428,53).
+    assert entry.end_date == dt.date(2027, 12, 31)
+    assert sum(expected_changes(org.home_a, 2027).values()) == D("-83428.53")
+    assert entry.amount == D("-125485.65")
     # Corrected to 9 hours on the same date: updated in place, from the first "before".
     handle_placement_event(event("package_change", placement, dt.date(2026, 7, 1), old=D("10"), new=D("9")))
     assert LedgerEntry.objects.count() == 1
@@ -89,6 +95,40 @@ def test_end_stops_the_income(org, placement):
     # September: 15 days of 10 h × 400 / 7 = 8,571.43.
     assert changes[(m(9), INC)] == D("-8571.43")
     assert LedgerEntry.objects.get(category=Category.MOVE_IN).end_date == dt.date(2026, 9, 15)
+
+
+@time_machine.travel(dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC), tick=False)
+def test_open_ended_placement_carries_its_income_into_next_year(org, placement):
+    handle_placement_event(event("start", placement, dt.date(2026, 3, 1), new=D("6")))
+    entry = LedgerEntry.objects.get()
+    assert entry.end_date == dt.date(2027, 12, 31)
+    changes = expected_changes(org.home_a, 2027)
+    # 2027 at the latest price (400): January 6 × 400 × 31/7 = 10.628,57; February × 28/7 = 9.600.
+    assert changes[(dt.date(2027, 1, 1), INC)] == D("-10628.57")
+    assert changes[(dt.date(2027, 2, 1), INC)] == D("-9600.00")
+    assert changes[(dt.date(2027, 12, 1), INC)] == D("-10628.57")
+
+
+@time_machine.travel(dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC), tick=False)
+def test_move_out_ends_income_of_a_placement_from_an_earlier_year(org, placement):
+    HourPrice.objects.update_or_create(home=org.home_a, year=2025, defaults={"hour_price": D("380.00")})
+    handle_placement_event(event("start", placement, dt.date(2025, 5, 1), new=D("6")))
+    entry = LedgerEntry.objects.get()
+    assert entry.start_date == dt.date(2025, 5, 1) and entry.end_date == dt.date(2027, 12, 31)
+    # May 2025 at the 2025 price: 6 × 380 × 31/7 = 10.097,14.
+    assert expected_changes(org.home_a, 2025)[(dt.date(2025, 5, 1), INC)] == D("-10097.14")
+    handle_placement_event(event("end", placement, dt.date(2026, 9, 15)))
+    entry.refresh_from_db()
+    assert entry.end_date == dt.date(2026, 9, 15)
+    changes = expected_changes(org.home_a, 2026)
+    # Ends from the end date: 15 September days 6 × 400 × 15/7 = 5.142,86; nothing after.
+    assert changes[(m(9), INC)] == D("-5142.86")
+    assert (m(10), INC) not in changes
+    assert expected_changes(org.home_a, 2027) == {}
+    # Boundary: ended on the last day of a month, the next month has nothing.
+    handle_placement_event(event("end", placement, dt.date(2026, 8, 31)))
+    changes = expected_changes(org.home_a, 2026)
+    assert changes[(m(8), INC)] == D("-10628.57") and (m(9), INC) not in changes
 
 
 def test_end_before_a_change_cancels_it(org, placement):

@@ -48,6 +48,53 @@ def test_leave_effect_maternity_80_percent_temp():
     assert effect.refund_months == []
 
 
+def test_leave_effect_with_pay_and_refund_to_the_home():
+    # Monthly effect = temp cost − refund to the home − (wage if without pay):
+    # 35.000 × 80 % − 20.000 − 0 = 8.000 kr. a month.
+    effect = services.leave_effect(
+        monthly_wage=D("35000"),
+        start_date=dt.date(2026, 3, 1),
+        end_date=dt.date(2026, 4, 30),
+        temp_percent=D("80"),
+        monthly_refund=D("20000"),
+        with_pay=True,
+        refund_to_home=True,
+    )
+    assert effect.months == [(m(3), D("28000.00")), (m(4), D("28000.00"))]
+    assert effect.refund_months == [(m(3), D("-20000.00")), (m(4), D("-20000.00"))]
+    assert effect.monthly_effect == D("8000.00")
+    assert effect.net_total == D("16000.00")
+
+
+def test_leave_effect_refund_to_central_pool_is_not_the_homes():
+    # Without pay, no temp, refund to the pool: −35.000 a month, no refund line.
+    effect = services.leave_effect(
+        monthly_wage=D("35000"),
+        start_date=dt.date(2026, 3, 1),
+        end_date=dt.date(2026, 3, 31),
+        temp_percent=D("0"),
+        monthly_refund=D("20000"),
+        with_pay=False,
+        refund_to_home=False,
+    )
+    assert effect.months == [(m(3), D("-35000.00"))]
+    assert effect.refund_months == []
+    assert effect.monthly_effect == D("-35000.00")
+
+
+def test_leave_effect_with_pay_and_no_temp_costs_nothing():
+    # Boundary: with pay and 0 % temp the home neither saves nor spends.
+    effect = services.leave_effect(
+        monthly_wage=D("35000"),
+        start_date=dt.date(2026, 3, 1),
+        end_date=dt.date(2026, 3, 31),
+        temp_percent=D("0"),
+        with_pay=True,
+    )
+    assert effect.months == [(m(3), D("0.00"))]
+    assert effect.monthly_effect == D("0.00")
+
+
 def test_leave_effect_partial_months_by_days_and_refund():
     # 16 March – 15 May: March 16/31, April whole, May 15/31.
     effect = services.leave_effect(
@@ -189,3 +236,30 @@ def test_income_consequence_uses_latest_earlier_price(org):
     HourPrice.objects.create(home=org.home_b, year=2025, hour_price="350.00")
     rows = services.income_consequence(org.home_b, 7, dt.date(2026, 12, 1), 2026)
     assert rows == [(m(12), D("-10850.00"))]  # 7 × 350 × 31/7
+
+
+def test_package_change_shows_rest_of_year_and_twelve_months_across_year_end(org):
+    # 6 → 10 h/week from 1 December 2026 at 400 kr./h (2027 falls back to 400):
+    # rest of 2026: 4 × 400 × 31/7 = 7.085,71;
+    # 12 months Dec 2026–Nov 2027: 365 days × 4 × 400 / 7 per month, rounded per month:
+    # 31-day months (Dec, Jan, Mar, May, Jul, Aug, Oct) 7 × 7.085,71 = 49.599,97,
+    # 30-day months (Apr, Jun, Sep, Nov) 4 × 6.857,14 = 27.428,56, February 6.400,00 → 83.428,53.
+    summary = services.consequence_summary(
+        org.home_a, old_weekly_hours=D("6"), new_weekly_hours=D("10"), from_date=dt.date(2026, 12, 1)
+    )
+    assert summary["consequence_total"] == D("-7085.71")
+    assert summary["consequence_twelve_end"] == dt.date(2027, 11, 30)
+    assert len(summary["consequence_twelve"]) == 12
+    assert summary["consequence_twelve"][-1][0] == dt.date(2027, 11, 1)
+    assert summary["consequence_twelve_total"] == D("-83428.53")
+
+
+def test_package_change_twelve_months_from_mid_month(org):
+    # From 15 January 2026: 12 months to 14 January 2027; January 2026 17 days, January 2027 14 days.
+    summary = services.consequence_summary(
+        org.home_a, old_weekly_hours=D("0"), new_weekly_hours=D("7"), from_date=dt.date(2026, 1, 15)
+    )
+    twelve = dict(summary["consequence_twelve"])
+    assert twelve[dt.date(2026, 1, 1)] == D("-6800.00")  # 7 × 400 × 17/7
+    assert twelve[dt.date(2027, 1, 1)] == D("-5600.00")  # 7 × 400 × 14/7
+    assert len(twelve) == 13

@@ -178,15 +178,30 @@ def test_htmx_create_triggers_refresh(org, client_for):
     assert 'id="entry-form"' in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("kind", "group", "typed", "stored"),
+    [
+        ("udgift", AccountGroup.OPERATIONS, "-5.000", D("-5000.00")),  # a saving with its natural minus
+        ("besparelse", AccountGroup.OPERATIONS, "5.000", D("-5000.00")),  # or positive with its kind
+        ("besparelse", AccountGroup.OPERATIONS, "−5.000", D("-5000.00")),  # the typographic minus too
+        ("udgift", AccountGroup.OPERATIONS, "5.000", D("5000.00")),
+        ("indtaegt", AccountGroup.INCOME, "-1.250,50", D("-1250.50")),
+        ("udgift", AccountGroup.OPERATIONS, "-0,01", D("-0.01")),  # boundary: the smallest saving
+    ],
+)
+def test_a_saving_can_be_typed_with_a_minus_sign(org, client_for, kind, group, typed, stored):
+    url = reverse("disponering:entry_create", args=[org.home_a.pk])
+    response = client_for(org.manager).post(url, entry_post(kind=kind, account_group=group, amount_input=typed), **HX)
+    assert response.status_code == 200, response.content.decode()[:500]
+    assert LedgerEntry.objects.get().amount == stored
+
+
 def test_invalid_input_gives_danish_message_and_4xx(org, client_for):
     client = client_for(org.manager)
     url = reverse("disponering:entry_create", args=[org.home_a.pk])
     response = client.post(url, entry_post(amount_input="tolv"), **HX)
     assert response.status_code == 422
     assert "er ikke et gyldigt tal" in response.content.decode()
-    response = client.post(url, entry_post(amount_input="-5"))
-    assert response.status_code == 422
-    assert "positivt tal" in response.content.decode()
     response = client.post(url, entry_post(start_date="31-02-2026", spread=Spread.EVEN))
     assert response.status_code == 422
     assert "gyldig dato" in response.content.decode()
@@ -249,6 +264,9 @@ def test_typed_months_through_form(org, client_for):
 
 
 def test_leave_helper_creates_net_and_refund_lines(org, client_for):
+    from disponering.models import LeaveRules
+
+    LeaveRules.objects.update_or_create(pk=1, defaults={"maternity_refund_to_home": True})
     response = client_for(org.manager).post(
         reverse("disponering:leave_create", args=[org.home_a.pk]),
         {
@@ -260,6 +278,7 @@ def test_leave_helper_creates_net_and_refund_lines(org, client_for):
             "end_date": "2026-12-31",
             "temp_percent": "80",
             "monthly_refund": "4.000",
+            "with_pay": "0",
             "status": Status.EXPECTED,
         },
         **HX,
@@ -271,6 +290,32 @@ def test_leave_helper_creates_net_and_refund_lines(org, client_for):
     assert changes[(dt.date(2026, 3, 1), "indtaegt")] == D("-4000.00")
     assert (dt.date(2026, 2, 1), "loen") not in changes
     assert LedgerEntry.objects.count() == 2
+
+
+def test_paid_maternity_leave_with_refund_to_central_pool(org, client_for):
+    """The typical case: paid maternity leave, 80 % temp, the refund goes to the
+    central pool (the default rule): +28.000 kr. a month for the home, no refund line."""
+    response = client_for(org.manager).post(
+        reverse("disponering:leave_create", args=[org.home_a.pk]),
+        {
+            "aar": "2026",
+            "category": Category.MATERNITY,
+            "title": "CD",
+            "monthly_wage": "35.000",
+            "with_pay": "1",
+            "start_date": "2026-03-01",
+            "end_date": "2026-04-30",
+            "temp_percent": "80",
+            "monthly_refund": "20.000",
+            "status": Status.EXPECTED,
+        },
+        **HX,
+    )
+    assert response.status_code == 200
+    changes = expected_changes(org.home_a, 2026)
+    assert changes == {(dt.date(2026, 3, 1), "loen"): D("28000.00"), (dt.date(2026, 4, 1), "loen"): D("28000.00")}
+    entry = LedgerEntry.objects.get()
+    assert "central" in entry.comment
 
 
 def test_leave_preview_and_consequence_preview_save_nothing(org, client_for):
@@ -285,6 +330,7 @@ def test_leave_preview_and_consequence_preview_save_nothing(org, client_for):
             "start_date": "2026-03-01",
             "end_date": "2026-12-31",
             "temp_percent": "80",
+            "with_pay": "0",
             "status": "forventet",
         },
         **HX,

@@ -97,3 +97,67 @@ def test_half_configured_oidc_refuses_to_start(monkeypatch):
     monkeypatch.setenv("BOTILBUD_OIDC_CLIENT_ID", "app-id")
     with pytest.raises(ImproperlyConfigured, match="BOTILBUD_OIDC_CLIENT_SECRET"):
         oidc_settings()
+
+
+def test_a_mappings_homes_are_in_its_audit_trail(client, org):
+    from botilbud.lib.history import object_history
+    from botilbud.sso.models import GroupMapping
+
+    client.force_login(org.administrator)
+    response = client.post(
+        "/admin/sso/groupmapping/add/",
+        {
+            "group": "grp-ledere",
+            "description": "Ledere",
+            "role": Role.HOME_MANAGER,
+            "homes": [org.home_a.pk],
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    mapping = GroupMapping.objects.get(group="grp-ledere")
+    page = client.get(f"/admin/sso/groupmapping/{mapping.pk}/change/").content.decode()
+    response = client.post(
+        f"/admin/sso/groupmapping/{mapping.pk}/change/",
+        {
+            "group": "grp-ledere",
+            "description": "Ledere",
+            "role": Role.HOME_MANAGER,
+            "homes": [org.home_a.pk, org.home_b.pk],
+            "is_active": "on",
+            "version": mapping.version,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert "Botilbud: Egebakken" in page
+    changes = [c for row in object_history(mapping) for c in row["changes"] if c["field"] == "botilbud og områder"]
+    assert changes[0]["before"] == "Botilbud: Egebakken"
+    assert changes[0]["after"] == "Botilbud: Egebakken, Lindehuset"
+    assert object_history(mapping)[0]["who"] == str(org.administrator)
+    assert client.get(f"/historik/gruppekobling/{mapping.pk}/").status_code == 200
+
+
+def test_a_stale_mapping_edit_is_refused(client, org):
+    from botilbud.sso.models import GroupMapping
+
+    mapping = GroupMapping.objects.create(group="grp-ledere", role=Role.HOME_MANAGER)
+    GroupMapping.objects.filter(pk=mapping.pk).update(version=2)
+    client.force_login(org.administrator)
+    response = client.post(
+        f"/admin/sso/groupmapping/{mapping.pk}/change/",
+        {"group": "grp-ledere", "role": Role.CONSULTANT, "is_active": "on", "version": 1},
+    )
+    assert response.status_code == 200
+    assert "Din ændring er ikke gemt" in response.content.decode()
+    mapping.refresh_from_db()
+    assert mapping.role == Role.HOME_MANAGER
+
+
+def test_only_the_administrator_sees_a_mappings_history(client, org):
+    from botilbud.sso.models import GroupMapping
+
+    mapping = GroupMapping.objects.create(group="grp-ledere", role=Role.HOME_MANAGER)
+    for user in org.all_users:
+        client.force_login(user)
+        expected = 200 if user.role == Role.ADMIN else 404
+        assert client.get(f"/historik/gruppekobling/{mapping.pk}/").status_code == expected, user.role
