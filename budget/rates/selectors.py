@@ -33,18 +33,34 @@ def group_labels() -> dict[str, str]:
 
 
 def budgeted_costs(home_id: int, year: int, groups: list[str]) -> list[tuple[str, Decimal]]:
-    """The corrected budget per counted account group (original + corrections), in one query."""
+    """The corrected budget per counted account group (original + corrections), in one or two queries.
+
+    Before year Y has a budget (next year's rate is computed in the autumn), the
+    latest earlier year's corrected budget is used, and the line says so."""
     from budget.models import BudgetLine
 
-    rows = dict(
-        BudgetLine.objects.filter(home_id=home_id, year=year, group__in=groups)
-        .annotate(
-            corrected=F("original") + Coalesce(Sum("corrections__amount"), Value(ZERO), output_field=MONEY),
+    def corrected(y: int) -> dict[str, Decimal]:
+        return dict(
+            BudgetLine.objects.filter(home_id=home_id, year=y, group__in=groups)
+            .annotate(
+                corrected=F("original") + Coalesce(Sum("corrections__amount"), Value(ZERO), output_field=MONEY),
+            )
+            .values_list("group", "corrected")
         )
-        .values_list("group", "corrected")
-    )
+
+    rows, source = corrected(year), year
+    if not rows:
+        earlier = (
+            BudgetLine.objects.filter(home_id=home_id, year__lt=year, group__in=groups)
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .first()
+        )
+        if earlier is not None:
+            rows, source = corrected(earlier), earlier
     labels = group_labels()
-    return [(labels.get(g, g), to_money(rows.get(g, ZERO))) for g in groups]
+    note = "" if source == year else f" (budget {year} findes ikke endnu)"
+    return [(f"Budget {source}: {labels.get(g, g)}{note}", to_money(rows.get(g, ZERO))) for g in groups]
 
 
 def closed_year_actuals(home_id: int, year: int, cost_groups: list[str], income_groups: list[str]) -> dict:
