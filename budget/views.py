@@ -56,12 +56,9 @@ def _month(request: HttpRequest, home_ids: list[int], year: int) -> int:
     latest = selectors.latest_actual_month(home_ids, year)
     if latest:
         return latest
-    today = dt.date.today()
-    if year < today.year:
-        return 12
-    if year > today.year:
-        return 0
-    return max(today.month - 1, 0)
+    # No actuals for the year yet: the forecast is the budget (as on the
+    # dashboard, budget.dashboard.selectors.economy); a past year counts as closed.
+    return 12 if year < dt.date.today().year else 0
 
 
 def selectable_years(year: int, today: dt.date | None = None) -> list[int]:
