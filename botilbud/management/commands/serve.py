@@ -17,7 +17,6 @@ from django.core.management.base import BaseCommand, CommandParser
 from botilbud.management.commands.seed_demo import print_logins
 from botilbud.models import Home
 
-
 DEMO_YEARS = 7
 
 
