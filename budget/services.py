@@ -10,25 +10,24 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 
-from botilbud.models import Home, Role, User
+from botilbud.models import Home, User
+from botilbud.permissions import can
 from budget import importer
 from budget.models import ActualsImport, BudgetLine, StaffingPlan, StagedActual
 
 
 def import_home_ids(user: User | None) -> list[int] | None:
     """The homes whose actuals ``user`` may import (None = all: administrator or command)."""
-    if user is None or user.role == Role.ADMIN:
+    if user is None or can(user, "budget.manage_any_home"):
         return None
-    if user.role == Role.CONSULTANT:
+    if can(user, "budget.import_actuals"):
         return list(Home.objects.writable_by(user).values_list("pk", flat=True))
     return []
 
 
 def can_manage_budget(user: User, home: Home) -> bool:
     """Consultants of the home and administrators own budgets and actuals."""
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.CONSULTANT and Home.objects.writable_by(user).filter(pk=home.pk).exists()
+    return can(user, "budget.manage_home_budget", home)
 
 
 @dataclass
@@ -196,7 +195,10 @@ def set_profile(*, line: BudgetLine, percentages: list[Decimal] | None, seen_ver
     return line
 
 
-def save_staffing_plan(*, plan: StaffingPlan, user: User, seen_version: int | None) -> StaffingPlan:
+def save_staffing_plan(*, plan: StaffingPlan, user: User, seen_version: int | None, groups: Any = None) -> StaffingPlan:
+    """Save the plan (versioned) and, with ``groups`` (a bound, valid staff
+    group formset), its staff groups in the order shown: the plan's version
+    guards the groups too, so a concurrent edit of either is refused."""
     from botilbud.lib.locking import save_versioned
 
     plan.updated_by = user
@@ -204,6 +206,18 @@ def save_staffing_plan(*, plan: StaffingPlan, user: User, seen_version: int | No
         save_versioned(plan, seen_version=seen_version)
     else:
         plan.save()
+    if groups is not None:
+        groups.instance = plan
+        groups.save(commit=False)
+        for obj in groups.deleted_objects:
+            obj.delete()
+        for position, form in enumerate(groups.forms):
+            if form in groups.deleted_forms or (not form.has_changed() and not form.instance.pk):
+                continue
+            obj = form.instance
+            obj.plan = plan
+            obj.position = position
+            obj.save()
     return plan
 
 

@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from botilbud.lib.dates import add_months
 from botilbud.lib.money import format_kr, to_money
-from botilbud.models import Municipality, Role, User
+from botilbud.models import Municipality, User
+from botilbud.permissions import can
 from visitation import events
 from visitation.models import (
     LEVEL_RANK,
-    RECORDS_COMMITTEE_DECISIONS,
     ROLE_COMPETENCE,
     ApprovalLevel,
     Citizen,
@@ -114,7 +114,9 @@ def can_decide(user: User, placement: Placement) -> bool:
     own = user_competence(user)
     if own and LEVEL_RANK[ApprovalLevel(own)] >= LEVEL_RANK[ApprovalLevel(level)]:
         return True
-    return level in (ApprovalLevel.COMMITTEE, ApprovalLevel.POLITICAL) and user.role in RECORDS_COMMITTEE_DECISIONS
+    return level in (ApprovalLevel.COMMITTEE, ApprovalLevel.POLITICAL) and can(
+        user, "visitation.record_committee_decision"
+    )
 
 
 def is_committee_level(level: str) -> bool:
@@ -142,7 +144,7 @@ def _hours(package: SupportPackage | None) -> Decimal | None:
 
 
 def _require_authority(user: User) -> None:
-    if user.role not in (Role.CASEWORKER, Role.AUTHORITY_HEAD):
+    if not can(user, "visitation.manage_placements"):
         raise PermissionDenied("Kun myndigheden (sagsbehandlere og myndighedsleder) kan ændre bevillinger.")
 
 
@@ -274,7 +276,7 @@ def placement_decide(
     if own and LEVEL_RANK[ApprovalLevel(own)] >= LEVEL_RANK[ApprovalLevel(level)]:
         decided_level = own if not is_committee_level(level) else level
         meeting_date = None
-    elif is_committee_level(level) and user.role in RECORDS_COMMITTEE_DECISIONS:
+    elif is_committee_level(level) and can(user, "visitation.record_committee_decision"):
         if meeting_date is None:
             raise PlacementError(f"Angiv mødedatoen for {level_label.lower()}s afgørelse.")
         decided_level = level
@@ -398,7 +400,7 @@ def placement_change_package(
         label = ApprovalLevel(new_level).label.lower()
         if own and LEVEL_RANK[ApprovalLevel(own)] >= LEVEL_RANK[ApprovalLevel(new_level)]:
             decided_level, meeting_date = own, None
-        elif is_committee_level(new_level) and user.role in RECORDS_COMMITTEE_DECISIONS:
+        elif is_committee_level(new_level) and can(user, "visitation.record_committee_decision"):
             if meeting_date is None:
                 raise PlacementError(
                     f"Den nye årspris {format_kr(new_price)} kræver {label}s afgørelse: angiv mødedatoen."
@@ -448,9 +450,14 @@ def placement_change_package(
 
 
 @transaction.atomic
-def placement_end(*, placement: Placement, end_date: dt.date, user: User, note: str = "") -> PlacementChange:
+def placement_end(
+    *, placement: Placement, end_date: dt.date, user: User, note: str = "", manual_move_out: bool = False
+) -> PlacementChange:
     """End a placement on ``end_date`` (the last day): a recorded change.
-    The ledger is told for an own home (the end of the home's income)."""
+    The ledger is told for an own home (the end of the home's income); with
+    ``manual_move_out`` it also records the move-out as a ledger entry when
+    the placement has no generated income entry to stop (so nothing counts
+    twice)."""
     _require_authority(user)
     placement = _lock(placement)
     if placement.status not in _LIVE:
@@ -466,6 +473,7 @@ def placement_end(*, placement: Placement, end_date: dt.date, user: User, note: 
         note=note,
         created_by=user,
     )
+    previous_end = placement.end_date
     placement.end_date = end_date
     if end_date <= _today():
         placement.status = Placement.Status.ENDED
@@ -480,6 +488,9 @@ def placement_end(*, placement: Placement, end_date: dt.date, user: User, note: 
                 date=end_date,
                 old_weekly_hours=_hours(placement.package),
                 new_weekly_hours=None,
+                manual_move_out=manual_move_out,
+                user=user,
+                previous_end=previous_end,
             )
         )
     return change
