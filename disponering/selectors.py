@@ -83,8 +83,8 @@ def staff_changes(home: Home | int, year: int) -> list[dict[str, Any]]:
     the wage budget (positive = more wage spent)."""
     home_id = home if isinstance(home, int) else home.pk
     rows = (
-        _year_months_qs(year)
-        .filter(home_id=home_id, account_group=AccountGroup.WAGES, entry__category__in=STAFF_CATEGORIES)
+        _year_months_qs(year, [home_id])
+        .filter(account_group=AccountGroup.WAGES, entry__category__in=STAFF_CATEGORIES)
         .values("entry__category")
         .annotate(total=Sum("amount"), entries=Count("entry_id", distinct=True))
         .order_by()
