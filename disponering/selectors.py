@@ -22,12 +22,17 @@ from disponering.models import STAFF_CATEGORIES, Category, LedgerEntry, LedgerEn
 def _year_months_qs(year: int, home_ids: list[int]) -> QuerySet[LedgerEntryMonth]:
     """The counted month amounts of the homes in the year. Both sides of the
     join to the entry (for its status) are restricted to the homes first: the
-    entries through the ``ledger_home_start`` index, the months through
+    entries through the ``ledger_home_end`` index, the months through
     ``ledger_month_home_month``, so the cost follows the homes' own entries,
     not the whole municipality's ledger."""
     return LedgerEntryMonth.objects.filter(
         home_id__in=home_ids,
         entry__home_id__in=home_ids,
+        # A month of the year belongs to an entry that overlaps the year; said
+        # on the entry too, so the ``ledger_home_end`` index leaves out the
+        # entries of earlier years (the join does not grow with history).
+        entry__end_date__gte=dt.date(year, 1, 1),
+        entry__start_date__lte=dt.date(year, 12, 31),
         month__gte=dt.date(year, 1, 1),
         month__lte=dt.date(year, 12, 1),
         entry__status__in=_COUNTED,
