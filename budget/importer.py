@@ -931,10 +931,13 @@ def _stage_with_profile(table: tabular.Table, mapper: Any, cursor: Any, info: Re
                 t = when.get(when_key)
                 if t is None:
                     t = when[when_key] = len(when)
-                if match is not None and not (match[1] and match[4]) and len(match[2]) <= 15:
+                if match is not None and not (match[1] and match[4]):
                     lead, whole, ore, trail = match.groups()
                     if group_sep in whole:
                         whole = whole.replace(group_sep, "")
+                else:
+                    whole = None
+                if whole is not None and len(whole) <= 12:  # below profiles.MAX_AMOUNT (10^12)
                     if (lead == "-" or trail == "-") != flip:
                         number, cents, reason = f"-{whole}.{ore}", -int(whole + ore), "\\N"
                     else:
