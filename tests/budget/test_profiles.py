@@ -227,7 +227,9 @@ def test_set_based_path_names_every_bad_row_with_the_previews_reasons(homes):
     from budget.profiles import RowMapper
 
     profile = _sap_utf8_profile()
-    mapper = RowMapper(profile, ["Omkostningssted", "PSP-element", "Artskonto", "Periode", "Bogf.dato", "Beløb", "Tekst"])
+    mapper = RowMapper(
+        profile, ["Omkostningssted", "PSP-element", "Artskonto", "Periode", "Bogf.dato", "Beløb", "Tekst"]
+    )
     outcome = import_actuals(
         stream=io.BytesIO(_sap_bytes(_TRICKY + _BAD)), file_name="x.csv", user=None, mode="apply", profile=profile
     )
