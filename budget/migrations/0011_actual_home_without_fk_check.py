@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("botilbud", "0005_hardening"),
-        ("budget", "0009_hardening"),
+        ("budget", "0010_staff_groups"),
     ]
 
     operations = [
