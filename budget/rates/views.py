@@ -27,7 +27,7 @@ from botilbud.models import Home, User
 from budget.rates import selectors, services, settlement
 from budget.rates.calc import RateError
 from budget.rates.forms import RateCalculationForm, RateLevelFormSet
-from budget.rates.models import RateCalculation
+from budget.rates.models import RATE_WRITERS, RateCalculation
 
 
 class BadParameter(Exception):
@@ -81,6 +81,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "years": _years(),
             "rows": rows,
             "approved": sum(1 for r in rows if r["calc"] and r["calc"].is_approved),
+            "can_index": user.role in RATE_WRITERS,
         },
     )
 
@@ -164,6 +165,8 @@ def home_rate(request: HttpRequest, pk: int) -> HttpResponse:
             "formset": formset,
             "can_write": can_write,
             "can_approve": can_write and calc.pk is not None and result is not None,
+            "can_reopen": calc.is_approved and services.can_write_rates(user, home),
+            "approvals": selectors.approvals(calc) if calc.pk else [],
         },
         status=status,
     )
@@ -193,6 +196,37 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect(url)
     messages.success(request, f"Taksten for {year} er godkendt og låst.")
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reopen an approved rate with a reason (audited); the approved version stays in the history."""
+    home = get_home_for_user(request, pk)
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        year = _year(request)
+    except BadParameter as exc:
+        return _bad(request, str(exc))
+    services.require_rate_writer(user, home)
+    calc = RateCalculation.objects.filter(home=home, year=year).first()
+    url = f"{reverse('rates:home_rate', args=[home.pk])}?aar={year}"
+    raw = request.POST.get("version", "")
+    if calc is None or not (raw.isascii() and raw.isdigit()):
+        return _bad(request, f"Der er ingen godkendt takst for {year} at genåbne.")
+    try:
+        services.reopen(calc=calc, user=user, seen_version=int(raw), reason=request.POST.get("reason", ""))
+    except VersionConflict as conflict:
+        messages.error(request, conflict.message())
+        return redirect(url)
+    except services.ReopenError as exc:
+        messages.error(request, str(exc))
+        return redirect(url)
+    messages.success(
+        request,
+        f"Taksten for {year} er genåbnet. Den godkendte takst gælder, indtil den nye beregning er godkendt.",
+    )
     return redirect(url)
 
 
