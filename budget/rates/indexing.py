@@ -329,8 +329,16 @@ def _placements(
         .order_by("placement_id", "effective_date")
         .values_list("placement_id", "effective_date")
     )
+    from visitation.models import sees_case_numbers
+
+    case_numbers = sees_case_numbers(user)  # home-side roles see citizens by initials only
     for p in qs.select_related("citizen", "offer", "package").order_by("offer__name", "citizen__case_number", "pk"):
-        label = f"{p.citizen.case_number} ({p.citizen.initials}) i {p.offer.name}"
+        who = (
+            f"{p.citizen.case_number} ({p.citizen.initials})"
+            if case_numbers
+            else f"{p.citizen.initials} (bevilling {p.pk})"
+        )
+        label = f"{who} i {p.offer.name}"
         key = f"placement:{p.pk}"
         start = max(p.start_date, first)
         if p.pk in later:

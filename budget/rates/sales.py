@@ -218,13 +218,24 @@ def _write_year(placement: Any, year: int, months: list | None, existing: Any) -
 @transaction.atomic
 def refresh_sale(placement: Any, today: dt.date | None = None) -> None:
     """Recompute every ledger entry of a sale: one per year it runs in, up to the horizon."""
+    from budget.rates.models import PRICING_STATUSES, RateCalculation
     from disponering.services import horizon_end
 
     existing = {e.generated_key: e for e in _sale_entries(placement)}
     years: set[int] = set()
     if placement.status in ("godkendt", "aktiv", "ophoert"):
         last = horizon_end(placement.start_date, placement.end_date, today)
-        years = set(range(placement.start_date.year, last.year + 1))
+        # Only years with a rate in force can earn income (one query instead of one per year).
+        years = set(
+            RateCalculation.objects.filter(
+                home_id=placement.offer.home_id,
+                year__gte=placement.start_date.year,
+                year__lte=last.year,
+                status__in=PRICING_STATUSES,
+            )
+            .exclude(approved_day=None)
+            .values_list("year", flat=True)
+        )
     years |= {int(k.split(":", 1)[1]) for k in existing if k.startswith("salg:")}
     for year in sorted(years):
         _write_year(placement, year, year_months(placement, year, today), existing.pop(f"salg:{year}", None))

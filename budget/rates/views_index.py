@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from botilbud.lib.locking import VersionConflict
+from botilbud.lib.money import format_number
 from botilbud.models import User
 from budget.rates import indexing
 from budget.rates.forms import PriceIndexForm
@@ -117,7 +118,8 @@ def index_step(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Priserne er fremskrevet fra {from_year} til {from_year + 1} med PL {run.pl_pct} %: "
+                f"Priserne er fremskrevet fra {from_year} til {from_year + 1} med PL "
+                f"{format_number(run.pl_pct, 2)} %: "
                 f"{len(run.lines)} linjer skrevet. Fremskrivningen kan fortrydes herunder.",
             )
             return redirect(url)

@@ -210,7 +210,8 @@ def test_undo_is_refused_when_something_it_wrote_was_changed(org, setup):
 def test_a_consultant_indexes_own_homes_only(org, setup):
     plan = indexing.plan(2026, org.consultant)
     assert {ln.kind for ln in plan.lines} == {"timepris", "takst", "bevilling"}
-    assert [label.split(" ")[0] for label, *_ in _lines(plan, "bevilling")] == ["OWN-1"]
+    # Home-side roles see citizens by initials only, never the case number.
+    assert [label for label, *_ in _lines(plan, "bevilling")] == [f"OW (bevilling {setup.own.pk}) i Egebakken"]
     assert not indexing.can_index(org.caseworker) and not indexing.can_index(org.manager)
 
 
