@@ -158,4 +158,3 @@ def test_rate_sale_settlement_and_refusion(page, login, org, vis):  # noqa: F811
     assert "er fortrudt" in page.content() and "Fortrudt" in page.locator("#index-runs").inner_text()
     page.goto(base + "/budget/myndighed/?aar=2027")
     assert page.get_by_test_id("authority-forecast").inner_text() == "1.600.000 kr."
-
