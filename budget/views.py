@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from botilbud.access import can_write_home, get_home_for_user, require_role
 from botilbud.lib.dates import MONTH_ABBR, MONTH_NAMES
+from botilbud.lib.dates import selectable_years as lib_selectable_years
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO
 from botilbud.models import AccountGroup, Home, Role, User
@@ -56,20 +57,14 @@ def _month(request: HttpRequest, home_ids: list[int], year: int) -> int:
     latest = selectors.latest_actual_month(home_ids, year)
     if latest:
         return latest
-    today = dt.date.today()
-    if year < today.year:
-        return 12
-    if year > today.year:
-        return 0
-    return max(today.month - 1, 0)
+    # No actuals for the year yet: the forecast is the budget (as on the
+    # dashboard, budget.dashboard.selectors.economy); a past year counts as closed.
+    return 12 if year < dt.date.today().year else 0
 
 
 def selectable_years(year: int, today: dt.date | None = None) -> list[int]:
-    """The years a selector offers: five back and one ahead of today, and always
-    the year shown (``?aar=2023`` selects 2023, not the first option)."""
-    today = today or dt.date.today()
-    first, last = min(year, today.year - 5), max(year, today.year + 1)
-    return list(range(first, last + 1))
+    """Every year with a budget (and five back, one ahead), always the year shown."""
+    return lib_selectable_years(year, first=selectors.first_budget_year(), today=today)
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
@@ -137,7 +132,7 @@ def home_budget(request: HttpRequest, pk: int) -> HttpResponse:
             "year": year,
             "month": month,
             "month_label": MONTH_NAMES[month - 1] if month else "",
-            "years": list(range(dt.date.today().year - 4, dt.date.today().year + 2)),
+            "years": selectable_years(year),
             "months": [(i, MONTH_NAMES[i - 1]) for i in range(1, 13)],
             "groups": groups,
             "total": total,
@@ -601,7 +596,7 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
             "tabs": _tabs(user),
             "active_tab": "budget:allocation",
             "year": year,
-            "years": list(range(dt.date.today().year - 4, dt.date.today().year + 2)),
+            "years": selectable_years(year),
             "model": model,
         },
     )
@@ -649,7 +644,7 @@ def authority(request: HttpRequest) -> HttpResponse:
             "year": year,
             "month": month,
             "month_label": MONTH_NAMES[month - 1] if month else "",
-            "years": list(range(dt.date.today().year - 4, dt.date.today().year + 2)),
+            "years": selectable_years(year),
             "months": [(i, MONTH_NAMES[i - 1]) for i in range(1, 13)],
         },
     )

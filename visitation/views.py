@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from botilbud.access import require_role
+from botilbud.lib.dates import selectable_years
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import to_money
 from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text, streaming_sheet, xlsx_response
@@ -771,7 +772,7 @@ def purchases_sales(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "on": on,
-            "years": list(range(today.year - 4, today.year + 1)),
+            "years": selectable_years(year, first=selectors.first_placement_year(), today=today),
             "purchases": purchases,
             "purchases_total": {
                 "placements": sum(r["placements"] for r in purchases),

@@ -26,10 +26,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from botilbud.access import get_home_for_user
+from botilbud.lib.dates import selectable_years
 from botilbud.models import AccountGroup, Area, Home, Paragraph, Role, User
 from budget.dashboard import build
 from budget.dashboard import selectors as sel
 from budget.dashboard.charts import excel_response
+from budget.selectors import first_budget_year
 
 DASHBOARD_ROLES = (Role.DEPARTMENT_HEAD, Role.ADMIN, Role.AREA_MANAGER, Role.CONSULTANT)
 
@@ -82,7 +84,7 @@ def _render(request: HttpRequest, user: User, filters: sel.Filters, context: dic
         "filters": filters,
         "query": filters.query(),
         "partial": LEVEL_TEMPLATES[context["level"]],
-        "years": list(range(_today().year + 1, _today().year - 6, -1)),
+        "years": selectable_years(filters.year, first=first_budget_year(), today=_today())[::-1],
         "provider_kinds": Provider.Kind.choices,
         "sees_all": user.role in (Role.DEPARTMENT_HEAD, Role.ADMIN),
     }
