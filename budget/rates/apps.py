@@ -13,7 +13,6 @@ class RatesConfig(AppConfig):
     verbose_name = "Takster og mellemkommunal afregning"
 
     def ready(self) -> None:
-        from botilbud.models import Role
         from botilbud.registry import demo_seeder, history_kind, home_tab, reference_loader
         from budget.rates import reference
         from budget.rates.models import IndexRun, PriceIndex, RateCalculation
@@ -22,7 +21,7 @@ class RatesConfig(AppConfig):
             "Takst",
             "rates:home_rate",
             order=45,
-            roles=[Role.HOME_MANAGER, Role.AREA_MANAGER, Role.CONSULTANT, Role.DEPARTMENT_HEAD, Role.ADMIN],
+            permission="rates.view",
         )
         history_kind("takst", lambda user: RateCalculation.objects.visible_to(user))
         history_kind("pl", lambda user: PriceIndex.objects.all())

@@ -25,7 +25,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from botilbud.models import Home, Role, User
+from botilbud.models import Home, User
 
 DEFAULT_COST_GROUPS = ["loen", "drift"]
 DEFAULT_INCOME_GROUPS = ["indtaegt"]
@@ -224,10 +224,6 @@ class RateLevel(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-# Roles that compute and approve rates.
-RATE_WRITERS = {Role.CONSULTANT, Role.ADMIN}
 
 
 class StatementQuerySet(models.QuerySet["Statement"]):

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from botilbud.lib.locking import VersionConflict
 from botilbud.models import Home, User
+from botilbud.permissions import can
 from budget.rates.calc import RateResult
-from budget.rates.models import RATE_WRITERS, RateCalculation
+from budget.rates.models import RateCalculation
 from budget.rates.selectors import rate_for
 
 
@@ -21,9 +22,7 @@ class RateLocked(Exception):
 
 
 def can_write_rates(user: User, home: Home) -> bool:
-    if user.role not in RATE_WRITERS:
-        return False
-    return user.role == "administrator" or Home.objects.writable_by(user).filter(pk=home.pk).exists()
+    return can(user, "rates.edit", home)
 
 
 def require_rate_writer(user: User, home: Home) -> None:
@@ -84,7 +83,8 @@ def snapshot(result: RateResult) -> dict:
 def approve(*, calc: RateCalculation, user: User, seen_version: int) -> RateCalculation:
     """Approve and lock the year's rate: the computed rates are frozen on the
     calculation and its levels. Raises ``RateError`` on impossible inputs."""
-    require_rate_writer(user, calc.home)
+    if not can(user, "rates.approve", calc.home):
+        raise PermissionDenied("Kun botilbuddets økonomikonsulent (og administratoren) godkender takster.")
     current = _lock(calc, seen_version)
     result = rate_for(current)
     current.status = RateCalculation.Status.APPROVED
