@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from botilbud.lib.dates import days_in_year
 from botilbud.lib.money import to_money
-from botilbud.models import HourPrice, Role, User
+from botilbud.models import HourPrice, User
 
 WEEKS_PER_YEAR = Decimal(52)
 LIVE = ["godkendt", "aktiv", "ophoert"]
@@ -131,7 +131,9 @@ class IndexPlan:
 
 
 def can_index(user: User) -> bool:
-    return user.is_authenticated and user.role in (Role.CONSULTANT, Role.ADMIN)
+    from botilbud.permissions import can
+
+    return can(user, "rates.index")
 
 
 def _homes(user: User):
@@ -146,7 +148,9 @@ def plan(from_year: int, user: User) -> IndexPlan:
 
     to_year = from_year + 1
     index = PriceIndex.objects.filter(year=to_year).first()
-    wide = user.role == Role.ADMIN
+    from botilbud.permissions import can
+
+    wide = can(user, "rates.index_municipality")
     result = IndexPlan(from_year, index.pl_pct if index else None, index.version if index else None, [], wide)
     if index is None:
         return result

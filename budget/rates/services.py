@@ -119,7 +119,8 @@ def reopen(*, calc: RateCalculation, user: User, seen_version: int, reason: str)
     """Reopen an approved rate so it can be recomputed. The approved figures stay in force
     (they keep pricing sales) until the rate is approved again; the approved version is
     kept in the history (pghistory), with who reopened it, when and why."""
-    require_rate_writer(user, calc.home)
+    if not can(user, "rates.approve", calc.home):
+        raise PermissionDenied("Kun botilbuddets økonomikonsulent (og administratoren) genåbner takster.")
     reason = (reason or "").strip()
     if not reason:
         raise ReopenError("Skriv hvorfor den godkendte takst genåbnes.")

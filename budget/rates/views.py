@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +30,7 @@ from botilbud.registry import home_tabs_for
 from budget.rates import selectors, services, settlement
 from budget.rates.calc import RateError
 from budget.rates.forms import RateCalculationForm, RateLevelFormSet
-from budget.rates.models import RATE_WRITERS, RateCalculation
+from budget.rates.models import RateCalculation
 
 
 class BadParameter(Exception):
@@ -79,7 +80,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "years": _years(),
             "rows": rows,
             "approved": sum(1 for r in rows if r["calc"] and r["calc"].is_approved),
-            "can_index": user.role in RATE_WRITERS,
+            "can_index": can(user, "rates.index"),
         },
     )
 
@@ -163,7 +164,7 @@ def home_rate(request: HttpRequest, pk: int) -> HttpResponse:
             "formset": formset,
             "can_write": can_write,
             "can_approve": can_write and calc.pk is not None and result is not None,
-            "can_reopen": calc.is_approved and services.can_write_rates(user, home),
+            "can_reopen": calc.is_approved and can(user, "rates.approve", home),
             "approvals": selectors.approvals(calc) if calc.pk else [],
         },
         status=status,
@@ -207,7 +208,8 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
         year = _year(request)
     except BadParameter as exc:
         return _bad(request, str(exc))
-    services.require_rate_writer(user, home)
+    if not can(user, "rates.approve", home):
+        raise PermissionDenied("Kun botilbuddets økonomikonsulent (og administratoren) genåbner takster.")
     calc = RateCalculation.objects.filter(home=home, year=year).first()
     url = f"{reverse('rates:home_rate', args=[home.pk])}?aar={year}"
     raw = request.POST.get("version", "")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import format_number
 from botilbud.models import User
+from botilbud.permissions import can
 from budget.rates import indexing
 from budget.rates.forms import PriceIndexForm
 from budget.rates.models import IndexRun, PriceIndex
@@ -41,7 +42,7 @@ def _year_param(raw: str) -> int | None:
 @require_http_methods(["GET", "POST"])
 def price_index(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    can_write = indexing.can_index(user)
+    can_write = can(user, "rates.edit_price_index")
     try:
         year = _year_param(request.GET.get("aar", "") or request.POST.get("aar", ""))
     except ValueError as exc:
