@@ -21,18 +21,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from botilbud.access import can_write_home, get_home_for_user, require_role
+from botilbud.access import get_home_for_user
 from botilbud.lib.dates import MONTH_ABBR, MONTH_NAMES
 from botilbud.lib.dates import selectable_years as lib_selectable_years
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO
-from botilbud.models import AccountGroup, Home, Role, User
+from botilbud.models import AccountGroup, Home, User
+from botilbud.permissions import can, require
+from botilbud.registry import home_tabs_for
 from budget import importer, monthly_profiles, selectors, services
 from budget.forms import ActualsUploadForm, CorrectionForm, ProfileForm, StaffingPlanForm, staff_group_formset
 from budget.models import ActualsImport, BudgetLine, StaffingPlan
 from budget.staffing import GroupInput, StaffingInput, roster_cost, staff_hours
-
-IMPORT_ROLES = (Role.CONSULTANT, Role.ADMIN)
 
 
 class BadParameter(Exception):
@@ -155,7 +155,7 @@ def home_budget(request: HttpRequest, pk: int) -> HttpResponse:
 def _reallocation_form(user: User, home: Home):  # noqa: ANN202
     from budget.forms import ReallocationForm
 
-    targets = Home.objects.all() if user.role == Role.ADMIN else Home.objects.writable_by(user)
+    targets = Home.objects.all() if can(user, "budget.manage_any_home") else Home.objects.writable_by(user)
     return ReallocationForm(
         initial={"date": dt.date.today(), "target_home": home.pk}, target_homes=targets.filter(is_active=True)
     )
@@ -194,9 +194,7 @@ def _budget_chart(month_totals: list[dict], month: int) -> tuple[dict[str, Any],
 
 
 def _tabs(user: User) -> list:
-    from botilbud.registry import registry
-
-    return [t for t in registry.home_tabs if t.roles is None or user.role in t.roles]
+    return home_tabs_for(user)
 
 
 def _managed_home(request: HttpRequest, pk: int) -> Home:
@@ -312,7 +310,7 @@ def profile_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def actuals_import(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, *IMPORT_ROLES)
+    require(user, "budget.import_actuals")
     context: dict[str, Any] = {"recent": _recent_imports(user), "coverage": _coverage(user)}
     if request.method == "GET":
         context["form"] = ActualsUploadForm()
@@ -354,7 +352,7 @@ def _coverage(user: User) -> dict[str, Any]:
     from budget.models import ActualTotal
 
     year = dt.date.today().year
-    homes = Home.objects.all() if user.role == Role.ADMIN else Home.objects.writable_by(user)
+    homes = Home.objects.all() if can(user, "budget.manage_any_home") else Home.objects.writable_by(user)
     homes = list(homes.order_by("cost_centre").only("pk", "name", "cost_centre")[:200])
     cells = {
         (r["home_id"], r["month"].month): r
@@ -371,15 +369,19 @@ def _coverage(user: User) -> dict[str, Any]:
 
 def _recent_imports(user: User):  # noqa: ANN202
     qs = ActualsImport.objects.select_related("uploaded_by").order_by("-created_at")
-    if user.role != Role.ADMIN:
+    if not can(user, "botilbud.view_all_imports"):
         qs = qs.filter(uploaded_by=user)
     return qs[:10]
 
 
 def _own_batch(request: HttpRequest, batch_pk: int) -> ActualsImport:
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, *IMPORT_ROLES)
-    qs = ActualsImport.objects.all() if user.role == Role.ADMIN else ActualsImport.objects.filter(uploaded_by=user)
+    require(user, "budget.import_actuals")
+    qs = (
+        ActualsImport.objects.all()
+        if can(user, "botilbud.view_all_imports")
+        else ActualsImport.objects.filter(uploaded_by=user)
+    )
     return get_object_or_404(qs, pk=batch_pk)
 
 
@@ -420,7 +422,7 @@ def actuals_import_discard(request: HttpRequest, batch_pk: int) -> HttpResponse:
 def budget_import(request: HttpRequest) -> HttpResponse:
     """The original budget is one of the staged imports (preview, reconciliation,
     confirm): ``budget.budget_import.BudgetKind`` run by ``onboarding``."""
-    require_role(request.user, *IMPORT_ROLES)  # type: ignore[arg-type]
+    require(request.user, "budget.import_actuals")
     return redirect("onboarding:upload", "budget")
 
 
@@ -470,7 +472,7 @@ def staffing(request: HttpRequest, pk: int) -> HttpResponse:
         year = _year(request)
     except BadParameter as exc:
         return _bad_request(request, str(exc))
-    can_write = can_write_home(user, home) or user.role == Role.ADMIN
+    can_write = can(user, "budget.edit_staffing", home)
     plan = StaffingPlan.objects.filter(home=home, year=year).first()
     wage_budget = selectors.forecast(home, year, 0)[AccountGroup.WAGES.value].corrected_budget
     if plan is None:
@@ -604,14 +606,12 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Authority forecast -----------------------------------------------------------------
 
-AUTHORITY_VIEW_ROLES = (Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.CONSULTANT, Role.ADMIN)
-
 
 @login_required
 @require_GET
 def authority(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, *AUTHORITY_VIEW_ROLES)
+    require(user, "budget.view_authority_forecast")
     try:
         year = _year(request)
         raw = request.GET.get("maaned", "")

@@ -28,12 +28,11 @@ from django.views.decorators.http import require_GET
 from botilbud.access import get_home_for_user
 from botilbud.lib.dates import selectable_years
 from botilbud.models import AccountGroup, Area, Home, Paragraph, Role, User
+from botilbud.permissions import can, require
 from budget.dashboard import build
 from budget.dashboard import selectors as sel
 from budget.dashboard.charts import excel_response
 from budget.selectors import first_budget_year
-
-DASHBOARD_ROLES = (Role.DEPARTMENT_HEAD, Role.ADMIN, Role.AREA_MANAGER, Role.CONSULTANT)
 
 LEVEL_TEMPLATES = {
     "department": "dashboard/_department.html",
@@ -49,8 +48,7 @@ def _today() -> dt.date:
 
 def _user(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
-    if user.role not in DASHBOARD_ROLES:
-        raise Http404("Siden findes ikke, eller du har ikke adgang til den.")
+    require(user, "dashboard.view", not_found=True)
     return user
 
 
@@ -86,7 +84,9 @@ def _render(request: HttpRequest, user: User, filters: sel.Filters, context: dic
         "partial": LEVEL_TEMPLATES[context["level"]],
         "years": selectable_years(filters.year, first=first_budget_year(), today=_today())[::-1],
         "provider_kinds": Provider.Kind.choices,
-        "sees_all": user.role in (Role.DEPARTMENT_HEAD, Role.ADMIN),
+        "sees_all": can(user, "dashboard.view_department"),
+        # Wording only: an area manager's own scope is areas, everybody else's homes.
+        "own_scope": "mine områder" if user.role == Role.AREA_MANAGER else "mine botilbud",
     }
     level = context["level"]
     if level == "department":
@@ -191,7 +191,7 @@ def department_excel(request: HttpRequest, chart: str) -> HttpResponse:
         filters = _filters(request, user)
     except sel.BadFilter as error:
         return _bad_filter(request, error)
-    where = "Forvaltningen" if user.role in (Role.DEPARTMENT_HEAD, Role.ADMIN) else "Mine botilbud"
+    where = "Forvaltningen" if can(user, "dashboard.view_department") else "Mine botilbud"
     return _excel(request, build.department(user, filters, _today()), chart, where, filters)
 
 
