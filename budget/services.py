@@ -13,7 +13,7 @@ from django.utils import timezone
 from botilbud.models import Home, User
 from botilbud.permissions import can
 from budget import importer
-from budget.models import ActualsImport, BudgetLine, StaffingPlan, StagedActual
+from budget.models import ActualsImport, Baseline, BudgetLine, StaffingPlan, StagedActual
 
 
 def import_home_ids(user: User | None) -> list[int] | None:
@@ -224,9 +224,8 @@ def save_staffing_plan(*, plan: StaffingPlan, user: User, seen_version: int | No
 # --- Baseline assumptions ---------------------------------------------------------------
 
 
-def freeze_baseline(*, baseline, user: User):  # noqa: ANN001, ANN201
+def freeze_baseline(*, baseline: Baseline, user: User) -> Baseline:
     """Freeze the year's assumptions: from now on every follow-up compares to them unchanged."""
-    from budget.models import Baseline
 
     with transaction.atomic():
         locked = Baseline.objects.select_for_update().get(pk=baseline.pk)
