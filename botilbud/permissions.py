@@ -270,6 +270,22 @@ _define(
     scope_label="own homes",
 )
 
+_define(
+    "rates.edit_price_index",
+    is_consultant | is_administrator,
+    "Edit KL's price and wage index (PL-skøn) per year.",
+)
+_define(
+    "rates.index",
+    is_consultant | is_administrator,
+    "Index next year's prices with PL (preview, confirm, undo) for the homes one sees.",
+)
+_define(
+    "rates.index_municipality",
+    is_administrator,
+    "Index the municipality-wide prices too: refusion thresholds, external offers and placements.",
+)
+
 # Onboarding a municipality.
 _define("onboarding.use", is_administrator, "Onboard the municipality: organisation, users, placements.")
 

@@ -65,9 +65,11 @@ def import_actuals(
         read = importer.stage_file(stream, file_name, profile=profile, max_upload_bytes=max_upload_bytes)
         from budget.yearend import closed_years
 
-        stage = importer.validate(
-            allowed_home_ids=import_home_ids(user), only_month=only_month, read=read, closed_years=closed_years()
-        )
+        checks = {"allowed_home_ids": import_home_ids(user), "only_month": only_month, "closed_years": closed_years()}
+        if read.profile_lookups is not None:
+            stage = importer.validate_profile(read, **checks)
+        else:
+            stage = importer.validate(read=read, **checks)
         stage.file_name = file_name
         outcome = ImportOutcome(stage=stage)
         rec = outcome.reconciliation = importer.reconcile(read, written=stage.ok)
@@ -85,12 +87,12 @@ def import_actuals(
             stage.bad_row_count += 1
         if not stage.ok:
             return outcome
-        outcome.preview = importer.preview(importer.NORM_SOURCE)
+        outcome.preview = importer.preview()
         extra = {"profile": profile, "reconciliation": rec.as_json()}
         if mode == "preview":
             _discard_stale_previews()
             batch = ActualsImport.objects.create(file_name=file_name[:255], uploaded_by=user, **extra)
-            count, total = importer.persist_staged(batch.pk)
+            count, total = importer.persist_staged(batch.pk, read.source_sql)
             ActualsImport.objects.filter(pk=batch.pk).update(row_count=count, total=total)
             batch.row_count, batch.total = count, total
             outcome.batch = batch
@@ -98,7 +100,9 @@ def import_actuals(
             batch = ActualsImport.objects.create(
                 file_name=file_name[:255], uploaded_by=user, status=ActualsImport.Status.DONE, **extra
             )
-            inserted, replaced = importer.apply(importer.NORM_SOURCE, batch_id=batch.pk)
+            inserted, replaced = importer.apply(
+                read.source_sql or importer.NORM_SOURCE, batch_id=batch.pk, aggregated=True
+            )
             _rounds_start({p.month for p in outcome.preview})
             total = sum((p.total for p in outcome.preview), Decimal("0"))
             ActualsImport.objects.filter(pk=batch.pk).update(
@@ -132,7 +136,10 @@ def confirm_import(*, batch: ActualsImport, user: User) -> tuple[int, int]:
         _refuse_closed_years(locked)
         _rounds_start(set(StagedActual.objects.filter(batch=locked).values_list("month", flat=True).distinct()))
         params: dict[str, Any] = {"staged_batch": locked.pk}
-        inserted, replaced = importer.apply(importer.STAGED_SOURCE, params, batch_id=locked.pk)
+        try:
+            inserted, replaced = importer.apply(importer.STAGED_SOURCE, params, batch_id=locked.pk)
+        except importer.WriteMismatchError as exc:
+            raise ImportStateError(str(exc)) from exc
         StagedActual.objects.filter(batch=locked).delete()
         locked.status = ActualsImport.Status.DONE
         locked.applied_at = timezone.now()

@@ -427,11 +427,13 @@ class Decision(models.Model):
 
 @pghistory.track()
 class PlacementChange(models.Model):
-    """A dated change of a placement: new package or end. History is never rewritten."""
+    """A dated change of a placement: new package, end, or a price regulation (the PL index
+    step, from 1 January). History is never rewritten."""
 
     class Kind(models.TextChoices):
         PACKAGE = "pakke", "Ny støttepakke"
         END = "ophoer", "Ophør"
+        PRICE = "pris", "Prisregulering (PL)"
 
     placement = models.ForeignKey(Placement, verbose_name="bevilling", on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField("ændring", max_length=20, choices=Kind.choices)

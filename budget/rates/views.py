@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -80,6 +81,7 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
             "years": _years(),
             "rows": rows,
             "approved": sum(1 for r in rows if r["calc"] and r["calc"].is_approved),
+            "can_index": can(user, "rates.index"),
         },
     )
 
@@ -163,6 +165,8 @@ def home_rate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "formset": formset,
             "can_write": can_write,
             "can_approve": can_write and calc.pk is not None and result is not None,
+            "can_reopen": calc.is_approved and can(user, "rates.approve", home),
+            "approvals": selectors.approvals(calc) if calc.pk else [],
         },
         status=status,
     )
@@ -192,6 +196,38 @@ def approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect(url)
     messages.success(request, f"Taksten for {year} er godkendt og låst.")
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reopen an approved rate with a reason (audited); the approved version stays in the history."""
+    home = get_home_for_user(request, pk)
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        year = _year(request)
+    except BadParameter as exc:
+        return _bad(request, str(exc))
+    if not can(user, "rates.approve", home):
+        raise PermissionDenied("Kun botilbuddets økonomikonsulent (og administratoren) genåbner takster.")
+    calc = RateCalculation.objects.filter(home=home, year=year).first()
+    url = f"{reverse('rates:home_rate', args=[home.pk])}?aar={year}"
+    raw = request.POST.get("version", "")
+    if calc is None or not (raw.isascii() and raw.isdigit()):
+        return _bad(request, f"Der er ingen godkendt takst for {year} at genåbne.")
+    try:
+        services.reopen(calc=calc, user=user, seen_version=int(raw), reason=request.POST.get("reason", ""))
+    except VersionConflict as conflict:
+        messages.error(request, conflict.message())
+        return redirect(url)
+    except services.ReopenError as exc:
+        messages.error(request, str(exc))
+        return redirect(url)
+    messages.success(
+        request,
+        f"Taksten for {year} er genåbnet. Den godkendte takst gælder, indtil den nye beregning er godkendt.",
+    )
     return redirect(url)
 
 
