@@ -65,7 +65,11 @@ def import_actuals(
         read = importer.stage_file(stream, file_name, profile=profile, max_upload_bytes=max_upload_bytes)
         from budget.yearend import closed_years
 
-        checks = {"allowed_home_ids": import_home_ids(user), "only_month": only_month, "closed_years": closed_years()}
+        checks: dict[str, Any] = {
+            "allowed_home_ids": import_home_ids(user),
+            "only_month": only_month,
+            "closed_years": closed_years(),
+        }
         if read.profile_lookups is not None:
             stage = importer.validate_profile(read, **checks)
         else:

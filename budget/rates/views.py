@@ -201,10 +201,10 @@ def approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Reopen an approved rate with a reason (audited); the approved version stays in the history."""
     home = get_home_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     try:
         year = _year(request)
     except BadParameter as exc:
