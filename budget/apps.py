@@ -57,8 +57,12 @@ class BudgetConfig(AppConfig):
             ),
         )
         history_kind("overfoersel", lambda user: CarryOver.objects.filter(home__in=Home.objects.visible_to(user)))
+        from budget.models import StaffGroup
+
         history_kind(
-            "medarbejdertimeplan", lambda user: StaffingPlan.objects.filter(home__in=Home.objects.visible_to(user))
+            "medarbejdertimeplan",
+            lambda user: StaffingPlan.objects.filter(home__in=Home.objects.visible_to(user)),
+            children=[(StaffGroup, "plan_id")],
         )
 
         def seed(ctx) -> None:  # noqa: ANN001

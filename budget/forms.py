@@ -13,7 +13,7 @@ from botilbud.lib.locking import VersionedModelForm
 from botilbud.lib.money import format_number, parse_danish_decimal
 from botilbud.lib.validators import text_field_kwargs
 from botilbud.models import AccountGroup, Home
-from budget.models import CorrectionKind, ImportProfile, StaffingPlan
+from budget.models import CorrectionKind, ImportProfile, StaffGroup, StaffingPlan
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
@@ -254,6 +254,147 @@ class StaffingPlanForm(VersionedModelForm):
     class Meta:
         model = StaffingPlan
         fields = STAFFING_FIELDS
+
+
+def _pct(label: str, required: bool = True) -> DanishDecimalField:
+    return DanishDecimalField(label=label, required=required, min_value=Decimal(0), max_abs=Decimal(100))
+
+
+def _supplement(label: str) -> DanishDecimalField:
+    return DanishDecimalField(label=label, required=False, min_value=Decimal(0), max_abs=Decimal("99999"))
+
+
+class StaffGroupForm(forms.ModelForm):
+    """One staff group of a staffing plan. Saved with the plan, whose version
+    guards the whole page (a group has no version of its own)."""
+
+    name = forms.CharField(label="Faggruppe", max_length=60)
+    share_pct = _pct("Andel af lønbudgettet (%)")
+    annual_wage_cost = DanishDecimalField(
+        label="Gns. årlig lønudgift pr. årsværk (kr.)", min_value=Decimal(1), max_abs=Decimal("1e9")
+    )
+    evening_pct = _pct("Timer om aftenen (%)", required=False)
+    night_pct = _pct("Timer om natten (%)", required=False)
+    weekend_pct = _pct("Timer i weekend og på helligdage (%)", required=False)
+    evening_supplement = _supplement("Aftentillæg (kr. pr. time)")
+    night_supplement = _supplement("Nattillæg (kr. pr. time)")
+    weekend_supplement = _supplement("Weekend- og helligdagstillæg (kr. pr. time)")
+
+    class Meta:
+        model = StaffGroup
+        fields = [
+            "name",
+            "share_pct",
+            "annual_wage_cost",
+            "evening_pct",
+            "night_pct",
+            "weekend_pct",
+            "evening_supplement",
+            "night_supplement",
+            "weekend_supplement",
+        ]
+
+    def has_changed(self) -> bool:
+        # A new row without a share is not used (the offered typical groups
+        # are only suggestions), whatever else was typed in it.
+        if not self.instance.pk and self.is_bound and not str(self.data.get(self.add_prefix("share_pct"), "")).strip():
+            return False
+        return super().has_changed()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name in (
+            "evening_pct",
+            "night_pct",
+            "weekend_pct",
+            "evening_supplement",
+            "night_supplement",
+            "weekend_supplement",
+        ):
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = Decimal(0)
+        return cleaned
+
+
+class BaseStaffGroupFormSet(forms.BaseInlineFormSet):
+    def validate_unique(self) -> None:
+        # Checked in ``clean`` with a message that names the group (Django's
+        # names the field); the database's unique constraint backs it.
+        return
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        total = Decimal(0)
+        names: set[str] = set()
+        for form in self.forms:
+            if (not form.has_changed() and not form.instance.pk) or self._should_delete_form(form):
+                continue
+            data = form.cleaned_data
+            if not data:
+                continue
+            total += data.get("share_pct") or Decimal(0)
+            name = (data.get("name") or "").strip().casefold()
+            if name in names:
+                raise forms.ValidationError(f"Faggruppen »{data.get('name')}« står to gange.")
+            names.add(name)
+        if total > 100:
+            raise forms.ValidationError(
+                f"Faggruppernes andele er tilsammen {format_number(total, 2)} %; de må højst være 100 %."
+            )
+
+
+# Typical groups of a 24-hour home, offered on a plan without groups. The
+# amounts are examples at the 2026 level: each municipality types its own
+# agreement's supplements and its average wage costs.
+TYPICAL_STAFF_GROUPS = [
+    {
+        "name": "Pædagoger",
+        "annual_wage_cost": Decimal("505000"),
+        "evening_pct": Decimal(20),
+        "weekend_pct": Decimal(25),
+    },
+    {
+        "name": "Social- og sundhedsassistenter",
+        "annual_wage_cost": Decimal("470000"),
+        "evening_pct": Decimal(20),
+        "weekend_pct": Decimal(25),
+    },
+    {
+        "name": "Nattevagter",
+        "annual_wage_cost": Decimal("480000"),
+        "night_pct": Decimal(100),
+        "weekend_pct": Decimal(29),
+    },
+    {"name": "Ledelse", "annual_wage_cost": Decimal("650000")},
+]
+TYPICAL_SUPPLEMENTS = {
+    "evening_supplement": Decimal("32"),
+    "night_supplement": Decimal("38"),
+    "weekend_supplement": Decimal("55"),
+}
+
+
+def staff_group_formset(plan: StaffingPlan, data: Any = None) -> forms.BaseInlineFormSet:
+    has_groups = bool(plan.pk) and plan.groups.exists()
+    initial = (
+        []
+        if has_groups
+        else [{**TYPICAL_SUPPLEMENTS, **g} if g["name"] != "Ledelse" else g for g in TYPICAL_STAFF_GROUPS]
+    )
+    formset_class = forms.inlineformset_factory(
+        StaffingPlan,
+        StaffGroup,
+        form=StaffGroupForm,
+        formset=BaseStaffGroupFormSet,
+        extra=1 if has_groups else len(initial),
+        can_delete=True,
+        max_num=12,
+        validate_max=True,
+        absolute_max=12,
+    )
+    return formset_class(data, instance=plan, prefix="grupper", initial=initial or None)
 
 
 class ImportProfileForm(VersionedModelForm):

@@ -551,6 +551,59 @@ class StaffingPlan(models.Model):
         return f"{self.home} {self.year}"
 
 
+@pghistory.track()
+class StaffGroup(models.Model):
+    """A staff group in a home's staffing plan (pædagoger, social- og
+    sundhedsassistenter, night staff, management): its share of the wage
+    budget, its average annual wage cost per FTE, and the inconvenience
+    supplements paid per roster hour in the evening, at night and at the
+    weekend, so a 24-hour home's roster hours come out right. Edited with
+    the plan (the plan's version guards both), audited."""
+
+    plan = models.ForeignKey(StaffingPlan, verbose_name="plan", on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField("faggruppe", max_length=60)
+    position = models.PositiveSmallIntegerField("rækkefølge", default=0)
+    share_pct = models.DecimalField("andel af lønbudgettet (%)", max_digits=5, decimal_places=2)
+    annual_wage_cost = models.DecimalField("gns. årlig lønudgift pr. årsværk (kr.)", max_digits=12, decimal_places=2)
+    evening_pct = models.DecimalField("andel af timerne om aftenen (%)", max_digits=5, decimal_places=2, default=0)
+    night_pct = models.DecimalField("andel af timerne om natten (%)", max_digits=5, decimal_places=2, default=0)
+    weekend_pct = models.DecimalField(
+        "andel af timerne i weekender og på helligdage (%)", max_digits=5, decimal_places=2, default=0
+    )
+    evening_supplement = models.DecimalField("aftentillæg (kr. pr. time)", max_digits=7, decimal_places=2, default=0)
+    night_supplement = models.DecimalField("nattillæg (kr. pr. time)", max_digits=7, decimal_places=2, default=0)
+    weekend_supplement = models.DecimalField(
+        "weekend- og helligdagstillæg (kr. pr. time)", max_digits=7, decimal_places=2, default=0
+    )
+
+    class Meta:
+        verbose_name = "faggruppe i medarbejdertimeplan"
+        verbose_name_plural = "faggrupper i medarbejdertimeplaner"
+        ordering = ["plan", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="staff_group_name_once_per_plan"),
+            models.CheckConstraint(condition=Q(annual_wage_cost__gt=0), name="staff_group_wage_cost_positive"),
+            models.CheckConstraint(
+                condition=Q(share_pct__gte=0)
+                & Q(share_pct__lte=100)
+                & Q(evening_pct__gte=0)
+                & Q(evening_pct__lte=100)
+                & Q(night_pct__gte=0)
+                & Q(night_pct__lte=100)
+                & Q(weekend_pct__gte=0)
+                & Q(weekend_pct__lte=100),
+                name="staff_group_pcts_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(evening_supplement__gte=0) & Q(night_supplement__gte=0) & Q(weekend_supplement__gte=0),
+                name="staff_group_supplements_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.plan})"
+
+
 class ProviderKind(models.TextChoices):
     """The provider types of visitation's ``Provider.kind``."""
 

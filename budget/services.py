@@ -196,7 +196,10 @@ def set_profile(*, line: BudgetLine, percentages: list[Decimal] | None, seen_ver
     return line
 
 
-def save_staffing_plan(*, plan: StaffingPlan, user: User, seen_version: int | None) -> StaffingPlan:
+def save_staffing_plan(*, plan: StaffingPlan, user: User, seen_version: int | None, groups: Any = None) -> StaffingPlan:
+    """Save the plan (versioned) and, with ``groups`` (a bound, valid staff
+    group formset), its staff groups in the order shown: the plan's version
+    guards the groups too, so a concurrent edit of either is refused."""
     from botilbud.lib.locking import save_versioned
 
     plan.updated_by = user
@@ -204,6 +207,18 @@ def save_staffing_plan(*, plan: StaffingPlan, user: User, seen_version: int | No
         save_versioned(plan, seen_version=seen_version)
     else:
         plan.save()
+    if groups is not None:
+        groups.instance = plan
+        groups.save(commit=False)
+        for obj in groups.deleted_objects:
+            obj.delete()
+        for position, form in enumerate(groups.forms):
+            if form in groups.deleted_forms or (not form.has_changed() and not form.instance.pk):
+                continue
+            obj = form.instance
+            obj.plan = plan
+            obj.position = position
+            obj.save()
     return plan
 
 

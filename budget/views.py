@@ -18,6 +18,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from botilbud.access import can_write_home, get_home_for_user, require_role
@@ -26,9 +27,9 @@ from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO
 from botilbud.models import AccountGroup, Home, Role, User
 from budget import importer, monthly_profiles, selectors, services
-from budget.forms import ActualsUploadForm, CorrectionForm, ProfileForm, StaffingPlanForm
+from budget.forms import ActualsUploadForm, CorrectionForm, ProfileForm, StaffingPlanForm, staff_group_formset
 from budget.models import ActualsImport, BudgetLine, StaffingPlan
-from budget.staffing import StaffingInput, roster_cost, staff_hours
+from budget.staffing import GroupInput, StaffingInput, roster_cost, staff_hours
 
 IMPORT_ROLES = (Role.CONSULTANT, Role.ADMIN)
 
@@ -432,7 +433,26 @@ def budget_import(request: HttpRequest) -> HttpResponse:
 
 
 def _staffing_input(plan: StaffingPlan, year: int) -> StaffingInput:
+    groups = (
+        tuple(
+            GroupInput(
+                name=g.name,
+                share_pct=g.share_pct,
+                annual_wage_cost=g.annual_wage_cost,
+                evening_pct=g.evening_pct,
+                night_pct=g.night_pct,
+                weekend_pct=g.weekend_pct,
+                evening_supplement=g.evening_supplement,
+                night_supplement=g.night_supplement,
+                weekend_supplement=g.weekend_supplement,
+            )
+            for g in plan.groups.all()
+        )
+        if plan.pk
+        else ()
+    )
     return StaffingInput(
+        groups=groups,
         wage_budget=plan.wage_budget,
         annual_wage_cost=plan.annual_wage_cost,
         year=year,
@@ -465,12 +485,18 @@ def staffing(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_write:
             raise PermissionDenied("Du kan se dette botilbud, men ikke ændre det.")
         form = StaffingPlanForm(request.POST, instance=plan)
-        if form.is_valid():
+        # A post without the groups' management form (an older client) leaves the groups as they are.
+        posted_groups = "grupper-TOTAL_FORMS" in request.POST
+        groups = staff_group_formset(plan, request.POST if posted_groups else None)
+        if form.is_valid() and (not posted_groups or groups.is_valid()):
             try:
                 with transaction.atomic():
                     saved = form.save(commit=False)
                     services.save_staffing_plan(
-                        plan=saved, user=user, seen_version=form.cleaned_data.get("version") if plan.pk else None
+                        plan=saved,
+                        user=user,
+                        seen_version=form.cleaned_data.get("version") if plan.pk else None,
+                        groups=groups if posted_groups else None,
                     )
             except VersionConflict as conflict:
                 form.add_error(None, conflict.message())
@@ -482,12 +508,14 @@ def staffing(request: HttpRequest, pk: int) -> HttpResponse:
             status = 409 if form.conflict else 400
     else:
         form = StaffingPlanForm(instance=plan)
+        groups = staff_group_formset(plan)
     source = form.instance if status == 200 else plan
     if status != 200:
         source = StaffingPlan.objects.filter(pk=plan.pk).first() or StaffingPlan(
             home=home, year=year, wage_budget=wage_budget
         )
     result = staff_hours(_staffing_input(source, year))
+    ledger = _staff_ledger(home, year, source.wage_budget, result)
     cost = None
     if source.roster_hours_per_week:
         try:
@@ -512,6 +540,8 @@ def staffing(request: HttpRequest, pk: int) -> HttpResponse:
             "year": year,
             "years": selectable_years(year),
             "form": form,
+            "groups": groups,
+            "ledger": ledger,
             "plan": source,
             "saved": bool(source.pk),
             "can_write": can_write,
@@ -522,6 +552,30 @@ def staffing(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=status,
     )
+
+
+def _staff_ledger(home: Home, year: int, wage_budget: Decimal, result: Any) -> dict[str, Any]:
+    """The year's staff entries in the ledger (live) beside the plan's wage
+    budget, in kroner and in roster hours a week at the plan's average cost
+    per roster hour (supplements included)."""
+    from disponering.selectors import staff_changes
+
+    rows = staff_changes(home, year)
+    total = sum((r["total"] for r in rows), Decimal(0))
+    per_hour = result.cost_per_roster_hour
+
+    def weekly(amount: Decimal) -> Decimal | None:
+        return None if not per_hour else (amount / per_hour / 52).quantize(Decimal("0.1"))
+
+    return {
+        "rows": [{**r, "hours_per_week": weekly(r["total"])} for r in rows],
+        "total": total,
+        "total_hours_per_week": weekly(total),
+        "left": wage_budget - total,
+        "left_hours_per_week": weekly(wage_budget - total),
+        "budget_hours_per_week": weekly(wage_budget),
+        "today": timezone.localdate(),
+    }
 
 
 # --- Allocation model ------------------------------------------------------------------

@@ -160,7 +160,10 @@ def handle_placement_event(event: Any) -> None:
         # its hours; the adjustment carries the difference.
     elif kind == "end":
         end = event.date
-        for entry in _entries_of(placement):
+        generated = list(_entries_of(placement))
+        if not generated:
+            _manual_move_out(event, home, who)
+        for entry in generated:
             data = entry.generated_data or {}
             start = dt.date.fromisoformat(data.get("date", entry.start_date.isoformat()))
             _write(
@@ -176,6 +179,75 @@ def handle_placement_event(event: Any) -> None:
             )
     else:
         log.warning("Unknown placement event kind %r", kind)
+
+
+def manual_move_out_period(end: dt.date, previous_end: dt.date | None) -> tuple[dt.date, dt.date] | None:
+    """The income a move-out loses, when no generated entry carries it: from
+    the day after ``end`` to the end of that budget year, or to the end the
+    placement had before if that comes first. None: nothing is lost."""
+    start = end + dt.timedelta(days=1)
+    stop = dt.date(end.year, 12, 31)
+    if previous_end is not None:
+        stop = min(stop, previous_end)
+    return (start, stop) if start <= stop else None
+
+
+def _manual_move_out(event: Any, home: Any, who: str) -> None:
+    """A placement with no generated income entry (one that came in with the
+    onboarding, from before the app) ends: on request, record the move-out in
+    the ledger as an income drop by the allocation model. It is a manual entry
+    tied to the placement, so section 2 counts the placement once; ending it
+    again moves the entry instead of adding a second one."""
+    from disponering import services
+
+    placement = event.placement
+    existing = (
+        LedgerEntry.objects.filter(placement_id=placement.pk, generated=False, category=Category.MOVE_OUT)
+        .order_by("pk")
+        .first()
+    )
+    if existing is None and not getattr(event, "manual_move_out", False):
+        return
+    hours = Decimal(str(event.old_weekly_hours or 0))
+    period = manual_move_out_period(event.date, getattr(event, "previous_end", None))
+    months = income_consequence_span(home, -hours, *period) if period else []
+    total = sum((a for _, a in months), ZERO)
+    comment = (
+        f"Registreret ved ophør af bevillingen (ingen automatisk indtægtspost): {format_number(hours, 2)} timer/uge "
+        f"× timepris × dage/7 fra {period[0]:%d-%m-%Y} til {period[1]:%d-%m-%Y}."
+        if period
+        else "Bevillingen slutter, hvor indtægten alligevel ville stoppe: intet indtægtsfald."
+    )
+    start, stop = period if period else (event.date, event.date)
+    if existing is None:
+        if not months:
+            return
+        services.entry_create(
+            home=home,
+            user=getattr(event, "user", None),
+            category=Category.MOVE_OUT,
+            account_group=AccountGroup.INCOME,
+            title=f"Fraflytning {who}",
+            amount=total,
+            start_date=start,
+            end_date=stop,
+            spread=Spread.MONTHLY,
+            monthly=dict(months),
+            comment=comment,
+            placement=placement,
+        )
+        return
+    services.entry_update(
+        entry=existing,
+        seen_version=existing.version,
+        monthly=dict(months),
+        amount=total,
+        start_date=start,
+        end_date=stop,
+        spread=Spread.MONTHLY,
+        status=existing.status if months else Status.CANCELLED,
+        comment=comment,
+    )
 
 
 def register_with_visitation() -> bool:

@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
 from botilbud.lib.dates import year_months
 from botilbud.models import AccountGroup, Home
-from disponering.models import LedgerEntry, LedgerEntryMonth, Status
+from disponering.models import STAFF_CATEGORIES, Category, LedgerEntry, LedgerEntryMonth, Status
 
 
 def _year_months_qs(year: int) -> QuerySet[LedgerEntryMonth]:
@@ -72,6 +72,35 @@ def expected_changes_after(home_ids: Iterable[int], year: int, month: int) -> di
         .order_by()
     )
     return {(r["home_id"], r["account_group"]): r["total"] for r in rows}
+
+
+def staff_changes(home: Home | int, year: int) -> list[dict[str, Any]]:
+    """The year's staff entries on the wage group (leave, sickness, vacancies,
+    hires, temps, overtime), per category: entries and Σ amount in the year,
+    cancelled ones excluded; one query. The staff-hours tool shows them beside
+    the wage budget (positive = more wage spent)."""
+    home_id = home if isinstance(home, int) else home.pk
+    rows = (
+        _year_months_qs(year)
+        .filter(home_id=home_id, account_group=AccountGroup.WAGES, entry__category__in=STAFF_CATEGORIES)
+        .values("entry__category")
+        .annotate(total=Sum("amount"), entries=Count("entry_id", distinct=True))
+        .order_by()
+    )
+    labels = dict(Category.choices)
+    order = {c: i for i, c in enumerate(STAFF_CATEGORIES)}
+    return sorted(
+        (
+            {
+                "category": r["entry__category"],
+                "label": labels[r["entry__category"]],
+                "entries": r["entries"],
+                "total": r["total"],
+            }
+            for r in rows
+        ),
+        key=lambda r: order[r["category"]],
+    )
 
 
 def ledger_grid(home: Home, year: int) -> dict[str, Any]:

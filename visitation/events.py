@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from visitation.models import Placement
@@ -25,6 +25,12 @@ class PlacementEvent:
     date: datetime.date  # effective date (start date, end date, or date the new package applies)
     old_weekly_hours: Decimal | None
     new_weekly_hours: Decimal | None
+    # An end only: the caseworker asked for a manual move-out entry (offered
+    # only when the placement has no generated income entry), who asked, and
+    # the end the placement had before (its income was budgeted until then).
+    manual_move_out: bool = False
+    user: Any = None
+    previous_end: datetime.date | None = None
 
 
 START = "start"

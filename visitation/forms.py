@@ -197,7 +197,24 @@ class EndForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         **text_field_kwargs(SHORT_NOTE_LENGTH),
     )
+    ledger_move_out = forms.BooleanField(
+        label="Registrér fraflytningen i botilbuddets disponering",
+        required=False,
+        initial=True,
+        help_text=(
+            "Bevillingen har ingen automatisk indtægtspost i disponeringen (den er fra før Botilbud). "
+            "Indtægtsfaldet beregnes med tildelingsmodellen: timer pr. uge × timepris × dage/7 "
+            "fra dagen efter sidste dag til årets udgang."
+        ),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, offer_move_out: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Offered only when no generated entry exists: a generated entry stops
+        # by itself at the end date, and a manual one beside it would count twice.
+        if not offer_move_out:
+            del self.fields["ledger_move_out"]
 
     def clean_end_date(self) -> dt.date:
         value = self.cleaned_data["end_date"]

@@ -448,9 +448,14 @@ def placement_change_package(
 
 
 @transaction.atomic
-def placement_end(*, placement: Placement, end_date: dt.date, user: User, note: str = "") -> PlacementChange:
+def placement_end(
+    *, placement: Placement, end_date: dt.date, user: User, note: str = "", manual_move_out: bool = False
+) -> PlacementChange:
     """End a placement on ``end_date`` (the last day): a recorded change.
-    The ledger is told for an own home (the end of the home's income)."""
+    The ledger is told for an own home (the end of the home's income); with
+    ``manual_move_out`` it also records the move-out as a ledger entry when
+    the placement has no generated income entry to stop (so nothing counts
+    twice)."""
     _require_authority(user)
     placement = _lock(placement)
     if placement.status not in _LIVE:
@@ -466,6 +471,7 @@ def placement_end(*, placement: Placement, end_date: dt.date, user: User, note: 
         note=note,
         created_by=user,
     )
+    previous_end = placement.end_date
     placement.end_date = end_date
     if end_date <= _today():
         placement.status = Placement.Status.ENDED
@@ -480,6 +486,9 @@ def placement_end(*, placement: Placement, end_date: dt.date, user: User, note: 
                 date=end_date,
                 old_weekly_hours=_hours(placement.package),
                 new_weekly_hours=None,
+                manual_move_out=manual_move_out,
+                user=user,
+                previous_end=previous_end,
             )
         )
     return change

@@ -466,14 +466,19 @@ def _action(
     run: Any,
     success: str,
     extra: dict[str, Any] | None = None,
+    form_kwargs: Any = None,
 ) -> HttpResponse:
-    """GET shows the form; POST runs the service with a version check."""
+    """GET shows the form; POST runs the service with a version check.
+    ``form_kwargs(placement)`` gives the form's extra keyword arguments."""
     user = _user(request)
     require_role(user, *AUTHORITY)
     placement = get_placement_for_user(request, pk)
+    kwargs = form_kwargs(placement) if form_kwargs else {}
+    if callable(extra):
+        extra = extra(placement)
     status = 200
     if request.method == "POST":
-        form = form_class(request.POST)
+        form = form_class(request.POST, **kwargs)
         if form.is_valid():
             try:
                 with transaction.atomic():
@@ -493,7 +498,7 @@ def _action(
         else:
             status = 400
     else:
-        form = form_class(initial={"version": placement.version, **_action_initial(form_class)})
+        form = form_class(initial={"version": placement.version, **_action_initial(form_class)}, **kwargs)
     return render(
         request,
         "visitation/placement_action.html",
@@ -606,9 +611,33 @@ def placement_package_consequence(request: HttpRequest, pk: int) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
     def run(placement: Placement, d: dict, user: User) -> None:
-        services.placement_end(placement=placement, end_date=d["end_date"], user=user, note=d.get("note") or "")
+        services.placement_end(
+            placement=placement,
+            end_date=d["end_date"],
+            user=user,
+            note=d.get("note") or "",
+            manual_move_out=bool(d.get("ledger_move_out")),
+        )
 
-    return _action(request, pk, EndForm, "Afslut bevilling", run, "Ophøret er registreret.")
+    def ledger(placement: Placement) -> dict[str, Any]:
+        own = placement.offer.home_id is not None and not placement.is_sale
+        generated = own and placement.ledger_entries.filter(generated=True).exists()
+        return {"own_home": own, "has_generated_income": generated}
+
+    def form_kwargs(placement: Placement) -> dict[str, Any]:
+        info = ledger(placement)
+        return {"offer_move_out": info["own_home"] and not info["has_generated_income"]}
+
+    return _action(
+        request,
+        pk,
+        EndForm,
+        "Afslut bevilling",
+        run,
+        "Ophøret er registreret.",
+        extra=ledger,
+        form_kwargs=form_kwargs,
+    )
 
 
 @login_required

@@ -136,3 +136,51 @@ def test_other_budget_pages_are_accessible(org, page, login):
         assert axe_violations(page) == [], path
     screenshot(page, "budget_budget_import")
     assert page.csp_errors == []
+
+
+def test_manager_plans_a_24_hour_home_with_staff_groups(org, page, login):
+    """Staff groups with evening, night and weekend supplements, and the year's
+    staff entries from the ledger beside the wage budget, in Chromium."""
+    import datetime as dt
+
+    from disponering import services as ledger
+    from disponering.models import Category, Spread
+
+    _budgets(org)
+    ledger.entry_create(
+        home=org.home_a,
+        user=org.manager,
+        category=Category.TEMP,
+        account_group="loen",
+        title="Vikar for barsel",
+        amount=Decimal("120000"),
+        start_date=dt.date(2026, 1, 1),
+        end_date=dt.date(2026, 12, 31),
+        spread=Spread.EVEN,
+    )
+    login(org.manager)
+    page.goto(f"{page.base_url}/budget/botilbud/{org.home_a.pk}/medarbejdertimer/?aar=2026")
+    # The typical groups of a 24-hour home are offered; the manager gives them shares.
+    for i, share in enumerate(["55", "20", "15", "10"]):
+        page.fill(f"#id_grupper-{i}-share_pct", share)
+    page.click("text=Beregn og gem")
+    page.wait_for_load_state()
+    assert page.get_by_text("Planen er gemt.").is_visible()
+    groups = page.locator("#staff-groups").inner_text()
+    for name in ("Pædagoger", "Social- og sundhedsassistenter", "Nattevagter", "Ledelse"):
+        assert name in groups
+    assert "Ikke fordelt" not in groups  # the shares add up to 100 %
+    # The night group's hours are all at night.
+    night = page.locator("[data-testid=staff-group]", has_text="Nattevagter").locator("td").all_inner_texts()
+    assert night[5] == night[7]  # hours a week == of which at night
+    staff = page.locator("#staff-ledger").inner_text()
+    assert "Vikardækning" in staff and "120.000 kr." in staff and "4.680.000 kr." in staff
+    assert "Live pr." in page.get_by_test_id("staff-ledger-moment").inner_text()
+    # Shares over 100 % are refused in Danish, and nothing changes.
+    page.fill("#id_grupper-0-share_pct", "80")
+    page.click("text=Beregn og gem")
+    page.wait_for_load_state()
+    assert page.get_by_text("de må højst være 100 %").is_visible()
+    assert axe_violations(page) == []
+    screenshot(page, "budget_staff_groups")
+    assert page.csp_errors == []

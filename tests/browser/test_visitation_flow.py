@@ -131,3 +131,39 @@ def test_followup_and_package_change_from_the_worklist(page, login, org, vis):  
     placement.refresh_from_db()
     assert placement.package == vis.pkg9
     assert page.csp_errors == []
+
+
+def test_ending_a_placement_from_before_the_app_offers_a_move_out(page, login, org, vis):  # noqa: F811
+    """A placement with no generated income entry (loaded at onboarding) ends:
+    the form offers the move-out entry in the ledger; the home's ledger shows it."""
+    import datetime as dt
+
+    from disponering.models import Category, LedgerEntry
+
+    placement = make_placement(vis.own_108, package=vis.pkg6, start_date=dt.date(2024, 2, 1))
+    login(org.caseworker)
+    page.goto(f"{page.base_url}/visitation/bevillinger/{placement.pk}/afslut/")
+    box = page.get_by_label("Registrér fraflytningen i botilbuddets disponering")
+    assert box.is_checked()
+    page.fill("#id_end_date", "15-09-2026")
+    assert axe_violations(page) == []
+    screenshot(page, "visitation-end-offers-move-out")
+    page.click("button:has-text('Gem')")
+    page.wait_for_url(f"**/visitation/bevillinger/{placement.pk}/")
+    entry = LedgerEntry.objects.get(placement=placement)
+    assert entry.category == Category.MOVE_OUT and not entry.generated
+    # 6 h × 400 kr. × 107 days (16-09 to 31-12) / 7 = 36.685,71 kr. less income.
+    assert entry.amount == Decimal("36685.71")
+    # The ended placement offers no second move-out: it has no live status left to end,
+    # and a placement with a generated entry gets the note instead of the box.
+    other = make_placement(vis.own_108, package=vis.pkg6, start_date=dt.date(2026, 3, 1))
+    from visitation import services
+
+    services.placement_change_package(
+        placement=other, new_package=vis.pkg9, effective_date=dt.date(2026, 6, 1), user=org.caseworker
+    )
+    page.goto(f"{page.base_url}/visitation/bevillinger/{other.pk}/afslut/")
+    assert page.get_by_test_id("generated-income-note").is_visible()
+    assert page.get_by_label("Registrér fraflytningen i botilbuddets disponering").count() == 0
+    assert axe_violations(page) == []
+    assert page.csp_errors == []
