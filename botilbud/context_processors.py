@@ -38,6 +38,7 @@ NAV_ITEMS: list[tuple[str, str, set[str] | None]] = [
     ("Budgetopfølgning", "followup:round_list", {r.value for r in Role} - {Role.CASEWORKER, Role.AUTHORITY_HEAD}),
     ("Dashboard", "dashboard:department", {Role.DEPARTMENT_HEAD, Role.AREA_MANAGER, Role.CONSULTANT, Role.ADMIN}),
     ("Kom i gang", "onboarding:start", {Role.ADMIN}),
+    ("Databeskyttelse", "data_protection", {Role.ADMIN}),
     ("Administration", "admin:index", {Role.ADMIN}),
 ]
 

@@ -295,6 +295,11 @@ AXES_CLIENT_IP_CALLABLE = "botilbud.login_throttle.client_ip"
 # expiry, writing the session at most once a minute).
 SESSION_COOKIE_AGE = int(os.environ.get("BOTILBUD_IDLE_TIMEOUT_MINUTES", "60")) * 60
 
+# Retention (GDPR storage limitation): a citizen's placement data is
+# anonymised this many years after the last placement ended
+# (visitation/retention.py, `manage.py retention`, dry run by default).
+BOTILBUD_RETENTION_YEARS = int(os.environ.get("BOTILBUD_RETENTION_YEARS", "5"))
+
 # Request-body limits: a form post is small (10 MB at most, 2,000 fields);
 # uploads stream to a temporary file above 2 MB. The import readers refuse
 # files above their own limit (50 MB, budget/importer.py and friends).

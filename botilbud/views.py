@@ -142,6 +142,30 @@ def user_access(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_GET
+def data_protection(request: HttpRequest) -> HttpResponse:
+    """The administrator's record of processing (GDPR art. 30), generated from
+    the models, the access rules and the settings (botilbud/dataprotection.py),
+    with the retention job's dry run and its past runs."""
+    from botilbud.dataprotection import record
+    from visitation.models import RetentionRun
+    from visitation.retention import retention_report
+
+    user: User = request.user  # type: ignore[assignment]
+    if user.role != Role.ADMIN:
+        raise Http404("Findes ikke, eller du har ikke adgang.")
+    return render(
+        request,
+        "botilbud/data_protection.html",
+        {
+            **record(),
+            "report": retention_report(),
+            "runs": RetentionRun.objects.select_related("run_by")[:10],
+        },
+    )
+
+
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "400.html", status=400)
 
