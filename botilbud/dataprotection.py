@@ -162,7 +162,30 @@ def _tracked_models() -> set[type[models.Model]]:
     }
 
 
+# django-axes ships no Danish: its models' and fields' names in Danish.
+THIRD_PARTY_NAMES = {
+    "axes.AccessAttempt": "Loginforsøg (til spærring)",
+    "axes.AccessLog": "Log over logins",
+    "axes.AccessFailureLog": "Mislykkede logins",
+}
+THIRD_PARTY_FIELDS = {
+    "user_agent": "browser (user agent)",
+    "ip_address": "IP-adresse",
+    "username": "brugernavn",
+    "http_accept": "browserens sprog og formater",
+    "path_info": "sti",
+    "attempt_time": "tidspunkt",
+    "get_data": "GET-data",
+    "post_data": "POST-data (uden adgangskode)",
+    "failures_since_start": "antal fejl",
+    "logout_time": "log ud-tidspunkt",
+    "session_hash": "sessionens hash",
+    "locked_out": "spærret",
+}
+
+
 def _fields(model: type[models.Model]) -> list[str]:
+    third_party = model._meta.app_label == "axes"
     names = []
     for f in model._meta.concrete_fields:
         if f.name in ("id", "version") or getattr(f, "primary_key", False):
@@ -170,7 +193,7 @@ def _fields(model: type[models.Model]) -> list[str]:
         if f.name in ("password",):
             names.append("adgangskode (kun som hash)")
             continue
-        names.append(str(f.verbose_name))
+        names.append(THIRD_PARTY_FIELDS.get(f.name, str(f.verbose_name)) if third_party else str(f.verbose_name))
     return names
 
 
@@ -257,7 +280,7 @@ def record() -> dict[str, Any]:
                 continue
             activity.data.append(
                 {
-                    "name": str(model._meta.verbose_name_plural).capitalize(),
+                    "name": THIRD_PARTY_NAMES.get(label, str(model._meta.verbose_name_plural).capitalize()),
                     "fields": _fields(model),
                     "rows": model._default_manager.count(),
                     "audited": model in tracked,
