@@ -184,6 +184,8 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def error_500(request: HttpRequest) -> HttpResponse:
     # A lost database (a Postgres restart) inside a middleware lands here:
     # answer 503 "prøv igen", never 500.
-    if is_database_outage(sys.exc_info()[1]):
+    error = sys.exc_info()[1]
+    if is_database_outage(error):
+        log_event("database_unavailable", request, user="", status=503, error=type(error).__name__)
         return database_unavailable(request)
     return render(request, "500.html", status=500)
