@@ -1,7 +1,8 @@
 """Access to homes: the one public helper every app uses.
 
 Outsiders get 404 (they must not learn that the home exists); a user who may
-read but not write gets 403 on writes.
+read but not write gets 403 on writes. What a role may do (beyond which homes
+it sees) is ``botilbud/permissions.py``.
 """
 
 from __future__ import annotations
@@ -23,13 +24,8 @@ def get_home_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> 
     return home
 
 
-def require_role(user: User, *roles: str) -> None:
-    if user.role not in roles:
-        raise PermissionDenied("Din rolle giver ikke adgang til denne side.")
-
-
 def can_write_home(user: User, home: Home) -> bool:
     return Home.objects.writable_by(user).filter(pk=home.pk).exists()
 
 
-__all__ = ["Role", "can_write_home", "get_home_for_user", "require_role"]
+__all__ = ["Role", "can_write_home", "get_home_for_user"]

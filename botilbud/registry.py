@@ -4,7 +4,8 @@ Keeping them here means a new feature adds its own start-page section, home
 tab, audited model or demo data without editing the project package:
 
 - ``start_section(roles, template, context, order)``: a block on the start page;
-- ``home_tab(label, url_name, order, roles)``: a tab on a home's page;
+- ``home_tab(label, url_name, order, permission)``: a tab on a home's page,
+  shown when the named permission (``botilbud/permissions.py``) allows;
 - ``history_kind(slug, queryset_for_user)``: an object's audit trail at
   ``/historik/<slug>/<pk>/``, scoped by the given queryset function;
 - ``demo_seeder(order, func)``: a step in ``manage.py seed_demo``;
@@ -23,6 +24,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from botilbud.permissions import can
+
 
 @dataclass(frozen=True)
 class StartSection:
@@ -37,7 +40,7 @@ class HomeTab:
     label: str
     url_name: str
     order: int = 100
-    roles: frozenset[str] | None = None  # None: everybody who sees the home
+    permission: str | None = None  # None: everybody who sees the home
 
 
 @dataclass
@@ -61,9 +64,14 @@ def start_section(
     registry.start_sections.sort(key=lambda s: s.order)
 
 
-def home_tab(label: str, url_name: str, order: int = 100, roles: Iterable[str] | None = None) -> None:
-    registry.home_tabs.append(HomeTab(label, url_name, order, frozenset(roles) if roles else None))
+def home_tab(label: str, url_name: str, order: int = 100, permission: str | None = None) -> None:
+    registry.home_tabs.append(HomeTab(label, url_name, order, permission))
     registry.home_tabs.sort(key=lambda t: t.order)
+
+
+def home_tabs_for(user: Any) -> list[HomeTab]:
+    """The tabs of a home's page that ``user`` is shown."""
+    return [t for t in registry.home_tabs if t.permission is None or can(user, t.permission)]
 
 
 def history_kind(

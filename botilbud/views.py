@@ -14,8 +14,21 @@ from botilbud.access import get_home_for_user
 from botilbud.lib.history import access_history, object_history
 from botilbud.middleware import database_unavailable, is_database_outage
 from botilbud.models import Area, Home, Paragraph, Role, User
-from botilbud.registry import registry
+from botilbud.permissions import can, permission_required
+from botilbud.registry import home_tabs_for, registry
 from botilbud.security import log_event
+
+# The start page answers each role's first question: which block it shows is a
+# matter of presentation per role (what a role may do is botilbud/permissions.py).
+START_BLOCK = {
+    Role.HOME_MANAGER: "own_homes_manager",
+    Role.CONSULTANT: "own_homes_consultant",
+    Role.AREA_MANAGER: "areas",
+    Role.DEPARTMENT_HEAD: "department",
+    Role.ADMIN: "department",
+    Role.CASEWORKER: "authority",
+    Role.AUTHORITY_HEAD: "authority",
+}
 
 
 def _homes_table(user: User):
@@ -32,24 +45,25 @@ def _homes_table(user: User):
 def start(request: HttpRequest) -> HttpResponse:
     """The start page answers the role's first question, with its real data."""
     user: User = request.user  # type: ignore[assignment]
-    context: dict = {"role": user.role}
-    if user.role in (Role.HOME_MANAGER, Role.CONSULTANT):
+    block = START_BLOCK.get(Role(user.role))
+    context: dict = {"start_block": block}
+    if block in ("own_homes_manager", "own_homes_consultant"):
         context["homes"] = _homes_table(user)
-    elif user.role == Role.AREA_MANAGER:
+    elif block == "areas":
         context["areas"] = Area.objects.filter(managers=user).prefetch_related(
             Prefetch("homes", queryset=Home.objects.order_by("name").prefetch_related("paragraphs"))
         )
-    elif user.role in (Role.DEPARTMENT_HEAD, Role.ADMIN):
+    elif block == "department":
         context["areas"] = Area.objects.annotate(home_count=Count("homes"), places=Sum("homes__capacity")).order_by(
             "name"
         )
         context["totals"] = Home.objects.aggregate(homes=Count("id"), places=Sum("capacity"))
-        if user.role == Role.ADMIN:
+        if can(user, "botilbud.use_admin"):
             context["users_per_role"] = [
                 {"label": Role(r["role"]).label, "count": r["n"]}
                 for r in User.objects.filter(is_active=True).values("role").annotate(n=Count("id")).order_by("role")
             ]
-    elif user.is_authority:
+    elif block == "authority":
         # The authority sees the municipality's own offers by paragraph, not
         # the homes' economy.
         context["places_by_paragraph"] = (
@@ -65,6 +79,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@permission_required("botilbud.view_homes")
 def home_list(request: HttpRequest) -> HttpResponse:
     homes = _homes_table(request.user)  # type: ignore[arg-type]
     return render(request, "botilbud/home_list.html", {"homes": homes})
@@ -75,7 +90,7 @@ def home_list(request: HttpRequest) -> HttpResponse:
 def home_detail(request: HttpRequest, pk: int) -> HttpResponse:
     home = get_home_for_user(request, pk)
     user: User = request.user  # type: ignore[assignment]
-    tabs = [t for t in registry.home_tabs if t.roles is None or user.role in t.roles]
+    tabs = home_tabs_for(user)
     return render(
         request,
         "botilbud/home_detail.html",
@@ -128,8 +143,7 @@ def home_access(request: HttpRequest, pk: int) -> HttpResponse:
 def user_access(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Adgang" for one user (the administrator's view): every home and
     area the user was given or lost access to."""
-    user: User = request.user  # type: ignore[assignment]
-    if user.role != Role.ADMIN:
+    if not can(request.user, "botilbud.view_user_access"):
         raise Http404("Findes ikke, eller du har ikke adgang.")
     try:
         target = User.objects.get(pk=pk)
@@ -152,8 +166,7 @@ def data_protection(request: HttpRequest) -> HttpResponse:
     from visitation.models import RetentionRun
     from visitation.retention import retention_report
 
-    user: User = request.user  # type: ignore[assignment]
-    if user.role != Role.ADMIN:
+    if not can(request.user, "botilbud.view_data_protection"):
         raise Http404("Findes ikke, eller du har ikke adgang.")
     return render(
         request,

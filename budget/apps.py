@@ -7,12 +7,12 @@ class BudgetConfig(AppConfig):
 
     def ready(self) -> None:
         from botilbud.models import Home, Role
+        from botilbud.permissions import can
         from botilbud.registry import demo_seeder, history_kind, home_tab, reference_loader, start_section
 
-        home_side = [r.value for r in Role if r not in (Role.CASEWORKER, Role.AUTHORITY_HEAD)]
-        home_tab("Budget", "budget:home_budget", order=20, roles=home_side)
-        home_tab("Medarbejdertimer", "budget:staffing", order=30, roles=home_side)
-        home_tab("Tildelingsmodel", "budget:allocation", order=40, roles=home_side)
+        home_tab("Budget", "budget:home_budget", order=20, permission="budget.view_home")
+        home_tab("Medarbejdertimer", "budget:staffing", order=30, permission="budget.view_home")
+        home_tab("Tildelingsmodel", "budget:allocation", order=40, permission="budget.view_home")
 
         import datetime as dt
 
@@ -35,7 +35,7 @@ class BudgetConfig(AppConfig):
         )
 
         def finance_staff(qs):  # noqa: ANN001, ANN202
-            return lambda user: qs.all() if user.role in (Role.ADMIN, Role.CONSULTANT) else qs.none()
+            return lambda user: qs.all() if can(user, "budget.view_finance_setup") else qs.none()
 
         history_kind("kontokobling", finance_staff(Account.objects))
         history_kind("kontogruppe", finance_staff(GroupDefinition.objects))
@@ -50,11 +50,7 @@ class BudgetConfig(AppConfig):
         )
         history_kind(
             "aarsafslutning",
-            lambda user: (
-                YearEnd.objects.all()
-                if user.role in (Role.CONSULTANT, Role.DEPARTMENT_HEAD, Role.ADMIN)
-                else YearEnd.objects.none()
-            ),
+            lambda user: YearEnd.objects.all() if can(user, "budget.view_years") else YearEnd.objects.none(),
         )
         history_kind("overfoersel", lambda user: CarryOver.objects.filter(home__in=Home.objects.visible_to(user)))
         from budget.models import StaffGroup

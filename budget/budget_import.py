@@ -19,7 +19,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from botilbud.models import AccountGroup, Home, Role, User
+from botilbud.models import AccountGroup, Home, User
+from botilbud.permissions import can
 from onboarding.framework import RowError, Staged, Target, capitalise, parse_amount, parse_int
 from onboarding.models import ImportKind
 from onboarding.reader import Column, SourceRow, norm_header
@@ -65,9 +66,9 @@ class AccountMap:
 
 def import_home_ids(user: User) -> set[int] | None:
     """The homes whose budget ``user`` may import (None = all)."""
-    if user.role == Role.ADMIN:
+    if can(user, "budget.manage_any_home"):
         return None
-    if user.role == Role.CONSULTANT:
+    if can(user, "budget.import_actuals"):
         return set(Home.objects.writable_by(user).values_list("pk", flat=True))
     return set()
 
@@ -93,7 +94,7 @@ class BudgetKind:
     ]
 
     def may_import(self, user: User) -> bool:
-        return user.role in (Role.ADMIN, Role.CONSULTANT)
+        return can(user, "budget.import_actuals")
 
     def validate(self, rows: Iterable[SourceRow], user: User) -> Staged:
         homes = {h.cost_centre: h.pk for h in Home.objects.all()}

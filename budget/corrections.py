@@ -26,10 +26,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from botilbud.lib.locking import VersionConflict
-from botilbud.models import Home, Role, User
+from botilbud.models import Home, User
+from botilbud.permissions import can
 from budget.models import BudgetCorrection, BudgetLine, CorrectionKind, CorrectionStatus
-
-DECIDING_ROLES = (Role.DEPARTMENT_HEAD, Role.ADMIN)
 
 
 class CorrectionError(Exception):
@@ -38,15 +37,13 @@ class CorrectionError(Exception):
 
 def can_register(user: User, home: Home) -> bool:
     """The home's consultants and administrators register corrections."""
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.CONSULTANT and Home.objects.writable_by(user).filter(pk=home.pk).exists()
+    return can(user, "budget.manage_home_budget", home)
 
 
 def can_decide(user: User, correction: BudgetCorrection) -> bool:
     if correction.status != CorrectionStatus.PROPOSED:
         return False
-    return user.role in DECIDING_ROLES
+    return can(user, "budget.decide_correction")
 
 
 def correction_register(
@@ -146,7 +143,7 @@ def correction_decide(
             raise VersionConflict(current, seen_version)
         if current.status != CorrectionStatus.PROPOSED:
             raise CorrectionError("Korrektionen er allerede afgjort.")
-        if user.role not in DECIDING_ROLES:
+        if not can(user, "budget.decide_correction"):
             raise CorrectionError("Kun fagchefen kan godkende denne korrektion.")
         if not approve and not note.strip():
             raise CorrectionError("Skriv hvorfor korrektionen afvises.")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Max
+from django.db.models import Max, Min
 
 from botilbud.lib.dates import year_months
 from botilbud.lib.money import ZERO, to_money
@@ -162,6 +162,12 @@ def forecast_total(rows: dict[str, ForecastRow]) -> ForecastRow:
         ):
             setattr(total, name, getattr(total, name) + getattr(row, name))
     return total
+
+
+def first_budget_year() -> int | None:
+    """The first year with a budget line: year selectors offer every year from
+    it (closed years included). One query on a small table."""
+    return BudgetLine.objects.aggregate(first=Min("year"))["first"]
 
 
 def latest_actual_month(home_ids: list[int], year: int) -> int:

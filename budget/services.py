@@ -10,25 +10,24 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 
-from botilbud.models import Home, Role, User
+from botilbud.models import Home, User
+from botilbud.permissions import can
 from budget import importer
 from budget.models import ActualsImport, BudgetLine, StaffingPlan, StagedActual
 
 
 def import_home_ids(user: User | None) -> list[int] | None:
     """The homes whose actuals ``user`` may import (None = all: administrator or command)."""
-    if user is None or user.role == Role.ADMIN:
+    if user is None or can(user, "budget.manage_any_home"):
         return None
-    if user.role == Role.CONSULTANT:
+    if can(user, "budget.import_actuals"):
         return list(Home.objects.writable_by(user).values_list("pk", flat=True))
     return []
 
 
 def can_manage_budget(user: User, home: Home) -> bool:
     """Consultants of the home and administrators own budgets and actuals."""
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.CONSULTANT and Home.objects.writable_by(user).filter(pk=home.pk).exists()
+    return can(user, "budget.manage_home_budget", home)
 
 
 @dataclass

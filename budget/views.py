@@ -21,17 +21,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from botilbud.access import can_write_home, get_home_for_user, require_role
+from botilbud.access import get_home_for_user
 from botilbud.lib.dates import MONTH_ABBR, MONTH_NAMES
+from botilbud.lib.dates import selectable_years as lib_selectable_years
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO
-from botilbud.models import AccountGroup, Home, Role, User
+from botilbud.models import AccountGroup, Home, User
+from botilbud.permissions import can, require
+from botilbud.registry import home_tabs_for
 from budget import importer, monthly_profiles, selectors, services
 from budget.forms import ActualsUploadForm, CorrectionForm, ProfileForm, StaffingPlanForm, staff_group_formset
 from budget.models import ActualsImport, BudgetLine, StaffingPlan
 from budget.staffing import GroupInput, StaffingInput, roster_cost, staff_hours
-
-IMPORT_ROLES = (Role.CONSULTANT, Role.ADMIN)
 
 
 class BadParameter(Exception):
@@ -56,20 +57,14 @@ def _month(request: HttpRequest, home_ids: list[int], year: int) -> int:
     latest = selectors.latest_actual_month(home_ids, year)
     if latest:
         return latest
-    today = dt.date.today()
-    if year < today.year:
-        return 12
-    if year > today.year:
-        return 0
-    return max(today.month - 1, 0)
+    # No actuals for the year yet: the forecast is the budget (as on the
+    # dashboard, budget.dashboard.selectors.economy); a past year counts as closed.
+    return 12 if year < dt.date.today().year else 0
 
 
 def selectable_years(year: int, today: dt.date | None = None) -> list[int]:
-    """The years a selector offers: five back and one ahead of today, and always
-    the year shown (``?aar=2023`` selects 2023, not the first option)."""
-    today = today or dt.date.today()
-    first, last = min(year, today.year - 5), max(year, today.year + 1)
-    return list(range(first, last + 1))
+    """Every year with a budget (and five back, one ahead), always the year shown."""
+    return lib_selectable_years(year, first=selectors.first_budget_year(), today=today)
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
@@ -137,7 +132,7 @@ def home_budget(request: HttpRequest, pk: int) -> HttpResponse:
             "year": year,
             "month": month,
             "month_label": MONTH_NAMES[month - 1] if month else "",
-            "years": list(range(dt.date.today().year - 4, dt.date.today().year + 2)),
+            "years": selectable_years(year),
             "months": [(i, MONTH_NAMES[i - 1]) for i in range(1, 13)],
             "groups": groups,
             "total": total,
@@ -160,7 +155,7 @@ def home_budget(request: HttpRequest, pk: int) -> HttpResponse:
 def _reallocation_form(user: User, home: Home):  # noqa: ANN202
     from budget.forms import ReallocationForm
 
-    targets = Home.objects.all() if user.role == Role.ADMIN else Home.objects.writable_by(user)
+    targets = Home.objects.all() if can(user, "budget.manage_any_home") else Home.objects.writable_by(user)
     return ReallocationForm(
         initial={"date": dt.date.today(), "target_home": home.pk}, target_homes=targets.filter(is_active=True)
     )
@@ -199,9 +194,7 @@ def _budget_chart(month_totals: list[dict], month: int) -> tuple[dict[str, Any],
 
 
 def _tabs(user: User) -> list:
-    from botilbud.registry import registry
-
-    return [t for t in registry.home_tabs if t.roles is None or user.role in t.roles]
+    return home_tabs_for(user)
 
 
 def _managed_home(request: HttpRequest, pk: int) -> Home:
@@ -317,7 +310,7 @@ def profile_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def actuals_import(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, *IMPORT_ROLES)
+    require(user, "budget.import_actuals")
     context: dict[str, Any] = {"recent": _recent_imports(user), "coverage": _coverage(user)}
     if request.method == "GET":
         context["form"] = ActualsUploadForm()
@@ -359,7 +352,7 @@ def _coverage(user: User) -> dict[str, Any]:
     from budget.models import ActualTotal
 
     year = dt.date.today().year
-    homes = Home.objects.all() if user.role == Role.ADMIN else Home.objects.writable_by(user)
+    homes = Home.objects.all() if can(user, "budget.manage_any_home") else Home.objects.writable_by(user)
     homes = list(homes.order_by("cost_centre").only("pk", "name", "cost_centre")[:200])
     cells = {
         (r["home_id"], r["month"].month): r
@@ -376,15 +369,19 @@ def _coverage(user: User) -> dict[str, Any]:
 
 def _recent_imports(user: User):  # noqa: ANN202
     qs = ActualsImport.objects.select_related("uploaded_by").order_by("-created_at")
-    if user.role != Role.ADMIN:
+    if not can(user, "botilbud.view_all_imports"):
         qs = qs.filter(uploaded_by=user)
     return qs[:10]
 
 
 def _own_batch(request: HttpRequest, batch_pk: int) -> ActualsImport:
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, *IMPORT_ROLES)
-    qs = ActualsImport.objects.all() if user.role == Role.ADMIN else ActualsImport.objects.filter(uploaded_by=user)
+    require(user, "budget.import_actuals")
+    qs = (
+        ActualsImport.objects.all()
+        if can(user, "botilbud.view_all_imports")
+        else ActualsImport.objects.filter(uploaded_by=user)
+    )
     return get_object_or_404(qs, pk=batch_pk)
 
 
@@ -425,7 +422,7 @@ def actuals_import_discard(request: HttpRequest, batch_pk: int) -> HttpResponse:
 def budget_import(request: HttpRequest) -> HttpResponse:
     """The original budget is one of the staged imports (preview, reconciliation,
     confirm): ``budget.budget_import.BudgetKind`` run by ``onboarding``."""
-    require_role(request.user, *IMPORT_ROLES)  # type: ignore[arg-type]
+    require(request.user, "budget.import_actuals")
     return redirect("onboarding:upload", "budget")
 
 
@@ -475,7 +472,7 @@ def staffing(request: HttpRequest, pk: int) -> HttpResponse:
         year = _year(request)
     except BadParameter as exc:
         return _bad_request(request, str(exc))
-    can_write = can_write_home(user, home) or user.role == Role.ADMIN
+    can_write = can(user, "budget.edit_staffing", home)
     plan = StaffingPlan.objects.filter(home=home, year=year).first()
     wage_budget = selectors.forecast(home, year, 0)[AccountGroup.WAGES.value].corrected_budget
     if plan is None:
@@ -601,7 +598,7 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
             "tabs": _tabs(user),
             "active_tab": "budget:allocation",
             "year": year,
-            "years": list(range(dt.date.today().year - 4, dt.date.today().year + 2)),
+            "years": selectable_years(year),
             "model": model,
         },
     )
@@ -609,14 +606,12 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Authority forecast -----------------------------------------------------------------
 
-AUTHORITY_VIEW_ROLES = (Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.CONSULTANT, Role.ADMIN)
-
 
 @login_required
 @require_GET
 def authority(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, *AUTHORITY_VIEW_ROLES)
+    require(user, "budget.view_authority_forecast")
     try:
         year = _year(request)
         raw = request.GET.get("maaned", "")
@@ -649,7 +644,7 @@ def authority(request: HttpRequest) -> HttpResponse:
             "year": year,
             "month": month,
             "month_label": MONTH_NAMES[month - 1] if month else "",
-            "years": list(range(dt.date.today().year - 4, dt.date.today().year + 2)),
+            "years": selectable_years(year),
             "months": [(i, MONTH_NAMES[i - 1]) for i in range(1, 13)],
         },
     )

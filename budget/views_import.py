@@ -14,28 +14,28 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from botilbud.access import get_home_for_user, require_role
+from botilbud.access import get_home_for_user
 from botilbud.lib import tabular
-from botilbud.models import Role, User
+from botilbud.models import User
+from botilbud.permissions import can, require
 from budget import importer
 from budget.forms import ImportProfileForm
 from budget.models import Actual, ActualsImport, GroupDefinition, ImportProfile
 
-IMPORT_ROLES = (Role.CONSULTANT, Role.ADMIN)
 PREVIEW_ROWS = 10
 
 
 @login_required
 @require_GET
 def profile_list(request: HttpRequest) -> HttpResponse:
-    require_role(request.user, *IMPORT_ROLES)  # type: ignore[arg-type]
+    require(request.user, "budget.import_actuals")
     return render(request, "budget/import_profiles.html", {"profiles": ImportProfile.objects.all()})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require_role(request.user, *IMPORT_ROLES)  # type: ignore[arg-type]
+    require(request.user, "budget.import_actuals")
     profile = get_object_or_404(ImportProfile, pk=pk) if pk else None
     copy_of = None
     if profile is None and request.GET.get("kopi", "").isascii() and request.GET.get("kopi", "").isdigit():
@@ -61,7 +61,7 @@ def profile_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 def profile_preview(request: HttpRequest) -> HttpResponse:
     """HTMX: the first rows of the uploaded sample file as the profile in the form reads them."""
-    require_role(request.user, *IMPORT_ROLES)  # type: ignore[arg-type]
+    require(request.user, "budget.import_actuals")
     upload = request.FILES.get("sample")
     context: dict[str, Any] = {}
     if upload is None:
@@ -101,7 +101,7 @@ def profile_preview(request: HttpRequest) -> HttpResponse:
 
 def _visible_batches(user: User):  # noqa: ANN202
     qs = ActualsImport.objects.select_related("uploaded_by", "profile")
-    return qs if user.role == Role.ADMIN else qs.filter(uploaded_by=user)
+    return qs if can(user, "botilbud.view_all_imports") else qs.filter(uploaded_by=user)
 
 
 @login_required
@@ -109,7 +109,7 @@ def _visible_batches(user: User):  # noqa: ANN202
 def import_detail(request: HttpRequest, batch_pk: int) -> HttpResponse:
     """An import's page: who, when, which profile, and its reconciliation per cost centre (kept)."""
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, *IMPORT_ROLES)
+    require(user, "budget.import_actuals")
     batch = get_object_or_404(_visible_batches(user), pk=batch_pk)
     rec = importer.Reconciliation.from_json(batch.reconciliation)
     return render(request, "budget/import_detail.html", {"batch": batch, "rec": rec, "rec_totals": rec.totals()})

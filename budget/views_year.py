@@ -17,15 +17,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from botilbud.access import get_home_for_user, require_role
+from botilbud.access import get_home_for_user
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO
-from botilbud.models import AccountGroup, Home, Role, User
+from botilbud.models import AccountGroup, Home, User
+from botilbud.permissions import can, require
 from budget import corrections, yearend
 from budget.forms import CarryOverDecisionForm, DecisionForm, ReallocationForm, YearCloseForm, YearReopenForm
 from budget.models import BudgetCorrection, BudgetLine, CarryOver, YearEnd
-
-QUEUE_ROLES = (Role.CONSULTANT, Role.DEPARTMENT_HEAD, Role.ADMIN)
 
 
 def _form_errors(form) -> str:  # noqa: ANN001
@@ -41,7 +40,7 @@ def reallocation_add(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     if not corrections.can_register(user, home):
         raise PermissionDenied("Kun botilbuddets økonomikonsulent kan omplacere budget.")
     back = f"{reverse('budget:home_budget', args=[home.pk])}?aar={year}#korrektioner"
-    targets = Home.objects.all() if user.role == Role.ADMIN else Home.objects.writable_by(user)
+    targets = Home.objects.all() if can(user, "budget.manage_any_home") else Home.objects.writable_by(user)
     form = ReallocationForm(request.POST, target_homes=targets.filter(is_active=True))
     if not form.is_valid():
         messages.error(request, f"Omplaceringen er ikke gemt. {_form_errors(form)}")
@@ -75,7 +74,7 @@ def reallocation_add(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 def correction_queue(request: HttpRequest) -> HttpResponse:
     """Proposed corrections on the user's homes; the department head decides them here."""
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, *QUEUE_ROLES)
+    require(user, "budget.view_correction_queue")
     items: list[dict] = []
     by_transfer: dict = {}
     for correction in corrections.pending_for(user)[:200]:
@@ -90,7 +89,7 @@ def correction_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "budget/correction_queue.html",
-        {"items": items, "can_decide": user.role in corrections.DECIDING_ROLES},
+        {"items": items, "can_decide": can(user, "budget.decide_correction")},
     )
 
 
@@ -98,11 +97,11 @@ def correction_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def correction_decide(request: HttpRequest, correction_pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, *QUEUE_ROLES)
+    require(user, "budget.view_correction_queue")
     correction = get_object_or_404(
         BudgetCorrection.objects.filter(line__home__in=Home.objects.visible_to(user)), pk=correction_pk
     )
-    if user.role not in corrections.DECIDING_ROLES:
+    if not can(user, "budget.decide_correction"):
         raise PermissionDenied("Kun fagchefen kan godkende korrektioner.")
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -130,8 +129,6 @@ def correction_decide(request: HttpRequest, correction_pk: int) -> HttpResponse:
 
 # --- Year-end close and carry-over ------------------------------------------------------
 
-YEAR_ROLES = (Role.CONSULTANT, Role.DEPARTMENT_HEAD, Role.ADMIN)
-
 
 def _check_year(year: int) -> None:
     if not 2000 <= year <= 2100:
@@ -143,7 +140,7 @@ def _check_year(year: int) -> None:
 def year_list(request: HttpRequest) -> HttpResponse:
     """The budget years with their status (open, closed, reopened)."""
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, *YEAR_ROLES)
+    require(user, "budget.view_years")
     homes = Home.objects.visible_to(user)
     years = sorted(
         set(BudgetLine.objects.filter(home__in=homes).values_list("year", flat=True).distinct()), reverse=True
@@ -166,7 +163,7 @@ def year_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def year_detail(request: HttpRequest, year: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, *YEAR_ROLES)
+    require(user, "budget.view_years")
     _check_year(year)
     year_end = YearEnd.objects.filter(year=year).select_related("closed_by", "reopened_by").first()
     carry_overs = list(
@@ -187,8 +184,8 @@ def year_detail(request: HttpRequest, year: int) -> HttpResponse:
             "year_end": year_end,
             "carry_overs": carry_overs,
             "totals": totals,
-            "can_close": user.role in yearend.CLOSING_ROLES and year < timezone.localdate().year,
-            "can_approve": user.role in yearend.APPROVING_ROLES,
+            "can_close": can(user, "budget.close_year") and year < timezone.localdate().year,
+            "can_approve": can(user, "budget.approve_carry_over"),
             "default_cap": yearend.DEFAULT_CAP_PCT,
             "pending": sum(1 for c in carry_overs if c.status == CarryOver.Status.PROPOSED),
         },
@@ -203,7 +200,7 @@ def _back(year: int) -> HttpResponse:
 @require_POST
 def year_close(request: HttpRequest, year: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, *yearend.CLOSING_ROLES)
+    require(user, "budget.close_year")
     _check_year(year)
     form = YearCloseForm(request.POST)
     if not form.is_valid():
@@ -224,7 +221,7 @@ def year_close(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def year_reopen(request: HttpRequest, year: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, *yearend.CLOSING_ROLES)
+    require(user, "budget.close_year")
     year_end = get_object_or_404(YearEnd, year=year)
     form = YearReopenForm(request.POST)
     if not form.is_valid():
@@ -248,11 +245,11 @@ def year_reopen(request: HttpRequest, year: int) -> HttpResponse:
 @require_POST
 def carry_over_approve(request: HttpRequest, year: int, carry_over_pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, *YEAR_ROLES)
+    require(user, "budget.view_years")
     carry_over = get_object_or_404(
         CarryOver.objects.filter(year_end__year=year, home__in=Home.objects.visible_to(user)), pk=carry_over_pk
     )
-    if user.role not in yearend.APPROVING_ROLES:
+    if not can(user, "budget.approve_carry_over"):
         raise PermissionDenied("Kun fagchefen kan godkende overførsler.")
     form = CarryOverDecisionForm(request.POST)
     if not form.is_valid():
@@ -280,7 +277,7 @@ def carry_over_approve(request: HttpRequest, year: int, carry_over_pk: int) -> H
 @require_POST
 def carry_over_approve_all(request: HttpRequest, year: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    require_role(user, *yearend.APPROVING_ROLES)
+    require(user, "budget.approve_carry_over")
     year_end = get_object_or_404(YearEnd, year=year)
     try:
         count = yearend.approve_all(

@@ -27,7 +27,8 @@ from django.utils import timezone
 
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO, format_kr, format_number, to_money
-from botilbud.models import AccountGroup, Home, Role, User
+from botilbud.models import AccountGroup, Home, User
+from botilbud.permissions import can
 from budget.models import (
     BudgetCorrection,
     BudgetLine,
@@ -37,8 +38,6 @@ from budget.models import (
     YearEnd,
 )
 
-CLOSING_ROLES = (Role.CONSULTANT, Role.ADMIN)
-APPROVING_ROLES = (Role.DEPARTMENT_HEAD, Role.ADMIN)
 DEFAULT_CAP_PCT = Decimal("5.00")
 # The carry-over is booked on next year's operations budget (the home's free money).
 CARRY_OVER_GROUP = AccountGroup.OPERATIONS.value
@@ -138,7 +137,7 @@ def year_close(*, year: int, user: User, cap_pct: Decimal = DEFAULT_CAP_PCT, now
     Homes with a budget or actuals in the year get a row. A re-close after a reopen
     recomputes the rows; an approved row whose amount changes goes back to proposed
     (approving it again books only the difference)."""
-    if user.role not in CLOSING_ROLES:
+    if not can(user, "budget.close_year"):
         raise YearEndError("Kun økonomikonsulenter kan lukke et budgetår.")
     if year >= (now or timezone.now()).year:
         raise YearEndError(f"{year} er ikke slut endnu og kan ikke lukkes.")
@@ -194,7 +193,7 @@ def year_close(*, year: int, user: User, cap_pct: Decimal = DEFAULT_CAP_PCT, now
 def year_reopen(*, year_end: YearEnd, user: User, reason: str, seen_version: int) -> YearEnd:
     """Unlock a closed year's actuals (for a re-import). Booked carry-overs stay; the next
     close recomputes them."""
-    if user.role not in CLOSING_ROLES:
+    if not can(user, "budget.close_year"):
         raise YearEndError("Kun økonomikonsulenter kan genåbne et budgetår.")
     if not reason.strip():
         raise YearEndError("Skriv hvorfor året genåbnes.")
@@ -222,7 +221,7 @@ def carry_over_approve(
     """Approve a home's carry-over (optionally a decided amount other than the computed one,
     with a note) and book it on next year's budget. Returns the booked correction (None
     when nothing was left to book)."""
-    if user.role not in APPROVING_ROLES:
+    if not can(user, "budget.approve_carry_over"):
         raise YearEndError("Kun fagchefen kan godkende overførsler.")
     with transaction.atomic():
         locked = CarryOver.objects.select_for_update().select_related("year_end", "home").get(pk=carry_over.pk)

@@ -17,7 +17,7 @@ class DisponeringConfig(AppConfig):
             "Disponering",
             "disponering:ledger",
             order=15,
-            roles=[Role.HOME_MANAGER, Role.AREA_MANAGER, Role.CONSULTANT, Role.DEPARTMENT_HEAD, Role.ADMIN],
+            permission="budget.view_home",
         )
         history_kind("disponering", lambda user: LedgerEntry.objects.visible_to(user))
         demo_seeder(30, "disponering", seed)

@@ -7,7 +7,9 @@
 - package change → the income adjustment Δ weekly hours × hour price × days/7
   from the change date to the same horizon;
 - end → every generated entry of the placement stops at the end date, also
-  an entry that started in an earlier year.
+  an entry that started in an earlier year;
+- reprice (the PL index step gave a year a new hour price) → every generated
+  entry is recomputed with the hour price in force in each year.
 
 Entries are keyed by (placement, ``generated_key``) so a repeated or corrected
 event updates the entry instead of adding a second one.
@@ -158,10 +160,10 @@ def handle_placement_event(event: Any) -> None:
         )
         # A package change moves the placement's income: the start entry keeps
         # its hours; the adjustment carries the difference.
-    elif kind == "end":
-        end = event.date
+    elif kind in ("end", "reprice"):
+        end = event.date if kind == "end" else end
         generated = list(_entries_of(placement))
-        if not generated:
+        if not generated and kind == "end":
             _manual_move_out(event, home, who)
         for entry in generated:
             data = entry.generated_data or {}

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from botilbud.access import can_write_home, get_home_for_user
-from botilbud.lib.dates import MONTH_NAMES
+from botilbud.lib.dates import MONTH_NAMES, selectable_years
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.spreadsheet import xlsx_response
 from botilbud.models import Home, User
@@ -101,7 +101,7 @@ def ledger(request: HttpRequest, home_pk: int) -> HttpResponse:
     context: dict[str, Any] = {
         "home": home,
         "year": year,
-        "years": list(range(year - 3, year + 3)),
+        "years": selectable_years(year),
         "can_write": can_write,
         "category": category,
         "status": status,

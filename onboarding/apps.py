@@ -7,6 +7,7 @@ class OnboardingConfig(AppConfig):
 
     def ready(self) -> None:
         from botilbud.models import Role
+        from botilbud.permissions import can
         from botilbud.registry import history_kind, start_section
         from onboarding.models import ImportBatch
 
@@ -15,7 +16,9 @@ class OnboardingConfig(AppConfig):
         history_kind(
             "indlaesning",
             lambda user: (
-                ImportBatch.objects.all() if user.role == Role.ADMIN else ImportBatch.objects.filter(uploaded_by=user)
+                ImportBatch.objects.all()
+                if can(user, "botilbud.view_all_imports")
+                else ImportBatch.objects.filter(uploaded_by=user)
             ),
         )
 

@@ -16,8 +16,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from botilbud.access import require_role
-from botilbud.models import Role, User
+from botilbud.models import User
+from botilbud.permissions import can, require
 from onboarding import services
 from onboarding.forms import ImportUploadForm
 from onboarding.framework import ImportKindSpec
@@ -39,7 +39,7 @@ def _kind_for(request: HttpRequest, slug: str) -> ImportKindSpec:
 
 def _batches_for(user: User):  # noqa: ANN202
     qs = ImportBatch.objects.select_related("uploaded_by")
-    return qs if user.role == Role.ADMIN else qs.filter(uploaded_by=user)
+    return qs if can(user, "botilbud.view_all_imports") else qs.filter(uploaded_by=user)
 
 
 def _batch_for(request: HttpRequest, pk: int) -> tuple[ImportBatch, ImportKindSpec]:
@@ -54,7 +54,7 @@ def _batch_for(request: HttpRequest, pk: int) -> tuple[ImportBatch, ImportKindSp
 @login_required
 @require_GET
 def start(request: HttpRequest) -> HttpResponse:
-    require_role(request.user, Role.ADMIN)  # type: ignore[arg-type]
+    require(request.user, "onboarding.use")
     steps = onboarding_steps()
     return render(
         request,
@@ -75,7 +75,6 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
     context = {
         "spec": spec,
         "recent": _batches_for(user).filter(kind=spec.kind)[:5],
-        "is_admin": user.role == Role.ADMIN,
     }
     if request.method == "GET":
         return render(request, "onboarding/upload.html", {**context, "form": ImportUploadForm()})
@@ -151,7 +150,7 @@ def _set_password_url(request: HttpRequest, user: User) -> str:
 @login_required
 @require_GET
 def passwords(request: HttpRequest) -> HttpResponse:
-    require_role(request.user, Role.ADMIN)  # type: ignore[arg-type]
+    require(request.user, "onboarding.use")
     waiting = User.objects.filter(is_active=True, password__startswith="!").order_by("role", "username")
     return render(
         request,
@@ -167,7 +166,7 @@ def passwords(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def password_link(request: HttpRequest, user_pk: int) -> HttpResponse:
-    require_role(request.user, Role.ADMIN)  # type: ignore[arg-type]
+    require(request.user, "onboarding.use")
     target = get_object_or_404(User.objects.filter(is_active=True), pk=user_pk)
     return render(
         request,

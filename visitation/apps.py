@@ -7,6 +7,7 @@ class VisitationConfig(AppConfig):
 
     def ready(self) -> None:
         from botilbud.models import Role
+        from botilbud.permissions import can
         from botilbud.registry import demo_seeder, history_kind, home_tab, reference_loader, start_section
         from visitation import demo, reference, views
         from visitation.models import Citizen, Decision, FollowUp, OfferPrice, Placement, PlacementChange
@@ -27,7 +28,7 @@ class VisitationConfig(AppConfig):
             "borger",
             lambda user: (
                 Citizen.objects.filter(pk__in=Placement.objects.visible_to(user).values("citizen_id"))
-                if user.role in (Role.CASEWORKER, Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.ADMIN)
+                if can(user, "visitation.view_all_placements")
                 else Citizen.objects.none()
             ),
         )
@@ -40,11 +41,12 @@ def offers_visible_to(user):  # noqa: ANN001, ANN201 - registry callback
     """The offers whose history ``user`` may read: the authority, the
     department head and the administrator see every offer; a home-side role
     only the offers of the homes it sees."""
-    from botilbud.models import Home, Role
+    from botilbud.models import Home
+    from botilbud.permissions import can
     from visitation.models import Offer
 
     if not user.is_authenticated or not user.is_active:
         return Offer.objects.none()
-    if user.role in (Role.CASEWORKER, Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.ADMIN):
+    if can(user, "visitation.view_all_placements"):
         return Offer.objects.all()
     return Offer.objects.filter(home__in=Home.objects.visible_to(user).values("pk"))

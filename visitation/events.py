@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PlacementEvent:
-    kind: str  # "start" | "end" | "package_change"
+    kind: str  # "start" | "end" | "package_change" | "reprice"
     placement: Placement
     date: datetime.date  # effective date (start date, end date, or date the new package applies)
     old_weekly_hours: Decimal | None
@@ -36,6 +36,9 @@ class PlacementEvent:
 START = "start"
 END = "end"
 PACKAGE_CHANGE = "package_change"
+# The prices behind the placement's income changed (the PL index step, a re-approved
+# rate): its generated entries are recomputed; the placement itself did not change.
+REPRICE = "reprice"
 
 Handler = Callable[[PlacementEvent], None]
 _handlers: list[Handler] = []

@@ -20,6 +20,7 @@ from django.db.models import Q
 from botilbud.lib.money import format_kr, format_number, to_money
 from botilbud.lib.validators import SHORT_NOTE_LENGTH, free_text, validate_no_cpr
 from botilbud.models import Home, HourPrice, Municipality, Paragraph, Role, User
+from botilbud.permissions import can
 
 WEEKS_PER_YEAR = Decimal(52)
 
@@ -55,10 +56,6 @@ ROLE_COMPETENCE = {
     Role.CASEWORKER: ApprovalLevel.CASEWORKER,
     Role.AUTHORITY_HEAD: ApprovalLevel.AUTHORITY_HEAD,
 }
-# Roles that record a committee's (or the political committee's) decision
-# with its meeting date: the authority head as the committee's secretary,
-# and the administrator.
-RECORDS_COMMITTEE_DECISIONS = {Role.AUTHORITY_HEAD, Role.ADMIN}
 
 
 @pghistory.track()
@@ -290,11 +287,9 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
         """
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.role in (Role.CASEWORKER, Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.ADMIN):
+        if can(user, "visitation.view_all_placements"):
             return self.all()
-        if user.role in (Role.HOME_MANAGER, Role.AREA_MANAGER, Role.CONSULTANT):
-            return self.filter(offer__home__in=Home.objects.visible_to(user).values("pk"))
-        return self.none()
+        return self.filter(offer__home__in=Home.objects.visible_to(user).values("pk"))
 
     def sales(self) -> PlacementQuerySet:
         """Placements another municipality pays for (sold places in our homes)."""
@@ -307,7 +302,7 @@ class PlacementQuerySet(models.QuerySet["Placement"]):
 
 def sees_case_numbers(user: User) -> bool:
     """Home-side roles see citizens by initials only."""
-    return user.role in (Role.CASEWORKER, Role.AUTHORITY_HEAD, Role.DEPARTMENT_HEAD, Role.ADMIN)
+    return can(user, "visitation.view_all_placements")
 
 
 @pghistory.track(model_name="PlacementHistory")
@@ -439,11 +434,13 @@ class Decision(models.Model):
 
 @pghistory.track()
 class PlacementChange(models.Model):
-    """A dated change of a placement: new package or end. History is never rewritten."""
+    """A dated change of a placement: new package, end, or a price regulation (the PL index
+    step, from 1 January). History is never rewritten."""
 
     class Kind(models.TextChoices):
         PACKAGE = "pakke", "Ny støttepakke"
         END = "ophoer", "Ophør"
+        PRICE = "pris", "Prisregulering (PL)"
 
     placement = models.ForeignKey(Placement, verbose_name="bevilling", on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField("ændring", max_length=20, choices=Kind.choices)

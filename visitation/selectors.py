@@ -16,6 +16,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -228,3 +229,9 @@ def offers_for_ladder(paragraph_id: int | None, *, day: dt.date) -> list[Offer]:
         .annotate(list_price=Subquery(price))
         .order_by("paragraph__ladder_step", "paragraph__sort_order", "name")
     )
+
+
+def first_placement_year() -> int | None:
+    """The first year a placement started (the year selector offers every year from it)."""
+    first = Placement.objects.aggregate(first=Min("start_date"))["first"]
+    return first.year if first else None

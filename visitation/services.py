@@ -16,11 +16,11 @@ from django.utils import timezone
 
 from botilbud.lib.dates import add_months
 from botilbud.lib.money import format_kr, to_money
-from botilbud.models import Municipality, Role, User
+from botilbud.models import Municipality, User
+from botilbud.permissions import can
 from visitation import events
 from visitation.models import (
     LEVEL_RANK,
-    RECORDS_COMMITTEE_DECISIONS,
     ROLE_COMPETENCE,
     ApprovalLevel,
     Citizen,
@@ -114,7 +114,9 @@ def can_decide(user: User, placement: Placement) -> bool:
     own = user_competence(user)
     if own and LEVEL_RANK[ApprovalLevel(own)] >= LEVEL_RANK[ApprovalLevel(level)]:
         return True
-    return level in (ApprovalLevel.COMMITTEE, ApprovalLevel.POLITICAL) and user.role in RECORDS_COMMITTEE_DECISIONS
+    return level in (ApprovalLevel.COMMITTEE, ApprovalLevel.POLITICAL) and can(
+        user, "visitation.record_committee_decision"
+    )
 
 
 def is_committee_level(level: str) -> bool:
@@ -142,7 +144,7 @@ def _hours(package: SupportPackage | None) -> Decimal | None:
 
 
 def _require_authority(user: User) -> None:
-    if user.role not in (Role.CASEWORKER, Role.AUTHORITY_HEAD):
+    if not can(user, "visitation.manage_placements"):
         raise PermissionDenied("Kun myndigheden (sagsbehandlere og myndighedsleder) kan ændre bevillinger.")
 
 
@@ -274,7 +276,7 @@ def placement_decide(
     if own and LEVEL_RANK[ApprovalLevel(own)] >= LEVEL_RANK[ApprovalLevel(level)]:
         decided_level = own if not is_committee_level(level) else level
         meeting_date = None
-    elif is_committee_level(level) and user.role in RECORDS_COMMITTEE_DECISIONS:
+    elif is_committee_level(level) and can(user, "visitation.record_committee_decision"):
         if meeting_date is None:
             raise PlacementError(f"Angiv mødedatoen for {level_label.lower()}s afgørelse.")
         decided_level = level
@@ -398,7 +400,7 @@ def placement_change_package(
         label = ApprovalLevel(new_level).label.lower()
         if own and LEVEL_RANK[ApprovalLevel(own)] >= LEVEL_RANK[ApprovalLevel(new_level)]:
             decided_level, meeting_date = own, None
-        elif is_committee_level(new_level) and user.role in RECORDS_COMMITTEE_DECISIONS:
+        elif is_committee_level(new_level) and can(user, "visitation.record_committee_decision"):
             if meeting_date is None:
                 raise PlacementError(
                     f"Den nye årspris {format_kr(new_price)} kræver {label}s afgørelse: angiv mødedatoen."

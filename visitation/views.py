@@ -18,11 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from botilbud.access import require_role
+from botilbud.lib.dates import selectable_years
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import to_money
 from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text, streaming_sheet, xlsx_response
-from botilbud.models import HourPrice, Municipality, Paragraph, Role, User
+from botilbud.models import HourPrice, Municipality, Paragraph, User
+from botilbud.permissions import can, require
+from botilbud.registry import home_tabs_for
 from visitation import selectors, services
 from visitation.forms import (
     DecisionForm,
@@ -44,7 +46,6 @@ from visitation.models import (
     sees_case_numbers,
 )
 
-AUTHORITY = (Role.CASEWORKER, Role.AUTHORITY_HEAD)
 PAGE_SIZE = 50
 PANEL_OFFERS = 12
 
@@ -102,7 +103,7 @@ def placement_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "can_create": user.role in AUTHORITY,
+        "can_create": can(user, "visitation.manage_placements"),
     }
     if request.htmx:
         return render(request, "visitation/placement_list.html#results", context)
@@ -299,7 +300,7 @@ def _panel_context(form: PlacementForm, data: Any) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def placement_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    require_role(user, *AUTHORITY)
+    require(user, "visitation.manage_placements")
     if request.method == "POST":
         form = PlacementForm(request.POST)
         if form.is_valid():
@@ -348,7 +349,7 @@ def price_panel(request: HttpRequest) -> HttpResponse:
     offer list for the chosen paragraph, out of band); a plain GET (no JS)
     gets the whole form again, filled in, with the panel."""
     user = _user(request)
-    require_role(user, *AUTHORITY)
+    require(user, "visitation.manage_placements")
     form = PlacementForm(initial={k: v for k, v in request.GET.items() if k in PlacementForm.base_fields})
     context = {"form": form, **_panel_context(form, request.GET)}
     if request.htmx:
@@ -376,8 +377,8 @@ def _detail_context(request: HttpRequest, placement: Placement) -> dict[str, Any
         "needs_meeting_date": services.can_decide(user, placement)
         and services.is_committee_level(pending)
         and not (own and LEVEL_RANK[ApprovalLevel(own)] >= LEVEL_RANK[ApprovalLevel(pending)]),
-        "is_authority": user.role in AUTHORITY,
-        "can_change": user.role in AUTHORITY and live,
+        "is_authority": can(user, "visitation.manage_placements"),
+        "can_change": can(user, "visitation.manage_placements") and live,
         "decision_form": DecisionForm(initial={"version": placement.version}),
         "period_cost_note": "Årspris / 52 × dage / 7",
     }
@@ -471,7 +472,7 @@ def _action(
     """GET shows the form; POST runs the service with a version check.
     ``form_kwargs(placement)`` gives the form's extra keyword arguments."""
     user = _user(request)
-    require_role(user, *AUTHORITY)
+    require(user, "visitation.manage_placements")
     placement = get_placement_for_user(request, pk)
     kwargs = form_kwargs(placement) if form_kwargs else {}
     if callable(extra):
@@ -521,7 +522,7 @@ def _action_initial(form_class: type) -> dict[str, Any]:
 def placement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a proposed placement (expected end, note), with optimistic locking."""
     user = _user(request)
-    require_role(user, *AUTHORITY)
+    require(user, "visitation.manage_placements")
     placement = get_placement_for_user(request, pk)
     if placement.status != Placement.Status.PROPOSED:
         messages.error(request, "Kun en indstillet bevilling kan rettes. Brug ophør eller ny pakke.")
@@ -582,7 +583,7 @@ def placement_package_consequence(request: HttpRequest, pk: int) -> HttpResponse
     from disponering.services import consequence_summary
 
     user = _user(request)
-    require_role(user, *AUTHORITY)
+    require(user, "visitation.manage_placements")
     placement = get_placement_for_user(request, pk)
     context: dict[str, Any] = {"placement": placement}
     form = PackageChangeForm(request.GET)
@@ -686,7 +687,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "horizon": horizon,
             "until": today + dt.timedelta(days=horizon),
             "counts": selectors.worklist_counts(user, today=today),
-            "can_record": user.role in AUTHORITY,
+            "can_record": can(user, "visitation.manage_placements"),
         },
     )
 
@@ -721,7 +722,7 @@ def start_section_context(request: HttpRequest) -> dict[str, Any]:
 @require_GET
 def approval_queue(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if user.role not in (*AUTHORITY, Role.DEPARTMENT_HEAD, Role.ADMIN):
+    if not can(user, "visitation.view_approval_queue"):
         raise PermissionDenied("Din rolle giver ikke adgang til godkendelserne.")
     groups: dict[str, list[Placement]] = {lv.value: [] for lv in ApprovalLevel}
     for p in selectors.approval_queue(user):
@@ -743,9 +744,7 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
         }
         for lv in ApprovalLevel
     ]
-    return render(
-        request, "visitation/approval_queue.html", {**_common(request), "sections": sections, "user_role": user.role}
-    )
+    return render(request, "visitation/approval_queue.html", {**_common(request), "sections": sections})
 
 
 @login_required
@@ -771,7 +770,7 @@ def purchases_sales(request: HttpRequest) -> HttpResponse:
         {
             "year": year,
             "on": on,
-            "years": list(range(today.year - 4, today.year + 1)),
+            "years": selectable_years(year, first=selectors.first_placement_year(), today=today),
             "purchases": purchases,
             "purchases_total": {
                 "placements": sum(r["placements"] for r in purchases),
@@ -800,7 +799,6 @@ def home_placements(request: HttpRequest, pk: int) -> HttpResponse:
     """The placements in one own home, for everyone who sees the home (the
     home side sees citizens by initials only)."""
     from botilbud.access import get_home_for_user
-    from botilbud.registry import registry
 
     user = _user(request)
     home = get_home_for_user(request, pk)
@@ -809,7 +807,7 @@ def home_placements(request: HttpRequest, pk: int) -> HttpResponse:
     if not show_ended:
         qs = qs.exclude(status__in=(Placement.Status.ENDED, Placement.Status.REJECTED))
     page = Paginator(qs.order_by("-start_date", "pk"), 100).get_page(request.GET.get("side"))
-    tabs = [t for t in registry.home_tabs if t.roles is None or user.role in t.roles]
+    tabs = home_tabs_for(user)
     return render(
         request,
         "visitation/home_placements.html",

@@ -111,3 +111,17 @@ def weekday_public_holidays(year: int) -> int:
 
 def format_month(day: dt.date) -> str:
     return f"{MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+def selectable_years(shown: int | None = None, *, first: int | None = None, today: dt.date | None = None) -> list[int]:
+    """The years a year selector offers, oldest first: every year from the
+    first year with data (``first``; at least five years back) to one year
+    ahead of today, and always the year shown (``?aar=2019`` selects 2019)."""
+    today = today or dt.date.today()
+    low = today.year - 5
+    if first is not None:
+        low = min(low, first)
+    high = today.year + 1
+    if shown is not None:
+        low, high = min(low, shown), max(high, shown)
+    return list(range(low, high + 1))

@@ -7,11 +7,11 @@ class SsoConfig(AppConfig):
     verbose_name = "Single sign-on"
 
     def ready(self) -> None:
-        from botilbud.models import Role
+        from botilbud.permissions import can
         from botilbud.registry import history_kind
         from botilbud.sso.models import GroupMapping
 
         history_kind(
             "gruppekobling",
-            lambda user: GroupMapping.objects.all() if user.role == Role.ADMIN else GroupMapping.objects.none(),
+            lambda user: GroupMapping.objects.all() if can(user, "botilbud.use_admin") else GroupMapping.objects.none(),
         )

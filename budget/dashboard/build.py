@@ -16,6 +16,7 @@ from django.urls import reverse
 from botilbud.lib.dates import MONTH_ABBR, MONTH_NAMES, month_end
 from botilbud.lib.money import percent
 from botilbud.models import AccountGroup, Area, Home, User
+from botilbud.permissions import can
 from budget.dashboard import selectors as sel
 from budget.dashboard.charts import Chart, Series
 from visitation.occupancy import Occupancy, month_occupancy
@@ -381,7 +382,7 @@ def department(user: User, filters: sel.Filters, today: dt.date) -> dict[str, An
     )
     if filters.area_id:
         scope = f"area-{filters.area_id}"
-    elif user.role in ("fagchef", "administrator"):
+    elif can(user, "dashboard.view_department"):
         scope = "department"
     else:
         scope = f"user-{user.pk}"

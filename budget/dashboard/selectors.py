@@ -189,8 +189,12 @@ def economy(home_ids: list[int], year: int, round_: Round | None, today: dt.date
             per_home.setdefault(home_id, {})[group] = dict(zip(KEYS, values, strict=True))
     else:
         month = latest_actual_month(home_ids, year) if home_ids else 0
-        if not month:
-            month = 12 if year < today.year else 0 if year > today.year else max(today.month - 1, 0)
+        # No actuals imported for the year yet (a newly onboarded municipality):
+        # the forecast is the budget itself ("forbrug til og med årets start"),
+        # never the budget's last month alone (months without actuals as 0).
+        # A past year without actuals counts as closed at 12.
+        if not month and year < today.year:
+            month = 12
     live_ids = [h for h in home_ids if h not in frozen]
     forecasts = forecast_for_homes(live_ids, year, month) if live_ids else {}
     for home_id in live_ids:

@@ -26,12 +26,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from botilbud.access import get_home_for_user
+from botilbud.lib.dates import selectable_years
 from botilbud.models import AccountGroup, Area, Home, Paragraph, Role, User
+from botilbud.permissions import can, require
 from budget.dashboard import build
 from budget.dashboard import selectors as sel
 from budget.dashboard.charts import excel_response
-
-DASHBOARD_ROLES = (Role.DEPARTMENT_HEAD, Role.ADMIN, Role.AREA_MANAGER, Role.CONSULTANT)
+from budget.selectors import first_budget_year
 
 LEVEL_TEMPLATES = {
     "department": "dashboard/_department.html",
@@ -47,8 +48,7 @@ def _today() -> dt.date:
 
 def _user(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
-    if user.role not in DASHBOARD_ROLES:
-        raise Http404("Siden findes ikke, eller du har ikke adgang til den.")
+    require(user, "dashboard.view", not_found=True)
     return user
 
 
@@ -82,9 +82,11 @@ def _render(request: HttpRequest, user: User, filters: sel.Filters, context: dic
         "filters": filters,
         "query": filters.query(),
         "partial": LEVEL_TEMPLATES[context["level"]],
-        "years": list(range(_today().year + 1, _today().year - 6, -1)),
+        "years": selectable_years(filters.year, first=first_budget_year(), today=_today())[::-1],
         "provider_kinds": Provider.Kind.choices,
-        "sees_all": user.role in (Role.DEPARTMENT_HEAD, Role.ADMIN),
+        "sees_all": can(user, "dashboard.view_department"),
+        # Wording only: an area manager's own scope is areas, everybody else's homes.
+        "own_scope": "mine områder" if user.role == Role.AREA_MANAGER else "mine botilbud",
     }
     level = context["level"]
     if level == "department":
@@ -189,7 +191,7 @@ def department_excel(request: HttpRequest, chart: str) -> HttpResponse:
         filters = _filters(request, user)
     except sel.BadFilter as error:
         return _bad_filter(request, error)
-    where = "Forvaltningen" if user.role in (Role.DEPARTMENT_HEAD, Role.ADMIN) else "Mine botilbud"
+    where = "Forvaltningen" if can(user, "dashboard.view_department") else "Mine botilbud"
     return _excel(request, build.department(user, filters, _today()), chart, where, filters)
 
 

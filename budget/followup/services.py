@@ -1,4 +1,5 @@
-"""Writes of the follow-up workflow. Each step checks the role whose turn it is.
+"""Writes of the follow-up workflow. Each step checks the role whose turn it is
+(``followup.prepare``/``confirm``/``approve`` in ``botilbud/permissions.py``).
 
 Steps: consultant prepares → manager confirms → area manager approves (or
 sends back to the manager with a comment). Approving freezes the numbers.
@@ -16,33 +17,22 @@ from django.db.models import Count
 from django.utils import timezone
 
 from botilbud.lib.locking import VersionConflict
-from botilbud.models import Area, Home, Role, User
+from botilbud.models import Area, Home, User
+from botilbud.permissions import can
 from budget.followup.models import Action, AreaApproval, Explanation, HomeFollowUp, Round, Step
 from budget.followup.selectors import ECONOMY_KEYS, forecast_after_plan, live_numbers, rollup
 
 
 def can_prepare(user: User, followup: HomeFollowUp) -> bool:
-    return (
-        followup.step == Step.PREPARING
-        and user.role == Role.CONSULTANT
-        and followup.home.consultants.filter(pk=user.pk).exists()
-    )
+    return followup.step == Step.PREPARING and can(user, "followup.prepare", followup.home)
 
 
 def can_confirm(user: User, followup: HomeFollowUp) -> bool:
-    return (
-        followup.step == Step.MANAGER
-        and user.role == Role.HOME_MANAGER
-        and followup.home.managers.filter(pk=user.pk).exists()
-    )
+    return followup.step == Step.MANAGER and can(user, "followup.confirm", followup.home)
 
 
 def can_approve(user: User, followup: HomeFollowUp) -> bool:
-    return (
-        followup.step == Step.AREA
-        and user.role == Role.AREA_MANAGER
-        and followup.home.area.managers.filter(pk=user.pk).exists()
-    )
+    return followup.step == Step.AREA and can(user, "followup.approve", followup.home)
 
 
 def _lock(followup: HomeFollowUp, seen_version: int | None) -> HomeFollowUp:
@@ -237,7 +227,7 @@ def followup_approve(*, followup: HomeFollowUp, user: User, seen_version: int | 
 
 @transaction.atomic
 def area_approve(*, round_: Round, area: Area, user: User) -> AreaApproval:
-    if user.role != Role.AREA_MANAGER or not area.managers.filter(pk=user.pk).exists():
+    if not can(user, "followup.approve_area", area):
         raise PermissionDenied("Kun områdets leder kan godkende områdets opfølgning.")
     homes = list(Home.objects.filter(area=area, is_active=True))
     followups = followups_for_round(round_=round_, homes=homes)
@@ -254,7 +244,7 @@ def area_approve(*, round_: Round, area: Area, user: User) -> AreaApproval:
 @transaction.atomic
 def round_approve(*, round_: Round, user: User, seen_version: int | None) -> Round:
     """The department head approves the department roll-up (all areas approved)."""
-    if user.role != Role.DEPARTMENT_HEAD:
+    if not can(user, "followup.approve_department"):
         raise PermissionDenied("Kun fagchefen kan godkende forvaltningens opfølgning.")
     current = Round.objects.select_for_update().get(pk=round_.pk)
     if seen_version is not None and current.version != seen_version:

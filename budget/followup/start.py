@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import Count
 from django.http import HttpRequest
 
-from botilbud.models import Home, Role
+from botilbud.models import Home
+from botilbud.permissions import can
 from budget.followup.models import HomeFollowUp, Round, Step
 
 
@@ -23,7 +24,7 @@ def section_context(request: HttpRequest) -> dict[str, Any]:
     if round_ is None:
         return {"round": None}
     homes = Home.objects.visible_to(user).filter(is_active=True)  # type: ignore[arg-type]
-    if user.role == Role.DEPARTMENT_HEAD:  # type: ignore[union-attr]
+    if can(user, "followup.view_department"):
         counts = dict(
             HomeFollowUp.objects.filter(round=round_, home__in=homes)
             .values("step")

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from botilbud.access import get_home_for_user
 from botilbud.lib.locking import VersionConflict
-from botilbud.models import AccountGroup, Area, Home, Role, User
+from botilbud.models import AccountGroup, Area, Home, User
+from botilbud.permissions import can, permission_required
 from budget.followup import export, services
 from budget.followup.forms import ActionForm, ExplanationForm, PrepareForm, ReturnForm, VersionForm
 from budget.followup.models import Action, AreaApproval, HomeFollowUp, Round, Settings, Step
@@ -37,6 +38,7 @@ def _followup(request: HttpRequest, round_pk: int, home_pk: int) -> HomeFollowUp
 
 @login_required
 @require_GET
+@permission_required("followup.view", not_found=True)
 def round_list(request: HttpRequest) -> HttpResponse:
     homes = Home.objects.visible_to(request.user)  # type: ignore[arg-type]
     if not homes.exists():
@@ -102,7 +104,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "round": round_,
             "rows": rows,
             "areas": [{"area": a, "approval": approvals.get(a.pk)} for a in areas],
-            "sees_department": user.role in (Role.DEPARTMENT_HEAD, Role.ADMIN),
+            "sees_department": can(user, "followup.view_department"),
         },
     )
 
@@ -347,7 +349,7 @@ def area_rollup(request: HttpRequest, round_pk: int, area_pk: int) -> HttpRespon
     if approval:
         context["sums"] = approval.snapshot
     user: User = request.user  # type: ignore[assignment]
-    can = user.role == Role.AREA_MANAGER and area.managers.filter(pk=user.pk).exists() and not approval
+    may_approve = can(user, "followup.approve_area", area) and not approval
     return render(
         request,
         "followup/rollup.html",
@@ -355,7 +357,7 @@ def area_rollup(request: HttpRequest, round_pk: int, area_pk: int) -> HttpRespon
             **context,
             "area": area,
             "approval": approval,
-            "can_approve": can,
+            "can_approve": may_approve,
             "level": "område",
             "sums_scope": f"area-{area.pk}",
         },
@@ -394,7 +396,7 @@ def area_approve(request: HttpRequest, round_pk: int, area_pk: int) -> HttpRespo
 
 def _department_homes(request: HttpRequest) -> list[Home]:
     user: User = request.user  # type: ignore[assignment]
-    if user.role not in (Role.DEPARTMENT_HEAD, Role.ADMIN):
+    if not can(user, "followup.view_department"):
         raise Http404
     return list(Home.objects.visible_to(user).filter(is_active=True).select_related("area"))
 
@@ -416,7 +418,7 @@ def department_rollup(request: HttpRequest, round_pk: int) -> HttpResponse:
             "level": "forvaltning",
             "sums_scope": "department",
             "approval": round_ if round_.status == Round.Status.APPROVED else None,
-            "can_approve": user.role == Role.DEPARTMENT_HEAD and round_.status == Round.Status.OPEN,
+            "can_approve": can(user, "followup.approve_department") and round_.status == Round.Status.OPEN,
             "approved_areas": approved_areas,
             "area_count": Area.objects.filter(homes__is_active=True).distinct().count(),
         },

@@ -13,18 +13,25 @@ class RatesConfig(AppConfig):
     verbose_name = "Takster og mellemkommunal afregning"
 
     def ready(self) -> None:
-        from botilbud.models import Role
         from botilbud.registry import demo_seeder, history_kind, home_tab, reference_loader
         from budget.rates import reference
-        from budget.rates.models import RateCalculation
+        from budget.rates.models import IndexRun, PriceIndex, RateCalculation
 
         home_tab(
             "Takst",
             "rates:home_rate",
             order=45,
-            roles=[Role.HOME_MANAGER, Role.AREA_MANAGER, Role.CONSULTANT, Role.DEPARTMENT_HEAD, Role.ADMIN],
+            permission="rates.view",
         )
         history_kind("takst", lambda user: RateCalculation.objects.visible_to(user))
+        history_kind("pl", lambda user: PriceIndex.objects.all())
+
+        def runs_for(user):  # noqa: ANN001, ANN202
+            from budget.rates.indexing import can_index
+
+            return IndexRun.objects.all() if can_index(user) else IndexRun.objects.none()
+
+        history_kind("fremskrivning", runs_for)
         reference_loader(reference.load_defaults)
         from budget.rates import demo
 

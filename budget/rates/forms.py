@@ -89,3 +89,30 @@ class RateLevelForm(forms.ModelForm):
 RateLevelFormSet = forms.inlineformset_factory(
     RateCalculation, RateLevel, form=RateLevelForm, extra=1, can_delete=True, max_num=20, validate_max=True
 )
+
+
+class PriceIndexForm(VersionedModelForm):
+    """A year's PL-skøn (KL's price and wage index), typed the Danish way."""
+
+    year = forms.IntegerField(label="År", min_value=2000, max_value=2100)
+    pl_pct = DanishDecimalField(label="PL i alt, serviceudgifter (%)", min_value=Decimal("-20"), max_abs=Decimal(30))
+    wage_pct = DanishDecimalField(label="Heraf løn (%)", required=False, min_value=Decimal("-20"), max_abs=Decimal(30))
+    price_pct = DanishDecimalField(
+        label="Heraf priser (%)", required=False, min_value=Decimal("-20"), max_abs=Decimal(30)
+    )
+    source = forms.CharField(label="Kilde", max_length=300, required=False)
+    confirmed = forms.BooleanField(label="Bekræftet mod KL's seneste PL-skøn", required=False)
+
+    class Meta:
+        from budget.rates.models import PriceIndex
+
+        model = PriceIndex
+        fields = ["year", "pl_pct", "wage_pct", "price_pct", "source", "confirmed"]
+
+    def clean_year(self) -> int:
+        from budget.rates.models import PriceIndex
+
+        year = self.cleaned_data["year"]
+        if PriceIndex.objects.filter(year=year).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(f"Der er allerede et PL-skøn for {year}: ret det i stedet.")
+        return year

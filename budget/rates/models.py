@@ -26,7 +26,7 @@ from django.db import models
 from django.db.models import Q
 
 from botilbud.lib.validators import validate_no_cpr
-from botilbud.models import Home, Role, User
+from botilbud.models import Home, User
 
 DEFAULT_COST_GROUPS = ["loen", "drift"]
 DEFAULT_INCOME_GROUPS = ["indtaegt"]
@@ -94,7 +94,9 @@ class RateCalculationQuerySet(models.QuerySet["RateCalculation"]):
 class RateCalculation(models.Model):
     class Status(models.TextChoices):
         DRAFT = "kladde", "Kladde"
+        INDEXED = "fremskrevet", "Foreløbig (fremskrevet med PL)"
         APPROVED = "godkendt", "Godkendt og låst"
+        REOPENED = "genaabnet", "Genåbnet"
 
     home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.CASCADE, related_name="rate_calculations")
     year = models.PositiveSmallIntegerField("år", validators=[MinValueValidator(2000), MaxValueValidator(2100)])
@@ -139,6 +141,19 @@ class RateCalculation(models.Model):
     approved_annual = models.DecimalField("godkendt årstakst", max_digits=14, decimal_places=2, null=True, blank=True)
     approved_day = models.DecimalField("godkendt døgntakst", max_digits=14, decimal_places=2, null=True, blank=True)
     approved_snapshot = models.JSONField("beregning ved godkendelse", default=dict, blank=True)
+    indexed_from = models.PositiveSmallIntegerField(
+        "fremskrevet fra år", null=True, blank=True, help_text="Satt af PL-fremskrivningen."
+    )
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="genåbnet af",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reopened_at = models.DateTimeField("genåbnet", null=True, blank=True)
+    reopen_reason = models.CharField("begrundelse for genåbning", max_length=300, blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -162,6 +177,20 @@ class RateCalculation(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    @property
+    def prices_sales(self) -> bool:
+        """Its approved figures price sold places: approved, reopened (the last approved
+        rate stays in force until it is approved again) or indexed (a preliminary rate)."""
+        return self.status in PRICING_STATUSES and self.approved_day is not None
+
+
+# Statuses whose approved_* figures are the rate in force (see ``RateCalculation.prices_sales``).
+PRICING_STATUSES = [
+    RateCalculation.Status.APPROVED,
+    RateCalculation.Status.REOPENED,
+    RateCalculation.Status.INDEXED,
+]
 
 
 @pghistory.track()
@@ -198,10 +227,6 @@ class RateLevel(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-# Roles that compute and approve rates.
-RATE_WRITERS = {Role.CONSULTANT, Role.ADMIN}
 
 
 class StatementQuerySet(models.QuerySet["Statement"]):
@@ -279,6 +304,12 @@ class RefusionTier(models.Model):
     share_pct = models.DecimalField(
         "refusion af beløb over grænsen (%)", max_digits=5, decimal_places=2, validators=PCT
     )
+    source = models.CharField(
+        "kilde",
+        max_length=300,
+        blank=True,
+        help_text="Hvor beløbet kommer fra, og om det er bekræftet mod ministeriets satser for året.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -292,3 +323,88 @@ class RefusionTier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.share_pct} % over {self.threshold} kr."
+
+
+@pghistory.track()
+class PriceIndex(models.Model):
+    """KL's price and wage index (PL-skøn) for a year: the expected development of the
+    municipal service expenditure's prices and wages from year − 1 to ``year``, in %.
+
+    ``pl_pct`` (service expenditure in total) is what the index step uses; the wage and
+    price parts are shown beside it when known. Edited by the consultant and the
+    administrator on ``/takster/pl/`` (audited, optimistic locking)."""
+
+    year = models.PositiveSmallIntegerField(
+        "år", unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    pl_pct = models.DecimalField(
+        "PL i alt, serviceudgifter (%)",
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("-20")), MaxValueValidator(Decimal("30"))],
+    )
+    wage_pct = models.DecimalField("heraf løn (%)", max_digits=5, decimal_places=2, null=True, blank=True)
+    price_pct = models.DecimalField("heraf priser (%)", max_digits=5, decimal_places=2, null=True, blank=True)
+    source = models.CharField("kilde", max_length=300, blank=True)
+    confirmed = models.BooleanField(
+        "bekræftet", default=False, help_text="Sat, når tallet er kontrolleret mod KL's seneste PL-skøn."
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "pris- og lønskøn (PL)"
+        verbose_name_plural = "pris- og lønskøn (PL)"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"PL {self.year}: {self.pl_pct} %"
+
+    @property
+    def factor(self) -> Decimal:
+        return 1 + self.pl_pct / Decimal(100)
+
+
+@pghistory.track()
+class IndexRun(models.Model):
+    """One reviewed index step: year ``from_year``'s prices indexed into ``from_year + 1``
+    with that year's PL. ``lines`` records every object it created or changed (kind, id,
+    old, new, the version it left), so the step can be undone exactly."""
+
+    from_year = models.PositiveSmallIntegerField("fra år")
+    pl_pct = models.DecimalField("PL (%)", max_digits=5, decimal_places=2)
+    lines = models.JSONField("linjer", default=list)
+    fingerprint = models.CharField("forhåndsvisningens fingeraftryk", max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="udført af", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("udført", auto_now_add=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="fortrudt af",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    undone_at = models.DateTimeField("fortrudt", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "PL-fremskrivning"
+        verbose_name_plural = "PL-fremskrivninger"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"PL-fremskrivning {self.from_year} → {self.from_year + 1}"
+
+    @property
+    def to_year(self) -> int:
+        return self.from_year + 1
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None

@@ -10,6 +10,15 @@ the home's ledger entries (``handle_sale_event``, registered with
 ``visitation.events``; the own-placement bridge leaves sales alone) and the
 monthly settlement statements (``budget.rates.settlement``), so the
 statement's total is the home's sales income.
+
+Ledger entries: one generated entry per sale and year (``salg:<year>``), from
+the sale's start (or 1 January) to its end (or 31 December), every year from
+the start year up to the ledger's horizon (``disponering.services.horizon_end``:
+an open-ended sale runs to the end of next year). So a sale that started in an
+earlier year earns income in this year and next too, each year at that year's
+rate in force (approved, reopened or preliminary indexed). A year without a
+rate in force gets no entry (its statements would be 0 too). Every event
+(start, package change, end, reprice) recomputes all of a sale's entries.
 """
 
 from __future__ import annotations
@@ -91,9 +100,9 @@ def day_rates(year: int) -> dict[tuple[int, int | None], tuple[Decimal, str]]:
     from budget.rates.models import RateCalculation
 
     result: dict[tuple[int, int | None], tuple[Decimal, str]] = {}
-    calcs = RateCalculation.objects.filter(year=year, status=RateCalculation.Status.APPROVED).prefetch_related(
-        "levels__packages"
-    )
+    from budget.rates.models import PRICING_STATUSES
+
+    calcs = RateCalculation.objects.filter(year=year, status__in=PRICING_STATUSES).prefetch_related("levels__packages")
     for calc in calcs:
         levels = [lv for lv in calc.levels.all() if lv.approved_day is not None]
         default = next((lv for lv in levels if not lv.packages.all()), None)
@@ -107,75 +116,98 @@ def day_rates(year: int) -> dict[tuple[int, int | None], tuple[Decimal, str]]:
     return result
 
 
-def sale_income_months(placement: Any, start: dt.date, end: dt.date | None) -> list[tuple[dt.date, Decimal]]:
-    """Income per month (negative, municipal sign) from ``start`` to ``end`` or the end of start's year."""
-    year_end = dt.date(start.year, 12, 31)
-    last = min(end or year_end, year_end)
-    if last < start:
-        return []
-    segments = segments_in(placement, start, last)
-    result = []
-    for month in months_between(start, last):
-        m_end = month_end(month)
-        amount = sum(
-            (to_money((s.day_rate or ZERO) * overlap_days(s.start, s.end, month, m_end)) for s in segments), ZERO
-        )
-        result.append((month, -amount))
-    return result
-
-
 def _sale_entries(placement: Any):
     from disponering.models import LedgerEntry
 
     return LedgerEntry.objects.filter(placement_id=placement.pk, generated=True, generated_key__startswith="salg")
 
 
-def _write(placement: Any, key: str, title: str, category: str, start: dt.date, months: list, data: dict) -> None:
-    from disponering import services
-    from disponering.models import Spread, Status
+def year_months(placement: Any, year: int, today: dt.date | None = None) -> list[tuple[dt.date, Decimal]] | None:
+    """The sale's income per month in ``year`` (negative, municipal sign), or ``None`` when
+    the sale does not run in the year or the year has no rate in force for it."""
+    from disponering.services import horizon_end
 
+    if placement.status not in ("godkendt", "aktiv", "ophoert"):
+        return None
+    first = max(placement.start_date, dt.date(year, 1, 1))
+    last = min(horizon_end(placement.start_date, placement.end_date, today), dt.date(year, 12, 31))
+    if last < first:
+        return None
+    segments = segments_in(placement, first, last)
+    if not segments or all(s.day_rate is None for s in segments):
+        return None
+    return [
+        (
+            month,
+            -sum(
+                (
+                    to_money((s.day_rate or ZERO) * overlap_days(s.start, s.end, month, month_end(month)))
+                    for s in segments
+                ),
+                ZERO,
+            ),
+        )
+        for month in months_between(first, last)
+    ]
+
+
+def _write_year(placement: Any, year: int, months: list | None, existing: Any) -> None:
+    from disponering import services
+    from disponering.models import Category, Spread, Status
+
+    if months is None:
+        if existing is not None and existing.status != Status.CANCELLED:
+            services.entry_update(
+                entry=existing,
+                seen_version=existing.version,
+                monthly={},
+                amount=ZERO,
+                status=Status.CANCELLED,
+                comment=f"Salget løber ikke i {year}, eller {year} har ingen takst: annulleret.",
+            )
+        return
     home = placement.offer.home
     total = sum((a for _, a in months), ZERO)
-    period_end = min(placement.end_date or dt.date(start.year, 12, 31), dt.date(start.year, 12, 31))
+    first, last = months[0][0], month_end(months[-1][0])
+    start = max(placement.start_date, first)
+    end = min(placement.end_date or last, last)
+    who = getattr(placement.citizen, "initials", "") or f"bevilling {placement.pk}"
+    title = f"Salg: {who} ({placement.paying_municipality.name})"
+    if year > placement.start_date.year:
+        title += f", {year}"
     comment = (
-        f"Automatisk fra visitationen: salg til {placement.paying_municipality.name} til botilbuddets godkendte "
-        f"døgntakst × dage fra {start:%d-%m-%Y}."
-        if total
-        else f"Ingen godkendt takst for {start.year}: beløbet er 0, indtil taksten er godkendt."
+        f"Automatisk fra visitationen: salg til {placement.paying_municipality.name} til botilbuddets "
+        f"takst for {year} (døgntakst × dage) fra {start:%d-%m-%Y} til {end:%d-%m-%Y}."
     )
-    existing = _sale_entries(placement).filter(generated_key=key).first()
-    data = {**data, "placement_id": placement.pk}
+    data = {"year": year, "placement_id": placement.pk}
     if existing is None:
         services.entry_create(
             home=home,
             user=None,
-            category=category,
+            category=Category.MOVE_IN,
             account_group=AccountGroup.INCOME,
             title=title,
             amount=total,
             start_date=start,
-            end_date=max(period_end, start),
+            end_date=end,
             spread=Spread.MONTHLY,
             monthly=dict(months),
             comment=comment,
             generated=True,
-            generated_key=key,
+            generated_key=f"salg:{year}",
             generated_data=data,
             placement=placement,
         )
         return
-    status = existing.status
-    if period_end < start:
-        status = Status.CANCELLED
-    elif status == Status.CANCELLED:
-        status = Status.EXPECTED
+    status = Status.EXPECTED if existing.status == Status.CANCELLED else existing.status
     services.entry_update(
         entry=existing,
         seen_version=existing.version,
+        title=title,
         monthly=dict(months),
         amount=total,
         start_date=start,
-        end_date=max(period_end, start),
+        end_date=end,
         spread=Spread.MONTHLY,
         status=status,
         comment=comment,
@@ -183,91 +215,56 @@ def _write(placement: Any, key: str, title: str, category: str, start: dt.date, 
     )
 
 
-def _days_in(month: dt.date, start: dt.date, end: dt.date) -> int:
-    return overlap_days(start, end, month, month_end(month))
-
-
-def _delta_months(placement: Any, date: dt.date, old_package_id: int | None, new_package_id: int | None) -> list:
-    """A package change's income adjustment: (new level's day rate − old level's) × days from ``date``."""
-    from budget.rates.selectors import approved_rate
-
-    year_end = dt.date(date.year, 12, 31)
-    last = min(placement.end_date or year_end, year_end)
-    if last < date:
-        return []
-    home_id = placement.offer.home_id
-    old = approved_rate(home_id, date.year, old_package_id)
-    new = approved_rate(home_id, date.year, new_package_id)
-    delta = (new.day if new else ZERO) - (old.day if old else ZERO)
-    return [(m, to_money(-delta * _days_in(m, date, last))) for m in months_between(date, last)]
-
-
 @transaction.atomic
+def refresh_sale(placement: Any, today: dt.date | None = None) -> None:
+    """Recompute every ledger entry of a sale: one per year it runs in, up to the horizon."""
+    from budget.rates.models import PRICING_STATUSES, RateCalculation
+    from disponering.services import horizon_end
+
+    existing = {e.generated_key: e for e in _sale_entries(placement)}
+    years: set[int] = set()
+    if placement.status in ("godkendt", "aktiv", "ophoert"):
+        last = horizon_end(placement.start_date, placement.end_date, today)
+        # Only years with a rate in force can earn income (one query instead of one per year).
+        years = set(
+            RateCalculation.objects.filter(
+                home_id=placement.offer.home_id,
+                year__gte=placement.start_date.year,
+                year__lte=last.year,
+                status__in=PRICING_STATUSES,
+            )
+            .exclude(approved_day=None)
+            .values_list("year", flat=True)
+        )
+    years |= {int(k.split(":", 1)[1]) for k in existing if k.startswith("salg:")}
+    for year in sorted(years):
+        _write_year(placement, year, year_months(placement, year, today), existing.pop(f"salg:{year}", None))
+    for entry in existing.values():  # entries of an earlier layout (start + package deltas): cancelled
+        _write_year(placement, entry.start_date.year, None, entry)
+
+
+def refresh_home_sales(home_id: int, year: int | None = None) -> int:
+    """Recompute the ledger entries of the home's sales (those running in ``year`` if given),
+    after its rate was approved, reopened or indexed. Returns how many sales."""
+    from django.db.models import Q
+
+    from visitation.models import Placement
+
+    qs = Placement.objects.sales().filter(offer__home_id=home_id, status__in=["godkendt", "aktiv", "ophoert"])
+    if year is not None:
+        qs = qs.filter(start_date__lte=dt.date(year, 12, 31)).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=dt.date(year, 1, 1))
+        )
+    n = 0
+    for placement in qs.select_related("offer__home", "citizen", "paying_municipality"):
+        refresh_sale(placement)
+        n += 1
+    return n
+
+
 def handle_sale_event(event: Any) -> None:
     """The ledger handler for sales (registered with ``visitation.events``)."""
-    from disponering.models import Category
-
     placement = event.placement
     if placement.offer.home_id is None or not placement.is_sale:
         return
-    who = getattr(placement.citizen, "initials", "") or f"bevilling {placement.pk}"
-    if event.kind == "start":
-        start = event.date
-        first_package = package_periods(placement)[0][2]
-        months = sale_income_months_for_package(placement, start, first_package)
-        _write(
-            placement,
-            "salg-start",
-            f"Salg: {who} ({placement.paying_municipality.name})",
-            Category.MOVE_IN,
-            start,
-            months,
-            {"date": start.isoformat(), "package_id": first_package},
-        )
-    elif event.kind == "package_change":
-        change = placement.changes.filter(kind="pakke", effective_date=event.date).order_by("-pk").first()
-        old_id = change.old_package_id if change else None
-        new_id = change.new_package_id if change else placement.package_id
-        key = f"salg-pakke:{event.date.isoformat()}"
-        existing = _sale_entries(placement).filter(generated_key=key).first()
-        if existing is not None and "old_package_id" in existing.generated_data:
-            old_id = existing.generated_data["old_package_id"]
-        _write(
-            placement,
-            key,
-            f"Salg, ændret pakke: {who} ({placement.paying_municipality.name})",
-            Category.SUPPORT_CHANGE,
-            event.date,
-            _delta_months(placement, event.date, old_id, new_id),
-            {"date": event.date.isoformat(), "old_package_id": old_id, "new_package_id": new_id},
-        )
-    elif event.kind == "end":
-        for entry in _sale_entries(placement):
-            data = entry.generated_data or {}
-            start = dt.date.fromisoformat(data.get("date", entry.start_date.isoformat()))
-            if entry.generated_key == "salg-start":
-                months = sale_income_months_for_package(placement, start, data.get("package_id"))
-            else:
-                months = _delta_months(placement, start, data.get("old_package_id"), data.get("new_package_id"))
-            _write(
-                placement,
-                entry.generated_key,
-                entry.title,
-                entry.category,
-                start,
-                months,
-                {k: v for k, v in data.items() if k != "placement_id"},
-            )
-
-
-def sale_income_months_for_package(placement: Any, start: dt.date, package_id: int | None) -> list:
-    """The start entry: the first package's day rate × days from ``start`` to the end (within start's year)."""
-    from budget.rates.selectors import approved_rate
-
-    year_end = dt.date(start.year, 12, 31)
-    last = min(placement.end_date or year_end, year_end)
-    if last < start:
-        return []
-    rate = approved_rate(placement.offer.home_id, start.year, package_id)
-    day = rate.day if rate else ZERO
-    return [(m, to_money(-day * _days_in(m, start, last))) for m in months_between(start, last)]
+    refresh_sale(placement)

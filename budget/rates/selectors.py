@@ -4,9 +4,11 @@ Public API (used by sales pricing, settlement and next year's budget draft):
 
 - ``rate_for(calc)``: the calculation line by line (``calc.RateResult``),
   from the calculation's inputs and the home's budget and actuals;
-- ``approved_rate(home, year, package=None)``: the approved rate that prices
+- ``approved_rate(home, year, package=None)``: the rate in force that prices
   a placement with ``package`` in ``home`` in ``year`` (``ApprovedRate``:
-  annual, month and day rate), or ``None`` if the year has no approved rate;
+  annual, month and day rate), or ``None`` if the year has none. The rate in
+  force is the approved one; while a rate is reopened, its last approved
+  figures; before approval, a preliminary rate from the PL index step;
 - ``approved_day_rates(year)``: {(home_id, package_id | None): day rate} for
   every approved rate of the year, in two queries.
 """
@@ -22,14 +24,26 @@ from django.db.models.functions import Coalesce
 from botilbud.lib.money import ZERO, to_money
 from botilbud.models import AccountGroup, Home
 from budget.rates.calc import LevelInput, LevelRate, RateResult, Regulation, compute_rate
-from budget.rates.models import RateCalculation, RateLevel, RateSettings
+from budget.rates.models import PRICING_STATUSES, RateCalculation, RateLevel, RateSettings
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
 def group_labels() -> dict[str, str]:
-    """Account group code → label (the chart of accounts' groups)."""
-    return dict(AccountGroup.choices)
+    """Account group code → name of the groups budgets are kept in, from the chart of
+    accounts' group data (``budget.GroupDefinition``, edited in the admin): the coarse
+    groups that are a group of their own kind. A code the data lacks keeps its
+    built-in label. One query."""
+    from budget.models import GroupDefinition
+
+    defined = {
+        code: name
+        for code, name, kind in GroupDefinition.objects.filter(code__in=AccountGroup.values).values_list(
+            "code", "name", "kind"
+        )
+        if code == kind
+    }
+    return {code: defined.get(code, label) for code, label in AccountGroup.choices}
 
 
 def budgeted_costs(home_id: int, year: int, groups: list[str]) -> list[tuple[str, Decimal]]:
@@ -212,7 +226,7 @@ def approved_rate(home: Home | int, year: int, package=None) -> ApprovedRate | N
     home_id = home if isinstance(home, int) else home.pk
     package_id = package if isinstance(package, int) or package is None else package.pk
     calc = (
-        RateCalculation.objects.filter(home_id=home_id, year=year, status=RateCalculation.Status.APPROVED)
+        RateCalculation.objects.filter(home_id=home_id, year=year, status__in=PRICING_STATUSES)
         .prefetch_related("levels__packages")
         .first()
     )
@@ -233,7 +247,7 @@ def approved_day_rates(year: int) -> dict[tuple[int, int | None], Decimal]:
     """{(home_id, package_id): day rate} plus {(home_id, None): the default day rate} for the year."""
     result: dict[tuple[int, int | None], Decimal] = {}
     calcs = (
-        RateCalculation.objects.filter(year=year, status=RateCalculation.Status.APPROVED)
+        RateCalculation.objects.filter(year=year, status__in=PRICING_STATUSES)
         .prefetch_related("levels__packages")
         .only("pk", "home_id", "approved_day")
     )
@@ -249,3 +263,40 @@ def approved_day_rates(year: int) -> dict[tuple[int, int | None], Decimal]:
                 if lv.approved_day is not None:
                     result[(calc.home_id, p.pk)] = lv.approved_day
     return result
+
+
+def approvals(calc: RateCalculation) -> list[dict]:
+    """The calculation's approvals and reopenings, oldest first, from its audit trail
+    (pghistory): an approved version stays here after it is reopened. Two queries."""
+    from botilbud.models import User
+
+    Event = RateCalculation.pgh_event_model
+    events = (
+        Event.objects.filter(pgh_obj_id=calc.pk, status__in=["godkendt", "genaabnet"])
+        .order_by("pgh_created_at", "pgh_id")
+        .values(
+            "status",
+            "approved_at",
+            "approved_by_id",
+            "approved_annual",
+            "approved_day",
+            "reopened_at",
+            "reopened_by_id",
+            "reopen_reason",
+        )
+    )
+    seen: set = set()
+    rows = []
+    for e in events:
+        when = e["approved_at"] if e["status"] == "godkendt" else e["reopened_at"]
+        key = (e["status"], when)
+        if when is None or key in seen:
+            continue
+        seen.add(key)
+        rows.append(
+            {**e, "when": when, "by_id": e["approved_by_id"] if e["status"] == "godkendt" else e["reopened_by_id"]}
+        )
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in={r["by_id"] for r in rows if r["by_id"]})}
+    for r in rows:
+        r["by"] = names.get(r["by_id"], "")
+    return rows

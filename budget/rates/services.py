@@ -1,5 +1,7 @@
-"""Writing rates: save a draft, approve and lock it. Every change is in the
-history (pghistory); a stale save is refused (optimistic locking)."""
+"""Writing rates: save a draft, approve and lock it, reopen it with a reason.
+Every change is in the history (pghistory); a stale save is refused
+(optimistic locking). Approving (again) reprices the home's sales of the year
+in the ledger."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from django.utils import timezone
 
 from botilbud.lib.locking import VersionConflict
 from botilbud.models import Home, User
+from botilbud.permissions import can
 from budget.rates.calc import RateResult
-from budget.rates.models import RATE_WRITERS, RateCalculation
+from budget.rates.models import RateCalculation
 from budget.rates.selectors import rate_for
 
 
@@ -19,9 +22,7 @@ class RateLocked(Exception):
 
 
 def can_write_rates(user: User, home: Home) -> bool:
-    if user.role not in RATE_WRITERS:
-        return False
-    return user.role == "administrator" or Home.objects.writable_by(user).filter(pk=home.pk).exists()
+    return can(user, "rates.edit", home)
 
 
 def require_rate_writer(user: User, home: Home) -> None:
@@ -82,7 +83,8 @@ def snapshot(result: RateResult) -> dict:
 def approve(*, calc: RateCalculation, user: User, seen_version: int) -> RateCalculation:
     """Approve and lock the year's rate: the computed rates are frozen on the
     calculation and its levels. Raises ``RateError`` on impossible inputs."""
-    require_rate_writer(user, calc.home)
+    if not can(user, "rates.approve", calc.home):
+        raise PermissionDenied("Kun botilbuddets økonomikonsulent (og administratoren) godkender takster.")
     current = _lock(calc, seen_version)
     result = rate_for(current)
     current.status = RateCalculation.Status.APPROVED
@@ -91,6 +93,7 @@ def approve(*, calc: RateCalculation, user: User, seen_version: int) -> RateCalc
     current.approved_annual = result.annual
     current.approved_day = result.day
     current.approved_snapshot = snapshot(result)
+    current.reopened_by, current.reopened_at, current.reopen_reason = None, None, ""
     current.updated_by = user
     current.version += 1
     current.save()
@@ -101,6 +104,40 @@ def approve(*, calc: RateCalculation, user: User, seen_version: int) -> RateCalc
             level.approved_annual, level.approved_day = rate.annual, rate.day
             level.version += 1
             level.save(update_fields=["approved_annual", "approved_day", "version"])
+    from budget.rates.sales import refresh_home_sales
+
+    refresh_home_sales(current.home_id, current.year)
+    return current
+
+
+class ReopenError(Exception):
+    """The rate cannot be reopened (a Danish message)."""
+
+
+@transaction.atomic
+def reopen(*, calc: RateCalculation, user: User, seen_version: int, reason: str) -> RateCalculation:
+    """Reopen an approved rate so it can be recomputed. The approved figures stay in force
+    (they keep pricing sales) until the rate is approved again; the approved version is
+    kept in the history (pghistory), with who reopened it, when and why."""
+    if not can(user, "rates.approve", calc.home):
+        raise PermissionDenied("Kun botilbuddets økonomikonsulent (og administratoren) genåbner takster.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReopenError("Skriv hvorfor den godkendte takst genåbnes.")
+    if len(reason) > 300:
+        raise ReopenError("Begrundelsen må højst være 300 tegn.")
+    current = RateCalculation.objects.select_for_update().get(pk=calc.pk)
+    if current.version != seen_version:
+        raise VersionConflict(current, seen_version)
+    if not current.is_approved:
+        raise ReopenError(f"Taksten for {current.year} er ikke godkendt, så den kan ikke genåbnes.")
+    current.status = RateCalculation.Status.REOPENED
+    current.reopened_by = user
+    current.reopened_at = timezone.now()
+    current.reopen_reason = reason
+    current.updated_by = user
+    current.version += 1
+    current.save()
     return current
 
 

@@ -10,8 +10,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,6 +25,8 @@ from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO, to_money
 from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text, streaming_sheet, xlsx_response
 from botilbud.models import Home, User
+from botilbud.permissions import can
+from botilbud.registry import home_tabs_for
 from budget.rates import selectors, services, settlement
 from budget.rates.calc import RateError
 from budget.rates.forms import RateCalculationForm, RateLevelFormSet
@@ -48,9 +51,7 @@ def _bad(request: HttpRequest, message: str) -> HttpResponse:
 
 
 def _tabs(user: User) -> list:
-    from botilbud.registry import registry
-
-    return [t for t in registry.home_tabs if t.roles is None or user.role in t.roles]
+    return home_tabs_for(user)
 
 
 def _years() -> list[int]:
@@ -66,11 +67,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         year = _year(request)
     except BadParameter as exc:
         return _bad(request, str(exc))
-    homes = list(Home.objects.visible_to(user).filter(is_active=True).order_by("name"))
-    if not homes and user.role in ("sagsbehandler", "myndighedsleder"):
-        from django.http import Http404
-
+    if not can(user, "rates.view"):
         raise Http404("Takstberegninger er botilbuddenes økonomi.")
+    homes = list(Home.objects.visible_to(user).filter(is_active=True).order_by("name"))
     calcs = {c.home_id: c for c in RateCalculation.objects.filter(year=year, home__in=[h.pk for h in homes])}
     rows = [{"home": h, "calc": calcs.get(h.pk)} for h in homes]
     return render(
@@ -81,6 +80,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "years": _years(),
             "rows": rows,
             "approved": sum(1 for r in rows if r["calc"] and r["calc"].is_approved),
+            "can_index": can(user, "rates.index"),
         },
     )
 
@@ -164,6 +164,8 @@ def home_rate(request: HttpRequest, pk: int) -> HttpResponse:
             "formset": formset,
             "can_write": can_write,
             "can_approve": can_write and calc.pk is not None and result is not None,
+            "can_reopen": calc.is_approved and can(user, "rates.approve", home),
+            "approvals": selectors.approvals(calc) if calc.pk else [],
         },
         status=status,
     )
@@ -193,6 +195,38 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect(url)
     messages.success(request, f"Taksten for {year} er godkendt og låst.")
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Reopen an approved rate with a reason (audited); the approved version stays in the history."""
+    home = get_home_for_user(request, pk)
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        year = _year(request)
+    except BadParameter as exc:
+        return _bad(request, str(exc))
+    if not can(user, "rates.approve", home):
+        raise PermissionDenied("Kun botilbuddets økonomikonsulent (og administratoren) genåbner takster.")
+    calc = RateCalculation.objects.filter(home=home, year=year).first()
+    url = f"{reverse('rates:home_rate', args=[home.pk])}?aar={year}"
+    raw = request.POST.get("version", "")
+    if calc is None or not (raw.isascii() and raw.isdigit()):
+        return _bad(request, f"Der er ingen godkendt takst for {year} at genåbne.")
+    try:
+        services.reopen(calc=calc, user=user, seen_version=int(raw), reason=request.POST.get("reason", ""))
+    except VersionConflict as conflict:
+        messages.error(request, conflict.message())
+        return redirect(url)
+    except services.ReopenError as exc:
+        messages.error(request, str(exc))
+        return redirect(url)
+    messages.success(
+        request,
+        f"Taksten for {year} er genåbnet. Den godkendte takst gælder, indtil den nye beregning er godkendt.",
+    )
     return redirect(url)
 
 
@@ -292,11 +326,9 @@ def settlement_overview(request: HttpRequest) -> HttpResponse:
         month = _month(request)
     except BadParameter as exc:
         return _bad(request, str(exc))
-    home_ids = list(Home.objects.visible_to(user).values_list("pk", flat=True))
-    if not home_ids and user.role in ("sagsbehandler", "myndighedsleder"):
-        from django.http import Http404
-
+    if not can(user, "rates.view"):
         raise Http404("Afregninger hører til botilbuddenes økonomi.")
+    home_ids = list(Home.objects.visible_to(user).values_list("pk", flat=True))
     rows = settlement.overview(home_ids, month)
     return render(
         request,
@@ -318,8 +350,6 @@ def _statement_args(request: HttpRequest, pk: int, code: int, month_text: str):
     municipality = Municipality.objects.filter(pk=code).first()
     parts = month_text.split("-")
     if municipality is None or municipality.is_own:
-        from django.http import Http404
-
         raise Http404("Kommunen findes ikke.")
     if (
         len(parts) != 2

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from botilbud.models import Area, Home, HourPrice, Paragraph, Role, User
+from botilbud.models import Area, Home, HourPrice, Paragraph, User
+from botilbud.permissions import can
 from onboarding.framework import (
     RowError,
     Staged,
@@ -83,7 +84,7 @@ class OrganisationKind:
     ]
 
     def may_import(self, user: User) -> bool:
-        return user.role == Role.ADMIN
+        return can(user, "onboarding.use")
 
     def validate(self, rows: Iterable[SourceRow], user: User) -> Staged:
         paragraphs = {paragraph_key(p.code): p.code for p in Paragraph.objects.all()}

@@ -34,7 +34,8 @@ from typing import Any
 from django.utils import timezone
 
 from botilbud.lib.money import format_kr
-from botilbud.models import Home, Municipality, Paragraph, Role, User
+from botilbud.models import Home, Municipality, Paragraph, User
+from botilbud.permissions import can
 from onboarding.framework import (
     RowError,
     Staged,
@@ -123,7 +124,7 @@ class PlacementsKind:
     ]
 
     def may_import(self, user: User) -> bool:
-        return user.role == Role.ADMIN
+        return can(user, "onboarding.use")
 
     def validate(self, rows: Iterable[SourceRow], user: User) -> Staged:
         from visitation.models import Citizen, Offer, Placement, Provider, SupportPackage

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from botilbud.models import Area, Home, Role, User
+from botilbud.permissions import can
 from onboarding.framework import RowError, Staged, Target, capitalise, choice, split_list, too_long
 from onboarding.models import ImportKind
 from onboarding.reader import Column, SourceRow
@@ -62,7 +63,7 @@ class UsersKind:
     ]
 
     def may_import(self, user: User) -> bool:
-        return user.role == Role.ADMIN
+        return can(user, "onboarding.use")
 
     def validate(self, rows: Iterable[SourceRow], user: User) -> Staged:
         homes_by_cc = dict(Home.objects.values_list("cost_centre", "cost_centre"))

@@ -1,8 +1,11 @@
 """Issue #11's "done when" in the browser: the consultant computes and approves
-next year's rate, a caseworker records another municipality's citizen in the
-home from a mid-month date, the home's ledger shows the income, that
-municipality's statement lists the citizen with the right days and amount, and
-the authority forecast excludes the citizen and shows expected refusion."""
+next year's rate (and reopens it with a reason, and approves it again), a
+caseworker records another municipality's citizen in the home from a
+mid-month date, the home's ledger shows the income, that municipality's
+statement lists the citizen with the right days and amount, the authority
+forecast excludes the citizen and shows expected refusion; then the
+administrator indexes 2026's prices into 2027 with PL (preview, confirm,
+undo), and the own citizen's 2027 cost follows the price in force."""
 
 from __future__ import annotations
 
@@ -44,6 +47,22 @@ def test_rate_sale_settlement_and_refusion(page, login, org, vis):  # noqa: F811
     assert "Godkendt og låst" in page.get_by_test_id("rate-status").inner_text()
     screenshot(page, "rates-approved")
     assert RateCalculation.objects.get(home=org.home_a, year=2027).approved_day == Decimal("1514.06")
+
+    # 1b. The consultant reopens it with a reason; the approved rate stays in force, then approves again.
+    page.click("button:has-text('Genåbn taksten for 2027')")  # no reason: the browser asks for one
+    assert "Genåbn taksten" in page.content() and RateCalculation.objects.get(home=org.home_a, year=2027).is_approved
+    page.fill("#reopen-reason", "Kapitalomkostningerne skal kontrolleres")
+    page.click("button:has-text('Genåbn taksten for 2027')")
+    page.wait_for_load_state()
+    status = page.get_by_test_id("rate-status").inner_text()
+    assert "Genåbnet af" in status and "1.514,06 kr." in status and "Kapitalomkostningerne" in status
+    assert axe_violations(page) == []
+    screenshot(page, "rates-reopened")
+    page.click("button:has-text('Godkend og lås taksten for 2027')")
+    page.wait_for_load_state()
+    assert "Godkendt og låst" in page.get_by_test_id("rate-status").inner_text()
+    history = page.locator("#rate-approvals").inner_text()
+    assert history.count("Godkendt") == 2 and "Genåbnet" in history and "Kapitalomkostningerne" in history
 
     # 2. A caseworker records Gladsaxe's citizen in the home from 15 January 2027.
     page.context.clear_cookies()
@@ -105,3 +124,37 @@ def test_rate_sale_settlement_and_refusion(page, login, org, vis):  # noqa: F811
     assert page.get_by_test_id("authority-forecast").inner_text() == "1.600.000 kr."
     assert axe_violations(page) == []
     screenshot(page, "rates-authority-refusion")
+
+    # 6. The administrator indexes 2026's prices into 2027 with the PL-skøn (2,90 % shipped):
+    #    preview old → new per line, confirm, and undo.
+    from botilbud.registry import load_reference_data
+    from budget.rates.models import PriceIndex
+
+    load_reference_data()
+    assert PriceIndex.objects.get(year=2027).pl_pct == Decimal("2.90")
+    page.context.clear_cookies()
+    login(org.administrator)
+    page.goto(base + "/takster/pl/")
+    assert page.get_by_test_id("pl-2027").inner_text() == "2,90 %"
+    assert axe_violations(page) == []
+    page.goto(base + "/takster/fremskriv/?fra=2026")
+    hours = page.locator("#index-timepris").inner_text()
+    assert "Egebakken" in hours and "400,00 kr." in hours and "411,60 kr." in hours  # 400 × 1,029
+    own = page.locator("#index-bevilling").inner_text()
+    assert "DYR-1" in own and "1.646.400,00 kr." in own  # 1.600.000 × 1,029 from 01-01-2027
+    assert "GLA-2027-1" not in own  # a sale is priced by the rate, not indexed
+    assert axe_violations(page) == []
+    screenshot(page, "rates-index-preview")
+    page.click("button:has-text('Bekræft: fremskriv')")
+    page.wait_for_load_state()
+    assert "Priserne er fremskrevet fra 2026 til 2027" in page.content()
+    assert "Gælder" in page.locator("#index-runs").inner_text()
+    screenshot(page, "rates-index-done")
+    page.goto(base + "/budget/myndighed/?aar=2027")
+    assert page.get_by_test_id("authority-forecast").inner_text() == "1.646.400 kr."  # the price in force
+    page.goto(base + "/takster/fremskriv/?fra=2026")
+    page.click("#index-runs button:has-text('Fortryd')")
+    page.wait_for_load_state()
+    assert "er fortrudt" in page.content() and "Fortrudt" in page.locator("#index-runs").inner_text()
+    page.goto(base + "/budget/myndighed/?aar=2027")
+    assert page.get_by_test_id("authority-forecast").inner_text() == "1.600.000 kr."

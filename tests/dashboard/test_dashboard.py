@@ -399,3 +399,21 @@ def test_navigation_links_to_the_dashboard(world, client_for):
     for persona, sees in (("department_head", True), ("area_manager", True), ("manager", False)):
         body = client_for(getattr(world, persona)).get(reverse("start")).content.decode()
         assert (f'href="{reverse("dashboard:department")}"' in body) is sees, persona
+
+
+def test_no_actuals_yet_the_forecast_is_the_budget(org):
+    """A newly onboarded municipality before its first import: the live
+    forecast is the budget (actuals to "årets start"), not December's 1/12
+    with eleven empty months (found by testing)."""
+    from budget.dashboard.selectors import economy
+    from budget.models import BudgetLine
+
+    today = dt.date(2026, 12, 1)
+    BudgetLine.objects.create(home=org.home_a, year=2026, group=AccountGroup.WAGES, original=Decimal("1200000"))
+    econ = economy([org.home_a.pk], 2026, None, today)
+    assert econ.month == 0
+    wages = econ.per_home[org.home_a.pk][AccountGroup.WAGES.value]
+    assert wages["forecast"] == Decimal("1200000.00") and wages["deviation"] == 0
+    # A past year without actuals counts as closed (month 12); a future year starts at 0.
+    assert economy([org.home_a.pk], 2025, None, today).month == 12
+    assert economy([org.home_a.pk], 2027, None, today).month == 0

@@ -17,6 +17,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from botilbud.management.commands.seed_demo import print_logins
 from botilbud.models import Home
 
+DEMO_YEARS = 7
+
 
 class Command(BaseCommand):
     help = "Migrerer databasen og starter Botilbud under gunicorn."
@@ -41,7 +43,9 @@ class Command(BaseCommand):
                 self.stdout.write("Genbruger den eksisterende database.")
                 print_logins(self.stdout)
             else:
-                call_command("seed_demo", scale=options["scale"], stdout=self.stdout)
+                # Seven years: five closed years with carry-overs, last year
+                # open for the consultant to close, and this year.
+                call_command("seed_demo", scale=options["scale"], years=DEMO_YEARS, stdout=self.stdout)
         elif options["empty"]:
             call_command("create_first_admin", stdout=self.stdout)
         bind = str(options["bind"])

@@ -9,9 +9,8 @@ from django.db import migrations, models
 
 
 def forwards(apps, schema_editor):
-    from budget.rates.reference import load_tiers
-
-    load_tiers(apps)
+    # The tiers are loaded by 0005 (which added their source), so this step is empty.
+    return None
 
 
 class Migration(migrations.Migration):

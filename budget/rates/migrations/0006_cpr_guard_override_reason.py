@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("rates", "0004_hardening"),
+        ("rates", "0005_price_index_reopen"),
     ]
 
     operations = [

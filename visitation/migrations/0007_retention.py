@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("visitation", "0005_hardening"),
+        ("visitation", "0006_placementchange_price"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
