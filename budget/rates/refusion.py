@@ -65,6 +65,7 @@ HAVING sum(price * GREATEST(0, LEAST(COALESCE(e, %(last)s), %(last)s) - GREATEST
 class Tier:
     threshold: Decimal
     share_pct: Decimal
+    source: str = ""
 
 
 def refusion_for(cost: Decimal, tiers: list[Tier]) -> Decimal:
@@ -112,11 +113,18 @@ class RefusionForecast:
     def total(self) -> Decimal:
         return sum((c.refusion for c in self.cases), ZERO)
 
+    @property
+    def sources(self) -> list[str]:
+        """Where the year's thresholds come from (say so when they are not confirmed)."""
+        return sorted({t.source for t in self.tiers if t.source})
+
 
 def tiers_for(year: int) -> list[Tier]:
     from budget.rates.models import RefusionTier
 
-    return [Tier(t.threshold, t.share_pct) for t in RefusionTier.objects.filter(year=year).order_by("threshold")]
+    return [
+        Tier(t.threshold, t.share_pct, t.source) for t in RefusionTier.objects.filter(year=year).order_by("threshold")
+    ]
 
 
 def expected_refusion(year: int) -> RefusionForecast:

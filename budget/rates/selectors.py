@@ -21,7 +21,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
-from botilbud.lib.money import ZERO, to_money
+from botilbud.lib.money import ZERO, format_number, to_money
 from botilbud.models import AccountGroup, Home
 from budget.rates.calc import LevelInput, LevelRate, RateResult, Regulation, compute_rate
 from budget.rates.models import PRICING_STATUSES, RateCalculation, RateLevel, RateSettings
@@ -50,7 +50,8 @@ def budgeted_costs(home_id: int, year: int, groups: list[str]) -> list[tuple[str
     """The corrected budget per counted account group (original + corrections), in one or two queries.
 
     Before year Y has a budget (next year's rate is computed in the autumn), the
-    latest earlier year's corrected budget is used, and the line says so."""
+    latest earlier year's corrected budget is used, indexed to Y's prices with the
+    PL-skøn of the years in between, and the line says so."""
     from budget.models import BudgetLine
 
     def corrected(y: int) -> dict[str, Decimal]:
@@ -73,8 +74,23 @@ def budgeted_costs(home_id: int, year: int, groups: list[str]) -> list[tuple[str
         if earlier is not None:
             rows, source = corrected(earlier), earlier
     labels = group_labels()
-    note = "" if source == year else f" (budget {year} findes ikke endnu)"
-    return [(f"Budget {source}: {labels.get(g, g)}{note}", to_money(rows.get(g, ZERO))) for g in groups]
+    if source == year:
+        return [(f"Budget {source}: {labels.get(g, g)}", to_money(rows.get(g, ZERO))) for g in groups]
+    # An earlier year's budget is in that year's prices: indexed to Y's with the PL of each
+    # year after it (the product), when every one of those years has a PL-skøn.
+    from budget.rates.models import PriceIndex
+
+    pcts = dict(PriceIndex.objects.filter(year__gt=source, year__lte=year).values_list("year", "pl_pct"))
+    if len(pcts) == year - source:
+        factor = Decimal(1)
+        for y in range(source + 1, year + 1):
+            factor *= 1 + pcts[y] / Decimal(100)
+        shown = " × ".join(f"PL {y} {format_number(pcts[y], 2)} %" for y in range(source + 1, year + 1))
+        note = f" × {shown} (budget {year} findes ikke endnu)"
+    else:
+        factor = Decimal(1)
+        note = f" (budget {year} findes ikke endnu; ikke fremskrevet: PL-skøn mangler)"
+    return [(f"Budget {source}: {labels.get(g, g)}{note}", to_money(rows.get(g, ZERO) * factor)) for g in groups]
 
 
 def closed_year_actuals(home_id: int, year: int, cost_groups: list[str], income_groups: list[str]) -> dict:

@@ -254,3 +254,24 @@ def test_price_index_page_edits_with_history_and_locking(org, client_for):
     assert c.post(url, {"year": "2027", "pl_pct": "2"}).status_code == 400  # the year exists
     history = c.get(reverse("history", args=["pl", pl.pk])).content.decode()
     assert "3,10" in history or "3.10" in history
+
+
+@pytest.mark.parametrize("n", [1, 8])
+def test_preview_and_pl_pages_run_a_bounded_number_of_queries(
+    org, setup, vis, client_for, django_assert_max_num_queries, n
+):
+    for i in range(n):
+        Placement.objects.create(
+            citizen=Citizen.objects.create(case_number=f"MORE-{i}", initials="MO"),
+            offer=vis.ext_108 if i % 2 else vis.own_108,
+            package=vis.pkg9,
+            start_date=dt.date(2026, 5, 1),
+            annual_price=D("500000"),
+            status="aktiv",
+            required_level="visitationsudvalg",
+        )
+    c = client_for(org.administrator)
+    with django_assert_max_num_queries(30):
+        assert c.get(reverse("rates:index_step") + "?fra=2026").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert c.get(reverse("rates:price_index")).status_code == 200

@@ -124,4 +124,5 @@ def test_authority_page_shows_refusion_as_income(expensive, org, client_for):
     body = client_for(org.authority_head).get(reverse("budget:authority") + "?aar=2026").content.decode()
     assert "Statsrefusion af særligt dyre enkeltsager 2026 (dranst 2)" in body
     assert "723.131 kr." in body and "597.697,64 kr." in body and "DD-1" in body
+    assert "Ikke bekræftet mod Social- og Boligministeriets satser" in body  # the page says so
     assert "EE-1" not in body
