@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from botilbud.access import get_home_for_user
+from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.history import access_history, object_history
 from botilbud.middleware import database_unavailable, is_database_outage
 from botilbud.models import Area, Home, Paragraph, Role, User
@@ -42,9 +43,9 @@ def _homes_table(user: User):
 
 @login_required
 @require_GET
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The start page answers the role's first question, with its real data."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     block = START_BLOCK.get(Role(user.role))
     context: dict = {"start_block": block}
     if block in ("own_homes_manager", "own_homes_consultant"):
@@ -87,9 +88,9 @@ def home_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def home_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def home_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     home = get_home_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     tabs = home_tabs_for(user)
     return render(
         request,

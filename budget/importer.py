@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any
@@ -30,6 +32,7 @@ from budget import chart
 
 RAW = "budget_actuals_raw"
 NORM = "budget_actuals_norm"
+AGG = "budget_actuals_agg"
 MAX_ERRORS_SHOWN = 500
 COPY_CHUNK = 5000
 
@@ -175,6 +178,11 @@ class ReadInfo:
     bad_count: int = 0
     description: str = ""
     file_stats: dict[str, list] = field(default_factory=dict)  # cost centre → [rows, amount]
+    # The profile path (``_stage_with_profile``): its lookup columns, and after ``validate_profile``
+    # the SQL of its rows as they are written (instead of the normalised table).
+    profile_lookups: list[str] | None = None
+    profile: Any = None
+    source_sql: str | None = None
 
 
 _ORE = Decimal("0.01")
@@ -234,6 +242,12 @@ def stage_file(
             columns = profiles.RAW_TARGETS
         else:
             columns = map_header(table.header)
+        if mapper is not None:
+            _stage_with_profile(table, mapper, cursor, info)
+            info.description = table.description
+            info.bad_count += table.bad_line_count
+            info.errors += [RowError(row=b.line, reasons=[b.reason]) for b in table.bad_lines]
+            return info
         width = len(columns)
         sql = f"COPY {RAW} (row_no, {', '.join(columns)}) FROM STDIN"
         month_index = columns.index("month") if "month" in columns else -1
@@ -243,21 +257,7 @@ def stage_file(
         buffer: list[str] = []
         try:
             with cursor.cursor.copy(sql) as copy:
-                if mapper is not None:
-                    for line, cells in table.rows():
-                        values, reasons = mapper.map(cells)
-                        amount = parse_amount(values[7]) if values[7] is not None else None
-                        _tally(stats, values[0] or "", amount)
-                        if reasons:
-                            info.errors.append(RowError(row=line, reasons=reasons))
-                            info.bad_count += 1
-                            continue
-                        text = "\t".join("\\N" if v is None else _copy_escape(v) for v in values)
-                        buffer.append(f"{line}\t{text}\n")
-                        if len(buffer) >= COPY_CHUNK:
-                            copy.write("".join(buffer))
-                            buffer.clear()
-                elif table.kind == "csv":
+                if table.kind == "csv":
                     for line, cells in table.rows():
                         _tally(stats, cells[cc_index].strip(), parse_amount(cells[amount_index]))
                         text = "\t".join(cells)
@@ -373,7 +373,7 @@ SELECT row_no, cc, amount_raw, amount_clean,
        account_raw, from_profile,
        left(COALESCE(account_text, account_raw,
                      concat_ws('.', COALESCE(fn_col, acc_fn), dranst_raw, COALESCE(art_col, ''))), 80) AS account_keep,
-       text
+       text, NULL::text[] AS profile_reasons
 FROM s
 """
 
@@ -422,24 +422,41 @@ def validate(
             "only_month": only_month,
             "closed_years": closed_years or [],
         }
-        # The checks join the parsed rows with homes and the account mapping; the join is
-        # cheap, so it runs twice (errors, then the normalised rows) instead of being stored.
-        checked = f"""
-            WITH budget_actuals_checked AS (
+        # One pass joins the parsed rows with the homes and the account mapping into the normalised
+        # table, with a cheap ``bad`` flag; the Danish reasons are built only for the flagged rows.
+        cursor.execute(f"DROP TABLE IF EXISTS {NORM}")
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE {NORM} ON COMMIT DROP AS
+            SELECT c.*, coalesce(
+                     coalesce(cardinality(profile_reasons), 0) > 0 OR cc IS NULL OR cc = '' OR home_id IS NULL
+                     OR NOT allowed OR amount IS NULL OR abs(amount) >= 1000000000000 OR fn IS NULL OR art IS NULL
+                     OR dranst IS NULL OR grp IS NULL OR kind IS NULL OR month IS NULL
+                     OR (date_raw IS NOT NULL AND posting_date IS NULL)
+                     OR (month_raw IS NOT NULL AND month_value IS NULL)
+                     OR (posting_date IS NOT NULL AND month_value IS NOT NULL AND NOT from_profile
+                         AND date_trunc('month', posting_date)::date <> month_value)
+                     OR (%(only_month)s::date IS NOT NULL AND month <> %(only_month)s::date)
+                     OR extract(year FROM month)::int = ANY(%(closed_years)s::int[]), TRUE) AS bad
+            FROM (
               SELECT p.*, h.home_id, ({allowed_sql}) AS allowed, acc.grp, acc.kind,
                      CASE WHEN p.from_profile THEN COALESCE(p.month_value, date_trunc('month', p.posting_date)::date)
                           ELSE COALESCE(date_trunc('month', p.posting_date)::date, p.month_value, %(only_month)s::date)
-                     END AS month
+                     END AS month,
+                     p.cc AS cost_centre, acc.grp AS "group", p.fn AS function_code, p.art AS art_code,
+                     p.account_keep AS account
               FROM budget_actuals_parsed p
               LEFT JOIN budget_actuals_cc h ON h.code = p.cc
               LEFT JOIN budget_actuals_accounts acc ON acc.fn = p.fn AND acc.art = p.art AND acc.dranst = p.dranst
-            )
-        """
+            ) c
+            """,
+            params,
+        )
+        total_rows = cursor.rowcount
         cursor.execute(
-            checked
-            + """
+            f"""
             SELECT row_no, reasons, count(*) OVER () FROM (
-              SELECT row_no, array_remove(ARRAY[
+              SELECT row_no, CASE WHEN cardinality(profile_reasons) > 0 THEN profile_reasons ELSE array_remove(ARRAY[
                 CASE WHEN cc IS NULL OR cc = '' THEN 'omkostningssted mangler'
                      WHEN home_id IS NULL THEN format('ukendt omkostningssted »%%s«', cc)
                      WHEN NOT allowed THEN format('du har ikke adgang til omkostningssted »%%s«', cc) END,
@@ -468,8 +485,9 @@ def validate(
                      WHEN extract(year FROM month)::int = ANY(%(closed_years)s::int[])
                           THEN format('budgetåret %%s er lukket: det skal genåbnes med en begrundelse, før '
                                       'forbruget kan indlæses igen', extract(year FROM month)::int) END
-              ], NULL) AS reasons
-              FROM budget_actuals_checked
+              ], NULL) END AS reasons
+              FROM {NORM}
+              WHERE bad
             ) e
             WHERE cardinality(reasons) > 0
             ORDER BY row_no
@@ -481,18 +499,17 @@ def validate(
         errors = [RowError(row=r[0], reasons=[_capitalise(x) for x in r[1]]) for r in rows] + read.errors
         result.errors = sorted(errors, key=lambda e: e.row)[:MAX_ERRORS_SHOWN]
         result.bad_row_count = (rows[0][2] if rows else 0) + read.bad_count
-        cursor.execute("SELECT count(*) FROM budget_actuals_parsed")
-        result.row_count = cursor.fetchone()[0] + read.bad_count
+        result.row_count = total_rows + read.bad_count
         if result.bad_row_count == 0:
+            # What will be written, per cost centre, home, month and group: the preview, the
+            # reconciliation and the write's own check read this small table, not the rows.
+            cursor.execute(f"DROP TABLE IF EXISTS {AGG}")
             cursor.execute(
                 f"""
-                CREATE TEMP TABLE {NORM} ON COMMIT DROP AS
-                {checked}
-                SELECT home_id, cc AS cost_centre, month, grp AS "group", kind, fn AS function_code, dranst,
-                       art AS art_code, account_keep AS account, posting_date, amount, text, row_no
-                FROM budget_actuals_checked
-                """,
-                params,
+                CREATE TEMP TABLE {AGG} ON COMMIT DROP AS
+                SELECT cost_centre, home_id, month, "group", kind, count(*) AS n, sum(amount) AS amount
+                FROM {NORM} GROUP BY 1, 2, 3, 4, 5
+                """
             )
     return result
 
@@ -516,19 +533,18 @@ class PreviewRow:
     existing_total: Decimal
 
 
-def preview(source_sql: str, params: dict[str, Any] | None = None) -> list[PreviewRow]:
-    """What the import will write, per cost centre and month, beside what it replaces."""
+def preview() -> list[PreviewRow]:
+    """What the import will write, per cost centre and month, beside what it replaces (after ``validate``)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            WITH src AS ({source_sql}),
-            new AS (
-              SELECT home_id, cost_centre, month, count(*) AS n,
+            WITH new AS (
+              SELECT home_id, cost_centre, month, sum(n)::bigint AS n,
                      sum(amount) FILTER (WHERE kind = 'loen') AS wages,
                      sum(amount) FILTER (WHERE kind = 'drift') AS operations,
                      sum(amount) FILTER (WHERE kind = 'indtaegt') AS income,
                      sum(amount) AS total
-              FROM src GROUP BY home_id, cost_centre, month
+              FROM {AGG} GROUP BY home_id, cost_centre, month
             ),
             old AS (
               SELECT a.cost_centre, a.month, count(*) AS n, sum(a.amount) AS total
@@ -541,26 +557,53 @@ def preview(source_sql: str, params: dict[str, Any] | None = None) -> list[Previ
             FROM new JOIN botilbud_home h ON h.id = new.home_id
             LEFT JOIN old ON old.cost_centre = new.cost_centre AND old.month = new.month
             ORDER BY h.name, new.cost_centre, new.month
-            """,
-            params or {},
+            """
         )
         return [PreviewRow(*row) for row in cursor.fetchall()]
 
 
-def apply(source_sql: str, params: dict[str, Any] | None = None, *, batch_id: int | None = None) -> tuple[int, int]:
+class WriteMismatchError(ImportFileError):
+    """The rows written differ from the rows checked (the import is rolled back)."""
+
+
+def apply(
+    source_sql: str, params: dict[str, Any] | None = None, *, batch_id: int | None = None, aggregated: bool = False
+) -> tuple[int, int]:
     """Replace the (cost centre, month) pairs of the source with its rows. Returns (inserted, replaced).
 
-    The per-kind totals of the homes and months touched are rebuilt from the postings."""
+    ``aggregated``: ``validate`` has already summed the source into the aggregate table (the direct
+    path); otherwise (a confirmed preview) it is summed here. The rows written are summed as they
+    are inserted (``RETURNING``) and must equal that table per cost centre, home, month and group,
+    or ``WriteMismatchError`` rolls everything back. The per-kind totals of the homes and months
+    touched are then the written sums plus the postings of the home's other cost centres that month.
+    """
     params = {**(params or {}), "batch_id": batch_id}
     with connection.cursor() as cursor:
         # One import at a time: two imports of the same month must not interleave.
         cursor.execute("SELECT pg_advisory_xact_lock(hashtext('budget.actuals_import'))")
+        if not aggregated:
+            cursor.execute(f"DROP TABLE IF EXISTS {AGG}")
+            cursor.execute(
+                f"""
+                CREATE TEMP TABLE {AGG} ON COMMIT DROP AS
+                SELECT cost_centre, home_id, month, "group", kind, count(*) AS n, sum(amount) AS amount
+                FROM ({source_sql}) s GROUP BY 1, 2, 3, 4, 5
+                """,
+                params,
+            )
         cursor.execute("DROP TABLE IF EXISTS budget_actuals_pairs")
         cursor.execute(
-            f"CREATE TEMP TABLE budget_actuals_pairs ON COMMIT DROP AS "
-            f"SELECT DISTINCT home_id, cost_centre, month FROM ({source_sql}) s",
-            params,
+            f"CREATE TEMP TABLE budget_actuals_pairs ON COMMIT DROP AS SELECT DISTINCT home_id, cost_centre, month FROM {AGG}"
         )
+        # What the per-row foreign-key check would do, once: the homes exist and stay until commit.
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT h.id FROM botilbud_home h "
+            "WHERE h.id IN (SELECT DISTINCT home_id FROM budget_actuals_pairs) FOR KEY SHARE) k"
+        )
+        locked = cursor.fetchone()[0]
+        cursor.execute("SELECT count(DISTINCT home_id) FROM budget_actuals_pairs")
+        if locked != cursor.fetchone()[0]:
+            raise WriteMismatchError("Et botilbud i filen er slettet under indlæsningen. Intet er indlæst.")
         cursor.execute(
             "DELETE FROM budget_actual a USING budget_actuals_pairs p "
             "WHERE a.cost_centre = p.cost_centre AND a.month = p.month"
@@ -572,37 +615,59 @@ def apply(source_sql: str, params: dict[str, Any] | None = None, *, batch_id: in
             "WHERE a.cost_centre = '' AND a.home_id = p.home_id AND a.month = p.month"
         )
         replaced += cursor.rowcount
+        # The home's other cost centres that month (what stays), summed before the new rows arrive.
+        cursor.execute("DROP TABLE IF EXISTS budget_actuals_rest")
+        cursor.execute(
+            """
+            CREATE TEMP TABLE budget_actuals_rest ON COMMIT DROP AS
+            SELECT a.home_id, a.month, coalesce(g.kind, a."group") AS kind, count(*) AS n, sum(a.amount) AS amount
+            FROM budget_actual a
+            JOIN (SELECT DISTINCT home_id, month FROM budget_actuals_pairs) p ON a.home_id = p.home_id AND a.month = p.month
+            LEFT JOIN budget_groupdefinition g ON g.code = a."group"
+            GROUP BY 1, 2, 3
+            """
+        )
         cursor.execute(
             f"""
-            INSERT INTO budget_actual (home_id, cost_centre, month, "group", function_code, dranst, art_code, account,
-                                       posting_date, amount, text, batch_id)
-            SELECT home_id, cost_centre, month, "group", function_code, dranst, art_code, account,
-                   posting_date, amount, text, %(batch_id)s
-            FROM ({source_sql}) s
+            WITH ins AS (
+              INSERT INTO budget_actual (home_id, cost_centre, month, "group", function_code, dranst, art_code, account,
+                                         posting_date, amount, text, batch_id)
+              SELECT home_id, cost_centre, month, "group", function_code, dranst, art_code, account,
+                     posting_date, amount, text, %(batch_id)s
+              FROM ({source_sql}) s
+              RETURNING cost_centre, home_id, month, "group", amount
+            ),
+            written AS (
+              SELECT cost_centre, home_id, month, "group", count(*) AS n, sum(amount) AS amount FROM ins GROUP BY 1, 2, 3, 4
+            )
+            SELECT coalesce(sum(w.n), 0),
+                   count(*) FILTER (WHERE w.n IS DISTINCT FROM a.n OR w.amount IS DISTINCT FROM a.amount)
+            FROM written w FULL JOIN {AGG} a USING (cost_centre, home_id, month, "group")
             """,
             params,
         )
-        inserted = cursor.rowcount
-        refresh_totals(cursor, "SELECT DISTINCT home_id, month FROM budget_actuals_pairs")
-    return inserted, replaced
-
-
-def refresh_totals(cursor, pairs_sql: str) -> None:  # noqa: ANN001
-    """Rebuild ``ActualTotal`` (per home, month and kind) for the (home_id, month) pairs of ``pairs_sql``."""
-    cursor.execute("DROP TABLE IF EXISTS budget_actuals_hm")
-    cursor.execute(f"CREATE TEMP TABLE budget_actuals_hm ON COMMIT DROP AS {pairs_sql}")
-    cursor.execute(
-        "DELETE FROM budget_actualtotal t USING budget_actuals_hm p WHERE t.home_id = p.home_id AND t.month = p.month"
-    )
-    cursor.execute(
-        """
-        INSERT INTO budget_actualtotal (home_id, month, "group", amount, row_count)
-        SELECT a.home_id, a.month, coalesce(g.kind, a."group"), sum(a.amount), count(*)
-        FROM budget_actual a JOIN budget_actuals_hm p ON a.home_id = p.home_id AND a.month = p.month
-        LEFT JOIN budget_groupdefinition g ON g.code = a."group"
-        GROUP BY 1, 2, 3
-        """
-    )
+        inserted, mismatched = cursor.fetchone()
+        if mismatched:
+            raise WriteMismatchError(
+                "Afstemningen stemmer ikke: de skrevne rækker svarer ikke til de kontrollerede. Intet er indlæst."
+            )
+        cursor.execute(
+            """
+            DELETE FROM budget_actualtotal t USING (SELECT DISTINCT home_id, month FROM budget_actuals_pairs) p
+            WHERE t.home_id = p.home_id AND t.month = p.month
+            """
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO budget_actualtotal (home_id, month, "group", amount, row_count)
+            SELECT home_id, month, kind, sum(amount), sum(n) FROM (
+              SELECT a.home_id, a.month, coalesce(a.kind, a."group") AS kind, a.n, a.amount FROM {AGG} a
+              UNION ALL
+              SELECT home_id, month, kind, n, amount FROM budget_actuals_rest
+            ) t GROUP BY 1, 2, 3
+            """
+        )
+    return int(inserted), replaced
 
 
 _COLUMNS = 'home_id, cost_centre, month, "group", function_code, dranst, art_code, account, posting_date, amount, text'
@@ -614,17 +679,20 @@ STAGED_SOURCE = (
 )
 
 
-def persist_staged(batch_id: int) -> tuple[int, Decimal]:
+def persist_staged(batch_id: int, source_sql: str | None = None) -> tuple[int, Decimal]:
     """Keep the validated rows until the user confirms the preview."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO budget_stagedactual (batch_id, {_COLUMNS}, row_no)
-            SELECT %s, {_COLUMNS}, row_no FROM {NORM}
+            WITH ins AS (
+              INSERT INTO budget_stagedactual (batch_id, {_COLUMNS}, row_no)
+              SELECT %s, {_COLUMNS}, row_no FROM ({source_sql or NORM_SOURCE.replace(", kind", ", kind, row_no")}) s
+              RETURNING amount
+            )
+            SELECT count(*), coalesce(sum(amount), 0) FROM ins
             """,
             [batch_id],
         )
-        cursor.execute(f"SELECT count(*), coalesce(sum(amount), 0) FROM {NORM}")
         count, total = cursor.fetchone()
     return count, total
 
@@ -674,16 +742,21 @@ class Reconciliation:
 def reconcile(read: ReadInfo, *, written: bool) -> Reconciliation:
     """Compare the file's figures with the staged rows and (when the file is good) the rows to be written."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT coalesce(cc, ''), count(*), coalesce(sum(amount), 0) FROM budget_actuals_parsed GROUP BY 1"
-        )
+        if read.profile_lookups is not None:  # the profile path's one pass over the joined rows
+            cursor.execute(
+                f"SELECT coalesce(cost_centre, ''), sum(n)::bigint, coalesce(sum(amount), 0) FROM {AGG} GROUP BY 1"
+            )
+        else:
+            cursor.execute(
+                "SELECT coalesce(cc, ''), count(*), coalesce(sum(amount), 0) FROM budget_actuals_parsed GROUP BY 1"
+            )
         staged = {r[0]: (r[1], r[2]) for r in cursor.fetchall()}
         to_write: dict[str, tuple[int, Decimal]] = {}
         replaced: dict[str, tuple[int, Decimal]] = {}
         homes: dict[str, str] = {}
         if written:
             cursor.execute(
-                f"SELECT n.cost_centre, count(*), sum(n.amount), min(h.name) FROM {NORM} n "
+                f"SELECT n.cost_centre, sum(n.n)::bigint, sum(n.amount), min(h.name) FROM {AGG} n "
                 "JOIN botilbud_home h ON h.id = n.home_id GROUP BY 1"
             )
             for cc, n, amount, name in cursor.fetchall():
@@ -692,7 +765,7 @@ def reconcile(read: ReadInfo, *, written: bool) -> Reconciliation:
             cursor.execute(
                 f"""
                 SELECT a.cost_centre, count(*), coalesce(sum(a.amount), 0) FROM budget_actual a
-                JOIN (SELECT DISTINCT cost_centre, month FROM {NORM}) p
+                JOIN (SELECT DISTINCT cost_centre, month FROM {AGG}) p
                   ON p.cost_centre = a.cost_centre AND p.month = a.month
                 GROUP BY 1
                 """
@@ -723,4 +796,374 @@ def reconcile(read: ReadInfo, *, written: bool) -> Reconciliation:
                 "ok": ok,
             }
         )
+    return result
+
+
+# --- The profile path: raw cells in, set-based checks, no intermediate copies -------------------
+#
+# A profile's file is COPY'd once, as lean raw rows: the cost-centre cell, an id for the row's
+# account cells (function / dranst / art / account string together), the period and posting-date
+# cells, the amount (parsed in Python on a fast path, ``profiles.parse_amount`` otherwise) and the
+# text. The low-cardinality cells are collected as their distinct values while reading; each is
+# parsed once with the preview's own functions (``budget.profiles``) into a small lookup table, and
+# resolved there against the homes, the chart of accounts and the closed years. The rows are then
+# read three times and never copied: one pass sums them per cost centre, home, month and group
+# (flagging bad rows), one names the bad rows (only when there are any), and the write inserts them
+# (``source_sql``). Every reason is the one ``RowMapper.map`` gives in the preview.
+
+PROFILE_RAW = "budget_actuals_praw"
+_WHO_FIELDS = ("col_cost_centre", "col_function", "col_dranst", "col_art", "col_account")
+_WHEN_FIELDS = ("col_period", "col_posting_date")
+# SAP's and most systems' plain amounts, read without Decimal: (sign, whole, øre, trailing minus).
+_FAST_AMOUNT = {
+    "da": re.compile(r"([+-]?)([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+),([0-9]{2})(-?)").fullmatch,
+    "en": re.compile(r"([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\.([0-9]{2})(-?)").fullmatch,
+}
+
+
+def _xlsx_key(value: Any) -> str:
+    """The text a non-string .xlsx cell is COPY'd as (and looked up by); the lookup keeps the value."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dt.datetime | dt.date):
+        return f"\u2400{type(value).__name__}:{value.isoformat()}"
+    return f"\u2400{type(value).__name__}:{value}"
+
+
+def _read_amount(raw: Any, number_format: str, flip: bool) -> tuple[str | None, int, str | None]:
+    """(amount as COPY text, øre for the file's reconciliation, Danish reason): ``RowMapper.map``'s rules."""
+    from budget import profiles
+
+    amount = profiles.parse_amount(raw, number_format)
+    if amount is None:
+        if raw in (None, "") or not tabular.cell_text(raw).strip():
+            return None, 0, "Beløb mangler"
+        return (
+            None,
+            0,
+            f"Beløbet »{tabular.cell_text(raw)}« er ikke et gyldigt tal ({profiles.NUMBER_FORMATS[number_format]})",
+        )
+    if abs(amount) >= profiles.MAX_AMOUNT:
+        return None, 0, f"Beløbet »{tabular.cell_text(raw)}« er for stort"
+    if flip:
+        amount = -amount
+    return format(amount, "f"), int(amount.quantize(_ORE, rounding=ROUND_HALF_UP) * 100), None
+
+
+def _picker(positions: list[int]) -> Callable[[list[Any]], tuple]:
+    """cells → the tuple of the cells at ``positions`` (C speed; always a tuple)."""
+    if not positions:
+        return lambda cells: ()
+    if len(positions) == 1:
+        pick = operator.itemgetter(positions[0], positions[0])
+        return lambda cells: pick(cells)[:1]
+    return operator.itemgetter(*positions)
+
+
+def _stage_with_profile(table: tabular.Table, mapper: Any, cursor: Any, info: ReadInfo) -> None:  # noqa: C901, PLR0912, PLR0915
+    """COPY each row as (line, who, when, amount, amount's reason, text): ``who`` numbers the row's
+    distinct cost centre and account cells, ``when`` its period and posting-date cells."""
+    from budget import profiles
+
+    profile = mapper.profile
+    number_format = "en" if profile.number_format == "en" else "da"
+    flip = profile.sign == "flip"
+    fast = _FAST_AMOUNT[number_format]
+    group_sep = "," if number_format == "en" else "."
+    index = mapper.index
+    who_fields = [f for f in _WHO_FIELDS if f in index]
+    when_fields = [f for f in _WHEN_FIELDS if f in index]
+    amount_pos = index["col_amount"]
+    text_pos = index.get("col_text")
+    cursor.execute(f"DROP TABLE IF EXISTS {PROFILE_RAW}")
+    cursor.execute(
+        f"CREATE TEMP TABLE {PROFILE_RAW} (row_no integer, who integer, when_id integer, amount numeric, "
+        "amount_reason text, text text) ON COMMIT DROP"
+    )
+    who: dict[tuple, int] = {}
+    when: dict[tuple, int] = {}
+    rows_of: list[int] = []  # per who: rows and øre as the reader read them (the file's side)
+    ore_of: list[int] = []
+    originals: dict[str, Any] = {}  # .xlsx: the cell behind each key
+    sql = f"COPY {PROFILE_RAW} (row_no, who, when_id, amount, amount_reason, text) FROM STDIN"
+    buffer: list[str] = []
+    csv_file = table.kind == "csv"
+    if table.kind == "csv":
+        pick_who = _picker([index[f] for f in who_fields])
+        pick_when = _picker([index[f] for f in when_fields])
+    else:
+        width = table.width
+        who_pos = [index[f] for f in who_fields]
+        when_pos = [index[f] for f in when_fields]
+
+        def keys(cells: list[Any], positions: list[int]) -> tuple:
+            out = []
+            for pos in positions:
+                value = cells[pos] if pos < len(cells) else None
+                key = _xlsx_key(value)
+                if key not in originals:
+                    originals[key] = value
+                out.append(key)
+            return tuple(out)
+
+    try:
+        with cursor.cursor.copy(sql) as copy:
+            for line, cells in table.rows():
+                if csv_file:
+                    who_key, when_key = pick_who(cells), pick_when(cells)
+                    raw = cells[amount_pos]
+                    match = fast(raw)
+                    text_cell = cells[text_pos] if text_pos is not None else ""
+                else:
+                    if len(cells) < width:
+                        cells = [*cells, *([None] * (width - len(cells)))]
+                    who_key, when_key = keys(cells, who_pos), keys(cells, when_pos)
+                    raw = cells[amount_pos]
+                    match = None
+                    text_cell = tabular.cell_text(cells[text_pos]) if text_pos is not None else ""
+                w = who.get(who_key)
+                if w is None:
+                    w = who[who_key] = len(who)
+                    rows_of.append(0)
+                    ore_of.append(0)
+                t = when.get(when_key)
+                if t is None:
+                    t = when[when_key] = len(when)
+                if match is not None and not (match[1] and match[4]):
+                    lead, whole, ore, trail = match.groups()
+                    if group_sep in whole:
+                        whole = whole.replace(group_sep, "")
+                else:
+                    whole = None
+                if whole is not None and len(whole) <= 12:  # below profiles.MAX_AMOUNT (10^12)
+                    if (lead == "-" or trail == "-") != flip:
+                        number, cents, reason = f"-{whole}.{ore}", -int(whole + ore), "\\N"
+                    else:
+                        number, cents, reason = f"{whole}.{ore}", int(whole + ore), "\\N"
+                else:
+                    number, cents, reason = _read_amount(raw, number_format, flip)
+                    number = "\\N" if number is None else number
+                    reason = "\\N" if reason is None else _copy_escape(reason)
+                rows_of[w] += 1
+                ore_of[w] += cents
+                if "\\" in text_cell or "\t" in text_cell or "\n" in text_cell or "\r" in text_cell:
+                    text_cell = _copy_escape(text_cell)
+                buffer.append(f"{line}\t{w}\t{t}\t{number}\t{reason}\t{text_cell}\n")
+                if len(buffer) >= COPY_CHUNK:
+                    copy.write("".join(buffer))
+                    buffer.clear()
+            if buffer:
+                copy.write("".join(buffer))
+    except tabular.TabularError as exc:
+        raise ImportFileError(str(exc)) from exc
+
+    def value(key: Any) -> Any:
+        return originals.get(key, key) if not csv_file else key
+
+    # Each distinct combination parsed once, with the preview's own functions.
+    who_rows = []
+    for key, w in who.items():
+        cells = {f: value(k) for f, k in zip(who_fields, key, strict=True)}
+        code = _parse_cost_centre(cells.get("col_cost_centre"))
+        who_rows.append((w, code, *_parse_account(cells, mapper)))
+        entry = info.file_stats.setdefault(code, [0, Decimal(0)])
+        entry[0] += rows_of[w]
+        entry[1] += Decimal(ore_of[w]) / 100
+    when_rows = []
+    for key, t in when.items():
+        cells = {f: value(k) for f, k in zip(when_fields, key, strict=True)}
+        when_rows.append((t, *_parse_when(cells, profile, profiles)))
+    for name, ddl, rows in (
+        ("who", "id integer, code text, fn text, dranst text, art text, account_text text, reason text", who_rows),
+        ("when", "id integer, month date, day date, date_reason text, period_reason text, no_month boolean", when_rows),
+    ):
+        cursor.execute(f"DROP TABLE IF EXISTS budget_actuals_lk_{name}")
+        cursor.execute(f"CREATE TEMP TABLE budget_actuals_lk_{name} ({ddl}) ON COMMIT DROP")
+        with cursor.cursor.copy(f"COPY budget_actuals_lk_{name} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    info.profile_lookups = when_fields
+    info.profile = profile
+
+
+def _parse_cost_centre(value: Any) -> str:
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        value = str(int(value))
+    return tabular.cell_text(value).strip()
+
+
+def _parse_when(cells: dict[str, Any], profile: Any, profiles: Any) -> tuple:
+    """(month, posting date, date reason, period reason, no month) of one row's period/date cells,
+    as ``RowMapper.map`` reads them."""
+    day = date_reason = period_reason = None
+    if "col_posting_date" in cells:
+        raw = cells["col_posting_date"]
+        if raw not in (None, ""):
+            day = profiles.parse_date(raw, profile.date_format)
+            if day is None:
+                fmt = profiles.DATE_FORMATS.get(profile.date_format, profile.date_format)
+                date_reason = f"Datoen »{tabular.cell_text(raw)}« kan ikke læses ({fmt})"
+    month = None
+    if "col_period" in cells:
+        raw = cells["col_period"]
+        month = profiles.parse_period(raw, profile.period_format)
+        if month is None:
+            fmt = profiles.PERIOD_FORMATS.get(profile.period_format, profile.period_format)
+            period_reason = f"Perioden »{tabular.cell_text(raw)}« er ikke en måned ({fmt})"
+    elif day is not None:
+        month = day.replace(day=1)
+    no_month = month is None and day is None and date_reason is None and period_reason is None
+    return (month, day, date_reason, period_reason, no_month)
+
+
+def _parse_account(cells: dict[str, Any], mapper: Any) -> tuple:
+    """(function, dranst, art, account text, reason) of one row's account cells, as ``RowMapper.map``."""
+
+    def text(field_name: str) -> str:
+        return tabular.cell_text(cells.get(field_name)).strip()
+
+    function, art = text("col_function"), text("col_art")
+    value = cells.get("col_dranst")
+    dranst = str(int(value)) if isinstance(value, Decimal) else text("col_dranst")
+    reason = None
+    if mapper.pattern is not None:
+        account_text = text("col_account")
+        parts = mapper.pattern.split(account_text)
+        if parts is None:
+            reason = f"Kontoen »{account_text}« passer ikke til mønsteret »{mapper.pattern.template}«"
+        else:
+            function, d, art = parts
+            dranst = dranst or d
+    else:
+        account_text = ".".join(x for x in (function, dranst, art) if x)
+    return (function or None, dranst or None, art or None, account_text[:80], reason)
+
+
+def _profile_rows_sql() -> str:
+    """The profile's rows as the import writes them, with ``bad`` and their Danish reasons."""
+    missing = "CASE WHEN t.no_month AND w.reason IS NULL THEN 'Periode eller dato mangler' END"
+    return f"""
+        SELECT r.row_no, w.home_id, w.code AS cost_centre, t.month, w.grp AS "group", w.kind,
+               w.fn AS function_code, w.dranst, w.art AS art_code, w.account_text AS account, t.day AS posting_date,
+               round(r.amount, 2) AS amount, left(btrim(r.text, E' \\t'), 200) AS text,
+               (w.bad OR t.bad OR r.amount_reason IS NOT NULL OR (t.no_month AND w.reason IS NULL)) AS bad,
+               array_remove(ARRAY[w.reason, t.date_reason, t.period_reason, {missing}, r.amount_reason], NULL)
+                 AS profile_reasons,
+               array_remove(ARRAY[w.cc_error, w.account_error, t.month_error], NULL) AS checks
+        FROM {PROFILE_RAW} r
+        JOIN budget_actuals_who w ON w.id = r.who
+        JOIN budget_actuals_when t ON t.id = r.when_id
+    """
+
+
+def validate_profile(
+    read: ReadInfo, *, allowed_home_ids: list[int] | None, only_month: dt.date | None, closed_years: list[int]
+) -> StageResult:
+    """Resolve the combinations (homes, chart of accounts, closed years), then one pass over the rows
+    sums them into the aggregate table and counts the bad ones; a second names them, only if any."""
+    result = StageResult(file_name="")
+    params = {"allowed": allowed_home_ids or [], "only_month": only_month, "closed_years": closed_years or []}
+    allowed = "TRUE" if allowed_home_ids is None else "m.home_id = ANY(%(allowed)s)"
+    resolve = chart.RESOLVE_SQL.format(fn="k.fn", dranst="k.dranst", art="k.art")
+    bad = 0
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS budget_actuals_who; DROP TABLE IF EXISTS budget_actuals_when")
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE budget_actuals_who ON COMMIT DROP AS
+            SELECT x.*, g.kind,
+                   CASE WHEN x.reason IS NOT NULL THEN NULL
+                        WHEN x.fn IS NULL OR x.art IS NULL THEN 'Konto mangler (funktion og art)'
+                        WHEN x.dranst IS NULL THEN format('Dranst »%%s« er ikke 1, 2 eller 3', x.dranst_raw)
+                        WHEN x.grp IS NULL THEN format('Ukendt konto »%%s / %%s« (findes ikke i kontoplanen)', x.fn, x.art)
+                        WHEN g.kind IS NULL THEN format('Kontogruppen »%%s« findes ikke', x.grp) END AS account_error,
+                   CASE WHEN x.code = '' THEN 'Omkostningssted mangler'
+                        WHEN x.home_id IS NULL THEN format('Ukendt omkostningssted »%%s«', x.code)
+                        WHEN NOT x.allowed THEN format('Du har ikke adgang til omkostningssted »%%s«', x.code) END
+                     AS cc_error
+            FROM (
+              SELECT k.*, CASE WHEN k.fn IS NOT NULL AND k.art IS NOT NULL AND k.dranst IS NOT NULL
+                               THEN ({resolve}) END AS grp
+              FROM (
+                SELECT l.id, l.code, l.fn, l.art, l.account_text, l.reason, l.dranst AS dranst_raw,
+                       CASE WHEN l.dranst IS NULL THEN '' WHEN l.dranst IN ('1', '2', '3') THEN l.dranst END AS dranst,
+                       m.home_id, ({allowed}) AS allowed
+                FROM budget_actuals_lk_who l
+                LEFT JOIN (
+                  SELECT code, home_id FROM budget_costcentre WHERE is_active
+                  UNION ALL
+                  SELECT h.cost_centre, h.id FROM botilbud_home h
+                  WHERE NOT EXISTS (SELECT 1 FROM budget_costcentre c WHERE c.code = h.cost_centre)
+                ) m ON m.code = l.code
+              ) k
+            ) x LEFT JOIN budget_groupdefinition g ON g.code = x.grp
+            """,
+            params,
+        )
+        cursor.execute(
+            """
+            ALTER TABLE budget_actuals_who ADD COLUMN bad boolean;
+            UPDATE budget_actuals_who SET bad = (reason IS NOT NULL OR account_error IS NOT NULL OR cc_error IS NOT NULL)
+            """
+        )
+        cursor.execute(
+            """
+            CREATE TEMP TABLE budget_actuals_when ON COMMIT DROP AS
+            SELECT y.*, (y.date_reason IS NOT NULL OR y.period_reason IS NOT NULL OR y.month_error IS NOT NULL) AS bad
+            FROM (
+              SELECT l.*,
+                     CASE WHEN %(only_month)s::date IS NOT NULL AND l.month <> %(only_month)s::date
+                          THEN format('Posteringen hører til %%s, men importen gælder kun %%s',
+                                      to_char(l.month, 'YYYY-MM'), to_char(%(only_month)s::date, 'YYYY-MM'))
+                          WHEN extract(year FROM l.month)::int = ANY(%(closed_years)s::int[])
+                          THEN format('Budgetåret %%s er lukket: det skal genåbnes med en begrundelse, før '
+                                      'forbruget kan indlæses igen', extract(year FROM l.month)::int) END
+                       AS month_error
+              FROM budget_actuals_lk_when l
+            ) y
+            """,
+            params,
+        )
+        source = _profile_rows_sql()
+        # The one pass over the rows: per distinct (who, when), then joined with the small tables.
+        cursor.execute("DROP TABLE IF EXISTS budget_actuals_wt")
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE budget_actuals_wt ON COMMIT DROP AS
+            SELECT who, when_id, count(*) AS n, sum(round(amount, 2)) AS amount,
+                   count(*) FILTER (WHERE amount_reason IS NOT NULL) AS bad_amounts
+            FROM {PROFILE_RAW} GROUP BY 1, 2
+            """
+        )
+        cursor.execute(f"DROP TABLE IF EXISTS {AGG}")
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE {AGG} ON COMMIT DROP AS
+            SELECT w.code AS cost_centre, w.home_id, t.month, w.grp AS "group", w.kind,
+                   sum(r.n) AS n, sum(r.amount) AS amount,
+                   sum(CASE WHEN w.bad OR t.bad OR (t.no_month AND w.reason IS NULL) THEN r.n ELSE r.bad_amounts END)
+                     AS bad
+            FROM budget_actuals_wt r
+            JOIN budget_actuals_who w ON w.id = r.who
+            JOIN budget_actuals_when t ON t.id = r.when_id
+            GROUP BY 1, 2, 3, 4, 5
+            """
+        )
+        cursor.execute(f"SELECT coalesce(sum(n), 0)::bigint, coalesce(sum(bad), 0)::bigint FROM {AGG}")
+        total, bad = cursor.fetchone()
+        if bad:
+            cursor.execute(
+                f"""
+                SELECT row_no, CASE WHEN cardinality(profile_reasons) > 0 THEN profile_reasons ELSE checks END
+                FROM ({source}) s WHERE bad ORDER BY row_no LIMIT %(limit)s
+                """,
+                {"limit": MAX_ERRORS_SHOWN},
+            )
+            result.errors = [RowError(row=r[0], reasons=list(r[1])) for r in cursor.fetchall()]
+    result.errors = sorted(result.errors + read.errors, key=lambda e: e.row)[:MAX_ERRORS_SHOWN]
+    result.bad_row_count = bad + read.bad_count
+    result.row_count = total + read.bad_count
+    read.source_sql = f"SELECT * FROM ({source}) s"
     return result

@@ -333,7 +333,10 @@ class Actual(models.Model):
     """One posting from the finance system (not history-tracked: imports replace
     whole months, and the import run records who did it)."""
 
-    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # No database constraint: a per-row foreign-key check cost more than the whole import (1M rows);
+    # the import resolves every home through the cost-centre join and locks the homes it writes to
+    # (FOR KEY SHARE, what the check would take row by row). Deleting a home still cascades (Django).
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
     month = models.DateField("måned")
     group = models.CharField("kontogruppe", max_length=20, help_text="Koden på en GroupDefinition.")
     function_code = models.CharField("funktion", max_length=20)

@@ -13,7 +13,7 @@ from django.utils import timezone
 from botilbud.models import Home, User
 from botilbud.permissions import can
 from budget import importer
-from budget.models import ActualsImport, BudgetLine, StaffingPlan, StagedActual
+from budget.models import ActualsImport, Baseline, BudgetLine, StaffingPlan, StagedActual
 
 
 def import_home_ids(user: User | None) -> list[int] | None:
@@ -65,9 +65,15 @@ def import_actuals(
         read = importer.stage_file(stream, file_name, profile=profile, max_upload_bytes=max_upload_bytes)
         from budget.yearend import closed_years
 
-        stage = importer.validate(
-            allowed_home_ids=import_home_ids(user), only_month=only_month, read=read, closed_years=closed_years()
-        )
+        checks: dict[str, Any] = {
+            "allowed_home_ids": import_home_ids(user),
+            "only_month": only_month,
+            "closed_years": closed_years(),
+        }
+        if read.profile_lookups is not None:
+            stage = importer.validate_profile(read, **checks)
+        else:
+            stage = importer.validate(read=read, **checks)
         stage.file_name = file_name
         outcome = ImportOutcome(stage=stage)
         rec = outcome.reconciliation = importer.reconcile(read, written=stage.ok)
@@ -85,12 +91,12 @@ def import_actuals(
             stage.bad_row_count += 1
         if not stage.ok:
             return outcome
-        outcome.preview = importer.preview(importer.NORM_SOURCE)
+        outcome.preview = importer.preview()
         extra = {"profile": profile, "reconciliation": rec.as_json()}
         if mode == "preview":
             _discard_stale_previews()
             batch = ActualsImport.objects.create(file_name=file_name[:255], uploaded_by=user, **extra)
-            count, total = importer.persist_staged(batch.pk)
+            count, total = importer.persist_staged(batch.pk, read.source_sql)
             ActualsImport.objects.filter(pk=batch.pk).update(row_count=count, total=total)
             batch.row_count, batch.total = count, total
             outcome.batch = batch
@@ -98,7 +104,9 @@ def import_actuals(
             batch = ActualsImport.objects.create(
                 file_name=file_name[:255], uploaded_by=user, status=ActualsImport.Status.DONE, **extra
             )
-            inserted, replaced = importer.apply(importer.NORM_SOURCE, batch_id=batch.pk)
+            inserted, replaced = importer.apply(
+                read.source_sql or importer.NORM_SOURCE, batch_id=batch.pk, aggregated=True
+            )
             _rounds_start({p.month for p in outcome.preview})
             total = sum((p.total for p in outcome.preview), Decimal("0"))
             ActualsImport.objects.filter(pk=batch.pk).update(
@@ -132,7 +140,10 @@ def confirm_import(*, batch: ActualsImport, user: User) -> tuple[int, int]:
         _refuse_closed_years(locked)
         _rounds_start(set(StagedActual.objects.filter(batch=locked).values_list("month", flat=True).distinct()))
         params: dict[str, Any] = {"staged_batch": locked.pk}
-        inserted, replaced = importer.apply(importer.STAGED_SOURCE, params, batch_id=locked.pk)
+        try:
+            inserted, replaced = importer.apply(importer.STAGED_SOURCE, params, batch_id=locked.pk)
+        except importer.WriteMismatchError as exc:
+            raise ImportStateError(str(exc)) from exc
         StagedActual.objects.filter(batch=locked).delete()
         locked.status = ActualsImport.Status.DONE
         locked.applied_at = timezone.now()
@@ -224,9 +235,8 @@ def save_staffing_plan(*, plan: StaffingPlan, user: User, seen_version: int | No
 # --- Baseline assumptions ---------------------------------------------------------------
 
 
-def freeze_baseline(*, baseline, user: User):  # noqa: ANN001, ANN201
+def freeze_baseline(*, baseline: Baseline, user: User) -> Baseline:
     """Freeze the year's assumptions: from now on every follow-up compares to them unchanged."""
-    from budget.models import Baseline
 
     with transaction.atomic():
         locked = Baseline.objects.select_for_update().get(pk=baseline.pk)

@@ -1,9 +1,12 @@
 """The organisation file: one row per home, with its area.
 
 Columns: Område, Botilbud, Omkostningssted, Adresse, Pladser, Paragraffer,
-Målgruppe, Finansiering, Budgetteret belægning, Timepris. A home is found by
-its cost centre (the finance system's key): a known cost centre updates the
-home, a new one creates it. Areas are created by name. Each home gets an own
+Målgruppe, Finansiering, Budgetteret belægning, Timepris, Øvrige
+omkostningssteder. A home is found by its (main) cost centre (the finance
+system's key): a known cost centre updates the home, a new one creates it. A
+home may have more cost centres or PSP elements (``budget.CostCentre``), listed
+comma-separated; the actuals import recognises each of them. Listed ones are
+added; ones already there but not listed are kept (nothing is lost). Areas are created by name. Each home gets an own
 offer (tilbud) per paragraph, so visitation can place citizens there.
 """
 
@@ -61,7 +64,8 @@ class OrganisationKind:
     title = "Områder og botilbud"
     intro = (
         "Én række pr. botilbud. Et kendt omkostningssted opdaterer botilbuddet, et nyt opretter det. "
-        "Områder oprettes efter navn. Paragraffer adskilles med komma (fx »§107, §108«)."
+        "Områder oprettes efter navn. Paragraffer adskilles med komma (fx »§107, §108«). Har et botilbud flere "
+        "omkostningssteder eller PSP-elementer, skrives de øvrige i »Øvrige omkostningssteder«, adskilt med komma."
     )
     sample = "organisation.csv"
     amount_key = None
@@ -81,6 +85,12 @@ class OrganisationKind:
             required=False,
         ),
         Column("hour_price", "Timepris", frozenset({"timepris (kr.)"}), required=False),
+        Column(
+            "extra_cost_centres",
+            "Øvrige omkostningssteder",
+            frozenset({"ekstra omkostningssteder", "flere omkostningssteder", "psp-elementer", "psp"}),
+            required=False,
+        ),
     ]
 
     def may_import(self, user: User) -> bool:
@@ -89,6 +99,10 @@ class OrganisationKind:
     def validate(self, rows: Iterable[SourceRow], user: User) -> Staged:
         paragraphs = {paragraph_key(p.code): p.code for p in Paragraph.objects.all()}
         by_name = {h.name.lower(): h.cost_centre for h in Home.objects.all()}
+        from budget.models import CostCentre
+
+        main_of = dict(Home.objects.values_list("cost_centre", "cost_centre"))
+        extra_of = dict(CostCentre.objects.values_list("code", "home__cost_centre"))
         out = Staged()
         seen_cc: dict[str, int] = {}
         seen_name: dict[str, int] = {}
@@ -114,6 +128,23 @@ class OrganisationKind:
                 reasons.append(f"Omkostningssted »{cc}« står også i linje {seen_cc[cc]}")
             if cc:
                 seen_cc.setdefault(cc, row.line)
+            extras: list[str] = []
+            for code in split_list(row.get("extra_cost_centres")):
+                if err := too_long(code, "Omkostningsstedet", 40):
+                    reasons.append(err)
+                elif code == cc:
+                    reasons.append(f"Omkostningssted »{code}« er botilbuddets eget (hovedomkostningsstedet)")
+                elif code in seen_cc:
+                    reasons.append(f"Omkostningssted »{code}« står også i linje {seen_cc[code]}")
+                elif code in main_of:
+                    reasons.append(f"Omkostningssted »{code}« er hovedomkostningssted for et andet botilbud")
+                elif extra_of.get(code) not in (None, cc):
+                    reasons.append(
+                        f"Omkostningssted »{code}« hører allerede til botilbuddet med omkostningssted {extra_of[code]}"
+                    )
+                else:
+                    extras.append(code)
+                seen_cc.setdefault(code, row.line)
             if name:
                 if name.lower() in seen_name:
                     reasons.append(f"Botilbuddet »{name}« står også i linje {seen_name[name.lower()]}")
@@ -172,6 +203,7 @@ class OrganisationKind:
                         "financing": financing,
                         "budgeted_occupancy": str(occupancy),
                         "hour_price": None if hour_price is None else str(hour_price),
+                        "extra_cost_centres": extras,
                     },
                 )
             )
@@ -202,6 +234,10 @@ class OrganisationKind:
         home_t = Target("homes", "Botilbud")
         offer_t = Target("offers", "Egne tilbud (botilbud × paragraf)")
         price_t = Target("hour_prices", f"Timepriser {year}")
+        cc_t = Target("cost_centres", "Øvrige omkostningssteder")
+        from budget.models import CostCentre
+
+        have = set(CostCentre.objects.values_list("code", flat=True))
         offers = set(
             Offer.objects.filter(home__cost_centre__in=list(homes)).values_list("home__cost_centre", "paragraph__code")
         )
@@ -223,6 +259,11 @@ class OrganisationKind:
                     offer_t.unchanged += 1
                 else:
                     offer_t.create += 1
+            for code in d.get("extra_cost_centres", []):
+                if code in have:
+                    cc_t.unchanged += 1
+                else:
+                    cc_t.create += 1
             if d["hour_price"] is not None:
                 old = prices.get(d["cost_centre"])
                 if old is None:
@@ -231,7 +272,7 @@ class OrganisationKind:
                     price_t.update += 1
                 else:
                     price_t.unchanged += 1
-        return [area_t, home_t, offer_t, price_t]
+        return [area_t, home_t, offer_t, price_t, cc_t]
 
     @staticmethod
     def _differs(home: Home, d: dict[str, Any]) -> bool:
@@ -244,9 +285,12 @@ class OrganisationKind:
         return sorted(p.code for p in home.paragraphs.all()) != sorted(d["paragraphs"])
 
     def write(self, staged: list[dict[str, Any]], user: User) -> dict[str, tuple[int, Decimal | None]]:
+        from budget.models import CostCentre
         from visitation.models import Offer, Provider
 
         homes, areas = self._existing(staged)
+        have = set(CostCentre.objects.values_list("code", flat=True))
+        cc_count = 0
         year = dt.date.today().year
         paragraphs = {p.code: p for p in Paragraph.objects.all()}
         new_areas = [Area(name=n) for n in dict.fromkeys(d["area"] for d in staged) if n not in areas]
@@ -285,6 +329,11 @@ class OrganisationKind:
                         _offer.home = home
                         _offer.save(update_fields=["home"])
                     offer_count += 1
+            for code in d.get("extra_cost_centres", []):
+                if code not in have:
+                    CostCentre.objects.create(code=code, home=home, name=f"{home.name} ({code})"[:200])
+                    have.add(code)
+                    cc_count += 1
             if d["hour_price"] is not None:
                 price = Decimal(d["hour_price"])
                 obj, created = HourPrice.objects.get_or_create(home=home, year=year, defaults={"hour_price": price})
@@ -300,6 +349,7 @@ class OrganisationKind:
             "homes": (home_count, None),
             "offers": (offer_count, None),
             "hour_prices": (price_count, None),
+            "cost_centres": (cc_count, None),
         }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -149,3 +149,113 @@ def test_sign_flip(homes):
     flipped = outcome.reconciliation.totals()["file_amount"]
     outcome = _run(DEMO / "forbrug_prisme.txt", "Prisme posteringsudtræk", mode="dry-run")
     assert outcome.reconciliation.totals()["file_amount"] == -flipped
+
+
+# The import's set-based path must read every cell as the live preview's RowMapper does.
+_TRICKY = [
+    # (cost centre, account, period, date, amount, text)
+    ("52000", "538500 1 11", "011.2026", "01.11.2026", "1.234,56", "plain"),
+    ("52000", "538500 1 77", "011.2026", "02.11.2026", "1.234,56-", "SAP trailing minus"),
+    ("52010", "538500 1 22", "011.2026", "03.11.2026", "−12,5", "unicode minus, one decimal"),
+    ("52010", "538500 1 22", "011.2026", "04.11.2026", " 1 234,56 kr. ", "spaces and kr."),
+    ("52020", "538500 1 47", "011.2026", "05.11.2026", "7", "integer"),
+    ("52020", "538500 1 48", "011.2026", "", "0,005", "half øre, no date"),
+    (" 52000 ", "538500 1 11", "011.2026", "06.11.2026", "+10,00", "padded cost centre, plus sign"),
+]
+_BAD = [
+    ("52000", "538500 1 11", "011.2026", "07.11.2026", "12,34,56", "bad amount"),
+    ("52000", "538500 1 11", "011.2026", "07.11.2026", "-1,00-", "two signs"),
+    ("52000", "53850 1 11", "011.2026", "07.11.2026", "1,00", "pattern mismatch"),
+    ("52000", "538500 1 11", "013.2026", "07.11.2026", "1,00", "special period"),
+    ("52000", "538500 1 11", "011.2026", "31.02.2026", "1,00", "no such date"),
+    ("99999", "538500 1 11", "011.2026", "07.11.2026", "1,00", "unknown cost centre"),
+    ("52000", "538500 1 81", "011.2026", "07.11.2026", "1,00", "art 8 is not in the chart"),
+    ("52000", "538500 1 11", "011.2026", "07.11.2026", "1e5", "exponent"),
+    ("52000", "538500 1 11", "011.2026", "07.11.2026", "", "no amount"),
+    ("52000", "538500 1 11", "011.2026", "07.11.2026", "1234567890123,00", "too big"),
+]
+
+
+def _sap_bytes(rows):
+    lines = ["KMD Opus - test", "", "", "Omkostningssted;PSP-element;Artskonto;Periode;Bogf.dato;Beløb;Tekst"]
+    lines += [f"{cc};;{acc};{per};{day};{amount};{text}" for cc, acc, per, day, amount, text in rows]
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def _sap_utf8_profile():
+    profile = ImportProfile.objects.get(name="KMD Opus (SAP) posteringsudtræk")
+    profile.pk, profile.name, profile.encoding = None, "SAP i UTF-8", "utf-8"
+    profile.save()
+    return profile
+
+
+def test_set_based_path_reads_cells_as_the_preview_does(homes):
+    import io
+
+    from budget.profiles import RowMapper
+
+    profile = _sap_utf8_profile()
+    header = ["Omkostningssted", "PSP-element", "Artskonto", "Periode", "Bogf.dato", "Beløb", "Tekst"]
+    mapper = RowMapper(profile, header)
+    outcome = import_actuals(
+        stream=io.BytesIO(_sap_bytes(_TRICKY)), file_name="x.csv", user=None, mode="apply", profile=profile
+    )
+    assert outcome.stage.ok, outcome.stage.errors
+    written = sorted(Actual.objects.values_list("text", "cost_centre", "amount", "posting_date", "account"))
+    expected = []
+    for cc, acc, per, day, amount, text in _TRICKY:
+        values, reasons = mapper.map([cc, "", acc, per, day, amount, text])
+        assert not reasons
+        expected.append(
+            (
+                text,
+                values[0],
+                Decimal(values[7].replace(",", ".")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+                dt.datetime.strptime(values[5], "%d-%m-%Y").date() if values[5] else None,
+                values[4],
+            )
+        )
+    assert written == sorted(expected)
+    # Hand-computed: 1.234,56 − 1.234,56 − 12,50 + 1.234,56 + 7 + 0,01 (0,005 rounds half up) + 10.
+    assert outcome.reconciliation.totals()["file_amount"] == Decimal("1239.07")
+    assert outcome.reconciliation.totals()["write_amount"] == Decimal("1239.07")
+
+
+def test_set_based_path_names_every_bad_row_with_the_previews_reasons(homes):
+    import io
+
+    from budget.profiles import RowMapper
+
+    profile = _sap_utf8_profile()
+    mapper = RowMapper(
+        profile, ["Omkostningssted", "PSP-element", "Artskonto", "Periode", "Bogf.dato", "Beløb", "Tekst"]
+    )
+    outcome = import_actuals(
+        stream=io.BytesIO(_sap_bytes(_TRICKY + _BAD)), file_name="x.csv", user=None, mode="apply", profile=profile
+    )
+    assert not outcome.stage.ok
+    by_line = {e.row: e.reasons for e in outcome.stage.errors}
+    first_bad = 5 + len(_TRICKY)  # 3 title lines + header, then the good rows
+    assert sorted(by_line) == list(range(first_bad, first_bad + len(_BAD)))
+    for offset, (cc, acc, per, day, amount, text) in enumerate(_BAD):
+        _, reasons = mapper.map([cc, "", acc, per, day, amount, text])
+        if reasons:  # the preview's own reasons, in its order
+            assert by_line[first_bad + offset] == reasons, text
+    assert by_line[first_bad + 5] == ["Ukendt omkostningssted »99999«"]
+    assert "findes ikke i kontoplanen" in by_line[first_bad + 6][0]
+    assert not Actual.objects.exists() and not ActualsImport.objects.exists()
+
+
+def test_a_write_that_differs_from_the_check_is_rolled_back(homes, monkeypatch):
+    from budget import importer
+
+    before = Actual.objects.count()
+    real = importer._profile_rows_sql
+
+    def lossy() -> str:  # drops one row between the check and the write
+        return real().replace("FROM budget_actuals_praw r", "FROM (SELECT * FROM budget_actuals_praw OFFSET 1) r")
+
+    monkeypatch.setattr(importer, "_profile_rows_sql", lossy)
+    with pytest.raises(importer.WriteMismatchError):
+        _run(DEMO / "forbrug_sap_opus.csv", "KMD Opus (SAP) posteringsudtræk")
+    assert Actual.objects.count() == before and not ActualsImport.objects.exists()

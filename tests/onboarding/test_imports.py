@@ -30,9 +30,16 @@ def test_organisation_sample_is_staged_reconciled_and_written(run_import):
     assert Home.objects.count() == 0, "nothing is written before the confirmation"
     planned = by_key(services.targets_of(batch))
     assert (planned["areas"].create, planned["homes"].create, planned["offers"].create) == (2, 6, 7)
+    assert planned["cost_centres"].create == 3  # Egely 61011 and 61012, Lyngbakken 62011
 
     written = by_key(services.confirm_import(spec=get_kind("organisation"), batch=batch, user=batch.uploaded_by))
-    assert {k: t.written for k, t in written.items()} == {"areas": 2, "homes": 6, "offers": 7, "hour_prices": 6}
+    assert {k: t.written for k, t in written.items()} == {
+        "areas": 2,
+        "homes": 6,
+        "offers": 7,
+        "hour_prices": 6,
+        "cost_centres": 3,
+    }
     assert Home.objects.count() == 6 and Area.objects.count() == 2
     lyng = Home.objects.get(cost_centre="62010")
     assert lyng.name == "Lyngbakken" and lyng.area.name == "Syd" and lyng.capacity == 30
@@ -353,3 +360,47 @@ def test_title_lines_and_windows_1252(run_import, tmp_path):
     )
     outcome, _ = run_import("organisation", path)
     assert outcome.errors == [] and Home.objects.get().name == "Møllegården"
+
+
+def test_a_home_may_have_several_cost_centres(run_import, tmp_path):
+    """The organisation file's »Øvrige omkostningssteder«: each becomes a CostCentre of its home, the
+    actuals import books them on it, a re-import leaves them alone, and a clash is named by its line."""
+    import io
+
+    from budget.chart import ensure_default_accounts
+    from budget.models import Actual, CostCentre
+    from budget.services import import_actuals
+
+    run_import("organisation", SAMPLES / "organisation.csv")
+    egely = Home.objects.get(cost_centre="61010")
+    assert sorted(CostCentre.objects.filter(home=egely).values_list("code", flat=True)) == ["61011", "61012"]
+    assert list(CostCentre.objects.filter(code="62011").values_list("home__name", flat=True)) == ["Lyngbakken"]
+
+    ensure_default_accounts()
+    data = (
+        "Omkostningssted;Funktion;Art;Bogføringsdato;Beløb;Tekst\n"
+        "61010;5.38.50;1.10;03-11-2026;100,00;Hovedomkostningssted\n"
+        "61012;5.38.50;2.21;04-11-2026;25,50;Dagtilbuddets PSP\n"
+    ).encode()
+    outcome = import_actuals(stream=io.BytesIO(data), file_name="f.csv", user=None, mode="apply")
+    assert outcome.stage.ok, outcome.stage.errors
+    assert sorted(Actual.objects.filter(home=egely).values_list("cost_centre", "amount")) == [
+        ("61010", Decimal("100.00")),
+        ("61012", Decimal("25.50")),
+    ]
+
+    _, targets = run_import("organisation", SAMPLES / "organisation.csv")  # again: nothing new
+    assert by_key(targets)["cost_centres"].unchanged == 3 and by_key(targets)["cost_centres"].written == 0
+
+    clash = tmp_path / "org.csv"
+    text = (SAMPLES / "organisation.csv").read_text()
+    text = text.replace(";61011, 61012", ";61011, 61020")  # 61020 is Skovbrynet's own
+    text = text.replace("420,00;62011", "420,00;61011")  # already Egely's (line 2 of this file, too)
+    clash.write_text(text)
+    outcome, _ = run_import("organisation", clash)
+    lines = {e.line: " ".join(e.reasons) for e in outcome.errors}
+    assert sorted(lines) == [2, 3, 5]  # both sides of each clash
+    assert "»61020« er hovedomkostningssted for et andet botilbud" in lines[2]
+    assert "»61020« står også i linje 2" in lines[3]
+    assert "»61011« står også i linje 2" in lines[5]
+    assert outcome.batch is None and CostCentre.objects.count() == 3
