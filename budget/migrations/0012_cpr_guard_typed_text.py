@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("budget", "0010_staff_groups"),
+        ("budget", "0011_actual_home_without_fk_check"),
     ]
 
     operations = [
