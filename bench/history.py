@@ -66,6 +66,8 @@ def main() -> None:
     figures = {}
     for years in [int(y) for y in args.years.split(",")]:
         name = f"botilbud_hist{years}"
+        if not args.reseed and seeded(name):
+            assert manage(name, "migrate", "-v0").returncode == 0, "migrate failed"  # code may have moved on
         if args.reseed or not seeded(name):
             recreate(name)
             assert manage(name, "migrate", "-v0").returncode == 0, "migrate failed"
