@@ -58,6 +58,8 @@ def test(args: list[str]) -> None:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     sh(BIN / "ruff", "check", ".")
     sh(BIN / "ruff", "format", "--check", ".")
+    # Types (pyproject.toml [tool.mypy]: strict on services and selectors).
+    sh(BIN / "mypy", "botilbud", "budget", "disponering", "visitation", "onboarding", env=env)
     sh(BIN / "python", "manage.py", "makemigrations", "--check", "--dry-run", env=env)
     result = subprocess.run([str(BIN / "pytest"), *args], cwd=ROOT, env=env)
     sys.exit(result.returncode)

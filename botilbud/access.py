@@ -8,13 +8,14 @@ it sees) is ``botilbud/permissions.py``.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
+from botilbud.http import AuthenticatedHttpRequest
 from botilbud.models import Home, Role, User
 
 
-def get_home_for_user(request: HttpRequest, pk: int, *, write: bool = False) -> Home:
-    user: User = request.user  # type: ignore[assignment]
+def get_home_for_user(request: AuthenticatedHttpRequest, pk: int, *, write: bool = False) -> Home:
+    user = request.user
     try:
         home = Home.objects.visible_to(user).select_related("area").get(pk=pk)
     except Home.DoesNotExist:

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
 
+from botilbud.http import AuthenticatedHttpRequest
 from botilbud.permissions import can
 
 
@@ -31,7 +31,7 @@ from botilbud.permissions import can
 class StartSection:
     roles: frozenset[str]
     template: str
-    context: Callable[[HttpRequest], dict[str, Any]]
+    context: Callable[[AuthenticatedHttpRequest], dict[str, Any]]
     order: int = 100
 
 
@@ -58,7 +58,7 @@ registry = Registry()
 
 
 def start_section(
-    roles: Iterable[str], template: str, context: Callable[[HttpRequest], dict[str, Any]], order: int = 100
+    roles: Iterable[str], template: str, context: Callable[[AuthenticatedHttpRequest], dict[str, Any]], order: int = 100
 ) -> None:
     registry.start_sections.append(StartSection(frozenset(roles), template, context, order))
     registry.start_sections.sort(key=lambda s: s.order)

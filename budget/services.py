@@ -13,7 +13,7 @@ from django.utils import timezone
 from botilbud.models import Home, User
 from botilbud.permissions import can
 from budget import importer
-from budget.models import ActualsImport, BudgetLine, StaffingPlan, StagedActual
+from budget.models import ActualsImport, Baseline, BudgetLine, StaffingPlan, StagedActual
 
 
 def import_home_ids(user: User | None) -> list[int] | None:
@@ -65,7 +65,11 @@ def import_actuals(
         read = importer.stage_file(stream, file_name, profile=profile, max_upload_bytes=max_upload_bytes)
         from budget.yearend import closed_years
 
-        checks = {"allowed_home_ids": import_home_ids(user), "only_month": only_month, "closed_years": closed_years()}
+        checks: dict[str, Any] = {
+            "allowed_home_ids": import_home_ids(user),
+            "only_month": only_month,
+            "closed_years": closed_years(),
+        }
         if read.profile_lookups is not None:
             stage = importer.validate_profile(read, **checks)
         else:
@@ -231,9 +235,8 @@ def save_staffing_plan(*, plan: StaffingPlan, user: User, seen_version: int | No
 # --- Baseline assumptions ---------------------------------------------------------------
 
 
-def freeze_baseline(*, baseline, user: User):  # noqa: ANN001, ANN201
+def freeze_baseline(*, baseline: Baseline, user: User) -> Baseline:
     """Freeze the year's assumptions: from now on every follow-up compares to them unchanged."""
-    from budget.models import Baseline
 
     with transaction.atomic():
         locked = Baseline.objects.select_for_update().get(pk=baseline.pk)

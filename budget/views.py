@@ -15,13 +15,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from botilbud.access import get_home_for_user
+from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.dates import MONTH_ABBR, MONTH_NAMES
 from botilbud.lib.dates import selectable_years as lib_selectable_years
 from botilbud.lib.locking import VersionConflict
@@ -39,7 +40,7 @@ class BadParameter(Exception):
     pass
 
 
-def _year(request: HttpRequest) -> int:
+def _year(request: AuthenticatedHttpRequest) -> int:
     raw = request.GET.get("aar", "")
     if not raw:
         return dt.date.today().year
@@ -48,7 +49,7 @@ def _year(request: HttpRequest) -> int:
     return int(raw)
 
 
-def _month(request: HttpRequest, home_ids: list[int], year: int) -> int:
+def _month(request: AuthenticatedHttpRequest, home_ids: list[int], year: int) -> int:
     raw = request.GET.get("maaned", "")
     if raw:
         if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 12:
@@ -67,7 +68,7 @@ def selectable_years(year: int, today: dt.date | None = None) -> list[int]:
     return lib_selectable_years(year, first=selectors.first_budget_year(), today=today)
 
 
-def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
+def _bad_request(request: AuthenticatedHttpRequest, message: str) -> HttpResponse:
     return render(request, "budget/bad_request.html", {"message": message}, status=400)
 
 
@@ -76,9 +77,9 @@ def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def home_budget(request: HttpRequest, pk: int) -> HttpResponse:
+def home_budget(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     home = get_home_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     try:
         year = _year(request)
         month = _month(request, [home.pk], year)
@@ -204,7 +205,7 @@ def _tabs(user: User) -> list:
     return home_tabs_for(user)
 
 
-def _managed_home(request: HttpRequest, pk: int) -> Home:
+def _managed_home(request: AuthenticatedHttpRequest, pk: int) -> Home:
     home = get_home_for_user(request, pk)
     if not services.can_manage_budget(request.user, home):  # type: ignore[arg-type]
         raise PermissionDenied("Kun botilbuddets økonomikonsulent kan ændre budgettet.")
@@ -213,7 +214,7 @@ def _managed_home(request: HttpRequest, pk: int) -> Home:
 
 @login_required
 @require_POST
-def correction_add(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+def correction_add(request: AuthenticatedHttpRequest, pk: int, line_pk: int) -> HttpResponse:
     """A technical correction (approved at once) or a tillægsbevilling (to the department head)."""
     from budget.corrections import CorrectionError, correction_register
     from budget.models import CorrectionKind
@@ -250,7 +251,7 @@ def correction_add(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest, pk: int, line_pk: int) -> HttpResponse:
     home = _managed_home(request, pk)
     line = get_object_or_404(BudgetLine, pk=line_pk, home=home)
     suggestion, history_years = monthly_profiles.suggested_profile(line)
@@ -315,8 +316,8 @@ def profile_edit(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def actuals_import(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def actuals_import(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(user, "budget.import_actuals")
     context: dict[str, Any] = {"recent": _recent_imports(user), "coverage": _coverage(user)}
     if request.method == "GET":
@@ -381,8 +382,8 @@ def _recent_imports(user: User):  # noqa: ANN202
     return qs[:10]
 
 
-def _own_batch(request: HttpRequest, batch_pk: int) -> ActualsImport:
-    user: User = request.user  # type: ignore[assignment]
+def _own_batch(request: AuthenticatedHttpRequest, batch_pk: int) -> ActualsImport:
+    user = request.user
     require(user, "budget.import_actuals")
     qs = (
         ActualsImport.objects.all()
@@ -394,7 +395,7 @@ def _own_batch(request: HttpRequest, batch_pk: int) -> ActualsImport:
 
 @login_required
 @require_POST
-def actuals_import_confirm(request: HttpRequest, batch_pk: int) -> HttpResponse:
+def actuals_import_confirm(request: AuthenticatedHttpRequest, batch_pk: int) -> HttpResponse:
     batch = _own_batch(request, batch_pk)
     try:
         inserted, replaced = services.confirm_import(batch=batch, user=request.user)  # type: ignore[arg-type]
@@ -410,7 +411,7 @@ def actuals_import_confirm(request: HttpRequest, batch_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def actuals_import_discard(request: HttpRequest, batch_pk: int) -> HttpResponse:
+def actuals_import_discard(request: AuthenticatedHttpRequest, batch_pk: int) -> HttpResponse:
     batch = _own_batch(request, batch_pk)
     try:
         services.discard_import(batch=batch)
@@ -426,7 +427,7 @@ def actuals_import_discard(request: HttpRequest, batch_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def budget_import(request: HttpRequest) -> HttpResponse:
+def budget_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The original budget is one of the staged imports (preview, reconciliation,
     confirm): ``budget.budget_import.BudgetKind`` run by ``onboarding``."""
     require(request.user, "budget.import_actuals")
@@ -472,9 +473,9 @@ def _staffing_input(plan: StaffingPlan, year: int) -> StaffingInput:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def staffing(request: HttpRequest, pk: int) -> HttpResponse:
+def staffing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     home = get_home_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     try:
         year = _year(request)
     except BadParameter as exc:
@@ -587,9 +588,9 @@ def _staff_ledger(home: Home, year: int, wage_budget: Decimal, result: Any) -> d
 
 @login_required
 @require_GET
-def allocation(request: HttpRequest, pk: int) -> HttpResponse:
+def allocation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     home = get_home_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     try:
         year = _year(request)
     except BadParameter as exc:
@@ -616,8 +617,8 @@ def allocation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def authority(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def authority(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     require(user, "budget.view_authority_forecast")
     try:
         year = _year(request)
@@ -662,7 +663,7 @@ def authority(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The old budget overview: folded into the dashboard (one forecast on screen)."""
     from django.shortcuts import redirect
 

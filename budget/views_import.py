@@ -10,11 +10,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from botilbud.access import get_home_for_user
+from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib import tabular
 from botilbud.models import User
 from botilbud.permissions import can, require
@@ -27,14 +28,14 @@ PREVIEW_ROWS = 10
 
 @login_required
 @require_GET
-def profile_list(request: HttpRequest) -> HttpResponse:
+def profile_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request.user, "budget.import_actuals")
     return render(request, "budget/import_profiles.html", {"profiles": ImportProfile.objects.all()})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def profile_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     require(request.user, "budget.import_actuals")
     profile = get_object_or_404(ImportProfile, pk=pk) if pk else None
     copy_of = None
@@ -59,7 +60,7 @@ def profile_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 @require_POST
-def profile_preview(request: HttpRequest) -> HttpResponse:
+def profile_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """HTMX: the first rows of the uploaded sample file as the profile in the form reads them."""
     require(request.user, "budget.import_actuals")
     upload = request.FILES.get("sample")
@@ -106,9 +107,9 @@ def _visible_batches(user: User):  # noqa: ANN202
 
 @login_required
 @require_GET
-def import_detail(request: HttpRequest, batch_pk: int) -> HttpResponse:
+def import_detail(request: AuthenticatedHttpRequest, batch_pk: int) -> HttpResponse:
     """An import's page: who, when, which profile, and its reconciliation per cost centre (kept)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     require(user, "budget.import_actuals")
     batch = get_object_or_404(_visible_batches(user), pk=batch_pk)
     rec = importer.Reconciliation.from_json(batch.reconciliation)
@@ -117,10 +118,10 @@ def import_detail(request: HttpRequest, batch_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def postings(request: HttpRequest, home_pk: int) -> HttpResponse:
+def postings(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
     """The postings of a home in a month (optionally one account group), with account string and text."""
     home = get_home_for_user(request, home_pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if user.is_authority:
         from django.http import Http404
 

@@ -11,16 +11,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from botilbud.access import get_home_for_user
+from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO
-from botilbud.models import AccountGroup, Home, User
+from botilbud.models import AccountGroup, Home
 from botilbud.permissions import can, require
 from budget import corrections, yearend
 from budget.forms import CarryOverDecisionForm, DecisionForm, ReallocationForm, YearCloseForm, YearReopenForm
@@ -33,9 +34,9 @@ def _form_errors(form) -> str:  # noqa: ANN001
 
 @login_required
 @require_POST
-def reallocation_add(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+def reallocation_add(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
     """Propose an omplacering from this home's budget line to another home or account group."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     home = get_home_for_user(request, pk)
     if not corrections.can_register(user, home):
         raise PermissionDenied("Kun botilbuddets økonomikonsulent kan omplacere budget.")
@@ -71,9 +72,9 @@ def reallocation_add(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def correction_queue(request: HttpRequest) -> HttpResponse:
+def correction_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Proposed corrections on the user's homes; the department head decides them here."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     require(user, "budget.view_correction_queue")
     items: list[dict] = []
     by_transfer: dict = {}
@@ -95,8 +96,8 @@ def correction_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def correction_decide(request: HttpRequest, correction_pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def correction_decide(request: AuthenticatedHttpRequest, correction_pk: int) -> HttpResponse:
+    user = request.user
     require(user, "budget.view_correction_queue")
     correction = get_object_or_404(
         BudgetCorrection.objects.filter(line__home__in=Home.objects.visible_to(user)), pk=correction_pk
@@ -137,9 +138,9 @@ def _check_year(year: int) -> None:
 
 @login_required
 @require_GET
-def year_list(request: HttpRequest) -> HttpResponse:
+def year_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The budget years with their status (open, closed, reopened)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     require(user, "budget.view_years")
     homes = Home.objects.visible_to(user)
     years = sorted(
@@ -161,8 +162,8 @@ def year_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def year_detail(request: HttpRequest, year: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def year_detail(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
+    user = request.user
     require(user, "budget.view_years")
     _check_year(year)
     year_end = YearEnd.objects.filter(year=year).select_related("closed_by", "reopened_by").first()
@@ -198,8 +199,8 @@ def _back(year: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def year_close(request: HttpRequest, year: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def year_close(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
+    user = request.user
     require(user, "budget.close_year")
     _check_year(year)
     form = YearCloseForm(request.POST)
@@ -219,8 +220,8 @@ def year_close(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def year_reopen(request: HttpRequest, year: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def year_reopen(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
+    user = request.user
     require(user, "budget.close_year")
     year_end = get_object_or_404(YearEnd, year=year)
     form = YearReopenForm(request.POST)
@@ -243,8 +244,8 @@ def year_reopen(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def carry_over_approve(request: HttpRequest, year: int, carry_over_pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def carry_over_approve(request: AuthenticatedHttpRequest, year: int, carry_over_pk: int) -> HttpResponse:
+    user = request.user
     require(user, "budget.view_years")
     carry_over = get_object_or_404(
         CarryOver.objects.filter(year_end__year=year, home__in=Home.objects.visible_to(user)), pk=carry_over_pk
@@ -275,8 +276,8 @@ def carry_over_approve(request: HttpRequest, year: int, carry_over_pk: int) -> H
 
 @login_required
 @require_POST
-def carry_over_approve_all(request: HttpRequest, year: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def carry_over_approve_all(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
+    user = request.user
     require(user, "budget.approve_carry_over")
     year_end = get_object_or_404(YearEnd, year=year)
     try:
@@ -292,7 +293,7 @@ def carry_over_approve_all(request: HttpRequest, year: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def year_statement(request: HttpRequest, pk: int, year: int) -> HttpResponse:
+def year_statement(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
     """A home's year-end statement: result per account group and the carry-over's computation."""
     home = get_home_for_user(request, pk)
     _check_year(year)

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,10 +24,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import trigger_client_event
 
 from botilbud.access import can_write_home, get_home_for_user
+from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.dates import MONTH_NAMES, selectable_years
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.spreadsheet import xlsx_response
-from botilbud.models import Home, User
+from botilbud.models import Home
 from disponering import selectors, services
 from disponering.forms import ConsequenceForm, LeaveForm, LedgerEntryForm, category_choices
 from disponering.models import Category, LeaveRules, LedgerEntry, Status
@@ -35,7 +36,7 @@ from disponering.models import Category, LeaveRules, LedgerEntry, Status
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
-def _year(request: HttpRequest, default: int | None = None) -> int:
+def _year(request: AuthenticatedHttpRequest, default: int | None = None) -> int:
     raw = request.GET.get("aar") or request.POST.get("aar") or ""
     try:
         year = int(raw)
@@ -51,8 +52,8 @@ def _ledger_url(home_id: int, year: int, **filters: str) -> str:
     return reverse("disponering:ledger", args=[home_id]) + "?" + urlencode(params)
 
 
-def _entry_for_user(request: HttpRequest, pk: int, *, write: bool) -> LedgerEntry:
-    user: User = request.user  # type: ignore[assignment]
+def _entry_for_user(request: AuthenticatedHttpRequest, pk: int, *, write: bool) -> LedgerEntry:
+    user = request.user
     try:
         entry = LedgerEntry.objects.visible_to(user).select_related("home", "registered_by").get(pk=pk)
     except LedgerEntry.DoesNotExist:
@@ -76,7 +77,7 @@ def _row_context(entry: LedgerEntry, can_write: bool, year: int) -> dict[str, An
 PAGE_SIZE = 100
 
 
-def _filters(request: HttpRequest) -> tuple[str, str, int | None]:
+def _filters(request: AuthenticatedHttpRequest) -> tuple[str, str, int | None]:
     category = request.GET.get("kategori", "")
     status = request.GET.get("status", "")
     raw_month = request.GET.get("maaned", "")
@@ -90,9 +91,9 @@ def _filters(request: HttpRequest) -> tuple[str, str, int | None]:
 
 @login_required
 @require_GET
-def ledger(request: HttpRequest, home_pk: int) -> HttpResponse:
+def ledger(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
     home = get_home_for_user(request, home_pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     year = _year(request)
     category, status, month = _filters(request)
     can_write = can_write_home(user, home)
@@ -131,13 +132,15 @@ def ledger(request: HttpRequest, home_pk: int) -> HttpResponse:
     return render(request, "disponering/ledger.html", context)
 
 
-def _form_response(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
+def _form_response(
+    request: AuthenticatedHttpRequest, template: str, context: dict[str, Any], status: int = 200
+) -> HttpResponse:
     return render(request, template, context, status=status)
 
 
 @login_required
 @require_POST
-def entry_create(request: HttpRequest, home_pk: int) -> HttpResponse:
+def entry_create(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
     home = get_home_for_user(request, home_pk, write=True)
     year = _year(request)
     form = LedgerEntryForm(request.POST, year=year)
@@ -160,7 +163,7 @@ def entry_create(request: HttpRequest, home_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def leave_create(request: HttpRequest, home_pk: int) -> HttpResponse:
+def leave_create(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
     home = get_home_for_user(request, home_pk, write=True)
     year = _year(request)
     form = LeaveForm(request.POST, year=year)
@@ -181,7 +184,7 @@ def leave_create(request: HttpRequest, home_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def leave_preview(request: HttpRequest, home_pk: int) -> HttpResponse:
+def leave_preview(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
     home = get_home_for_user(request, home_pk, write=True)
     year = _year(request)
     form = LeaveForm(request.POST, year=year)
@@ -209,7 +212,7 @@ def leave_preview(request: HttpRequest, home_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def consequence_preview(request: HttpRequest, home_pk: int) -> HttpResponse:
+def consequence_preview(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
     """The allocation model's income consequence per month, before anything is saved."""
     home = get_home_for_user(request, home_pk)
     form = ConsequenceForm(request.GET)
@@ -230,7 +233,7 @@ def consequence_preview(request: HttpRequest, home_pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     entry = _entry_for_user(request, pk, write=True)
     year = _year(request, default=entry.start_date.year)
     if request.method == "GET":
@@ -269,7 +272,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _status_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+def _status_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     entry = _entry_for_user(request, pk, write=True)
     year = _year(request, default=entry.start_date.year)
     try:
@@ -311,19 +314,19 @@ def _status_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def entry_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _status_action(request, pk, "confirm")
 
 
 @login_required
 @require_POST
-def entry_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _status_action(request, pk, "cancel")
 
 
 @login_required
 @require_GET
-def entry_row(request: HttpRequest, pk: int) -> HttpResponse:
+def entry_row(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One entry's row (the "Fortryd" of an inline edit)."""
     entry = _entry_for_user(request, pk, write=False)
     year = _year(request, default=entry.start_date.year)
@@ -335,7 +338,7 @@ def entry_row(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export(request: HttpRequest, home_pk: int) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
     from disponering.export import ledger_workbook
 
     home: Home = get_home_for_user(request, home_pk)

@@ -12,9 +12,10 @@ any difference rolls the whole import back.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO
+from typing import IO, Any
 
 import pghistory
 from django.db import transaction
@@ -82,10 +83,11 @@ STALE_AFTER = dt.timedelta(days=2)
 
 def _discard_stale_previews() -> None:
     """A preview nobody confirmed within two days is discarded (its staged rows go)."""
-    stale = ImportBatch.objects.filter(
-        status=ImportBatch.Status.PREVIEW, created_at__lt=timezone.now() - STALE_AFTER
-    ).values_list("pk", flat=True)
-    stale = list(stale)
+    stale = list(
+        ImportBatch.objects.filter(
+            status=ImportBatch.Status.PREVIEW, created_at__lt=timezone.now() - STALE_AFTER
+        ).values_list("pk", flat=True)
+    )
     if stale:
         StagedRow.objects.filter(batch_id__in=stale).delete()
         ImportBatch.objects.filter(pk__in=stale).update(status=ImportBatch.Status.DISCARDED)
@@ -145,5 +147,5 @@ def discard_import(*, batch: ImportBatch) -> None:
         locked.save(update_fields=["status", "version"])
 
 
-def amount_sum(values) -> Decimal:  # noqa: ANN001
+def amount_sum(values: Iterable[Any]) -> Decimal:
     return sum((Decimal(v) for v in values), Decimal("0"))

@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from botilbud.http import AuthenticatedHttpRequest
 from botilbud.models import User
 from botilbud.permissions import can, require
 from onboarding import services
@@ -28,7 +29,7 @@ from onboarding.selectors import onboarding_steps
 SAMPLES = Path(settings.BASE_DIR) / "demo" / "onboarding"
 
 
-def _kind_for(request: HttpRequest, slug: str) -> ImportKindSpec:
+def _kind_for(request: AuthenticatedHttpRequest, slug: str) -> ImportKindSpec:
     spec = get_kind(slug)
     if spec is None:
         raise Http404("Den slags indlæsning findes ikke.")
@@ -42,8 +43,8 @@ def _batches_for(user: User):  # noqa: ANN202
     return qs if can(user, "botilbud.view_all_imports") else qs.filter(uploaded_by=user)
 
 
-def _batch_for(request: HttpRequest, pk: int) -> tuple[ImportBatch, ImportKindSpec]:
-    user: User = request.user  # type: ignore[assignment]
+def _batch_for(request: AuthenticatedHttpRequest, pk: int) -> tuple[ImportBatch, ImportKindSpec]:
+    user = request.user
     batch = get_object_or_404(_batches_for(user), pk=pk)
     spec = get_kind(batch.kind)
     if spec is None or not spec.may_import(user):
@@ -53,7 +54,7 @@ def _batch_for(request: HttpRequest, pk: int) -> tuple[ImportBatch, ImportKindSp
 
 @login_required
 @require_GET
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request.user, "onboarding.use")
     steps = onboarding_steps()
     return render(
@@ -69,9 +70,9 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest, kind: str) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     spec = _kind_for(request, kind)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     context = {
         "spec": spec,
         "recent": _batches_for(user).filter(kind=spec.kind)[:5],
@@ -93,7 +94,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def batch(request: HttpRequest, pk: int) -> HttpResponse:
+def batch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obj, spec = _batch_for(request, pk)
     return render(
         request,
@@ -104,7 +105,7 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obj, spec = _batch_for(request, pk)
     try:
         services.confirm_import(spec=spec, batch=obj, user=request.user)  # type: ignore[arg-type]
@@ -117,7 +118,7 @@ def batch_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def batch_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obj, spec = _batch_for(request, pk)
     try:
         services.discard_import(batch=obj)
@@ -130,7 +131,7 @@ def batch_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def sample(request: HttpRequest, kind: str) -> HttpResponse:
+def sample(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
     spec = _kind_for(request, kind)
     path = SAMPLES / spec.sample
     if not path.is_file():
@@ -141,7 +142,7 @@ def sample(request: HttpRequest, kind: str) -> HttpResponse:
 # --- Passwords for imported users ------------------------------------------------------------
 
 
-def _set_password_url(request: HttpRequest, user: User) -> str:
+def _set_password_url(request: AuthenticatedHttpRequest, user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     return request.build_absolute_uri(reverse("onboarding:password_set", args=[uid, token]))
@@ -149,7 +150,7 @@ def _set_password_url(request: HttpRequest, user: User) -> str:
 
 @login_required
 @require_GET
-def passwords(request: HttpRequest) -> HttpResponse:
+def passwords(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request.user, "onboarding.use")
     waiting = User.objects.filter(is_active=True, password__startswith="!").order_by("role", "username")
     return render(
@@ -165,7 +166,7 @@ def passwords(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def password_link(request: HttpRequest, user_pk: int) -> HttpResponse:
+def password_link(request: AuthenticatedHttpRequest, user_pk: int) -> HttpResponse:
     require(request.user, "onboarding.use")
     target = get_object_or_404(User.objects.filter(is_active=True), pk=user_pk)
     return render(

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 
 from botilbud.lib.dates import days_in_year
 from botilbud.models import User
-from visitation.models import ApprovalLevel, Decision, Offer, Placement, Provider
+from visitation.models import ApprovalLevel, Decision, Offer, Placement, PlacementQuerySet, Provider
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
@@ -50,7 +50,7 @@ class PlacementFilters:
     sale: str = ""  # "" | "salg" | "egne"
 
 
-def filter_placements(qs: QuerySet[Placement], f: PlacementFilters) -> QuerySet[Placement]:
+def filter_placements(qs: PlacementQuerySet, f: PlacementFilters) -> PlacementQuerySet:
     if f.q:
         qs = qs.filter(
             Q(citizen__case_number__icontains=f.q) | Q(citizen__initials__iexact=f.q) | Q(offer__name__icontains=f.q)
@@ -173,7 +173,7 @@ def purchases_by_provider_kind(user: User, *, year: int, on: dt.date) -> list[di
     by_kind = {r["offer__provider__kind"]: r for r in rows}
     result = []
     for kind in Provider.Kind:
-        r = by_kind.get(kind.value, {})
+        r: dict[str, Any] = by_kind.get(kind.value, {})
         result.append(
             {
                 "kind": kind.value,
@@ -187,7 +187,7 @@ def purchases_by_provider_kind(user: User, *, year: int, on: dt.date) -> list[di
     return result
 
 
-def sales_by_municipality(user: User, *, year: int, on: dt.date) -> QuerySet:
+def sales_by_municipality(user: User, *, year: int, on: dt.date) -> QuerySet[Placement, dict[str, Any]]:
     """Other municipalities' citizens in own homes, by paying municipality (income)."""
     return (
         Placement.objects.visible_to(user)

@@ -12,12 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.dates import selectable_years
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import to_money
@@ -50,29 +51,29 @@ PAGE_SIZE = 50
 PANEL_OFFERS = 12
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+def _user(request: AuthenticatedHttpRequest) -> User:
+    return request.user
 
 
 def _today() -> dt.date:
     return timezone.localdate()
 
 
-def get_placement_for_user(request: HttpRequest, pk: int) -> Placement:
+def get_placement_for_user(request: AuthenticatedHttpRequest, pk: int) -> Placement:
     try:
         return selectors.placements_for(_user(request)).get(pk=pk)
     except Placement.DoesNotExist:
         raise Http404("Bevillingen findes ikke, eller du har ikke adgang til den.") from None
 
 
-def _common(request: HttpRequest) -> dict[str, Any]:
+def _common(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     return {"show_case_numbers": sees_case_numbers(_user(request))}
 
 
 # ---------------------------------------------------------------- list + export
 
 
-def _filters(request: HttpRequest) -> tuple[PlacementFilterForm, selectors.PlacementFilters]:
+def _filters(request: AuthenticatedHttpRequest) -> tuple[PlacementFilterForm, selectors.PlacementFilters]:
     form = PlacementFilterForm(request.GET or None)
     f = selectors.PlacementFilters()
     if form.is_bound and form.is_valid():
@@ -91,7 +92,7 @@ def _filters(request: HttpRequest) -> tuple[PlacementFilterForm, selectors.Place
 
 @login_required
 @require_GET
-def placement_list(request: HttpRequest) -> HttpResponse:
+def placement_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _user(request)
     form, f = _filters(request)
     qs = selectors.filter_placements(selectors.placements_for(user), f)
@@ -132,7 +133,7 @@ EXPORT_HEADERS = [
 
 @login_required
 @require_GET
-def placement_export(request: HttpRequest) -> HttpResponse:
+def placement_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The placement list with the filters applied, as an Excel file
     (write-only workbook, rows streamed from the database in chunks)."""
     from openpyxl import Workbook
@@ -298,7 +299,7 @@ def _panel_context(form: PlacementForm, data: Any) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def placement_create(request: HttpRequest) -> HttpResponse:
+def placement_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _user(request)
     require(user, "visitation.manage_placements")
     if request.method == "POST":
@@ -344,7 +345,7 @@ def placement_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def price_panel(request: HttpRequest) -> HttpResponse:
+def price_panel(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The price panel for what is typed so far. HTMX gets the panel (and the
     offer list for the chosen paragraph, out of band); a plain GET (no JS)
     gets the whole form again, filled in, with the panel."""
@@ -360,7 +361,7 @@ def price_panel(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------- detail + actions
 
 
-def _detail_context(request: HttpRequest, placement: Placement) -> dict[str, Any]:
+def _detail_context(request: AuthenticatedHttpRequest, placement: Placement) -> dict[str, Any]:
     user = _user(request)
     pending = services.pending_level(placement)
     own = services.user_competence(user)
@@ -386,12 +387,12 @@ def _detail_context(request: HttpRequest, placement: Placement) -> dict[str, Any
 
 @login_required
 @require_GET
-def placement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     placement = get_placement_for_user(request, pk)
     return render(request, "visitation/placement_detail.html", _detail_context(request, placement))
 
 
-def _decide(request: HttpRequest, pk: int, outcome: str) -> HttpResponse:
+def _decide(request: AuthenticatedHttpRequest, pk: int, outcome: str) -> HttpResponse:
     placement = get_placement_for_user(request, pk)
     user = _user(request)
     form = DecisionForm(request.POST)
@@ -437,13 +438,13 @@ def _decide(request: HttpRequest, pk: int, outcome: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def placement_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, "approve")
 
 
 @login_required
 @require_POST
-def placement_reject(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, "reject")
 
 
@@ -460,7 +461,7 @@ def _locked(placement: Placement, seen_version: int) -> Placement:
 
 
 def _action(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     pk: int,
     form_class: type,
     template_title: str,
@@ -519,7 +520,7 @@ def _action_initial(form_class: type) -> dict[str, Any]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def placement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Correct a proposed placement (expected end, note), with optimistic locking."""
     user = _user(request)
     require(user, "visitation.manage_placements")
@@ -553,7 +554,7 @@ def placement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def placement_change_package(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_change_package(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def run(placement: Placement, d: dict, user: User) -> None:
         services.placement_change_package(
             placement=placement,
@@ -577,7 +578,7 @@ def placement_change_package(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def placement_package_consequence(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_package_consequence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The income consequence for the own home of a package change, before it is
     saved (the allocation model: Δ weekly hours × hour price × days/7)."""
     from disponering.services import consequence_summary
@@ -610,7 +611,7 @@ def placement_package_consequence(request: HttpRequest, pk: int) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
+def placement_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def run(placement: Placement, d: dict, user: User) -> None:
         services.placement_end(
             placement=placement,
@@ -643,7 +644,7 @@ def placement_end(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
+def followup_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     def run(placement: Placement, d: dict, user: User) -> None:
         services.followup_record(
             placement=placement,
@@ -665,7 +666,7 @@ def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _user(request)
     today = _today()
     mine = request.GET.get("mine") == "1"
@@ -692,7 +693,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     )
 
 
-def start_section_context(request: HttpRequest) -> dict[str, Any]:
+def start_section_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     """The caseworker's start page: due and overdue follow-ups, and open cases."""
     user = _user(request)
     today = _today()
@@ -720,7 +721,7 @@ def start_section_context(request: HttpRequest) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def approval_queue(request: HttpRequest) -> HttpResponse:
+def approval_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _user(request)
     if not can(user, "visitation.view_approval_queue"):
         raise PermissionDenied("Din rolle giver ikke adgang til godkendelserne.")
@@ -749,7 +750,7 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def purchases_sales(request: HttpRequest) -> HttpResponse:
+def purchases_sales(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _user(request)
     today = _today()
     try:
@@ -795,7 +796,7 @@ def purchases_sales(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def home_placements(request: HttpRequest, pk: int) -> HttpResponse:
+def home_placements(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The placements in one own home, for everyone who sees the home (the
     home side sees citizens by initials only)."""
     from botilbud.access import get_home_for_user

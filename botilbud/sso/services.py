@@ -179,6 +179,7 @@ def sign_in(account: ExternalAccount) -> User:
             identity.save()
     if refused is not None:
         raise refused
+    assert user is not None  # not refused: the sign-in created or updated the user
     return user
 
 

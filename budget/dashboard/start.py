@@ -20,8 +20,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
-from django.http import HttpRequest
 
+from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.dates import MONTH_NAMES
 from botilbud.lib.money import percent
 from botilbud.models import Home, User
@@ -61,12 +61,12 @@ def _basis(econ: sel.Economy, ids: list[int]) -> str:
     return econ.sum_moment(ids).label
 
 
-def home_manager_context(request: HttpRequest) -> dict[str, Any]:
+def home_manager_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     from budget.models import StaffingPlan
     from budget.staffing import StaffingInput, staff_hours
     from disponering.models import LedgerEntry, LedgerEntryMonth, Status
 
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     today = _today()
     homes, econ = _economy_rows(user, today)
     ids = [h.pk for h in homes]
@@ -137,8 +137,8 @@ def home_manager_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def area_manager_context(request: HttpRequest) -> dict[str, Any]:
-    user: User = request.user  # type: ignore[assignment]
+def area_manager_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
+    user = request.user
     today = _today()
     homes, econ = _economy_rows(user, today)
     ids = [h.pk for h in homes]
@@ -169,10 +169,10 @@ def area_manager_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def consultant_context(request: HttpRequest) -> dict[str, Any]:
+def consultant_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     from budget.models import ActualsImport
 
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     today = _today()
     first = today.replace(day=1)
     imports = list(
@@ -193,8 +193,8 @@ def consultant_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def department_context(request: HttpRequest) -> dict[str, Any]:
-    user: User = request.user  # type: ignore[assignment]
+def department_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
+    user = request.user
     today = _today()
     homes, econ = _economy_rows(user, today)
     ids = [h.pk for h in homes]

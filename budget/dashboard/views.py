@@ -20,12 +20,13 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from botilbud.access import get_home_for_user
+from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.dates import selectable_years
 from botilbud.models import AccountGroup, Area, Home, Paragraph, Role, User
 from botilbud.permissions import can, require
@@ -46,8 +47,8 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
+def _user(request: AuthenticatedHttpRequest) -> User:
+    user = request.user
     require(user, "dashboard.view", not_found=True)
     return user
 
@@ -58,7 +59,7 @@ def _areas(user: User):  # noqa: ANN202
     )
 
 
-def _filters(request: HttpRequest, user: User) -> sel.Filters:
+def _filters(request: AuthenticatedHttpRequest, user: User) -> sel.Filters:
     filters = sel.parse_filters(request.GET, _today())
     if filters.area_id and not _areas(user).filter(pk=filters.area_id).exists():
         raise Http404("Området findes ikke, eller du har ikke adgang til det.")
@@ -67,14 +68,16 @@ def _filters(request: HttpRequest, user: User) -> sel.Filters:
     return filters
 
 
-def _bad_filter(request: HttpRequest, error: sel.BadFilter) -> HttpResponse:
+def _bad_filter(request: AuthenticatedHttpRequest, error: sel.BadFilter) -> HttpResponse:
     htmx = getattr(request, "htmx", None)
     partial = bool(htmx) and not htmx.history_restore_request
     template = "dashboard/_bad_filter.html" if partial else "dashboard/bad_filter.html"
     return render(request, template, {"message": str(error)}, status=400)
 
 
-def _render(request: HttpRequest, user: User, filters: sel.Filters, context: dict[str, Any]) -> HttpResponse:
+def _render(
+    request: AuthenticatedHttpRequest, user: User, filters: sel.Filters, context: dict[str, Any]
+) -> HttpResponse:
     from visitation.models import Provider
 
     context = {
@@ -114,7 +117,7 @@ def _render(request: HttpRequest, user: User, filters: sel.Filters, context: dic
 
 @login_required
 @require_GET
-def department(request: HttpRequest) -> HttpResponse:
+def department(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = _user(request)
     try:
         filters = _filters(request, user)
@@ -132,7 +135,7 @@ def _area_for(user: User, pk: int) -> Area:
 
 @login_required
 @require_GET
-def area(request: HttpRequest, pk: int) -> HttpResponse:
+def area(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     area_obj = _area_for(user, pk)
     try:
@@ -144,7 +147,7 @@ def area(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def home(request: HttpRequest, pk: int) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     home_obj = get_home_for_user(request, pk)
     try:
@@ -162,7 +165,7 @@ def _group(value: str) -> AccountGroup:
 
 @login_required
 @require_GET
-def home_group(request: HttpRequest, pk: int, group: str) -> HttpResponse:
+def home_group(request: AuthenticatedHttpRequest, pk: int, group: str) -> HttpResponse:
     user = _user(request)
     home_obj = get_home_for_user(request, pk)
     group_obj = _group(group)
@@ -176,7 +179,9 @@ def home_group(request: HttpRequest, pk: int, group: str) -> HttpResponse:
 # --- Excel downloads of a chart's numbers ---------------------------------------
 
 
-def _excel(request: HttpRequest, context: dict[str, Any], chart: str, where: str, filters: sel.Filters) -> HttpResponse:
+def _excel(
+    request: AuthenticatedHttpRequest, context: dict[str, Any], chart: str, where: str, filters: sel.Filters
+) -> HttpResponse:
     found = context["charts"].get(chart)
     if found is None:
         raise Http404("Ukendt figur.")
@@ -185,7 +190,7 @@ def _excel(request: HttpRequest, context: dict[str, Any], chart: str, where: str
 
 @login_required
 @require_GET
-def department_excel(request: HttpRequest, chart: str) -> HttpResponse:
+def department_excel(request: AuthenticatedHttpRequest, chart: str) -> HttpResponse:
     user = _user(request)
     try:
         filters = _filters(request, user)
@@ -197,7 +202,7 @@ def department_excel(request: HttpRequest, chart: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def area_excel(request: HttpRequest, pk: int, chart: str) -> HttpResponse:
+def area_excel(request: AuthenticatedHttpRequest, pk: int, chart: str) -> HttpResponse:
     user = _user(request)
     area_obj = _area_for(user, pk)
     try:
@@ -209,7 +214,7 @@ def area_excel(request: HttpRequest, pk: int, chart: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def home_excel(request: HttpRequest, pk: int, chart: str) -> HttpResponse:
+def home_excel(request: AuthenticatedHttpRequest, pk: int, chart: str) -> HttpResponse:
     user = _user(request)
     home_obj = get_home_for_user(request, pk)
     try:
@@ -221,7 +226,7 @@ def home_excel(request: HttpRequest, pk: int, chart: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def home_group_excel(request: HttpRequest, pk: int, group: str, chart: str) -> HttpResponse:
+def home_group_excel(request: AuthenticatedHttpRequest, pk: int, group: str, chart: str) -> HttpResponse:
     user = _user(request)
     home_obj = get_home_for_user(request, pk)
     group_obj = _group(group)

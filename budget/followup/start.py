@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count
-from django.http import HttpRequest
 
+from botilbud.http import AuthenticatedHttpRequest
 from botilbud.models import Home
 from botilbud.permissions import can
 from budget.followup.models import HomeFollowUp, Round, Step
@@ -18,7 +18,7 @@ def current_round(today: dt.date | None = None) -> Round | None:
     return Round.objects.filter(month__lte=today).order_by("-month").first()
 
 
-def section_context(request: HttpRequest) -> dict[str, Any]:
+def section_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     user = request.user
     round_ = current_round()
     if round_ is None:

@@ -9,14 +9,16 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from botilbud.access import get_home_for_user
+from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.locking import VersionConflict
-from botilbud.models import AccountGroup, Area, Home, User
+from botilbud.models import AccountGroup, Area, Home
 from botilbud.permissions import can, permission_required
 from budget.followup import export, services
 from budget.followup.forms import ActionForm, ExplanationForm, PrepareForm, ReturnForm, VersionForm
@@ -28,7 +30,7 @@ def _round(pk: int) -> Round:
     return get_object_or_404(Round, pk=pk)
 
 
-def _followup(request: HttpRequest, round_pk: int, home_pk: int) -> HomeFollowUp:
+def _followup(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int) -> HomeFollowUp:
     home = get_home_for_user(request, home_pk)
     round_ = _round(round_pk)
     services.followups_for_round(round_=round_, homes=[home])
@@ -38,7 +40,7 @@ def _followup(request: HttpRequest, round_pk: int, home_pk: int) -> HomeFollowUp
 @login_required
 @require_GET
 @permission_required("followup.view", not_found=True)
-def round_list(request: HttpRequest) -> HttpResponse:
+def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     homes = Home.objects.visible_to(request.user)  # type: ignore[arg-type]
     if not homes.exists():
         raise Http404("Du har ingen botilbud at følge op på.")
@@ -81,9 +83,9 @@ def _int(value: str | None, default: int) -> int:
 
 @login_required
 @require_GET
-def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = _round(pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     homes = list(Home.objects.visible_to(user).filter(is_active=True).select_related("area"))
     if not homes:
         raise Http404
@@ -108,8 +110,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _page_context(request: HttpRequest, fu: HomeFollowUp, **extra: Any) -> dict[str, Any]:
-    user: User = request.user  # type: ignore[assignment]
+def _page_context(request: AuthenticatedHttpRequest, fu: HomeFollowUp, **extra: Any) -> dict[str, Any]:
+    user = request.user
     numbers = numbers_for(fu)
     explanations = numbers.get("explanations") if fu.is_frozen else {e.group: e.text for e in fu.explanations.all()}
     actions = numbers.get("actions") if fu.is_frozen else list(fu.actions.all())
@@ -162,12 +164,12 @@ def _page_context(request: HttpRequest, fu: HomeFollowUp, **extra: Any) -> dict[
 
 @login_required
 @require_GET
-def home_followup(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
+def home_followup(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
     fu = _followup(request, round_pk, home_pk)
     return render(request, "followup/home_followup.html", _page_context(request, fu))
 
 
-def _act(request: HttpRequest, fu: HomeFollowUp, action, **extra: Any) -> HttpResponse:  # noqa: ANN001
+def _act(request: AuthenticatedHttpRequest, fu: HomeFollowUp, action, **extra: Any) -> HttpResponse:  # noqa: ANN001
     """Run a workflow step; errors re-render the page with a Danish message (4xx)."""
     try:
         action()
@@ -184,7 +186,7 @@ def _act(request: HttpRequest, fu: HomeFollowUp, action, **extra: Any) -> HttpRe
     return redirect(fu.get_absolute_url())
 
 
-def _version(request: HttpRequest) -> int | None:
+def _version(request: AuthenticatedHttpRequest) -> int | None:
     form = VersionForm(request.POST)
     if not form.is_valid():
         raise ValidationError("Formularen mangler versionsnummer. Genindlæs siden.")
@@ -193,7 +195,7 @@ def _version(request: HttpRequest) -> int | None:
 
 @login_required
 @require_POST
-def prepare(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
+def prepare(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
     fu = _followup(request, round_pk, home_pk)
     form = PrepareForm(request.POST)
 
@@ -210,7 +212,7 @@ def prepare(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def explain(request: HttpRequest, round_pk: int, home_pk: int, group: str) -> HttpResponse:
+def explain(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int, group: str) -> HttpResponse:
     fu = _followup(request, round_pk, home_pk)
     if group not in AccountGroup.values:
         raise Http404
@@ -227,7 +229,7 @@ def explain(request: HttpRequest, round_pk: int, home_pk: int, group: str) -> Ht
 
 @login_required
 @require_POST
-def action_add(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
+def action_add(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
     fu = _followup(request, round_pk, home_pk)
     form = ActionForm(request.POST)
 
@@ -242,7 +244,7 @@ def action_add(request: HttpRequest, round_pk: int, home_pk: int) -> HttpRespons
 
 @login_required
 @require_POST
-def action_delete(request: HttpRequest, round_pk: int, home_pk: int, action_pk: int) -> HttpResponse:
+def action_delete(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int, action_pk: int) -> HttpResponse:
     fu = _followup(request, round_pk, home_pk)
     action = get_object_or_404(Action, pk=action_pk, followup=fu)
     return _act(request, fu, lambda: services.action_delete(action=action, user=request.user))
@@ -250,7 +252,7 @@ def action_delete(request: HttpRequest, round_pk: int, home_pk: int, action_pk: 
 
 @login_required
 @require_POST
-def confirm(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
+def confirm(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
     fu = _followup(request, round_pk, home_pk)
 
     def go() -> None:
@@ -262,7 +264,7 @@ def confirm(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def send_back(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
+def send_back(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
     fu = _followup(request, round_pk, home_pk)
     form = ReturnForm(request.POST)
 
@@ -282,7 +284,7 @@ def send_back(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def approve(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
+def approve(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
     fu = _followup(request, round_pk, home_pk)
 
     def go() -> None:
@@ -294,13 +296,13 @@ def approve(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def home_export(request: HttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
+def home_export(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
     fu = _followup(request, round_pk, home_pk)
     context = _page_context(request, fu)
     return export.home_followup_response(context)
 
 
-def _area_homes(request: HttpRequest, area_pk: int) -> tuple[Area, list[Home]]:
+def _area_homes(request: AuthenticatedHttpRequest, area_pk: int) -> tuple[Area, list[Home]]:
     homes = list(Home.objects.visible_to(request.user).filter(area_id=area_pk, is_active=True).select_related("area"))  # type: ignore[arg-type]
     if not homes:
         raise Http404("Området findes ikke, eller du har ikke adgang.")
@@ -340,14 +342,14 @@ def _rollup_context(round_: Round, homes: list[Home]) -> dict[str, Any]:
 
 @login_required
 @require_GET
-def area_rollup(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResponse:
+def area_rollup(request: AuthenticatedHttpRequest, round_pk: int, area_pk: int) -> HttpResponse:
     round_ = _round(round_pk)
     area, homes = _area_homes(request, area_pk)
     approval = AreaApproval.objects.filter(round=round_, area=area).select_related("approved_by").first()
     context = _rollup_context(round_, homes)
     if approval:
         context["sums"] = approval.snapshot
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     may_approve = can(user, "followup.approve_area", area) and not approval
     return render(
         request,
@@ -365,13 +367,16 @@ def area_rollup(request: HttpRequest, round_pk: int, area_pk: int) -> HttpRespon
 
 @login_required
 @require_POST
-def area_approve(request: HttpRequest, round_pk: int, area_pk: int) -> HttpResponse:
+def area_approve(request: AuthenticatedHttpRequest, round_pk: int, area_pk: int) -> HttpResponse:
     round_ = _round(round_pk)
     area, homes = _area_homes(request, area_pk)
     try:
         services.area_approve(round_=round_, area=area, user=request.user)
     except ValidationError as error:
-        context = _rollup_context(round_, homes)
+        # A refusal writes nothing: the roll-up would create missing follow-ups.
+        with transaction.atomic():
+            context = _rollup_context(round_, homes)
+            transaction.set_rollback(True)
         return render(
             request,
             "followup/rollup.html",
@@ -390,8 +395,8 @@ def area_approve(request: HttpRequest, round_pk: int, area_pk: int) -> HttpRespo
     return redirect("followup:area_rollup", round_.pk, area.pk)
 
 
-def _department_homes(request: HttpRequest) -> list[Home]:
-    user: User = request.user  # type: ignore[assignment]
+def _department_homes(request: AuthenticatedHttpRequest) -> list[Home]:
+    user = request.user
     if not can(user, "followup.view_department"):
         raise Http404
     return list(Home.objects.visible_to(user).filter(is_active=True).select_related("area"))
@@ -399,12 +404,12 @@ def _department_homes(request: HttpRequest) -> list[Home]:
 
 @login_required
 @require_GET
-def department_rollup(request: HttpRequest, round_pk: int) -> HttpResponse:
+def department_rollup(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     round_ = _round(round_pk)
     context = _rollup_context(round_, _department_homes(request))
     if round_.snapshot:
         context["sums"] = round_.snapshot
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     approved_areas = AreaApproval.objects.filter(round=round_).count()
     return render(
         request,
@@ -423,13 +428,16 @@ def department_rollup(request: HttpRequest, round_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def department_approve(request: HttpRequest, round_pk: int) -> HttpResponse:
+def department_approve(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     round_ = _round(round_pk)
     homes = _department_homes(request)
     try:
         services.round_approve(round_=round_, user=request.user, seen_version=_version(request))
     except (ValidationError, VersionConflict) as error:
-        context = _rollup_context(round_, homes)
+        # A refusal writes nothing: the roll-up would create missing follow-ups.
+        with transaction.atomic():
+            context = _rollup_context(round_, homes)
+            transaction.set_rollback(True)
         text = error.message() if isinstance(error, VersionConflict) else error.messages
         return render(
             request,
@@ -450,7 +458,7 @@ def department_approve(request: HttpRequest, round_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def department_export(request: HttpRequest, round_pk: int) -> HttpResponse:
+def department_export(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     round_ = _round(round_pk)
     context = _rollup_context(round_, _department_homes(request))
     if round_.snapshot:
@@ -460,7 +468,7 @@ def department_export(request: HttpRequest, round_pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def accuracy(request: HttpRequest) -> HttpResponse:
+def accuracy(request: AuthenticatedHttpRequest) -> HttpResponse:
     """How far each round's forecast was from the year's final actuals."""
     from budget.followup.accuracy import accuracy_table
 

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from botilbud.models import Home, User
+from botilbud.http import AuthenticatedHttpRequest
+from botilbud.models import Home
 from budget.followup import reminders
 from budget.followup.models import HomeFollowUp
 
 
 @login_required
 @require_GET
-def overdue_list(request: HttpRequest) -> HttpResponse:
+def overdue_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The overdue steps of the user's homes: whose turn, the deadline, days overdue."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if not Home.objects.visible_to(user).exists():
         raise Http404("Du har ingen botilbud at følge op på.")
     today = timezone.localdate()
@@ -28,9 +29,9 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def reminder_settings(request: HttpRequest) -> HttpResponse:
+def reminder_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's own choice: e-mail reminders about follow-up steps on or off."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     if request.method == "POST":
         enabled = request.POST.get("enabled") == "1"
         reminders.set_reminders(user=user, enabled=enabled)

@@ -5,6 +5,8 @@ in the ledger."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -39,7 +41,7 @@ def _lock(calc: RateCalculation, seen_version: int | None) -> RateCalculation:
     return current
 
 
-def snapshot(result: RateResult) -> dict:
+def snapshot(result: RateResult) -> dict[str, Any]:
     """The approved calculation's lines, as text (Decimal kept exact)."""
     reg = result.regulation
     return {

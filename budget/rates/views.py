@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from botilbud.access import get_home_for_user
+from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.dates import add_months
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO, to_money
@@ -37,7 +38,7 @@ class BadParameter(Exception):
     pass
 
 
-def _year(request: HttpRequest) -> int:
+def _year(request: AuthenticatedHttpRequest) -> int:
     raw = request.GET.get("aar", "") or request.POST.get("aar", "")
     if not raw:
         return dt.date.today().year + 1
@@ -46,7 +47,7 @@ def _year(request: HttpRequest) -> int:
     return int(raw)
 
 
-def _bad(request: HttpRequest, message: str) -> HttpResponse:
+def _bad(request: AuthenticatedHttpRequest, message: str) -> HttpResponse:
     return render(request, "budget/bad_request.html", {"message": message}, status=400)
 
 
@@ -61,8 +62,8 @@ def _years() -> list[int]:
 
 @login_required
 @require_GET
-def overview(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     try:
         year = _year(request)
     except BadParameter as exc:
@@ -92,9 +93,9 @@ def _calc_for(home: Home, year: int) -> RateCalculation:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def home_rate(request: HttpRequest, pk: int) -> HttpResponse:
+def home_rate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     home = get_home_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     try:
         year = _year(request)
     except BadParameter as exc:
@@ -173,9 +174,9 @@ def home_rate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def approve(request: HttpRequest, pk: int) -> HttpResponse:
+def approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     home = get_home_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     try:
         year = _year(request)
     except BadParameter as exc:
@@ -200,10 +201,10 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Reopen an approved rate with a reason (audited); the approved version stays in the history."""
     home = get_home_for_user(request, pk)
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     try:
         year = _year(request)
     except BadParameter as exc:
@@ -232,11 +233,11 @@ def reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Approved rates for publishing: per offer and support level, day, month and year rate."""
     from visitation.models import Offer
 
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     try:
         year = _year(request)
     except BadParameter as exc:
@@ -293,7 +294,7 @@ def export(request: HttpRequest) -> HttpResponse:
 # --- Settlement (mellemkommunal afregning) -------------------------------------------
 
 
-def _month(request: HttpRequest) -> dt.date:
+def _month(request: AuthenticatedHttpRequest) -> dt.date:
     raw = request.GET.get("maaned", "") or request.POST.get("maaned", "")
     if not raw:
         today = dt.date.today()
@@ -320,8 +321,8 @@ def _months_choice(selected: dt.date) -> list[dt.date]:
 
 @login_required
 @require_GET
-def settlement_overview(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def settlement_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     try:
         month = _month(request)
     except BadParameter as exc:
@@ -343,7 +344,7 @@ def settlement_overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _statement_args(request: HttpRequest, pk: int, code: int, month_text: str):
+def _statement_args(request: AuthenticatedHttpRequest, pk: int, code: int, month_text: str):
     from botilbud.models import Municipality
 
     home = get_home_for_user(request, pk)
@@ -362,8 +363,8 @@ def _statement_args(request: HttpRequest, pk: int, code: int, month_text: str):
 
 @login_required
 @require_GET
-def statement_detail(request: HttpRequest, pk: int, code: int, month: str) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def statement_detail(request: AuthenticatedHttpRequest, pk: int, code: int, month: str) -> HttpResponse:
+    user = request.user
     try:
         home, municipality, first = _statement_args(request, pk, code, month)
     except BadParameter as exc:
@@ -386,8 +387,8 @@ def statement_detail(request: HttpRequest, pk: int, code: int, month: str) -> Ht
 
 @login_required
 @require_POST
-def statement_send(request: HttpRequest, pk: int, code: int, month: str) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def statement_send(request: AuthenticatedHttpRequest, pk: int, code: int, month: str) -> HttpResponse:
+    user = request.user
     try:
         home, municipality, first = _statement_args(request, pk, code, month)
     except BadParameter as exc:
