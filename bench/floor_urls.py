@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import path
 
+from botilbud.urls import handler400, handler403, handler404, handler500  # noqa: F401  (the app's error pages)
 from botilbud.urls import urlpatterns as app_urlpatterns
 
 

@@ -28,6 +28,7 @@ NAV_ITEMS: list[tuple[str, str, str | None]] = [
     ("Budgetopfølgning", "followup:round_list", "followup.view"),
     ("Dashboard", "dashboard:department", "dashboard.view"),
     ("Kom i gang", "onboarding:start", "onboarding.use"),
+    ("Databeskyttelse", "data_protection", "botilbud.view_data_protection"),
     ("Administration", "admin:index", "botilbud.use_admin"),
 ]
 

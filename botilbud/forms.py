@@ -4,10 +4,15 @@ from django.contrib.auth.forms import AuthenticationForm
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
-        label="Brugernavn", widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+        label="Brugernavn",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     password = forms.CharField(
-        label="Adgangskode", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        label="Adgangskode",
+        strip=False,
+        max_length=1024,  # hashing a megabyte would be a cheap attack
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     error_messages = {
         "invalid_login": "Forkert brugernavn eller adgangskode. Bemærk store og små bogstaver.",

@@ -130,6 +130,11 @@ def _define(
 _define("botilbud.view_homes", is_home_side, "See the list of homes and a home's page (scoped to own homes).")
 _define("botilbud.view_all_imports", is_administrator, "See every user's imports, not just one's own.")
 _define("botilbud.view_user_access", is_administrator, "See one user's access history.")
+_define(
+    "botilbud.view_data_protection",
+    is_administrator,
+    "See the record of processing (GDPR art. 30) and the retention job's dry run and runs.",
+)
 _define("botilbud.use_admin", is_administrator, "Open the Django admin site.")
 
 # Visitation: placements, the authority's work.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("historik/<slug:kind>/<int:pk>/", views.history, name="history"),
     path("botilbud/<int:pk>/adgang/", views.home_access, name="home_access"),
     path("brugere/<int:pk>/adgang/", views.user_access, name="user_access"),
+    path("databeskyttelse/", views.data_protection, name="data_protection"),
     path("visitation/", include("visitation.urls")),
     path("disponering/", include("disponering.urls")),
     path("budget/", include("budget.urls")),

@@ -157,6 +157,29 @@ def user_access(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_GET
+def data_protection(request: HttpRequest) -> HttpResponse:
+    """The administrator's record of processing (GDPR art. 30), generated from
+    the models, the access rules and the settings (botilbud/dataprotection.py),
+    with the retention job's dry run and its past runs."""
+    from botilbud.dataprotection import record
+    from visitation.models import RetentionRun
+    from visitation.retention import retention_report
+
+    if not can(request.user, "botilbud.view_data_protection"):
+        raise Http404("Findes ikke, eller du har ikke adgang.")
+    return render(
+        request,
+        "botilbud/data_protection.html",
+        {
+            **record(),
+            "report": retention_report(),
+            "runs": RetentionRun.objects.select_related("run_by")[:10],
+        },
+    )
+
+
 def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "400.html", status=400)
 
@@ -175,6 +198,8 @@ def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpR
 def error_500(request: HttpRequest) -> HttpResponse:
     # A lost database (a Postgres restart) inside a middleware lands here:
     # answer 503 "prøv igen", never 500.
-    if is_database_outage(sys.exc_info()[1]):
+    error = sys.exc_info()[1]
+    if is_database_outage(error):
+        log_event("database_unavailable", request, user="", status=503, error=type(error).__name__)
         return database_unavailable(request)
     return render(request, "500.html", status=500)

@@ -18,14 +18,20 @@ from budget.models import CorrectionKind, ImportProfile, StaffGroup, StaffingPla
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 
+MAX_NUMBER = Decimal("999999999999.99")
+
+
 class DanishDecimalField(forms.CharField):
     """A number typed the Danish way (``1.234,56``), cleaned to Decimal."""
 
     def __init__(self, *args: Any, max_abs: Decimal | None = None, min_value: Decimal | None = None, **kwargs: Any):
-        self.max_abs = max_abs
+        # Bounded always: at most what NUMERIC(14,2) holds, and 40 characters typed.
+        self.max_abs = MAX_NUMBER if max_abs is None else max_abs
         self.min_value = min_value
+        max_length = kwargs.pop("max_length", 40)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
         super().__init__(*args, **kwargs)
+        self.max_length = max_length  # checked on the text in to_python (the value is a Decimal)
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
@@ -38,6 +44,8 @@ class DanishDecimalField(forms.CharField):
         value = super().to_python(value)
         if value in (None, ""):
             return None
+        if len(str(value)) > self.max_length:
+            raise forms.ValidationError(f"Tallet er for langt (højst {self.max_length} tegn).")
         try:
             number = parse_danish_decimal(str(value))
         except ValueError as exc:
@@ -65,6 +73,7 @@ class ActualsUploadForm(forms.Form):
     month = forms.CharField(
         label="Kun måned (valgfri)",
         required=False,
+        max_length=20,
         help_text="Fx 2026-05. Rækker uden dato får denne måned; rækker fra andre måneder afvises.",
         widget=forms.TextInput(attrs={"placeholder": "åååå-mm", "autocomplete": "off"}),
     )
@@ -146,7 +155,7 @@ class ReallocationForm(forms.Form):
     target_group = forms.ChoiceField(label="Til kontogruppe", choices=AccountGroup.choices)
     amount = DanishDecimalField(label="Beløb (kr.)", min_value=Decimal("0.01"), max_abs=Decimal("999999999999"))
     date = forms.DateField(label="Dato", **DATE_INPUT)
-    reason = forms.CharField(label="Begrundelse", max_length=300)
+    reason = forms.CharField(label="Begrundelse", **text_field_kwargs(300))
 
     def __init__(self, *args: Any, target_homes: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -156,7 +165,7 @@ class ReallocationForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Godkend"), ("reject", "Afvis")])
-    note = forms.CharField(label="Bemærkning", max_length=300, required=False)
+    note = forms.CharField(label="Bemærkning", required=False, **text_field_kwargs(300))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
@@ -173,13 +182,15 @@ class YearCloseForm(forms.Form):
 
 
 class YearReopenForm(forms.Form):
-    reason = forms.CharField(label="Begrundelse", max_length=300)
+    reason = forms.CharField(label="Begrundelse", **text_field_kwargs(300))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class CarryOverDecisionForm(forms.Form):
     amount = DanishDecimalField(label="Besluttet overførsel (kr.)", required=False, max_abs=Decimal("999999999999"))
-    note = forms.CharField(label="Beslutning (skal udfyldes ved et andet beløb)", max_length=300, required=False)
+    note = forms.CharField(
+        label="Beslutning (skal udfyldes ved et andet beløb)", required=False, **text_field_kwargs(300)
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -268,7 +279,7 @@ class StaffGroupForm(forms.ModelForm):
     """One staff group of a staffing plan. Saved with the plan, whose version
     guards the whole page (a group has no version of its own)."""
 
-    name = forms.CharField(label="Faggruppe", max_length=60)
+    name = forms.CharField(label="Faggruppe", **text_field_kwargs(60))
     share_pct = _pct("Andel af lønbudgettet (%)")
     annual_wage_cost = DanishDecimalField(
         label="Gns. årlig lønudgift pr. årsværk (kr.)", min_value=Decimal(1), max_abs=Decimal("1e9")

@@ -259,7 +259,9 @@ class BudgetCorrection(models.Model):
         blank=True,
     )
     decided_at = models.DateTimeField("afgjort", null=True, blank=True)
-    decision_note = models.CharField("bemærkning til afgørelsen", max_length=300, blank=True)
+    decision_note = models.CharField(
+        "bemærkning til afgørelsen", max_length=300, blank=True, validators=[validate_no_cpr]
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -404,7 +406,7 @@ class ImportProfile(models.Model):
         FLIP = "flip", "Vend fortegnet"
 
     name = models.CharField("navn", max_length=120, unique=True)
-    description = models.CharField("beskrivelse", max_length=300, blank=True)
+    description = models.CharField("beskrivelse", max_length=300, blank=True, validators=[validate_no_cpr])
     title_lines = models.PositiveSmallIntegerField("titellinjer over overskriften", default=0)
     separator = models.CharField("skilletegn", max_length=2, blank=True, choices=Separator.choices)
     encoding = models.CharField("tegnkodning", max_length=10, blank=True, choices=Encoding.choices)
@@ -722,7 +724,9 @@ class YearEnd(models.Model):
         blank=True,
         related_name="+",
     )
-    reopen_reason = models.CharField("begrundelse for genåbning", max_length=300, blank=True)
+    reopen_reason = models.CharField(
+        "begrundelse for genåbning", max_length=300, blank=True, validators=[validate_no_cpr]
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -765,7 +769,7 @@ class CarryOver(models.Model):
     cap = models.DecimalField("loft", max_digits=14, decimal_places=2)
     proposed = models.DecimalField("beregnet overførsel", max_digits=14, decimal_places=2)
     amount = models.DecimalField("besluttet overførsel", max_digits=14, decimal_places=2)
-    note = models.CharField("bemærkning til beslutningen", max_length=300, blank=True)
+    note = models.CharField("bemærkning til beslutningen", max_length=300, blank=True, validators=[validate_no_cpr])
     computation = models.TextField("beregning")
     booked = models.DecimalField("bogført", max_digits=14, decimal_places=2, default=Decimal("0"))
     status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.PROPOSED)

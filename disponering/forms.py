@@ -25,13 +25,18 @@ class DanishDecimalField(forms.CharField):
 
     def __init__(self, *args: Any, min_value: Decimal | None = Decimal(0), **kwargs: Any) -> None:
         self.min_value = min_value
+        self.max_abs = MAX_AMOUNT
+        max_length = kwargs.pop("max_length", 40)
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
         super().__init__(*args, **kwargs)
+        self.max_length = max_length  # checked on the text in to_python (the value is a Decimal)
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         text = super().to_python(value)
         if text in ("", None):
             return None
+        if len(text) > self.max_length:
+            raise forms.ValidationError(f"Beløbet er for langt (højst {self.max_length} tegn).")
         try:
             number = parse_danish_decimal(text)
         except ValueError as exc:

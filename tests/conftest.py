@@ -62,6 +62,11 @@ def make_user(username: str, role: str, **extra) -> User:
 @pytest.fixture
 def org(db):
     """A small organisation: two areas, three homes, one user per role."""
+    return build_org()
+
+
+def build_org():
+    """The ``org`` fixture's body, for fixtures of a wider scope."""
 
     class Org:
         pass

@@ -72,7 +72,7 @@ EXPECTED_MENU = {
     "department_head": "Forside Botilbud Bevillinger Opfølgning Godkendelser Køb_og_salg Myndighedsprognose Budgetår "
     "Takster Afregning Budgetopfølgning Dashboard",
     "administrator": "Forside Botilbud Bevillinger Opfølgning Godkendelser Køb_og_salg Myndighedsprognose Forbrug "
-    "Budgetår Takster Afregning Budgetopfølgning Dashboard Kom_i_gang Administration",
+    "Budgetår Takster Afregning Budgetopfølgning Dashboard Kom_i_gang Databeskyttelse Administration",
 }
 
 

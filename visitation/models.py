@@ -259,6 +259,13 @@ class Citizen(models.Model):
         validators=[MinValueValidator(1900), MaxValueValidator(2100)],
         help_text="Kun året (til aldersgrænsen for refusion af særligt dyre enkeltsager) – intet CPR-nummer.",
     )
+    anonymised_at = models.DateTimeField(
+        "anonymiseret",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Sat af sletteregel-jobbet (visitation.retention).",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -493,3 +500,42 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Opfølgning {self.date:%d-%m-%Y}: {self.get_outcome_display()}"
+
+
+class RetentionRun(models.Model):
+    """One applied run of the retention job (visitation.retention): when, by
+    whom or which job, with which rule. Written once, never changed."""
+
+    ran_at = models.DateTimeField("kørt", auto_now_add=True)
+    today = models.DateField("dato for reglen")
+    years = models.PositiveSmallIntegerField("år efter sidste ophør")
+    cutoff = models.DateField("sidste ophør senest")
+    run_by = models.ForeignKey(
+        User, verbose_name="kørt af", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    job = models.CharField("job", max_length=80)
+    citizens = models.PositiveIntegerField("borgere anonymiseret")
+
+    class Meta:
+        verbose_name = "sletteregel-kørsel"
+        verbose_name_plural = "sletteregel-kørsler"
+        ordering = ["-ran_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Sletteregel {self.ran_at:%d-%m-%Y}: {self.citizens} borgere"
+
+
+class RetentionItem(models.Model):
+    """A citizen anonymised by a run, and what it touched (no personal data)."""
+
+    run = models.ForeignKey(RetentionRun, on_delete=models.PROTECT, related_name="items")
+    citizen = models.ForeignKey(Citizen, on_delete=models.PROTECT, related_name="+")
+    last_end = models.DateField("sidste ophør")
+    placements = models.PositiveIntegerField("bevillinger")
+    ledger_entries = models.PositiveIntegerField("disponeringsposter")
+    statement_lines = models.PositiveIntegerField("afregningslinjer")
+
+    class Meta:
+        verbose_name = "anonymiseret borger"
+        verbose_name_plural = "anonymiserede borgere"
+        ordering = ["run", "last_end", "citizen"]

@@ -13,6 +13,7 @@ import pghistory
 from django.db import models
 from django.db.models.functions import Lower
 
+from botilbud.lib.validators import validate_no_cpr
 from botilbud.models import Area, Home, Role, User
 
 
@@ -26,7 +27,7 @@ class GroupMapping(models.Model):
             "(GUID), i AD FS gruppenavnet, fra KOMBIT rettighedens navn. Store og små bogstaver er ligegyldige."
         ),
     )
-    description = models.CharField("beskrivelse", max_length=200, blank=True)
+    description = models.CharField("beskrivelse", max_length=200, blank=True, validators=[validate_no_cpr])
     role = models.CharField(
         "rolle",
         max_length=20,

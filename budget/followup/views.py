@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -372,7 +373,10 @@ def area_approve(request: AuthenticatedHttpRequest, round_pk: int, area_pk: int)
     try:
         services.area_approve(round_=round_, area=area, user=request.user)
     except ValidationError as error:
-        context = _rollup_context(round_, homes)
+        # A refusal writes nothing: the roll-up would create missing follow-ups.
+        with transaction.atomic():
+            context = _rollup_context(round_, homes)
+            transaction.set_rollback(True)
         return render(
             request,
             "followup/rollup.html",
@@ -430,7 +434,10 @@ def department_approve(request: AuthenticatedHttpRequest, round_pk: int) -> Http
     try:
         services.round_approve(round_=round_, user=request.user, seen_version=_version(request))
     except (ValidationError, VersionConflict) as error:
-        context = _rollup_context(round_, homes)
+        # A refusal writes nothing: the roll-up would create missing follow-ups.
+        with transaction.atomic():
+            context = _rollup_context(round_, homes)
+            transaction.set_rollback(True)
         text = error.message() if isinstance(error, VersionConflict) else error.messages
         return render(
             request,

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from botilbud.lib.locking import VersionedModelForm
+from botilbud.lib.validators import text_field_kwargs
 from budget.forms import DanishDecimalField
 from budget.rates.models import RateCalculation, RateLevel
 from budget.rates.selectors import group_labels
@@ -37,7 +38,9 @@ class RateCalculationForm(VersionedModelForm):
         max_abs=MAX_MONEY,
         help_text="Tom: resultatet beregnes af det afsluttede regnskab.",
     )
-    override_reason = forms.CharField(label="Begrundelse for manuelt resultat", max_length=300, required=False)
+    override_reason = forms.CharField(
+        label="Begrundelse for manuelt resultat", required=False, **text_field_kwargs(300)
+    )
 
     class Meta:
         model = RateCalculation
@@ -71,7 +74,7 @@ class RateCalculationForm(VersionedModelForm):
 
 
 class RateLevelForm(forms.ModelForm):
-    name = forms.CharField(label="Niveau", max_length=80)
+    name = forms.CharField(label="Niveau", **text_field_kwargs(80))
     weight = DanishDecimalField(label="Vægt", min_value=Decimal("0.001"), max_abs=Decimal(999))
     places = DanishDecimalField(label="Planlagte pladser", min_value=Decimal(0), max_abs=Decimal(99999))
     packages = forms.ModelMultipleChoiceField(

@@ -25,6 +25,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
+from botilbud.lib.validators import validate_no_cpr
 from botilbud.models import Home, User
 
 DEFAULT_COST_GROUPS = ["loen", "drift"]
@@ -124,7 +125,9 @@ class RateCalculation(models.Model):
         blank=True,
         help_text="Kun hvis regnskabet ikke kan bruges: underskud positivt, overskud negativt. Tom = fra regnskabet.",
     )
-    override_reason = models.CharField("begrundelse for manuelt resultat", max_length=300, blank=True)
+    override_reason = models.CharField(
+        "begrundelse for manuelt resultat", max_length=300, blank=True, validators=[validate_no_cpr]
+    )
     status = models.CharField("status", max_length=20, choices=Status.choices, default=Status.DRAFT)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

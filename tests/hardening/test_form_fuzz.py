@@ -19,20 +19,21 @@ import contextlib
 import datetime as dt
 import inspect
 import os
+import zlib
 from decimal import Decimal
 
 import pytest
 from django import forms
-from django.db import connection
-from django.test import Client
+from django.db import connection, transaction
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as seed_for
 from hypothesis import strategies as st
 
-# Not yet in the default run: on the shared 2-core machine one endpoint takes
-# ~13 s of CPU (world fixture + 50 requests), all of them ~10 minutes. Run it
-# with BOTILBUD_FUZZ=1 until it is made cheaper (one world per session).
-pytestmark = pytest.mark.skipif(not os.environ.get("BOTILBUD_FUZZ"), reason="BOTILBUD_FUZZ=1 runs the form fuzz")
+from tests.conftest import build_org
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 EXAMPLES_PER_ENDPOINT = int(os.environ.get("BOTILBUD_FUZZ_EXAMPLES", "50"))
 SKIP_PREFIXES = ("admin/", "log-ud/", "sso/", "kom-i-gang/vaelg-adgangskode/")
@@ -130,9 +131,24 @@ def _routes(patterns, prefix=""):
 ALL_ROUTES = [r for r in _routes(get_resolver().url_patterns) if not r.startswith(SKIP_PREFIXES)]
 
 
-@pytest.fixture
-def world(org):
-    """One object of each kind the URLs point at."""
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """One object of each kind the URLs point at, built once for the module
+    inside a transaction that is rolled back at the end; every request then
+    runs in a savepoint that is rolled back too, so each submission meets the
+    same world (and the run is reproducible)."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        _WORLD_SUMS.clear()
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield _build_world(build_org())
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _build_world(org):
     from botilbud.models import Paragraph
     from budget.followup import services as followup
     from budget.models import BudgetLine
@@ -208,16 +224,36 @@ def world(org):
     return {"org": org, "url_for": url_for, "entry": entry, "placement": placement}
 
 
-def _row_counts() -> dict[str, int]:
-    """Rows written in this transaction, per table (one cheap query: the test
-    runs in one transaction, so Postgres' per-transaction counters show
-    exactly what each request inserted, updated or deleted)."""
+def _write_counters() -> dict[str, int]:
+    """Rows this transaction tried to write, per table (one cheap query: the
+    module runs in one transaction, so Postgres' per-transaction counters show
+    what each request inserted, updated or deleted, also in rolled-back
+    savepoints)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables WHERE NOT relname = ANY(%s)",
             [sorted(IGNORED_TABLES)],
         )
         return dict(cursor.fetchall())
+
+
+def _checksum(table: str) -> tuple[int, str]:
+    """Row count and a digest of every row of ``table``, as this transaction sees it."""
+    quoted = connection.ops.quote_name(table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) FROM {quoted} t")
+        return tuple(cursor.fetchone())
+
+
+_WORLD_SUMS: dict[str, tuple[int, str]] = {}
+
+
+def _world_checksum(table: str) -> tuple[int, str]:
+    """The table's checksum in the world every request starts from (taken
+    outside the per-request savepoints)."""
+    if table not in _WORLD_SUMS:
+        _WORLD_SUMS[table] = _checksum(table)
+    return _WORLD_SUMS[table]
 
 
 def _client(user) -> Client:
@@ -233,46 +269,82 @@ def _is_refused(response) -> bool:
     return response.status_code == 302 and "/log-ind/" in response.get("Location", "")
 
 
+@contextlib.contextmanager
+def _rolled_back():
+    """A savepoint that is always rolled back: each request meets the same world."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def clients(world, django_db_blocker):
+    """One logged-in client per role (and an anonymous one), for the module."""
+    org = world["org"]
+    with django_db_blocker.unblock():
+        made = {name: _client(getattr(org, name)) for name in ROLES}
+        made[None] = _client(None)
+    return made
+
+
+def _seed(route: str) -> int:
+    return zlib.crc32(route.encode())
+
+
+# The marker makes pytest-django set up the test database (and wraps each
+# test in one more savepoint inside the module's transaction).
 @pytest.mark.django_db
 @pytest.mark.parametrize("route", ALL_ROUTES)
-def test_fuzz_post_endpoint(route, world):
-    org = world["org"]
+def test_fuzz_post_endpoint(route, world, clients, django_db_blocker):
     url = world["url_for"](route)
-    users = {name: getattr(org, name) for name in ROLES}
-    allowed = []
-    for name, user in users.items():
-        response = _client(user).post(url, {})
-        assert response.status_code < 500, (url, name, response.status_code)
-        if response.status_code == 405:
-            continue
-        if not _is_refused(response):
-            allowed.append(name)
-    anonymous = _client(None).post(url, {})
-    assert anonymous.status_code < 500
-    if not allowed:
-        if anonymous.status_code == 405 or all(_client(u).post(url, {}).status_code == 405 for u in users.values()):
+    seed = _seed(route)
+    print(f"fuzz {url}: hypothesis seed {seed}")
+
+    def post(who, data):
+        """Send one submission; return the response and, for a refusal, the
+        tables whose content it changed."""
+        with _rolled_back():
+            before = _write_counters()
+            response = clients[who].post(url, data)
+            after = _write_counters()
+            touched = sorted(t for t, n in after.items() if n != before.get(t, 0))
+            refused = 400 <= response.status_code < 500
+            after_sums = {t: _checksum(t) for t in touched} if refused else {}
+        # The counters also count writes a view rolled back itself; the
+        # content of each touched table decides (the world before each
+        # request is the same, so its checksum is computed once).
+        changed = [t for t, total in after_sums.items() if total != _world_checksum(t)]
+        return response, changed
+
+    with django_db_blocker.unblock():
+        probes = {}
+        for who in [*ROLES, None]:
+            response, changed = post(who, {})
+            assert response.status_code < 500, (url, who, response.status_code)
+            assert not changed, (url, who, {}, response.status_code, changed)
+            probes[who] = response
+        if all(probes[name].status_code == 405 for name in ROLES):
+            # GET only (the anonymous probe is sent to the login page first).
             pytest.skip(f"{route}: no POST")
-        allowed = ["administrator"]  # refused for everybody: fuzz the refusal itself
-    clients = {name: _client(users[name]) for name in allowed}
-    sent = []
+        # The roles not refused are the roles allowed here; a route refused
+        # for everybody still gets its refusal fuzzed.
+        allowed = [name for name in ROLES if not _is_refused(probes[name])] or ["administrator"]
+        sent = []
 
-    @settings(
-        max_examples=EXAMPLES_PER_ENDPOINT,
-        deadline=None,
-        database=None,
-        phases=[Phase.generate, Phase.shrink],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(data=submissions, who=st.sampled_from(allowed))
-    def post(data, who):
-        before = _row_counts()
-        response = clients[who].post(url, data)
-        sent.append(response.status_code)
-        assert response.status_code < 500, (url, who, data, response.status_code)
-        if 400 <= response.status_code < 500:
-            after = _row_counts()
-            changed = {t: (before.get(t, 0), n) for t, n in after.items() if n != before.get(t, 0)}
-            assert not changed, (url, who, data, response.status_code, changed)
+        @seed_for(seed)
+        @settings(
+            max_examples=EXAMPLES_PER_ENDPOINT,
+            deadline=None,
+            database=None,
+            phases=[Phase.generate, Phase.shrink],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(data=submissions, who=st.sampled_from(allowed))
+        def fuzz(data, who):
+            response, changed = post(who, data)
+            sent.append(response.status_code)
+            assert response.status_code < 500, (url, who, data, response.status_code, f"seed {seed}")
+            assert not changed, (url, who, data, response.status_code, changed, f"seed {seed}")
 
-    post()
-    assert len(sent) >= EXAMPLES_PER_ENDPOINT
+        fuzz()
+    assert len(sent) >= EXAMPLES_PER_ENDPOINT, (url, len(sent))

@@ -84,3 +84,105 @@ def test_model_validation_bounds_text_too():
     with pytest.raises(ValidationError) as refused:
         explanation.full_clean(exclude=["followup"])
     assert "højst 4000 tegn" in " ".join(refused.value.messages)
+
+
+# --- Every text field is bounded (a walk over all models and forms) --------
+# Machine-written text no user types (a computation's explanation the code
+# composes, a scope summary the mapping derives), with the reason.
+UNBOUNDED_TEXT_OK = {
+    ("budget", "BudgetCorrection", "computation"): "written by the code: the correction's computation",
+    ("budget", "CarryOver", "computation"): "written by the code: the carry-over's computation",
+    ("sso", "GroupMapping", "scope"): "written by the code: a summary of the mapping's homes and areas (not editable)",
+}
+PROJECT_APPS = ("botilbud", "visitation", "disponering", "budget", "onboarding")
+
+
+def _project_models():
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if not model.__module__.startswith(PROJECT_APPS):
+            continue
+        if getattr(model, "pgh_tracked_model", None) is not None:
+            continue  # an audit event mirrors its model's fields
+        yield model
+
+
+def test_every_text_field_in_every_model_is_bounded():
+    from django.db import models
+
+    from botilbud.lib.validators import TextLengthValidator
+
+    unbounded = []
+    for model in _project_models():
+        for f in model._meta.concrete_fields:
+            key = (model._meta.app_label, model.__name__, f.name)
+            if isinstance(f, models.TextField) and key not in UNBOUNDED_TEXT_OK:
+                if not f.max_length or not any(isinstance(v, TextLengthValidator) for v in f.validators):
+                    unbounded.append(key)
+            elif isinstance(f, models.CharField):
+                assert f.max_length and f.max_length <= 1000, key
+            elif isinstance(f, models.DecimalField):
+                assert f.max_digits and f.max_digits <= 16, key
+    assert not unbounded, f"TextField without a max length (use botilbud.lib.validators.free_text): {unbounded}"
+
+
+def _project_form_classes():
+    import importlib
+    import inspect
+
+    from django import forms
+
+    for name in (
+        "botilbud.forms",
+        "botilbud.sso.forms",
+        "visitation.forms",
+        "disponering.forms",
+        "budget.forms",
+        "budget.followup.forms",
+        "budget.rates.forms",
+        "onboarding.forms",
+    ):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__:
+                yield cls
+
+
+def test_every_text_and_number_field_in_every_form_is_bounded():
+    from django import forms
+
+    found = 0
+    unbounded = []
+    for cls in _project_form_classes():
+        for name, f in cls.base_fields.items():
+            found += 1
+            where = f"{cls.__module__}.{cls.__name__}.{name}"
+            if isinstance(f, forms.CharField) and f.max_length is None and not isinstance(f.widget, forms.HiddenInput):
+                unbounded.append(where)
+            if isinstance(f, forms.DecimalField) and f.max_digits is None and f.max_value is None:
+                unbounded.append(where)
+            if getattr(f, "max_abs", "") is None:  # a Danish number field: bounded by size too
+                unbounded.append(where)
+    assert found > 50
+    assert not unbounded, f"Form fields without a bound: {unbounded}"
+
+
+def test_free_text_typed_in_the_newer_apps_refuses_cpr_numbers():
+    from botilbud.sso.models import GroupMapping
+    from budget.models import BudgetCorrection, CarryOver, ImportProfile, YearEnd
+    from budget.rates.models import RateCalculation
+
+    for model, name in [
+        (BudgetCorrection, "decision_note"),
+        (YearEnd, "reopen_reason"),
+        (CarryOver, "note"),
+        (RateCalculation, "override_reason"),
+        (ImportProfile, "description"),
+        (GroupMapping, "description"),
+    ]:
+        field = model._meta.get_field(name)
+        assert validate_no_cpr in field.validators, (model.__name__, name)
