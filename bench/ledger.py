@@ -29,7 +29,6 @@ django.setup()
 
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -40,11 +39,28 @@ from disponering.models import Category, LedgerEntry  # noqa: E402
 TARGET_MS = 50.0
 
 
+FLOOR_URL = "/__bench_floor__/"
+
+
+def install_floor_view() -> None:
+    """A bare ``HttpResponse("ok")`` behind the same middleware: how fast the
+    machine is right now (the machine may be shared)."""
+    from django.conf import settings
+    from django.http import HttpResponse
+    from django.urls import clear_url_caches, path
+    from django.utils.module_loading import import_string
+
+    urlconf = import_string(settings.ROOT_URLCONF + ".urlpatterns")
+    urlconf.insert(0, path(FLOOR_URL.strip("/") + "/", lambda request: HttpResponse("ok"), name="bench_floor"))
+    clear_url_caches()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--entries", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
+    install_floor_view()
     year = timezone.localdate().year
     with transaction.atomic():
         manager = User.objects.filter(role=Role.HOME_MANAGER, managed_homes__is_active=True).first()
@@ -73,13 +89,29 @@ def main() -> None:
         client.get(url)  # warm up
         times = []
         for _ in range(args.runs):
-            with CaptureQueriesContext(connection) as queries:
+            queries: list[str] = []
+
+            def count(execute, sql, *rest, queries=queries):  # noqa: ANN001, ANN202 - Django's wrapper protocol
+                queries.append(sql)
+                return execute(sql, *rest)
+
+            with connection.execute_wrapper(count):
                 start = time.perf_counter()
                 response = client.get(url)
                 times.append((time.perf_counter() - start) * 1000)
         html = response.content.decode()
+        floor = []
+        client.get(FLOOR_URL)
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            client.get(FLOOR_URL)
+            floor.append((time.perf_counter() - start) * 1000)
         rows = html.count('<tr id="post-')
         p95 = statistics.quantiles(times, n=20, method="inclusive")[18]
+        print(
+            f"Gulv (bar Django-visning bag samme middleware, samme kørsel): median {statistics.median(floor):.1f} ms; "
+            f"load average {os.getloadavg()[0]:.1f}"
+        )
         print(f"{'mål':>10} {'median':>8} {'p95':>8} {'SQL':>5} {'rækker':>7} {'KB':>6}")
         print(
             f"{f'≤ {TARGET_MS:.0f} ms':>10} {statistics.median(times):>6.1f}ms {p95:>6.1f}ms {len(queries):>5} "

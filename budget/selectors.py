@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Max, Min
+from django.db.models import Max, Min, Sum
 
 from botilbud.lib.dates import year_months
 from botilbud.lib.money import ZERO, to_money
@@ -244,3 +244,36 @@ def corrections_for(home: Home, year: int):  # noqa: ANN201
         .select_related("line", "created_by", "decided_by")
         .order_by("-date", "-id")
     )
+
+
+@dataclass(frozen=True)
+class GroupPart:
+    """One configured account group inside a kind (e.g. »Køb hos andre kommuner« inside operations)."""
+
+    code: str
+    name: str
+    actuals_to_date: Decimal
+
+
+def group_parts(home_id: int, year: int, month: int) -> dict[str, list[GroupPart]]:
+    """Kind → the configured groups of that kind with their actuals Jan..``month`` (two queries).
+
+    Only kinds the consultant split into more than one group appear; the parts add up to the kind's
+    ``actuals_to_date`` (both come from the same postings: ``ActualTotal`` is rebuilt from them)."""
+    from budget.models import Actual, GroupDefinition
+
+    by_kind: dict[str, list[GroupDefinition]] = {}
+    for g in GroupDefinition.objects.order_by("order", "code"):
+        by_kind.setdefault(g.kind, []).append(g)
+    split = {kind: groups for kind, groups in by_kind.items() if len(groups) > 1}
+    if not split:
+        return {}
+    sums: dict[str, Decimal] = {}
+    if month:
+        sums = dict(
+            Actual.objects.filter(home_id=home_id, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, month, 1))
+            .values("group")
+            .annotate(total=Sum("amount"))
+            .values_list("group", "total")
+        )
+    return {kind: [GroupPart(g.code, g.name, sums.get(g.code, ZERO)) for g in groups] for kind, groups in split.items()}

@@ -90,8 +90,15 @@ def home_budget(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     lines = list(BudgetLine.objects.filter(home=home, year=year))
     monthly = selectors.monthly_table(home, year, lines, month)
     lines_by_group = {line.group: line for line in lines}
+    parts = selectors.group_parts(home.pk, year, month)
     groups = [
-        {"group": g, "row": rows[g.value], "line": lines_by_group.get(g.value), "cells": monthly[g.value]}
+        {
+            "group": g,
+            "row": rows[g.value],
+            "line": lines_by_group.get(g.value),
+            "cells": monthly[g.value],
+            "parts": parts.get(g.value, []),
+        }
         for g in AccountGroup
     ]
     month_totals = []

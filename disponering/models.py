@@ -135,7 +135,16 @@ class LedgerEntry(models.Model):
         verbose_name = "disponering"
         verbose_name_plural = "disponeringer"
         ordering = ["start_date", "pk"]
-        indexes = [models.Index(fields=["home", "start_date"], name="ledger_home_start")]
+        indexes = [
+            models.Index(fields=["home", "start_date"], name="ledger_home_start"),
+            # disponering.selectors._year_months_qs (grid, forecast, start pages,
+            # dashboards): the homes' entries that overlap the year, found by
+            # their end date, so older years' entries are never read.
+            models.Index(fields=["home", "end_date"], name="ledger_home_end"),
+            # budget.dashboard.selectors.sickness: the department and area
+            # dashboards' long-term sickness, this year's sickness entries only.
+            models.Index(fields=["home", "end_date"], condition=Q(category="sygdom"), name="ledger_sickness_home_end"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="ledger_period_order"),
         ]

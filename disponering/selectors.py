@@ -19,9 +19,23 @@ from botilbud.models import AccountGroup, Home
 from disponering.models import STAFF_CATEGORIES, Category, LedgerEntry, LedgerEntryMonth, Status
 
 
-def _year_months_qs(year: int) -> QuerySet[LedgerEntryMonth]:
+def _year_months_qs(year: int, home_ids: list[int]) -> QuerySet[LedgerEntryMonth]:
+    """The counted month amounts of the homes in the year. Both sides of the
+    join to the entry (for its status) are restricted to the homes first: the
+    entries through the ``ledger_home_end`` index, the months through
+    ``ledger_month_home_month``, so the cost follows the homes' own entries,
+    not the whole municipality's ledger."""
     return LedgerEntryMonth.objects.filter(
-        month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1), entry__status__in=_COUNTED
+        home_id__in=home_ids,
+        entry__home_id__in=home_ids,
+        # A month of the year belongs to an entry that overlaps the year; said
+        # on the entry too, so the ``ledger_home_end`` index leaves out the
+        # entries of earlier years (the join does not grow with history).
+        entry__end_date__gte=dt.date(year, 1, 1),
+        entry__start_date__lte=dt.date(year, 12, 31),
+        month__gte=dt.date(year, 1, 1),
+        month__lte=dt.date(year, 12, 1),
+        entry__status__in=_COUNTED,
     )
 
 
@@ -34,21 +48,14 @@ def expected_changes(home: Home | int, year: int) -> dict[tuple[dt.date, str], D
     Only cells with entries are present; missing keys mean zero.
     """
     home_id = home if isinstance(home, int) else home.pk
-    rows = (
-        _year_months_qs(year)
-        .filter(home_id=home_id)
-        .values("month", "account_group")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
+    rows = _year_months_qs(year, [home_id]).values("month", "account_group").annotate(total=Sum("amount")).order_by()
     return {(r["month"], r["account_group"]): r["total"] for r in rows}
 
 
 def expected_changes_for_homes(home_ids: Iterable[int], year: int) -> dict[tuple[int, dt.date, str], Decimal]:
     """Like ``expected_changes`` for many homes in one query: (home id, month, group) → amount."""
     rows = (
-        _year_months_qs(year)
-        .filter(home_id__in=list(home_ids))
+        _year_months_qs(year, list(home_ids))
         .values("home_id", "month", "account_group")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -65,8 +72,8 @@ def expected_changes_after(home_ids: Iterable[int], year: int, month: int) -> di
     # count does not depend on the month).
     after = dt.date(year, month + 1, 1) if month < 12 else dt.date(year + 1, 1, 1)
     rows = (
-        _year_months_qs(year)
-        .filter(home_id__in=list(home_ids), month__gte=after)
+        _year_months_qs(year, list(home_ids))
+        .filter(month__gte=after)
         .values("home_id", "account_group")
         .annotate(total=Sum("amount"))
         .order_by()
@@ -81,8 +88,8 @@ def staff_changes(home: Home | int, year: int) -> list[dict[str, Any]]:
     the wage budget (positive = more wage spent)."""
     home_id = home if isinstance(home, int) else home.pk
     rows = (
-        _year_months_qs(year)
-        .filter(home_id=home_id, account_group=AccountGroup.WAGES, entry__category__in=STAFF_CATEGORIES)
+        _year_months_qs(year, [home_id])
+        .filter(account_group=AccountGroup.WAGES, entry__category__in=STAFF_CATEGORIES)
         .values("entry__category")
         .annotate(total=Sum("amount"), entries=Count("entry_id", distinct=True))
         .order_by()
@@ -157,8 +164,7 @@ def entry_months(entry_ids: Iterable[int], year: int) -> dict[int, dict[dt.date,
 def year_totals_for_homes(home_ids: Iterable[int], year: int) -> dict[tuple[int, str], Decimal]:
     """Net expected change in the whole year per (home id, account group): one query."""
     rows = (
-        _year_months_qs(year)
-        .filter(home_id__in=list(home_ids))
+        _year_months_qs(year, list(home_ids))
         .values("home_id", "account_group")
         .annotate(total=Sum("amount"))
         .order_by()

@@ -32,6 +32,7 @@ from botilbud.models import Home
 from disponering import selectors, services
 from disponering.forms import ConsequenceForm, LeaveForm, LedgerEntryForm, category_choices
 from disponering.models import Category, LeaveRules, LedgerEntry, Status
+from disponering.rows import RowUrls, row_html, rows_html
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -70,8 +71,9 @@ def _changed(response: HttpResponse, *, added: bool = False) -> HttpResponse:
     return response
 
 
-def _row_context(entry: LedgerEntry, can_write: bool, year: int) -> dict[str, Any]:
-    return {"entry": entry, "can_write": can_write, "year": year, "home": entry.home}
+def _row_response(entry: LedgerEntry, can_write: bool, year: int, row_error: str = "") -> HttpResponse:
+    """One entry's table row, the answer to an inline (HTMX) action."""
+    return HttpResponse(row_html(entry, RowUrls(year), can_write=can_write, row_error=row_error))
 
 
 PAGE_SIZE = 100
@@ -120,14 +122,12 @@ def ledger(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
     entries = selectors.entries_for_home(home, year, category=category, status=status, month=month)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("side"))
     context["page"] = page
-    context["entries"] = page.object_list
+    context["rows"] = rows_html(list(page.object_list), year, can_write=can_write)
     if request.htmx and part == "entries":
         return render(request, "disponering/ledger.html#entries", context)
     context["grid"] = selectors.ledger_grid(home, year)
-    if can_write:
-        context["form"] = LedgerEntryForm(year=year)
-        context["leave_form"] = LeaveForm(year=year)
-        context["leave_rules"] = LeaveRules.load()
+    # The two forms for a new entry are fetched when the user opens them
+    # (entry_create / leave_create answer a GET with the form).
     context["consequence_form"] = ConsequenceForm(initial={"from_date": dt.date(year, 7, 1)})
     return render(request, "disponering/ledger.html", context)
 
@@ -139,10 +139,13 @@ def _form_response(
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def entry_create(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
     home = get_home_for_user(request, home_pk, write=True)
     year = _year(request)
+    if request.method == "GET":
+        template = "disponering/ledger.html#entry-form" if request.htmx else "disponering/entry_form_page.html"
+        return render(request, template, {"form": LedgerEntryForm(year=year), "home": home, "year": year})
     form = LedgerEntryForm(request.POST, year=year)
     if not form.is_valid():
         template = "disponering/ledger.html#entry-form" if request.htmx else "disponering/entry_form_page.html"
@@ -162,14 +165,19 @@ def entry_create(request: AuthenticatedHttpRequest, home_pk: int) -> HttpRespons
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def leave_create(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
     home = get_home_for_user(request, home_pk, write=True)
     year = _year(request)
+    if request.method == "GET":
+        template = "disponering/ledger.html#leave-form" if request.htmx else "disponering/leave_form_page.html"
+        context = {"leave_form": LeaveForm(year=year), "leave_rules": LeaveRules.load(), "home": home, "year": year}
+        return render(request, template, context)
     form = LeaveForm(request.POST, year=year)
     if not form.is_valid():
         template = "disponering/ledger.html#leave-form" if request.htmx else "disponering/leave_form_page.html"
-        return _form_response(request, template, {"leave_form": form, "home": home, "year": year}, status=422)
+        context = {"leave_form": form, "leave_rules": LeaveRules.load(), "home": home, "year": year}
+        return _form_response(request, template, context, status=422)
     entries = services.leave_create(home=home, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
     if request.htmx:
         response = render(
@@ -251,7 +259,7 @@ def entry_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.conflict = conflict
         else:
             if request.htmx:
-                response = render(request, "disponering/ledger.html#row", _row_context(entry, True, year))
+                response = _row_response(entry, True, year)
                 return _changed(response)
             messages.success(request, "Disponeringen er gemt.")
             return redirect(_ledger_url(entry.home_id, year))
@@ -296,9 +304,7 @@ def _status_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
             status = 409
             entry = conflict.current
     if request.htmx:
-        response = render(
-            request, "disponering/ledger.html#row", {**_row_context(entry, True, year), "row_error": error}
-        )
+        response = _row_response(entry, True, year, row_error=error)
         if error:
             response.status_code = status
             return response
@@ -333,7 +339,7 @@ def entry_row(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     can_write = can_write_home(request.user, entry.home)  # type: ignore[arg-type]
     if not request.htmx:
         return redirect(_ledger_url(entry.home_id, year))
-    return render(request, "disponering/ledger.html#row", _row_context(entry, can_write, year))
+    return _row_response(entry, can_write, year)
 
 
 @login_required

@@ -22,6 +22,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    FilteredRelation,
     Max,
     OuterRef,
     Q,
@@ -411,7 +412,13 @@ def occupancy(home_ids: list[int], day: dt.date) -> dict[int, int]:
 def sickness(home_ids: list[int], year: int, day: dt.date) -> dict[int, dict[str, Any]]:
     """Long-term sickness per home from the ledger: entries in force on ``day``
     (a day inside ``year``), entries overlapping the year, and the year's
-    expected amount of those entries. One query."""
+    expected amount of those entries. One query.
+
+    Both sides are restricted to the year before they join: the entries by the
+    ``ledger_sickness_home_end`` index (sickness entries that end in or after
+    the year), their months by a join condition on the year (FilteredRelation,
+    served by the (entry, month) unique index), so the cost follows this year's
+    sickness entries, not every ledger month of every year."""
     from disponering.models import Category, LedgerEntry, Status
 
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
@@ -420,14 +427,16 @@ def sickness(home_ids: list[int], year: int, day: dt.date) -> dict[int, dict[str
             home_id__in=home_ids, category=Category.SICKNESS, start_date__lte=last, end_date__gte=first
         )
         .exclude(status=Status.CANCELLED)
+        .annotate(
+            year_months=FilteredRelation(
+                "months", condition=Q(months__month__gte=first, months__month__lte=dt.date(year, 12, 1))
+            )
+        )
         .values("home_id")
         .annotate(
             now=Count("pk", distinct=True, filter=Q(start_date__lte=day, end_date__gte=day)),
             year=Count("pk", distinct=True),
-            amount=Coalesce(
-                Sum("months__amount", filter=Q(months__month__gte=first, months__month__lte=dt.date(year, 12, 1))),
-                ZERO,
-            ),
+            amount=Coalesce(Sum("year_months__amount"), ZERO),
         )
         .order_by()
     )

@@ -52,12 +52,19 @@ def seed(ctx: Any) -> None:
             continue
         approved += 1
     # Sold places are priced at the approved rate of their level.
-    repriced = 0
+    # One rate look-up per (home, package), one UPDATE for all.
+    rates: dict[tuple[int, int | None], Any] = {}
+    repriced_placements = []
     for p in Placement.objects.sales().filter(offer__home__in=sale_homes).select_related("offer"):
-        rate = approved_rate(p.offer.home_id, year, p.package_id)
+        key = (p.offer.home_id, p.package_id)
+        if key not in rates:
+            rates[key] = approved_rate(p.offer.home_id, year, p.package_id)
+        rate = rates[key]
         if rate is not None and p.annual_price != rate.annual:
-            Placement.objects.filter(pk=p.pk).update(annual_price=rate.annual)
-            repriced += 1
+            p.annual_price = rate.annual
+            repriced_placements.append(p)
+    Placement.objects.bulk_update(repriced_placements, ["annual_price"], batch_size=1000)
+    repriced = len(repriced_placements)
     # This year's past months are settled for the first homes.
     sent = 0
     home_ids = [h.pk for h in sale_homes[:STATEMENT_HOMES]]

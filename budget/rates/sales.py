@@ -24,6 +24,7 @@ rate in force gets no entry (its statements would be 0 too). Every event
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -95,24 +96,38 @@ def segments_in(
 
 
 def day_rates(year: int) -> dict[tuple[int, int | None], tuple[Decimal, str]]:
-    """Every approved day rate of ``year``: {(home_id, package_id): (day rate, level)} and
-    {(home_id, None): the default level's}. Two queries."""
-    from budget.rates.models import RateCalculation
+    """Every day rate in force in ``year`` (approved, reopened or indexed): {(home_id, package_id): (day rate, level)} and
+    {(home_id, None): the default level's}. Three queries of plain values (a statement
+    asks for it once per month it covers; model instances for every level's packages
+    made sending one statement take seconds)."""
+    from budget.rates.models import PRICING_STATUSES, RateCalculation, RateLevel
 
+    approved = RateCalculation.objects.filter(year=year, status__in=PRICING_STATUSES)
+    calcs = list(approved.values_list("pk", "home_id", "approved_day"))
+    levels_by_calc: dict[int, list[tuple[int, str, Decimal]]] = defaultdict(list)
+    for level_id, calc_id, name, day in RateLevel.objects.filter(
+        calculation__in=approved, approved_day__isnull=False
+    ).values_list("pk", "calculation_id", "name", "approved_day"):
+        levels_by_calc[calc_id].append((level_id, name, day))
+    packages: dict[int, list[int]] = defaultdict(list)
+    level_ids = [lv[0] for levels in levels_by_calc.values() for lv in levels]
+    for level_id, package_id in (
+        RateLevel.packages.through.objects.filter(ratelevel_id__in=level_ids)
+        .order_by("pk")
+        .values_list("ratelevel_id", "supportpackage_id")
+    ):
+        packages[level_id].append(package_id)
     result: dict[tuple[int, int | None], tuple[Decimal, str]] = {}
-    from budget.rates.models import PRICING_STATUSES
-
-    calcs = RateCalculation.objects.filter(year=year, status__in=PRICING_STATUSES).prefetch_related("levels__packages")
-    for calc in calcs:
-        levels = [lv for lv in calc.levels.all() if lv.approved_day is not None]
-        default = next((lv for lv in levels if not lv.packages.all()), None)
+    for calc_id, home_id, calc_day in calcs:
+        levels = levels_by_calc.get(calc_id, [])
+        default = next((lv for lv in levels if not packages.get(lv[0])), None)
         if default is not None:
-            result[(calc.home_id, None)] = (default.approved_day, default.name)
-        elif calc.approved_day is not None:
-            result[(calc.home_id, None)] = (calc.approved_day, "Alle pladser")
-        for lv in levels:
-            for p in lv.packages.all():
-                result[(calc.home_id, p.pk)] = (lv.approved_day, lv.name)
+            result[(home_id, None)] = (default[2], default[1])
+        elif calc_day is not None:
+            result[(home_id, None)] = (calc_day, "Alle pladser")
+        for level_id, name, day in levels:
+            for package_id in packages.get(level_id, []):
+                result[(home_id, package_id)] = (day, name)
     return result
 
 

@@ -29,7 +29,11 @@ def test_maternity_leave_flow(org, page, login, browser, live_server):
     page.goto(url)
     assert cell(page, 3, "loen").inner_text() == "0"
 
+    # The form is fetched when it is opened (the page itself carries no create form).
+    assert page.locator("#leave-form").count() == 0
+    page.get_by_text("Barsel eller sygdom med vikardækning").click()
     form = page.locator("#leave-form")
+    form.wait_for()
     form.locator("select[name=category]").select_option("barsel")
     form.locator("input[name=title]").fill("AB")
     form.locator("input[name=monthly_wage]").fill("35.000")

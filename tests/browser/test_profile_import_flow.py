@@ -106,6 +106,12 @@ def test_consultant_builds_a_profile_for_an_unseen_sap_layout(org, page, login, 
     # 3. The forecast moved by exactly the home's November actuals.
     page.goto(budget_url)
     assert page.get_by_test_id("forecast-total").inner_text() == "582.346 kr."  # 350.000 + 232.345,67
+    # The chart's finer groups under their kind: operations 42.345,67 = 12.345,67 + 30.000 (other municipalities).
+    assert page.locator('#forecast-table tr[data-group="drift"] td[data-col="actuals"]').inner_text() == "42.345,67 kr."
+    sub = page.locator('#forecast-table tr[data-subgroup="koeb_kommuner"]')
+    assert "heraf køb hos andre kommuner" in sub.inner_text() and "30.000,00 kr." in sub.inner_text()
+    assert "12.345,67 kr." in page.locator('#forecast-table tr[data-subgroup="drift"]').inner_text()
+    assert axe_violations(page) == []
     screenshot(page, "profile_import_forecast_moved")
 
     # 4. Drill down from November's wages to the postings behind the figure.

@@ -285,3 +285,49 @@ def test_budget_import_refuses_amounts_beyond_the_column():
     assert parse_amount("1.234,50", "Budgettet") == (D("1234.50"), None)
     assert parse_amount("1.234,50-", "Budgettet") == (D("-1234.50"), None)
     assert parse_amount("1000000000000", "Budgettet")[1] == "Budgettet »1000000000000« er for stort"
+
+
+def test_budget_page_shows_the_configured_groups_inside_their_kind(org, client_for):
+    """Operations split by the chart into »Øvrig drift«, »Køb hos andre kommuner« and »Køb hos regioner«:
+    the budget page shows each one's actuals to date under the kind's row, adding up to it (hand-computed)."""
+    import io
+
+    from budget.chart import ensure_default_accounts
+    from budget.services import import_actuals
+
+    ensure_default_accounts()
+    BudgetLine.objects.create(home=org.home_a, year=2026, group="drift", original=D("1200"))
+    data = (
+        "Omkostningssted;Funktion;Art;Bogføringsdato;Beløb;Tekst\n"
+        "52000;5.38.50;2.21;05-01-2026;100,00;Varer\n"
+        "52000;5.38.50;4.71;06-01-2026;30,00;Aarhus Kommune\n"
+        "52000;5.38.50;4.81;07-01-2026;20,00;Region Midt\n"
+        "52000;5.38.50;4.71;03-02-2026;5,25;Aarhus Kommune\n"
+    ).encode()
+    assert import_actuals(stream=io.BytesIO(data), file_name="f.csv", user=None, mode="apply").stage.ok
+    client = client_for(org.consultant)
+
+    def parts(month):
+        import re
+
+        html = client.get(budget_url(org.home_a, aar=2026, maaned=month)).content.decode()
+        kind = re.search(r'<tr data-group="drift">.*?data-col="actuals">([^<]+)<', html, re.S).group(1)
+        subs = {
+            code: (label.strip(), value)
+            for code, label, value in re.findall(
+                r'data-subgroup="(\w+)">\s*<th scope="row">([^<]+)</th>.*?data-col="actuals">([^<]+)<', html, re.S
+            )
+        }
+        return kind, subs
+
+    kind, subs = parts(1)
+    assert kind == "150,00 kr."  # 100 + 30 + 20
+    assert subs == {
+        "drift": ("heraf øvrig drift", "100,00 kr."),
+        "koeb_kommuner": ("heraf køb hos andre kommuner", "30,00 kr."),
+        "koeb_regioner": ("heraf køb hos regioner", "20,00 kr."),
+    }
+    kind, subs = parts(2)
+    assert kind == "155,25 kr." and subs["koeb_kommuner"][1] == "35,25 kr."
+    # Wages and income are one group each in the shipped chart: no sub-rows for them.
+    assert set(subs) == {"drift", "koeb_kommuner", "koeb_regioner"}

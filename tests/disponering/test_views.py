@@ -106,6 +106,8 @@ def test_readers_get_403_on_writes(org, client_for, persona, status):
     assert client.post(reverse("disponering:entry_cancel", args=[entry.pk]), {"version": 1}).status_code == status
     assert client.post(reverse("disponering:entry_confirm", args=[entry.pk]), {"version": 1}).status_code == status
     assert client.get(reverse("disponering:entry_edit", args=[entry.pk])).status_code == status
+    assert client.get(reverse("disponering:entry_create", args=[org.home_a.pk])).status_code == status
+    assert client.get(reverse("disponering:leave_create", args=[org.home_a.pk]), **HX).status_code == status
     entry.refresh_from_db()
     assert entry.status == Status.EXPECTED
     assert LedgerEntry.objects.count() == 1
@@ -125,7 +127,8 @@ def test_outsiders_get_404_everywhere(org, client_for, persona):
 def test_wrong_method_405(org, client_for):
     entry = make(org)
     client = client_for(org.manager)
-    assert client.get(reverse("disponering:entry_create", args=[org.home_a.pk])).status_code == 405
+    assert client.put(reverse("disponering:entry_create", args=[org.home_a.pk])).status_code == 405
+    assert client.get(reverse("disponering:entry_confirm", args=[entry.pk])).status_code == 405
     assert client.get(reverse("disponering:entry_cancel", args=[entry.pk])).status_code == 405
     assert client.post(ledger_url(org.home_a)).status_code == 405
     assert client.delete(reverse("disponering:entry_edit", args=[entry.pk])).status_code == 405
@@ -141,7 +144,7 @@ def test_page_shows_grid_and_entries_with_filters(org, client_for):
     client = client_for(org.consultant)
     html = client.get(ledger_url(org.home_a)).content.decode()
     assert "Nyansat pædagog" in html and "Aflyst køb" in html
-    assert "is-cancelled" in html
+    assert 'class="cancelled-row"' in html
     assert "1.000" in html  # 12,000 evenly → 1.000 per month in the grid
     assert reverse("history", args=["disponering", cancelled.pk]) in html
     filtered = client.get(ledger_url(org.home_a, kategori="nyansaettelse")).content.decode()
@@ -155,8 +158,44 @@ def test_page_shows_grid_and_entries_with_filters(org, client_for):
 def test_reader_sees_no_forms(org, client_for):
     make(org)
     html = client_for(org.area_manager).get(ledger_url(org.home_a)).content.decode()
-    assert 'id="entry-form"' not in html
+    assert 'id="entry-form"' not in html and "Ny disponering" not in html
+    assert 'id="ledger-row-action"' not in html and "Bekræft<" not in html
     assert "Ret<" not in html
+
+
+def test_forms_are_fetched_on_demand(org, client_for):
+    """The page carries no form for a new entry and none per row: the create
+    forms come from a GET when opened (HTMX, or a page of their own without
+    JavaScript), the edit form from "Ret", and the row buttons submit one
+    shared form."""
+    entry = make(org)
+    client = client_for(org.manager)
+    html = client.get(ledger_url(org.home_a)).content.decode()
+    assert 'id="entry-form"' not in html and 'id="leave-form"' not in html
+    assert html.count("<form") == 4  # log-out, filters, consequence, the shared row-action form
+    create = reverse("disponering:entry_create", args=[org.home_a.pk])
+    leave = reverse("disponering:leave_create", args=[org.home_a.pk])
+    assert f'href="{create}?aar=2026"' in html and f'href="{leave}?aar=2026"' in html
+    assert f'form="ledger-row-action" formaction="{reverse("disponering:entry_confirm", args=[entry.pk])}"' in html
+    partial = client.get(create + "?aar=2026", **HX).content.decode()
+    assert partial.strip().startswith('<form id="entry-form"') and "<html" not in partial
+    assert 'value="2026"' in partial
+    page = client.get(create + "?aar=2026").content.decode()
+    assert "<html" in page and 'id="entry-form"' in page and "ikke gemt" not in page
+    leave_partial = client.get(leave + "?aar=2026", **HX).content.decode()
+    assert leave_partial.strip().startswith('<form id="leave-form"') and "barselsrefusion" in leave_partial
+    assert 'id="leave-form"' in client.get(leave + "?aar=2026").content.decode()
+
+
+def test_row_buttons_work_without_javascript(org, client_for):
+    """A row's button posts the shared form (CSRF token and year) with the
+    version as its own value: a plain POST confirms and redirects back."""
+    entry = make(org)
+    client = client_for(org.manager)
+    response = client.post(reverse("disponering:entry_confirm", args=[entry.pk]), {"version": "1", "aar": "2026"})
+    assert response.status_code == 302 and response["Location"].startswith(ledger_url(org.home_a).split("?")[0])
+    entry.refresh_from_db()
+    assert entry.status == Status.CONFIRMED
 
 
 def test_htmx_grid_partial(org, client_for):
