@@ -60,6 +60,8 @@ def test(args: list[str]) -> None:
     sh(BIN / "ruff", "format", "--check", ".")
     # Types (pyproject.toml [tool.mypy]: strict on services and selectors).
     sh(BIN / "mypy", "botilbud", "budget", "disponering", "visitation", "onboarding", env=env)
+    # Layers (pyproject.toml [tool.importlinter]): botilbud ← visitation ← disponering ← budget ← onboarding.
+    sh(BIN / "lint-imports", env={**env, "PYTHONPATH": str(ROOT)})
     sh(BIN / "python", "manage.py", "makemigrations", "--check", "--dry-run", env=env)
     result = subprocess.run([str(BIN / "pytest"), *args], cwd=ROOT, env=env)
     sys.exit(result.returncode)

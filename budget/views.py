@@ -429,7 +429,7 @@ def actuals_import_discard(request: AuthenticatedHttpRequest, batch_pk: int) -> 
 @require_GET
 def budget_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The original budget is one of the staged imports (preview, reconciliation,
-    confirm): ``budget.budget_import.BudgetKind`` run by ``onboarding``."""
+    confirm): ``onboarding.kinds.budget.BudgetKind`` run by ``onboarding``."""
     require(request.user, "budget.import_actuals")
     return redirect("onboarding:upload", "budget")
 

@@ -27,7 +27,8 @@ from django.db import transaction
 from botilbud.lib.money import ZERO, format_number
 from botilbud.models import AccountGroup
 from disponering.models import Category, LedgerEntry, Spread, Status
-from disponering.services import horizon_end, income_consequence_span
+from disponering.services import consequence_summary, horizon_end, income_consequence_span
+from visitation import events, providers
 
 log = logging.getLogger(__name__)
 
@@ -252,14 +253,10 @@ def _manual_move_out(event: Any, home: Any, who: str) -> None:
     )
 
 
-def register_with_visitation() -> bool:
-    """Called from ``DisponeringConfig.ready``; quiet if visitation has no events yet."""
-    try:
-        from visitation import events  # type: ignore[attr-defined]
-    except ImportError:
-        return False
-    register = getattr(events, "register", None)
-    if register is None:
-        return False
-    register(handle_placement_event)
-    return True
+def register_with_visitation() -> None:
+    """Called from ``DisponeringConfig.ready``: the ledger follows placement
+    events, and visitation's package-change page asks disponering for the
+    income consequence (``visitation.providers``; visitation never imports
+    disponering)."""
+    events.register(handle_placement_event)
+    providers.provide("income_consequence", consequence_summary)

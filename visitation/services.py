@@ -18,7 +18,7 @@ from botilbud.lib.dates import add_months
 from botilbud.lib.money import format_kr, to_money
 from botilbud.models import Municipality, User
 from botilbud.permissions import can
-from visitation import events
+from visitation import events, providers
 from visitation.models import (
     LEVEL_RANK,
     ROLE_COMPETENCE,
@@ -207,9 +207,7 @@ def placement_create(
         price = price_for(offer=offer, package=package, day=start_date)
         if paying_code != own:
             # A sold place is priced at the home's approved rate for the package's level.
-            from budget.rates.selectors import approved_rate
-
-            rate = approved_rate(offer.home_id, start_date.year, package)
+            rate = providers.approved_rate(offer.home_id, start_date.year, package)
             if rate is None:
                 raise PlacementError(
                     f"{offer.home} har ingen godkendt takst for {start_date.year}: en solgt plads prissættes "
@@ -381,9 +379,7 @@ def placement_change_package(
     old_package = placement.package
     old_price = placement.annual_price
     if placement.offer.home_id is not None and placement.is_sale:
-        from budget.rates.selectors import approved_rate
-
-        rate = approved_rate(placement.offer.home_id, effective_date.year, new_package)
+        rate = providers.approved_rate(placement.offer.home_id, effective_date.year, new_package)
         if rate is None:
             raise PlacementError(f"{placement.offer.home} har ingen godkendt takst for {effective_date.year}.")
         new_price = rate.annual

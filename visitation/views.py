@@ -26,7 +26,7 @@ from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, streaming_sheet,
 from botilbud.models import HourPrice, Municipality, Paragraph, User
 from botilbud.permissions import can, require
 from botilbud.registry import home_tabs_for
-from visitation import selectors, services
+from visitation import providers, selectors, services
 from visitation.forms import (
     DecisionForm,
     EndForm,
@@ -298,9 +298,7 @@ def _panel_context(form: PlacementForm, data: Any) -> dict[str, Any]:
             payer = (data.get("paying_municipality") if data else "") or ""
             if payer and payer.isascii() and payer.isdigit() and int(payer) != Municipality.own_code():
                 # A sold place: the home's approved rate for the package's level.
-                from budget.rates.selectors import approved_rate
-
-                sale_rate = approved_rate(offer.home_id, start.year, package)
+                sale_rate = providers.approved_rate(offer.home_id, start.year, package)
                 chosen_price = sale_rate.annual if sale_rate else None
                 if sale_rate is None:
                     price_error = (
@@ -620,8 +618,6 @@ def placement_change_package(request: AuthenticatedHttpRequest, pk: int) -> Http
 def placement_package_consequence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The income consequence for the own home of a package change, before it is
     saved (the allocation model: Δ weekly hours × hour price × days/7)."""
-    from disponering.services import consequence_summary
-
     user = _user(request)
     require(user, "visitation.manage_placements")
     placement = get_placement_for_user(request, pk)
@@ -637,7 +633,7 @@ def placement_package_consequence(request: AuthenticatedHttpRequest, pk: int) ->
     else:
         old_hours = placement.package.weekly_hours if placement.package else Decimal(0)
         context.update(
-            consequence_summary(
+            providers.income_consequence(
                 placement.offer.home_id,
                 old_weekly_hours=old_hours,
                 new_weekly_hours=package.weekly_hours,

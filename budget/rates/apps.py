@@ -38,6 +38,9 @@ class RatesConfig(AppConfig):
         demo_seeder(47, "takster og afregning", demo.seed)
 
         from budget.rates.sales import handle_sale_event
-        from visitation import events
+        from budget.rates.selectors import approved_rate
+        from visitation import events, providers
 
         events.register(handle_sale_event)
+        # A sold place is priced at the approved rate; visitation asks through providers.
+        providers.provide("approved_rate", approved_rate)

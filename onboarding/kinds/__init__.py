@@ -6,7 +6,7 @@ from onboarding.framework import ImportKindSpec
 
 
 def all_kinds() -> dict[str, ImportKindSpec]:
-    from budget.budget_import import BUDGET_KIND
+    from onboarding.kinds.budget import BUDGET_KIND
     from onboarding.kinds.organisation import ORGANISATION
     from onboarding.kinds.users import USERS
 
