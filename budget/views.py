@@ -34,6 +34,7 @@ from budget import importer, monthly_profiles, selectors, services
 from budget.forms import ActualsUploadForm, CorrectionForm, ProfileForm, StaffingPlanForm, staff_group_formset
 from budget.models import ActualsImport, BudgetLine, StaffingPlan
 from budget.staffing import GroupInput, StaffingInput, roster_cost, staff_hours
+from disponering.selectors import staff_changes
 
 
 class BadParameter(Exception):
@@ -563,8 +564,6 @@ def _staff_ledger(home: Home, year: int, wage_budget: Decimal, result: Any) -> d
     """The year's staff entries in the ledger (live) beside the plan's wage
     budget, in kroner and in roster hours a week at the plan's average cost
     per roster hour (supplements included)."""
-    from disponering.selectors import staff_changes
-
     rows = staff_changes(home, year)
     total = sum((r["total"] for r in rows), Decimal(0))
     per_hour = result.cost_per_roster_hour

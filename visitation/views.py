@@ -656,10 +656,15 @@ def placement_end(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             manual_move_out=bool(d.get("ledger_move_out")),
         )
 
+    seen: dict[int, dict[str, Any]] = {}
+
     def ledger(placement: Placement) -> dict[str, Any]:
-        own = placement.offer.home_id is not None and not placement.is_sale
-        generated = own and placement.ledger_entries.filter(generated=True).exists()
-        return {"own_home": own, "has_generated_income": generated}
+        # Asked by both the form and the page: one query, not two.
+        if placement.pk not in seen:
+            own = placement.offer.home_id is not None and not placement.is_sale
+            generated = own and placement.ledger_entries.filter(generated=True).exists()
+            seen[placement.pk] = {"own_home": own, "has_generated_income": generated}
+        return seen[placement.pk]
 
     def form_kwargs(placement: Placement) -> dict[str, Any]:
         info = ledger(placement)
