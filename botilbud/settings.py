@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "budget.dashboard",
     "budget.rates",
     "budget.nextyear",
+    "budget.absence",
     "onboarding",
 ]
 
