@@ -24,6 +24,7 @@ urlpatterns = [
     path("job/<uuid:pk>/fil/", views.job_download, name="job_download"),
     path("visitation/", include("visitation.urls")),
     path("disponering/", include("disponering.urls")),
+    path("budget/naeste-aar/", include("budget.nextyear.urls")),
     path("budget/", include("budget.urls")),
     path("opfoelgning/", include("budget.followup.urls")),
     path("dashboard/", include("budget.dashboard.urls")),
