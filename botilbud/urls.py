@@ -22,6 +22,7 @@ urlpatterns = [
     path("databeskyttelse/", views.data_protection, name="data_protection"),
     path("visitation/", include("visitation.urls")),
     path("disponering/", include("disponering.urls")),
+    path("budget/naeste-aar/", include("budget.nextyear.urls")),
     path("budget/", include("budget.urls")),
     path("opfoelgning/", include("budget.followup.urls")),
     path("dashboard/", include("budget.dashboard.urls")),
