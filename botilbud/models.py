@@ -65,10 +65,6 @@ class User(AbstractUser):
         return Role(self.role).label
 
     @property
-    def sees_all_homes(self) -> bool:
-        return self.role in ALL_HOMES_ROLES
-
-    @property
     def is_authority(self) -> bool:
         return self.role in AUTHORITY_ROLES
 

@@ -41,14 +41,6 @@ class ForecastRow:
     forecast: Decimal
     deviation: Decimal
 
-    @property
-    def group_label(self) -> str:
-        return AccountGroup(self.group).label
-
-    @property
-    def deviation_to_date(self) -> Decimal:
-        return self.actuals_to_date - self.budget_to_date
-
 
 # Budget lines with their corrected budget and the profile's share through month m
 # (relative weights; an empty profile is 1/12 per month), and actuals through m.

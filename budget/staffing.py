@@ -111,10 +111,6 @@ class StaffingResult:
     cost_per_fte: Decimal = Decimal(0)  # the average incl. supplements (the plan's own without groups)
     cost_per_roster_hour: Decimal | None = None
 
-    @property
-    def lost_hours(self) -> Decimal:
-        return sum((loss.hours for loss in self.losses), Decimal(0))
-
 
 def _h(value: Decimal) -> Decimal:
     return value.quantize(HOURS, rounding=ROUND_HALF_UP)

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from botilbud.lib.locking import VersionConflict
@@ -286,18 +285,3 @@ def approve_all(*, year_end: YearEnd, user: User, home_ids: list[int]) -> int:
         carry_over_approve(carry_over=carry_over, user=user, seen_version=carry_over.version)
         count += 1
     return count
-
-
-def booked_for(home_ids: list[int], year: int) -> dict[int, Decimal]:
-    """Σ carry-over booked into ``year`` per home (from the year before)."""
-    rows = (
-        BudgetCorrection.objects.filter(
-            line__home_id__in=home_ids,
-            line__year=year,
-            kind=CorrectionKind.CARRY_OVER,
-            status=CorrectionStatus.APPROVED,
-        )
-        .values("line__home_id")
-        .annotate(total=Sum("amount"))
-    )
-    return {r["line__home_id"]: r["total"] for r in rows}

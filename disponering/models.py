@@ -153,16 +153,8 @@ class LedgerEntry(models.Model):
         return f"{self.get_category_display()}: {self.title}"
 
     @property
-    def first_month(self) -> dt.date:
-        return self.start_date.replace(day=1)
-
-    @property
     def last_month(self) -> dt.date:
         return self.end_date.replace(day=1)
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == Status.CANCELLED
 
     def get_absolute_url(self) -> str:
         return reverse("disponering:ledger", args=[self.home_id]) + f"?aar={self.start_date.year}#post-{self.pk}"

@@ -12,10 +12,8 @@ any difference rolls the whole import back.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import IO, Any
+from typing import IO
 
 import pghistory
 from django.db import transaction
@@ -145,7 +143,3 @@ def discard_import(*, batch: ImportBatch) -> None:
         locked.status = ImportBatch.Status.DISCARDED
         locked.version += 1
         locked.save(update_fields=["status", "version"])
-
-
-def amount_sum(values: Iterable[Any]) -> Decimal:
-    return sum((Decimal(v) for v in values), Decimal("0"))

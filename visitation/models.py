@@ -26,7 +26,8 @@ WEEKS_PER_YEAR = Decimal(52)
 
 
 def own_municipality() -> str:
-    """The name of the municipality running this installation (``settings.MUNICIPALITY_NAME``)."""
+    """The name of the municipality running this installation (``settings.MUNICIPALITY_NAME``).
+    Only migration 0001 still calls it (an old field default); keep it for that."""
     return getattr(settings, "MUNICIPALITY_NAME", "Københavns Kommune")
 
 
@@ -83,10 +84,6 @@ class Provider(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def is_external(self) -> bool:
-        return self.kind != self.Kind.OWN
 
 
 @pghistory.track()
@@ -388,17 +385,9 @@ class Placement(models.Model):
         return reverse("visitation:placement_detail", args=[self.pk])
 
     @property
-    def is_own_home(self) -> bool:
-        return self.offer.home_id is not None
-
-    @property
     def is_sale(self) -> bool:
         """Another municipality pays: income for our home, never our authority's spending."""
         return self.paying_municipality_id != Municipality.own_code()
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in (self.Status.PROPOSED,)
 
 
 @pghistory.track()

@@ -30,10 +30,6 @@ DAY_STEPS = (Paragraph.Ladder.PREVENTIVE, Paragraph.Ladder.GROUP)
 COUNTED_STATUSES = ("godkendt", "aktiv", "ophoert")  # approved or later
 
 
-def is_residential(paragraph: Paragraph) -> bool:
-    return paragraph.ladder_step in RESIDENTIAL_STEPS
-
-
 @dataclass(frozen=True)
 class Occupancy:
     """A home (or a sum of homes) over one period."""

@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from botilbud.lib.dates import MONTH_ABBR, MONTH_NAMES
 from botilbud.lib.money import format_kr, format_number
 
 register = template.Library()
+
+
+# json_script's escaping: no "<", ">" or "&" is left in the JSON, so the HTML
+# parser takes it as plain text and it cannot end its element.
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def chart_data(spec: dict[str, Any], name: str) -> SafeString:
+    """``{{ spec|chart_data:"budget-chart" }}`` → ``<template id="budget-chart-data"
+    class="chart-data">{JSON}</template>``, the data of ``<div data-chart="budget-chart-data">``
+    (static/js/charts.js). Like ``json_script``, but in a ``<template>``: HTMX removes
+    ``<script>`` elements from the content it swaps in (the dashboard's drill-downs)."""
+    data = json.dumps(spec, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return format_html('<template id="{}-data" class="chart-data">{}</template>', name, mark_safe(data))  # noqa: S308
 
 
 @register.filter

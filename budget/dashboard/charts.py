@@ -2,12 +2,11 @@
 table and the Excel download are all made from the same ``Chart``.
 
 Values stay ``Decimal``/``int`` in Python; they become strings only in the
-JSON data island the browser reads (``dashboard.js`` turns them into numbers).
+JSON data island the browser reads (``static/js/charts.js`` turns them into numbers).
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -90,7 +89,8 @@ class Chart:
     def empty(self) -> bool:
         return not self.categories
 
-    def spec_json(self) -> str:
+    def spec(self) -> dict[str, Any]:
+        """The figure's data for static/js/charts.js (``{{ chart.spec|chart_data:… }}``)."""
         n = self.plot_limit or len(self.categories)
         spec = {
             "x": self.categories[:n],
@@ -113,8 +113,7 @@ class Chart:
                 if s.in_chart
             ],
         }
-        # Rendered into an HTML attribute; the template's autoescaping quotes it.
-        return json.dumps(spec, ensure_ascii=False)
+        return spec
 
 
 def _format(value: Decimal | int | None, unit: str) -> str:

@@ -158,14 +158,6 @@ class Economy:
                 totals[k] += v
         return totals
 
-    def group_totals(self, home_ids: list[int]) -> dict[str, dict[str, Decimal]]:
-        result = {g: dict.fromkeys(KEYS, ZERO) for g in GROUPS}
-        for home_id in home_ids:
-            for group, values in self.per_home.get(home_id, {}).items():
-                for k in KEYS:
-                    result[group][k] += values[k]
-        return result
-
 
 def year_round(year: int) -> Round | None:
     """The latest follow-up round of the budget year (the dashboard's "current" round)."""

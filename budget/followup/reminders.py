@@ -49,10 +49,6 @@ class SendResult:
     overdue: int = 0
 
 
-def deadline_for(fu: HomeFollowUp) -> dt.date | None:
-    return fu.deadline()
-
-
 def recipients(fu: HomeFollowUp) -> list[User]:
     """Whose turn it is (from prefetched relations; no queries)."""
     if fu.step == Step.PREPARING:

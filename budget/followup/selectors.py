@@ -28,10 +28,6 @@ GROUPS = [AccountGroup.WAGES, AccountGroup.OPERATIONS, AccountGroup.INCOME]
 ECONOMY_KEYS = ("corrected_budget", "budget_to_date", "actuals_to_date", "forecast", "deviation")
 
 
-def _dec(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
 def previous_round(round_: Round) -> Round | None:
     return Round.objects.filter(month__lt=round_.month).order_by("-month").first()
 

@@ -183,10 +183,6 @@ class StatementView:
         return sum((ln.amount for ln in self.lines), ZERO)
 
     @property
-    def month_total(self) -> Decimal:
-        return sum((ln.amount for ln in self.lines if ln.kind == StatementLine.Kind.MONTH), ZERO)
-
-    @property
     def correction_total(self) -> Decimal:
         return sum((ln.amount for ln in self.lines if ln.kind == StatementLine.Kind.CORRECTION), ZERO)
 

@@ -138,12 +138,17 @@ def _budget_chart(month_totals: list[dict], month: int) -> tuple[dict[str, Any],
             forecast_path.append(f)
     series = [("Budget (profil)", budget_cum), ("Forbrug", actual_cum), ("Prognose", forecast_path)]
     chart = {
-        "kind": "lines",
         "title": "Akkumuleret nettoforbrug",
         "x": labels,
         "y_title": "kr.",
         "series": [
-            {"name": name, "values": [None if v is None else str(v) for v in values], "dash": name == "Prognose"}
+            {
+                "name": name,
+                "type": "line",
+                "unit": "kr",
+                "values": [None if v is None else str(v) for v in values],
+                "dash": name == "Prognose",
+            }
             for name, values in series
         ],
     }

@@ -126,6 +126,7 @@ def staffing(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "measure": ["absolute", *["relative"] * len(result.losses), "total"],
         "values": [str(result.gross_hours), *[str(-loss.hours) for loss in result.losses], str(result.roster_hours)],
         "y_title": "timer pr. år",
+        "unit": "timer",
     }
     return render(
         request,

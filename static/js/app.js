@@ -18,3 +18,14 @@ document.addEventListener("click", (event) => {
     event.preventDefault();
   }
 });
+
+// After a dashboard drill-down (HTMX swaps #dashboard-main) the clicked link is
+// gone: move focus to the new heading, so keyboard and screen-reader users
+// continue from the top of the level.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const target = event.detail && event.detail.target;
+  if (target && target.id === "dashboard-main") {
+    const heading = target.querySelector("h1");
+    if (heading) heading.focus({ preventScroll: true });
+  }
+});
