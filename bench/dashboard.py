@@ -79,7 +79,10 @@ def main() -> None:
     user = User.objects.get(username=args.user)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
-    print(f"Bruger: {user.username} ({user.role_label}); {Home.objects.count()} botilbud i databasen")
+    print(
+        f"Bruger: {user.username} ({user.role_label}); {Home.objects.count()} botilbud i databasen; "
+        f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min)"
+    )
     years = sorted({d.year for d in ActualTotal.objects.dates("month", "year")})
     print(f"Historik: {len(years)} år med forbrug ({years[0] if years else '-'}–{years[-1] if years else '-'})")
     print(f"{'Side':34} {'status':>6} {'median':>8} {'maks':>8} {'SQL-tid':>8} {'SQL':>5} {'KB':>6}")
@@ -108,7 +111,7 @@ def main() -> None:
     if department is not None:
         print(
             f"\nForvaltningens dashboard: SQL {department.ms:.1f} ms (median), mål ≤ {TARGET_SQL_MS:.0f} ms: "
-            f"{'ok' if department.ms <= TARGET_SQL_MS else 'IKKE OK'}"
+            f"{'ok' if department.ms <= TARGET_SQL_MS else 'IKKE OK'}; load average nu {os.getloadavg()[0]:.1f}"
         )
         for ms, query in sorted(department.queries, reverse=True)[: args.slowest]:
             print(f"  {ms:6.1f} ms  {' '.join(query.split())[:150]}")
