@@ -221,34 +221,41 @@ def economy(home_ids: list[int], year: int, round_: Round | None, today: dt.date
     return Economy(year=year, round=round_, month=month, per_home=per_home, frozen=frozen, today=today, steps=steps)
 
 
-# Per round of the year: Σ forecast and budget of the approved follow-ups and
-# how many homes they are. Summed per (round, home) first and then per round,
-# two hash aggregates over the year's rows (``dash_figure_month_home``), where
-# COUNT(DISTINCT home_id) would sort them.
+# Every round of the year with Σ forecast and budget of its approved follow-ups
+# and how many homes they are, in one query (the rounds and their sums). Summed
+# per (round, home) first and then per round: two hash aggregates over the
+# year's rows (``dash_figure_month_home``), where COUNT(DISTINCT home_id)
+# would sort them.
 _MOVEMENT_SQL = """
-SELECT round_id, sum(forecast), sum(budget), count(*)
-FROM (
-    SELECT round_id, home_id, sum(forecast) AS forecast, sum(corrected_budget) AS budget
-    FROM dashboard_followupfigure
-    WHERE home_id = ANY(%(homes)s) AND month >= %(first)s AND month <= %(last)s
-    GROUP BY round_id, home_id
-) per_home
-GROUP BY round_id
+SELECT r.id, r.month, s.forecast, s.budget, coalesce(s.homes, 0)
+FROM followup_round r
+LEFT JOIN (
+    SELECT round_id, sum(forecast) AS forecast, sum(budget) AS budget, count(*) AS homes
+    FROM (
+        SELECT round_id, home_id, sum(forecast) AS forecast, sum(corrected_budget) AS budget
+        FROM dashboard_followupfigure
+        WHERE home_id = ANY(%(homes)s) AND month >= %(first)s AND month <= %(last)s
+        GROUP BY round_id, home_id
+    ) per_home
+    GROUP BY round_id
+) s ON s.round_id = r.id
+WHERE r.month >= %(first)s AND r.month <= %(last)s
+ORDER BY r.month
 """
 
 
 def forecast_movement(home_ids: list[int], year: int, econ: Economy) -> list[dict[str, Any]]:
     """The department's forecast at each round of the year: Σ the approved
     (frozen) follow-ups; the latest round as the dashboard shows it (frozen +
-    live). Two queries."""
+    live). One query."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    rounds = list(Round.objects.filter(month__gte=first, month__lte=last).order_by("month").values_list("pk", "month"))
     with connection.cursor() as cursor:
         cursor.execute(_MOVEMENT_SQL, {"homes": sorted(home_ids), "first": first, "last": last})
-        sums = {
-            round_id: {"forecast": forecast, "budget": budget, "homes": homes}
-            for round_id, forecast, budget, homes in cursor.fetchall()
-        }
+        rows = cursor.fetchall()
+    rounds = [(pk, month) for pk, month, *_ in rows]
+    sums = {
+        pk: {"forecast": forecast, "budget": budget, "homes": homes} for pk, _, forecast, budget, homes in rows if homes
+    }
     result = []
     for pk, month in rounds:
         if econ.round is not None and pk == econ.round.pk:
