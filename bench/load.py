@@ -50,7 +50,8 @@ def server_env(base_url_db: str) -> dict[str, str]:
     }
 
 
-def wait_ready(url: str, timeout: float = 60) -> None:
+def wait_ready(url: str, timeout: float = 240) -> None:
+    """Until the server answers (its workers import Django first: slow on a busy machine)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
