@@ -717,18 +717,24 @@ def month_from_text(text: str) -> dt.date:
 @dataclass
 class Reconciliation:
     """Per cost centre: rows and amount in the file (as Python read them), staged (as SQL parsed them),
-    to be written and replaced. ``ok`` = file = staged = written for every cost centre."""
+    to be written and replaced. ``ok`` = file = staged = written for every cost centre.
+
+    A refused file (``refused``) is never ``ok``: its figures are what was read and staged, with each
+    cost centre's bad rows, and nothing is written (``write_*`` and ``replace_*`` are zero).
+    ``unreadable`` counts the lines the reader could not split into cells (they belong to no cost centre)."""
 
     rows: list[dict[str, Any]] = field(default_factory=list)
+    refused: bool = False
+    unreadable: int = 0
 
     @property
     def ok(self) -> bool:
-        return all(r["ok"] for r in self.rows)
+        return not self.refused and all(r["ok"] for r in self.rows)
 
     def totals(self) -> dict[str, Any]:
         keys = ["file_rows", "file_amount", "staged_rows", "staged_amount", "write_rows", "write_amount"]
-        keys += ["replace_rows", "replace_amount"]
-        return {k: sum((r[k] for r in self.rows), Decimal(0) if k.endswith("amount") else 0) for k in keys}
+        keys += ["replace_rows", "replace_amount", "bad_rows"]
+        return {k: sum((r.get(k, 0) for r in self.rows), Decimal(0) if k.endswith("amount") else 0) for k in keys}
 
     def as_json(self) -> list[dict[str, Any]]:
         return [{k: (str(v) if isinstance(v, Decimal) else v) for k, v in r.items()} for r in self.rows]
@@ -740,20 +746,27 @@ class Reconciliation:
 
 
 def reconcile(read: ReadInfo, *, written: bool) -> Reconciliation:
-    """Compare the file's figures with the staged rows and (when the file is good) the rows to be written."""
+    """Compare the file's figures with the staged rows and (when the file is good) the rows to be written.
+    ``written=False``: the file is refused; the figures read and staged are shown with the bad rows per
+    cost centre, and nothing is to be written."""
     with connection.cursor() as cursor:
         if read.profile_lookups is not None:  # the profile path's one pass over the joined rows
             cursor.execute(
-                f"SELECT coalesce(cost_centre, ''), sum(n)::bigint, coalesce(sum(amount), 0) FROM {AGG} GROUP BY 1"
+                f"SELECT coalesce(a.cost_centre, ''), sum(a.n)::bigint, coalesce(sum(a.amount), 0), "
+                f"coalesce(sum(a.bad), 0)::bigint, min(h.name) FROM {AGG} a "
+                "LEFT JOIN botilbud_home h ON h.id = a.home_id GROUP BY 1"
             )
         else:
             cursor.execute(
-                "SELECT coalesce(cc, ''), count(*), coalesce(sum(amount), 0) FROM budget_actuals_parsed GROUP BY 1"
+                f"SELECT coalesce(n.cc, ''), count(*), coalesce(sum(n.amount), 0), count(*) FILTER (WHERE n.bad), "
+                f"min(h.name) FROM {NORM} n LEFT JOIN botilbud_home h ON h.id = n.home_id GROUP BY 1"
             )
-        staged = {r[0]: (r[1], r[2]) for r in cursor.fetchall()}
+        rows = cursor.fetchall()
+        staged = {r[0]: (r[1], r[2]) for r in rows}
+        bad_of = {r[0]: int(r[3]) for r in rows}
+        homes: dict[str, str] = {r[0]: r[4] for r in rows if r[4]}
         to_write: dict[str, tuple[int, Decimal]] = {}
         replaced: dict[str, tuple[int, Decimal]] = {}
-        homes: dict[str, str] = {}
         if written:
             cursor.execute(
                 f"SELECT n.cost_centre, sum(n.n)::bigint, sum(n.amount), min(h.name) FROM {AGG} n "
@@ -771,7 +784,7 @@ def reconcile(read: ReadInfo, *, written: bool) -> Reconciliation:
                 """
             )
             replaced = {r[0]: (r[1], r[2]) for r in cursor.fetchall()}
-    result = Reconciliation()
+    result = Reconciliation(refused=not written, unreadable=read.bad_count)
     zero = (0, Decimal("0.00"))
     for cc in sorted(set(read.file_stats) | set(staged) | set(to_write)):
         file_rows, file_amount = read.file_stats.get(cc, [0, Decimal(0)])
@@ -789,11 +802,13 @@ def reconcile(read: ReadInfo, *, written: bool) -> Reconciliation:
                 "file_amount": Decimal(file_amount).quantize(Decimal("0.01")),
                 "staged_rows": s_rows,
                 "staged_amount": Decimal(s_amount).quantize(Decimal("0.01")),
+                "bad_rows": bad_of.get(cc, 0),
                 "write_rows": w_rows,
                 "write_amount": Decimal(w_amount).quantize(Decimal("0.01")),
                 "replace_rows": r_rows,
                 "replace_amount": Decimal(r_amount).quantize(Decimal("0.01")),
-                "ok": ok,
+                "ok": ok and written,
+                "same": ok,
             }
         )
     return result

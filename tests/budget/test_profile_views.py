@@ -102,6 +102,42 @@ def test_two_bad_lines_refused_over_http(org, client_for):
     assert not Actual.objects.exists()
 
 
+def test_refused_file_reconciliation_shows_real_figures_and_nothing_written(org, client_for):
+    """A refused file never claims it reconciles: per cost centre the rows and amount read and staged,
+    its bad rows, 0 written; the unreadable line (wrong column count) is counted on its own row."""
+    import re
+
+    from budget.importer import Reconciliation
+
+    c = client_for(org.administrator)
+    sap = ImportProfile.objects.get(name=SAP)
+    response = c.post(
+        reverse("budget:actuals_import"), {"file": _sample("forbrug_sap_opus_med_fejl.csv"), "profile": sap.pk}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    table = html[html.index('id="reconciliation"') : html.index("</table>", html.index('id="reconciliation"'))]
+    assert 'data-refused="1"' in html
+    assert "Stemmer" not in table and ">Ja<" not in table
+    assert "Afvist: intet skrevet" in table and "Ulæselige linjer" in table
+
+    def row(cc: str) -> list[str]:
+        start = table.index(f'data-cost-centre="{cc}"')
+        cells = re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", table[start : table.index("</tr>", start)])
+        return [re.sub(r"<[^>]+>", "", x) for x in cells]
+
+    # The file has 60 data lines: 20 per cost centre; line 11 (52000) has a column too few, line 21
+    # (52010) a bad amount. Hand-counted from demo/forbrug_sap_opus_med_fejl.csv.
+    cc_52000, cc_52010, cc_52020 = row("52000"), row("52010"), row("52020")
+    assert cc_52000[2] == "19" and cc_52000[6] == "0"  # the unreadable line is not 52000's
+    assert cc_52010[2] == "20" and cc_52010[4] == "20" and cc_52010[6] == "1"
+    assert cc_52020[2] == "20" and cc_52020[6] == "0"
+    assert all(r[7] == "0" for r in (cc_52000, cc_52010, cc_52020))
+    assert not Actual.objects.exists() and not ActualsImport.objects.exists()
+    # The object itself: refused is never ok, even where file = staged.
+    assert not Reconciliation(rows=[{"ok": True}], refused=True).ok
+
+
 def test_postings_drill_down_scoped(org, client_for):
     from budget.services import import_actuals
 

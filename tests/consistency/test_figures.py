@@ -1,6 +1,6 @@
 """One set of numbers: on a seeded demo municipality, every page and export
-that shows a home's forecast, deviation, corrected budget, residents or
-occupancy shows the same figure for the same moment.
+that shows a home's forecast, deviation, corrected budget, residents,
+occupancy or sickness absence shows the same figure for the same moment.
 
 Pages mark each figure (``{% figure %}``: ``data-figure``, ``data-home`` or
 ``data-scope``, ``data-moment``, ``data-month``); this test reads the rendered
@@ -34,7 +34,7 @@ from botilbud.lib.dates import MONTH_NAMES
 
 TODAY = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 SCALE = os.environ.get("BOTILBUD_CONSISTENCY_SCALE", "small")
-FIGURES = {"forecast", "deviation", "corrected_budget", "residents", "occupancy"}
+FIGURES = {"forecast", "deviation", "corrected_budget", "residents", "occupancy", "sickness_pct", "sickness_ytd_pct"}
 
 
 class _FigureParser(HTMLParser):
@@ -202,6 +202,7 @@ def test_every_page_and_export_shows_the_same_figures(demo, client):
             page("fagchef", reverse("dashboard:home", args=[home.pk]) + "?aar=2026")
             page("fagchef", reverse("budget:home_budget", args=[home.pk]) + "?aar=2026")
             page("fagchef", reverse("followup:home_followup", args=[round_.pk, home.pk]))
+            page("fagchef", reverse("absence:home", args=[home.pk]) + "?aar=2026")
         # The follow-up's department export (Excel).
         rows = _sheet_rows(get("fagchef", reverse("followup:department_export", args=[round_.pk])))
         start = next(i for i, r in enumerate(rows) if r and r[0] == "Botilbud" and len(r) > 6 and r[6] == "Tal fra")
@@ -246,6 +247,9 @@ def test_every_page_and_export_shows_the_same_figures(demo, client):
     for home in homes:
         seen = [len(v) for k, v in collector.values.items() if k[0] == "forecast" and k[1] == f"home-{home.pk}"]
         assert max(seen) >= 4, f"{home.name}: forecast compared on too few pages ({seen})"
+    # Sickness absence from payroll: the follow-up, the department and area dashboards and the home's page.
+    for figure in ("sickness_pct", "sickness_ytd_pct"):
+        assert any(k[0] == figure and len(v) >= 3 for k, v in collector.values.items()), figure
     for figure in ("residents", "occupancy"):
         assert any(k[0] == figure and len(v) >= 2 for k, v in collector.values.items()), figure
     print(f"\nconsistency ({SCALE}): {len(pages)} pages, {sum(len(v) for v in collector.values.values())} figures")
