@@ -20,6 +20,8 @@ urlpatterns = [
     path("botilbud/<int:pk>/adgang/", views.home_access, name="home_access"),
     path("brugere/<int:pk>/adgang/", views.user_access, name="user_access"),
     path("databeskyttelse/", views.data_protection, name="data_protection"),
+    path("job/<uuid:pk>/", views.job_detail, name="job_detail"),
+    path("job/<uuid:pk>/fil/", views.job_download, name="job_download"),
     path("visitation/", include("visitation.urls")),
     path("disponering/", include("disponering.urls")),
     path("budget/naeste-aar/", include("budget.nextyear.urls")),
