@@ -297,15 +297,17 @@ def year_statement(request: AuthenticatedHttpRequest, pk: int, year: int) -> Htt
     """A home's year-end statement: result per account group and the carry-over's computation."""
     home = get_home_for_user(request, pk)
     _check_year(year)
-    from budget.selectors import forecast
+    from budget.selectors import forecast, group_parts
 
     rows = forecast(home, year, 12)
+    parts = group_parts(home.pk, year, 12)  # the finer groups (»heraf«), the year's actuals
     groups = [
         {
             "group": g,
             "budget": rows[g.value].corrected_budget,
             "actual": rows[g.value].actuals_to_date,
             "result": rows[g.value].corrected_budget - rows[g.value].actuals_to_date,
+            "parts": parts.get(g.value, []),
         }
         for g in AccountGroup
     ]
@@ -359,6 +361,8 @@ def _statement_xlsx(ctx: dict) -> HttpResponse:
         cell.font = Font(bold=True)
     for row in ctx["groups"]:
         ws.append([row["group"].label, row["budget"], row["actual"], row["result"]])
+        for part in row["parts"]:
+            ws.append([safe_text(f"heraf {part.name.lower()}"), None, part.actuals_to_date, None])
     t = ctx["total"]
     ws.append(["I alt (netto)", t["budget"], t["actual"], t["result"]])
     for cell in ws[ws.max_row]:
