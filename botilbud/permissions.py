@@ -180,6 +180,11 @@ _define(
 )
 _define("budget.import_actuals", is_consultant | is_administrator, "Import actuals and the original budget.")
 _define(
+    "absence.import",
+    is_consultant | is_administrator,
+    "Import sickness absence from the payroll system and set up its import profiles.",
+)
+_define(
     "budget.manage_any_home",
     is_administrator,
     "Import for and reallocate to every home (a consultant: own homes only).",

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "budget.followup",
     "budget.dashboard",
     "budget.rates",
+    "budget.absence",
     "onboarding",
 ]
 

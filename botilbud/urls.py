@@ -26,6 +26,7 @@ urlpatterns = [
     path("opfoelgning/", include("budget.followup.urls")),
     path("dashboard/", include("budget.dashboard.urls")),
     path("takster/", include("budget.rates.urls")),
+    path("fravaer/", include("budget.absence.urls")),
     path("kom-i-gang/", include("onboarding.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,13 +14,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
-from django.db.models import Max, Min, Sum
+from django.db.models import Count, Max, Min, Sum
 
-from botilbud.lib.dates import year_months
+from botilbud.lib.dates import MONTH_ABBR, year_months
 from botilbud.lib.money import ZERO, to_money
-from botilbud.models import AccountGroup, Home
+from botilbud.models import AccountGroup, Home, User
+from botilbud.permissions import can
 from budget.models import ActualTotal, BudgetCorrection, BudgetLine
 
 GROUPS = [g.value for g in AccountGroup]
@@ -289,4 +291,22 @@ def group_parts_for_homes(home_ids: list[int], year: int, month: int) -> dict[in
             for kind, groups in split.items()
         }
         for home_id in home_ids
+    }
+
+
+def actuals_coverage(*, user: User, year: int) -> dict[str, Any]:
+    """Which months of ``year`` have actuals, per home the user imports for
+    (at most 200 homes, by cost centre): one query for the homes, one for the months."""
+    homes_qs = Home.objects.all() if can(user, "budget.manage_any_home") else Home.objects.writable_by(user)
+    homes = list(homes_qs.order_by("cost_centre").only("pk", "name", "cost_centre")[:200])
+    cells = {
+        (r["home_id"], r["month"].month): r
+        for r in ActualTotal.objects.filter(home__in=[h.pk for h in homes], month__year=year)
+        .values("home_id", "month")
+        .annotate(rows=Sum("row_count"), groups=Count("id"))
+    }
+    return {
+        "year": year,
+        "months": [(i, MONTH_ABBR[i - 1]) for i in range(1, 13)],
+        "rows": [{"home": h, "cells": [cells.get((h.pk, i)) for i in range(1, 13)]} for h in homes],
     }

@@ -63,7 +63,7 @@ def test_percent_helper_rounds_half_up():
 def test_staff_hours_tool_offers_the_year_shown(org, client_for):
     import datetime as dt
 
-    from budget.views import selectable_years
+    from budget.views.common import selectable_years
 
     assert selectable_years(2023, dt.date(2026, 12, 1)) == list(range(2021, 2028))
     assert selectable_years(2019, dt.date(2026, 12, 1))[0] == 2019

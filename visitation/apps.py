@@ -9,13 +9,14 @@ class VisitationConfig(AppConfig):
         from botilbud.models import Role
         from botilbud.permissions import can
         from botilbud.registry import demo_seeder, history_kind, home_tab, reference_loader, start_section
-        from visitation import demo, reference, views
+        from visitation import demo, reference
         from visitation.models import Citizen, Decision, FollowUp, OfferPrice, Placement, PlacementChange
+        from visitation.views.worklist import start_section_context
 
         start_section(
             [Role.CASEWORKER, Role.AUTHORITY_HEAD],
             "visitation/_start_section.html",
-            views.start_section_context,
+            start_section_context,
             order=10,
         )
         home_tab("Bevillinger", "visitation:home_placements", order=30)

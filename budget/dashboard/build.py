@@ -17,6 +17,7 @@ from botilbud.lib.dates import MONTH_ABBR, MONTH_NAMES, month_end
 from botilbud.lib.money import percent
 from botilbud.models import AccountGroup, Area, Home, User
 from botilbud.permissions import can
+from budget.absence import selectors as absence_selectors
 from budget.dashboard import selectors as sel
 from budget.dashboard.charts import Chart, Series
 from visitation.occupancy import Occupancy, month_occupancy
@@ -169,22 +170,86 @@ def _occupancy_figures(homes: list[Home], occ: dict[int, Occupancy], month: dt.d
     }
 
 
-def _sickness_chart(chart_id: str, homes: list[Home], sick: dict[int, dict[str, Any]], year: int) -> Chart:
-    rows = sorted([h for h in homes if h.pk in sick], key=lambda h: (-sick[h.pk]["now"], -sick[h.pk]["amount"], h.name))
+def _payroll_sickness(
+    home_ids: list[int], year: int, upto: dt.date
+) -> tuple[dt.date | None, dict[int, dict[str, Any]]]:
+    """Sickness absence from payroll for the latest imported month of ``year`` not after ``upto`` (the month
+    the economy figures are from): that month and the year to date per home. Two queries."""
+    month = absence_selectors.latest_month(home_ids, year, upto=upto)
+    return month, (absence_selectors.by_home(home_ids, month) if month else {})
+
+
+def _sickness_chart(
+    chart_id: str,
+    homes: list[Home],
+    sick: dict[int, dict[str, Any]],
+    year: int,
+    payroll_month: dt.date | None = None,
+    payroll: dict[int, dict[str, Any]] | None = None,
+) -> Chart:
+    payroll = payroll or {}
+
+    def pct(home_id: int) -> Decimal:
+        value = payroll.get(home_id, {}).get("pct")
+        return value if value is not None else Decimal(-1)
+
+    ledger = {h: sick.get(h, {"now": 0, "year": 0, "amount": Decimal(0)}) for h in set(sick) | set(payroll)}
+    rows = sorted(
+        [h for h in homes if h.pk in ledger],
+        key=lambda h: (-pct(h.pk), -ledger[h.pk]["now"], -ledger[h.pk]["amount"], h.name),
+    )
+    series = []
+    description = "Langtidssygdom registreret i disponeringen (annullerede poster tæller ikke), live."
+    if payroll_month is not None:
+        label = f"{MONTH_NAMES[payroll_month.month - 1]} {payroll_month.year}"
+        series += [
+            Series(
+                f"Sygefravær {label} (lønsystemet)",
+                [payroll.get(h.pk, {}).get("pct") for h in rows],
+                unit="pct",
+                figure="sickness_pct",
+            ),
+            Series(
+                "Sygefravær år til dato",
+                [payroll.get(h.pk, {}).get("ytd_pct") for h in rows],
+                unit="pct",
+                in_chart=False,
+                figure="sickness_ytd_pct",
+            ),
+            Series(
+                "Langtidssygemeldte (lønsystemet)",
+                [payroll.get(h.pk, {}).get("long_term_people") for h in rows],
+                unit="antal",
+                in_chart=False,
+            ),
+        ]
+        description = (
+            f"Sygefravær = sygetimer ÷ normtimer fra lønsystemets fraværsstatistik for {label} (seneste indlæste "
+            "måned) og år til dato. " + description
+        )
+    series += [
+        Series(
+            "Langtidssyge nu (disponeringen)",
+            [ledger[h.pk]["now"] for h in rows],
+            unit="antal",
+            in_chart=payroll_month is None,
+        ),
+        Series(f"Sygeforløb i {year}", [ledger[h.pk]["year"] for h in rows], unit="antal", in_chart=False),
+        Series(f"Forventet udgift {year}", [ledger[h.pk]["amount"] for h in rows], in_chart=False),
+    ]
     return Chart(
         id=chart_id,
-        title="Langtidssygdom pr. botilbud, flest først",
+        title="Sygefravær pr. botilbud, højest først" if payroll_month else "Langtidssygdom pr. botilbud, flest først",
         category_label="Botilbud",
         categories=[h.name for h in rows],
-        series=[
-            Series("Langtidssyge nu", [sick[h.pk]["now"] for h in rows], unit="antal"),
-            Series(f"Sygeforløb i {year}", [sick[h.pk]["year"] for h in rows], unit="antal", in_chart=False),
-            Series(f"Forventet udgift {year}", [sick[h.pk]["amount"] for h in rows], in_chart=False),
-        ],
+        series=series,
+        row_keys=[{"home": h.pk, "moment": "live", "month": f"{payroll_month:%Y-%m}"} for h in rows]
+        if payroll_month
+        else [],
         horizontal=True,
         plot_limit=PLOT_LIMIT,
-        y_title="medarbejdere",
-        description="Langtidssygdom registreret i disponeringen (annullerede poster tæller ikke).",
+        y_title="%" if payroll_month else "medarbejdere",
+        description=description,
     )
 
 
@@ -362,7 +427,8 @@ def department(user: User, filters: sel.Filters, today: dt.date) -> dict[str, An
 
     charts["belaegning"] = _occupancy_chart("belaegning", homes, occ, occ_month)
     sick = sel.sickness(home_ids, filters.year, ref)
-    charts["sygdom"] = _sickness_chart("sygdom", homes, sick, filters.year)
+    payroll_month, payroll = _payroll_sickness(home_ids, filters.year, occ_month)
+    charts["sygdom"] = _sickness_chart("sygdom", homes, sick, filters.year, payroll_month, payroll)
 
     rows = large["rows"]
     charts["store-bevillinger"] = Chart(
@@ -417,6 +483,7 @@ def area(user: User, area_obj: Area, filters: sel.Filters, today: dt.date) -> di
         **_occupancy_figures(homes, occ, occ_month),
     }
     sick = sel.sickness(home_ids, filters.year, ref)
+    payroll_month, payroll = _payroll_sickness(home_ids, filters.year, occ_month)
     charts = {
         "botilbud": _homes_chart(
             "botilbud",
@@ -427,7 +494,7 @@ def area(user: User, area_obj: Area, filters: sel.Filters, today: dt.date) -> di
             by_deviation=False,
         ),
         "belaegning": _occupancy_chart("belaegning", homes, occ, occ_month),
-        "sygdom": _sickness_chart("sygdom", homes, sick, filters.year),
+        "sygdom": _sickness_chart("sygdom", homes, sick, filters.year, payroll_month, payroll),
     }
     return {
         "level": "area",

@@ -123,8 +123,37 @@ def home_followup_response(context: dict[str, Any]) -> HttpResponse:
 
     _heading(ws, "3. Personale")
     s = numbers["staff"]
-    _header_row(ws, ["Årsværk", "Langtidssygemeldte", "Sygefravær % af årsværk", "Vakante stillinger", "På barsel"])
-    ws.append([_d(s["fte"]), s["sick"], _d(s["sickness_pct"]), s["vacancies"], s["maternity"]])
+    if s.get("sickness_source") == "payroll":
+        _header_row(
+            ws,
+            [
+                "Årsværk",
+                "Sygefravær % (lønsystemet)",
+                "Sygefravær % år til dato",
+                "Sygetimer",
+                "Normtimer",
+                "Langtidssygemeldte (lønsystemet)",
+                "Langtidssygemeldte i disponeringen",
+                "Vakante stillinger",
+                "På barsel",
+            ],
+        )
+        ws.append(
+            [
+                _d(s["fte"]),
+                _d(s["sickness_pct"]),
+                _d(s["sickness_ytd_pct"]),
+                _d(s["sick_hours"]),
+                _d(s["norm_hours"]),
+                s["long_term_people"],
+                s["sick"],
+                s["vacancies"],
+                s["maternity"],
+            ]
+        )
+    else:  # a round frozen before sickness came from payroll
+        _header_row(ws, ["Årsværk", "Langtidssygemeldte", "Sygefravær % af årsværk", "Vakante stillinger", "På barsel"])
+        ws.append([_d(s["fte"]), s["sick"], _d(s["sickness_pct"]), s["vacancies"], s["maternity"]])
 
     _heading(ws, "4. Disponeringer bag prognosen")
     _header_row(ws, ["Disponering", "Kategori", "Kontogruppe", "Status", "Fra", "Til", "Beløb resten af året"])

@@ -15,10 +15,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from botilbud.lib.dates import month_end
 from botilbud.lib.money import percent
 from botilbud.models import AccountGroup, Home
+from budget.absence import selectors as absence_selectors
 from budget.followup.models import HomeFollowUp, Round, Settings, Step
 
 ZERO = Decimal("0.00")
@@ -119,7 +121,9 @@ def _activity(homes: list[Home], round_: Round, since: dt.date) -> dict[int, dic
 
 
 def _staff(home_ids: list[int], round_: Round) -> dict[int, dict[str, Any]]:
-    """FTE from the staff-hours tool; sickness and vacancies from the ledger.
+    """FTE from the staff-hours tool; sickness absence from the payroll system
+    (``budget.absence``: the round's month and the year to date, sick hours ÷
+    norm hours); long-term sickness, vacancies and maternity from the ledger.
 
     Each active long-term sickness entry is one employee; resignations and
     dismissals open a vacancy that a hire entry in the same month closes.
@@ -146,16 +150,26 @@ def _staff(home_ids: list[int], round_: Round) -> dict[int, dict[str, Any]]:
         )
     )
     by_home = {e["home_id"]: e for e in entries}
+    payroll = absence_selectors.by_home(home_ids, round_.month)
     result = {}
     for home_id in home_ids:
         plan = plans.get(home_id)
         fte = (plan["wage_budget"] / plan["annual_wage_cost"]).quantize(Decimal("0.1")) if plan else None
         e = by_home.get(home_id, {})
         sick = e.get("sick", 0)
+        pay = payroll.get(home_id, {})
+        imported = pay.get("imported")
         result[home_id] = {
             "fte": fte,
             "sick": sick,
-            "sickness_pct": (Decimal(sick) * 100 / fte).quantize(Decimal("0.1")) if fte else None,
+            # From the payroll system (None: the month is not imported).
+            "sickness_source": "payroll",
+            "sickness_pct": pay.get("pct"),
+            "sickness_ytd_pct": pay.get("ytd_pct"),
+            "sick_hours": pay.get("sick_hours"),
+            "norm_hours": pay.get("norm_hours"),
+            "long_term_people": pay.get("long_term_people"),
+            "absence_imported": timezone.localdate(imported).isoformat() if imported else None,
             "vacancies": max(0, e.get("leaving", 0) - e.get("hired", 0)),
             "maternity": e.get("maternity", 0),
         }

@@ -1,6 +1,6 @@
 """One set of numbers: on a seeded demo municipality, every page and export
-that shows a home's forecast, deviation, corrected budget, residents or
-occupancy shows the same figure for the same moment.
+that shows a home's forecast, deviation, corrected budget, residents,
+occupancy or sickness absence shows the same figure for the same moment.
 
 Pages mark each figure (``{% figure %}``: ``data-figure``, ``data-home`` or
 ``data-scope``, ``data-moment``, ``data-month``); this test reads the rendered
@@ -34,7 +34,7 @@ from botilbud.lib.dates import MONTH_NAMES
 
 TODAY = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 SCALE = os.environ.get("BOTILBUD_CONSISTENCY_SCALE", "small")
-FIGURES = {"forecast", "deviation", "corrected_budget", "residents", "occupancy"}
+FIGURES = {"forecast", "deviation", "corrected_budget", "residents", "occupancy", "sickness_pct", "sickness_ytd_pct"}
 # The finer account groups' actuals to date (»heraf« rows: ``actuals_<group code>``).
 PART_PREFIX = "actuals_"
 
@@ -204,6 +204,7 @@ def test_every_page_and_export_shows_the_same_figures(demo, client):
             page("fagchef", reverse("dashboard:home", args=[home.pk]) + "?aar=2026")
             page("fagchef", reverse("budget:home_budget", args=[home.pk]) + "?aar=2026")
             page("fagchef", reverse("followup:home_followup", args=[round_.pk, home.pk]))
+            page("fagchef", reverse("absence:home", args=[home.pk]) + "?aar=2026")
         # The finer account groups (»heraf«) in each home's follow-up export (Excel): the same actuals to
         # date as on the budget page and the follow-up page for the same moment.
         from budget.models import GroupDefinition
@@ -271,6 +272,9 @@ def test_every_page_and_export_shows_the_same_figures(demo, client):
     for home in homes:
         seen = [len(v) for k, v in collector.values.items() if k[0] == "forecast" and k[1] == f"home-{home.pk}"]
         assert max(seen) >= 4, f"{home.name}: forecast compared on too few pages ({seen})"
+    # Sickness absence from payroll: the follow-up, the department and area dashboards and the home's page.
+    for figure in ("sickness_pct", "sickness_ytd_pct"):
+        assert any(k[0] == figure and len(v) >= 3 for k, v in collector.values.items()), figure
     for figure in ("residents", "occupancy"):
         assert any(k[0] == figure and len(v) >= 2 for k, v in collector.values.items()), figure
     # Every home's »heraf« figures (purchases from other municipalities and from regions) are compared

@@ -16,16 +16,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from botilbud.access import get_home_for_user
 from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO
+from botilbud.lib.spreadsheet import MONEY_FORMAT, safe_text, xlsx_response
 from botilbud.models import AccountGroup, Home
 from botilbud.permissions import can, require
+from botilbud.registry import home_tabs_for
 from budget import corrections, yearend
 from budget.forms import CarryOverDecisionForm, DecisionForm, ReallocationForm, YearCloseForm, YearReopenForm
 from budget.models import BudgetCorrection, BudgetLine, CarryOver, YearEnd
+from budget.selectors import forecast, group_parts
 
 
 def _form_errors(form) -> str:  # noqa: ANN001
@@ -126,9 +131,6 @@ def correction_decide(request: AuthenticatedHttpRequest, correction_pk: int) -> 
     label = correction.get_kind_display().lower()
     messages.success(request, f"{label.capitalize()} er {'godkendt' if approve else 'afvist'}.")
     return redirect("budget:correction_queue")
-
-
-# --- Year-end close and carry-over ------------------------------------------------------
 
 
 def _check_year(year: int) -> None:
@@ -297,7 +299,6 @@ def year_statement(request: AuthenticatedHttpRequest, pk: int, year: int) -> Htt
     """A home's year-end statement: result per account group and the carry-over's computation."""
     home = get_home_for_user(request, pk)
     _check_year(year)
-    from budget.selectors import forecast, group_parts
 
     rows = forecast(home, year, 12)
     parts = group_parts(home.pk, year, 12)  # the finer groups (»heraf«), the year's actuals
@@ -327,20 +328,10 @@ def year_statement(request: AuthenticatedHttpRequest, pk: int, year: int) -> Htt
     }
     if request.GET.get("format") == "xlsx":
         return _statement_xlsx(context)
-    return render(request, "budget/year_statement.html", {**context, "tabs": _tabs(request.user)})
-
-
-def _tabs(user) -> list:  # noqa: ANN001
-    from budget.views import _tabs as tabs
-
-    return tabs(user)
+    return render(request, "budget/year_statement.html", {**context, "tabs": home_tabs_for(request.user)})
 
 
 def _statement_xlsx(ctx: dict) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from botilbud.lib.spreadsheet import MONEY_FORMAT, safe_text, xlsx_response
 
     home, year = ctx["home"], ctx["year"]
     wb = Workbook()

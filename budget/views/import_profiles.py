@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +22,7 @@ from botilbud.permissions import can, require
 from budget import importer
 from budget.forms import ImportProfileForm
 from budget.models import Actual, ActualsImport, GroupDefinition, ImportProfile
+from budget.profiles import RowMapper
 
 PREVIEW_ROWS = 10
 
@@ -75,7 +76,6 @@ def profile_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     for field_name in ("col_cost_centre", "col_amount"):
         setattr(profile, field_name, getattr(profile, field_name) or "")
     context["form_errors"] = [e for errors in form.errors.values() for e in errors if "version" not in e]
-    from budget.profiles import RowMapper
 
     try:
         options = profile.read_options() if profile.col_cost_centre and profile.col_amount else None
@@ -123,8 +123,6 @@ def postings(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
     home = get_home_for_user(request, home_pk)
     user = request.user
     if user.is_authority:
-        from django.http import Http404
-
         raise Http404
     month_text = request.GET.get("maaned", "")
     try:
