@@ -71,3 +71,12 @@ def test_staff_hours_tool_offers_the_year_shown(org, client_for):
     page = client_for(org.manager).get(reverse("budget:staffing", args=[org.home_a.pk]) + "?aar=2023")
     assert page.status_code == 200
     assert '<option value="2023" selected>' in page.content.decode()
+
+
+def test_pages_name_a_favicon_that_exists(org, client_for):
+    """Browsers asked for /favicon.ico (a 404 in every console) until the page named its icon."""
+    from django.contrib.staticfiles import finders
+
+    page = client_for(org.manager).get("/").content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg' in page
+    assert finders.find("img/favicon.svg")

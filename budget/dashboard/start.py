@@ -25,6 +25,7 @@ from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.dates import MONTH_NAMES
 from botilbud.lib.money import percent
 from botilbud.models import Home, User
+from budget.absence import selectors as absence_selectors
 from budget.dashboard import selectors as sel
 from visitation.occupancy import month_occupancy
 
@@ -145,6 +146,9 @@ def area_manager_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     occ_month = dt.date(today.year, econ.month or today.month, 1)
     occupancy = month_occupancy(homes, occ_month)
     sick = sel.sickness(ids, today.year, today)
+    # Sickness absence from payroll, for the latest imported month not after the economy month (as the dashboard).
+    payroll_month = absence_selectors.latest_month(ids, today.year, upto=occ_month)
+    payroll = absence_selectors.by_home(ids, payroll_month) if payroll_month else {}
     rows = []
     for h in homes:
         totals = econ.home_totals(h.pk)
@@ -156,6 +160,7 @@ def area_manager_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
                 "residents": occupancy[h.pk].residents,
                 "occupancy_pct": occupancy[h.pk].pct,
                 "sick": sick[h.pk]["now"] if h.pk in sick else 0,
+                "sickness_pct": payroll.get(h.pk, {}).get("pct"),
                 "moment": econ.moment(h.pk),
             }
         )
@@ -165,6 +170,8 @@ def area_manager_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
         "dash_basis": _basis(econ, ids),
         "dash_occupancy_month": occ_month,
         "dash_occupancy_month_key": f"{occ_month:%Y-%m}",
+        "dash_payroll_month": payroll_month,
+        "dash_payroll_month_key": f"{payroll_month:%Y-%m}" if payroll_month else "",
         "dash_year": today.year,
     }
 

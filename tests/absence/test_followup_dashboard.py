@@ -148,3 +148,11 @@ def test_home_absence_page_query_count_is_flat(org, payroll, client_for, django_
     )
     with django_assert_max_num_queries(14):
         assert client.get(url).status_code == 200
+
+
+def test_area_manager_start_page_shows_payroll_sickness(org, march, payroll, client_for):
+    html = client_for(org.area_manager).get("/").content.decode()
+    assert re.search(
+        rf'data-figure="sickness_pct" data-home="{org.home_a.pk}" data-moment="live" data-month="2026-03">3,5 %', html
+    )
+    assert "sygefravær marts fra lønsystemet" in html
