@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Botilbud's two commands for a fresh machine with only Python 3.11+.
 
-    python3 dev.py run    # install, start embedded Postgres, demo data, serve on :8000
+    python3 dev.py run    # install, start embedded Postgres, demo data, serve on :8000 with a job worker
     python3 dev.py run --empty   # the same on an empty database: reference data + one administrator
     python3 dev.py test   # install, lint, migrations check, whole test suite
-    python3 dev.py stop   # stop the embedded Postgres (the server itself stops with Ctrl+C)
+    python3 dev.py stop   # stop what `run` started: web server, job worker, embedded Postgres
 
 Installs the locked dependencies (uv.lock, with hashes) into .venv first.
 """
@@ -49,8 +49,8 @@ def run(args: list[str]) -> None:
         # Onboarding from scratch: its own database on the embedded server, so
         # the demo database is untouched and `run` keeps working as before.
         os.environ.setdefault("BOTILBUD_DB_NAME", "botilbud_onboarding")
-        os.execv(BIN / "python", [str(BIN / "python"), "manage.py", "serve", "--empty"])
-    os.execv(BIN / "python", [str(BIN / "python"), "manage.py", "serve", "--demo", "--scale", scale])
+        os.execv(BIN / "python", [str(BIN / "python"), "manage.py", "serve", "--empty", "--with-worker"])
+    os.execv(BIN / "python", [str(BIN / "python"), "manage.py", "serve", "--demo", "--scale", scale, "--with-worker"])
 
 
 def test(args: list[str]) -> None:
@@ -67,12 +67,46 @@ def test(args: list[str]) -> None:
     sys.exit(result.returncode)
 
 
-def stop(args: list[str]) -> None:
-    """Stop the embedded PostgreSQL servers of this checkout (`.pgdata*`).
+def _stop_process(pid_file: Path) -> None:
+    """Stop the process a pid file names (SIGTERM, then SIGKILL after 15 s), if it
+    is still ours: a pid the system has since given to another program is left alone."""
+    import signal
+    import time
 
-    `run` and the tests leave it running so the next command starts in a
-    fraction of a second; this ends it. The web server stops with Ctrl+C.
-    """
+    try:
+        pid = int(pid_file.read_text().strip())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except (OSError, ValueError):
+        cmdline = ""
+    if cmdline and ("manage.py" in cmdline or "gunicorn" in cmdline):
+        os.kill(pid, signal.SIGTERM)
+        for _ in range(150):
+            if not _alive(pid):
+                break
+            time.sleep(0.1)
+        else:
+            os.kill(pid, signal.SIGKILL)
+        print(f"Stoppede {pid_file.stem} (pid {pid}).")
+    pid_file.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for its parent to reap it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def stop(args: list[str]) -> None:
+    """Stop what `run` started: the web server and the job worker (their pids
+    are in `.run/`), then the embedded PostgreSQL servers of this checkout
+    (`.pgdata*`). `run` and the tests leave Postgres running so the next
+    command starts in a fraction of a second; this ends it."""
+    for name in ("web", "worker"):
+        pid_file = ROOT / ".run" / f"{name}.pid"
+        if pid_file.exists():
+            _stop_process(pid_file)
     running = [d for d in sorted(ROOT.glob(".pgdata*")) if (d / "postmaster.pid").exists()]
     if not running or not (BIN / "python").exists():
         print("Ingen indlejret PostgreSQL kører.")

@@ -78,11 +78,13 @@ def _activities() -> list[Activity]:
                 "visitation.PlacementChange",
                 "visitation.FollowUp",
                 "visitation.RetentionItem",
+                "botilbud.Job",
             ],
             scope="placements",
             retention=(
                 f"Anonymiseres {years} år efter borgerens sidste bevilling ophørte (sletteregel nedenfor); "
-                "beløbene bevares."
+                "beløbene bevares. En eksport (baggrundsjob) kan kun hentes af den, der bestilte den, og slettes "
+                f"{settings.BOTILBUD_JOB_KEEP_HOURS} timer efter."
             ),
         ),
         Activity(

@@ -11,6 +11,7 @@ the admin site (administrators are staff).
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -325,3 +326,75 @@ class HomeConsultantAccess(Home.consultants.through):  # type: ignore[name-defin
 class AreaManagerAccess(Area.managers.through):  # type: ignore[name-defined,misc]
     class Meta:
         proxy = True
+
+
+# --- Background jobs ------------------------------------------------------------------
+
+
+class Job(models.Model):
+    """A long piece of work a user asked for (an export), run by the procrastinate
+    worker (botilbud/jobs.py) so that no web worker waits for it.
+
+    Only the user who asked sees it: every view looks it up through
+    ``Job.objects.filter(owner=user)`` (another user's job is a 404). The id is a
+    random UUID, so a job's address cannot be guessed either. Not in the audit
+    trail: nobody edits a job; the worker writes its progress and result, and
+    the job is deleted ``BOTILBUD_JOB_KEEP_HOURS`` after it was made."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "I kø"
+        RUNNING = "running", "I gang"
+        DONE = "done", "Færdig"
+        FAILED = "failed", "Fejlede"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(User, verbose_name="bestilt af", on_delete=models.CASCADE, related_name="jobs")
+    kind = models.CharField("slags", max_length=60)
+    title = models.CharField("titel", max_length=200)
+    params = models.JSONField("parametre", default=dict, blank=True)
+    back_url = models.CharField("tilbage til", max_length=500, blank=True)
+    status = models.CharField("status", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField("behandlet", default=0)
+    total = models.PositiveIntegerField("i alt", null=True, blank=True)
+    message = models.CharField("besked", max_length=500, blank=True)
+    file_name = models.CharField("filnavn", max_length=200, blank=True)
+    content_type = models.CharField(max_length=120, blank=True)
+    # The finished file itself, in the database: the worker and the web
+    # process share nothing else (no shared volume), and an export is small
+    # (8,000 placements are about 0,5 MB).
+    content = models.BinaryField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField("bestilt", auto_now_add=True)
+    started_at = models.DateTimeField("startet", null=True, blank=True)
+    finished_at = models.DateTimeField("færdig", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "baggrundsjob"
+        verbose_name_plural = "baggrundsjob"
+        indexes = [
+            # The purge (botilbud.tasks.jobs_purge) deletes by age.
+            models.Index(fields=["created_at"], name="job_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total__isnull=True) | Q(done__lte=models.F("total")), name="job_done_within_total"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int | None:
+        """How far the job is, in whole per cent (None while the total is unknown)."""
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return None
+        return min(100, self.done * 100 // self.total)
+
+    def get_absolute_url(self) -> str:
+        return reverse("job_detail", args=[self.pk])

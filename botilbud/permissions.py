@@ -211,6 +211,23 @@ _define(
     is_authority_head | is_department_head | is_consultant | is_administrator,
     "See the authority's forecast per paragraph and provider type.",
 )
+_define(
+    "budget.view_next_year_overview",
+    is_consultant | is_department_head | is_area_manager | is_administrator,
+    "See next year's budget drafts of all homes one sees, with their status.",
+)
+_define(
+    "budget.draft_next_year",
+    is_consultant | is_administrator,
+    "Compute next year's budget draft from the models, adjust its lines and lock it.",
+    scope=is_administrator | consults_home,
+    scope_label="own homes",
+)
+_define(
+    "budget.export_next_year",
+    is_consultant | is_department_head | is_administrator,
+    "Export the locked budgets in the finance system's budget-import layout (homes one sees).",
+)
 _define("budget.edit_baselines", is_administrator, "Edit and freeze the authority forecast's baselines.")
 _define(
     "budget.view_finance_setup",

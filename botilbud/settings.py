@@ -70,8 +70,11 @@ INSTALLED_APPS = [
     "budget.followup",
     "budget.dashboard",
     "budget.rates",
+    "budget.nextyear",
     "budget.absence",
     "onboarding",
+    # Background jobs on a Postgres queue (botilbud/jobs.py, <app>/tasks.py).
+    "procrastinate.contrib.django",
 ]
 
 MIDDLEWARE = [
@@ -300,6 +303,20 @@ SESSION_COOKIE_AGE = int(os.environ.get("BOTILBUD_IDLE_TIMEOUT_MINUTES", "60")) 
 # anonymised this many years after the last placement ended
 # (visitation/retention.py, `manage.py retention`, dry run by default).
 BOTILBUD_RETENTION_YEARS = int(os.environ.get("BOTILBUD_RETENTION_YEARS", "5"))
+# The worker's scheduled retention run (visitation/tasks.py, daily) anonymises
+# (`--apply`) unless this is 0; then it only logs what a run would do.
+BOTILBUD_RETENTION_SCHEDULED_APPLY = envbool("BOTILBUD_RETENTION_SCHEDULED_APPLY", "1")
+
+# Background jobs (procrastinate, a queue in the same PostgreSQL): the
+# periodic jobs and the long exports run in `manage.py procrastinate worker`
+# (the compose "worker" service; `python3 dev.py run` starts one beside the
+# web server). A finished export is kept this many hours for its owner to
+# download, then deleted with its job (botilbud/tasks.py).
+BOTILBUD_JOB_KEEP_HOURS = int(os.environ.get("BOTILBUD_JOB_KEEP_HOURS", "24"))
+PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"
+# Periodic jobs are stamped with the schedule's time; one the worker missed
+# (it was down) is not run more than a day late.
+PROCRASTINATE_PERIODIC_DEFAULTS = {"max_delay": 24 * 3600}
 
 # Request-body limits: a form post is small (10 MB at most, 2,000 fields);
 # uploads stream to a temporary file above 2 MB. The import readers refuse

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import sys
+import uuid
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Sum
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from botilbud.access import get_home_for_user
 from botilbud.http import AuthenticatedHttpRequest
+from botilbud.jobs import jobs_for
 from botilbud.lib.history import access_history, object_history
 from botilbud.middleware import database_unavailable, is_database_outage
-from botilbud.models import Area, Home, Paragraph, Role, User
+from botilbud.models import Area, Home, Job, Paragraph, Role, User
 from botilbud.permissions import can, permission_required
 from botilbud.registry import home_tabs_for, registry
 from botilbud.security import log_event
@@ -203,3 +207,37 @@ def error_500(request: HttpRequest) -> HttpResponse:
         log_event("database_unavailable", request, user="", status=503, error=type(error).__name__)
         return database_unavailable(request)
     return render(request, "500.html", status=500)
+
+
+# --- Background jobs (botilbud/jobs.py) ----------------------------------------------
+
+
+def _own_job(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> Job:
+    """The user's own job, or 404 (another user's job does not exist for them)."""
+    job = jobs_for(request.user).filter(pk=pk).first()
+    if job is None:
+        raise Http404("Jobbet findes ikke, eller det er ikke dit.")
+    return job
+
+
+@login_required
+@require_GET
+def job_detail(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    """A job's progress; an HTMX poll gets only the status block, which stops
+    polling once the job is finished."""
+    job = _own_job(request, pk)
+    template = "botilbud/job_detail.html"
+    if request.htmx:
+        template += "#status"
+    return render(request, template, {"job": job, "keep_hours": settings.BOTILBUD_JOB_KEEP_HOURS})
+
+
+@login_required
+@require_GET
+def job_download(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
+    job = _own_job(request, pk)
+    if job.status != Job.Status.DONE or job.content is None:
+        return redirect(job)
+    response = HttpResponse(bytes(job.content), content_type=job.content_type or "application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=job.file_name)
+    return response

@@ -229,6 +229,16 @@ def _per_fte(data: StaffingInput, holidays: int) -> dict:
     return {"losses": losses, "roster": roster}
 
 
+def roster_hours_per_week_exact(data: StaffingInput) -> Decimal:
+    """The roster hours a week the plan's wage budget gives, not rounded (next
+    year's budget runs the tool in reverse from them, and rounds once at the end)."""
+    holidays = weekday_public_holidays(data.year) if data.public_holidays is None else data.public_holidays
+    per_fte = _per_fte(data, holidays)["roster"]
+    groups = _groups(data, per_fte)
+    fte = sum((f for _, f in groups), Decimal(0)) if groups else data.wage_budget / data.annual_wage_cost
+    return fte * per_fte / WEEKS_PER_YEAR
+
+
 @dataclass(frozen=True)
 class RosterCost:
     weekly_hours: Decimal

@@ -127,3 +127,58 @@ def client_for(client):
         return client
 
     return login
+
+
+class QueuedJobs:
+    """The procrastinate queue of one test (``jobs`` fixture)."""
+
+    def __init__(self, app, connector) -> None:
+        self.app = app
+        self.connector = connector
+
+    @property
+    def queued(self) -> list[dict]:
+        return [j for j in self.connector.jobs.values() if j["status"] == "todo"]
+
+    def run(self) -> dict[str, str]:
+        """Run every queued job through procrastinate's own worker until the
+        queue is empty; returns ``{task name: status}`` of the test's jobs."""
+        self.app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+        return {j["task_name"]: j["status"] for j in self.connector.jobs.values()}
+
+
+@pytest.fixture
+def jobs(monkeypatch):
+    """Background jobs that really run, inside the test.
+
+    The procrastinate app gets its in-memory connector (``procrastinate.testing``),
+    so a ``.defer()`` queues there; ``jobs.run()`` then runs the real worker
+    loop over the queue. A sync task normally runs in another thread, whose
+    database connection cannot see the test's uncommitted rows: here it runs
+    in the test's own thread and transaction instead. Periodic jobs are not
+    scheduled here: a test calls the task with the timestamp it wants."""
+    from django.db import connections
+    from procrastinate import testing, utils
+    from procrastinate.contrib.django import app, db_cleanup
+
+    test_connection = connections["default"]
+
+    async def in_this_thread(func, *args, **kwargs):
+        # Django keeps a separate connection for code on an event loop; give
+        # the task the test's own (same thread, inside its transaction).
+        connections["default"] = test_connection
+        return func(*args, **kwargs)
+
+    monkeypatch.setattr(utils, "sync_to_async", in_this_thread)
+    # Around a task the worker closes the thread's old connections, as Django
+    # does around a request; Django's test client skips that (it would end the
+    # test's transaction), and so does this.
+    monkeypatch.setattr(db_cleanup, "_cleanup_before", lambda: None)
+    monkeypatch.setattr(db_cleanup, "_cleanup_after", lambda: None)
+    # The worker would also defer the periodic jobs due now; a test calls those directly.
+    monkeypatch.setattr(app.periodic_registry, "periodic_tasks", {})
+    # The worker loop is async; the ORM calls it makes here are on purpose.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    connector = testing.InMemoryConnector()
+    with app.replace_connector(connector):
+        yield QueuedJobs(app, connector)

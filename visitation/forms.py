@@ -12,6 +12,7 @@ from botilbud.lib.locking import VersionedModelForm
 from botilbud.lib.money import parse_danish_decimal, to_money
 from botilbud.lib.validators import SHORT_NOTE_LENGTH, text_field_kwargs
 from botilbud.models import Municipality, Paragraph
+from visitation import selectors
 from visitation.models import ApprovalLevel, FollowUp, Offer, Placement, Provider, SupportPackage
 
 
@@ -270,6 +271,22 @@ class PlacementFilterForm(forms.Form):
         required=False,
         choices=[("", "Alle"), ("egne", "Egne borgere"), ("salg", "Andre kommuners (salg)")],
     )
+
+    def to_filters(self) -> selectors.PlacementFilters:
+        """The selector's filters; an unbound or invalid form filters nothing
+        (the list then shows everything, with the form's errors beside it)."""
+        if not (self.is_bound and self.is_valid()):
+            return selectors.PlacementFilters()
+        data = self.cleaned_data
+        return selectors.PlacementFilters(
+            q=(data.get("q") or "").strip(),
+            status=data.get("status") or "",
+            paragraph=data["paragraph"].pk if data.get("paragraph") else None,
+            provider_kind=data.get("provider_kind") or "",
+            level=data.get("level") or "",
+            year=data.get("year"),
+            sale=data.get("sale") or "",
+        )
 
 
 class PlacementEditForm(VersionedModelForm):

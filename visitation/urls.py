@@ -8,7 +8,7 @@ app_name = "visitation"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="visitation:placement_list", permanent=False)),
     path("bevillinger/", lists.placement_list, name="placement_list"),
-    path("bevillinger/eksport.xlsx", export.placement_export, name="placement_export"),
+    path("bevillinger/eksport/", export.placement_export, name="placement_export"),
     path("bevillinger/ny/", create.placement_create, name="placement_create"),
     path("bevillinger/ny/priser/", create.price_panel, name="price_panel"),
     path("bevillinger/<int:pk>/", detail.placement_detail, name="placement_detail"),

@@ -136,19 +136,32 @@ def clean_workbook(workbook: Workbook) -> None:
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def xlsx_response(workbook: Workbook, filename: str) -> FileResponse:
-    """Send a workbook as a download, every cell cleaned (``clean_cell``).
-
-    It is written to a temporary file, not to memory, so a large export (all
-    placements, a whole ledger) keeps the process's memory flat; FileResponse
-    closes the file when it is sent."""
+def _save_clean(workbook: Workbook, target: Any) -> None:
     if workbook.write_only:
         unclean = [ws.title for ws in workbook.worksheets if not getattr(ws, "_botilbud_clean", False)]
         if unclean:
             raise ValueError(f"Write-only sheets must be made with streaming_sheet(): {unclean}")
     else:
         clean_workbook(workbook)
+    workbook.save(target)
+
+
+def xlsx_response(workbook: Workbook, filename: str) -> FileResponse:
+    """Send a workbook as a download, every cell cleaned (``clean_cell``).
+
+    It is written to a temporary file, not to memory, so a large export (all
+    placements, a whole ledger) keeps the process's memory flat; FileResponse
+    closes the file when it is sent."""
     tmp = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
-    workbook.save(tmp)
+    _save_clean(workbook, tmp)
     tmp.seek(0)
     return FileResponse(tmp, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
+
+
+def xlsx_bytes(workbook: Workbook) -> bytes:
+    """The workbook as the bytes of an .xlsx file, every cell cleaned like
+    ``xlsx_response`` (for a background job, which stores the file)."""
+    with tempfile.TemporaryFile() as tmp:
+        _save_clean(workbook, tmp)
+        tmp.seek(0)
+        return tmp.read()

@@ -175,16 +175,14 @@ def test_cost_centre_moved_between_check_and_confirm_is_refused(org, profile):
 
 
 def test_demo_sample_file_reads_with_the_builtin_profile(org, profile):
-    """demo/sygefravaer_loen.csv: three staff-group rows for 52000 and one row for each other cost centre."""
-    from botilbud.models import Home
-
-    for i in range(3, 10):
-        Home.objects.create(name=f"Demo {i}", area=org.area_south, capacity=10, cost_centre=f"{52000 + i * 10}")
+    """demo/sygefravaer_loen.csv: three staff-group rows for 52000, one row each for 52010 and 52020
+    (the demo consultant's first homes, as in the actuals samples)."""
     path = Path(__file__).resolve().parents[2] / "demo" / "sygefravaer_loen.csv"
     staged = stage(path.read_bytes(), profile)
     assert staged.ok, staged.errors or staged.file_error
     rec = {r["cost_centre"]: r for r in staged.reconciliation}
     assert rec["52000"]["staged_rows"] == 3 and rec["52000"]["staged_hours"] == D("220.75")  # 96,50 + 112,25 + 12
+    assert sorted(rec) == ["52000", "52010", "52020"]
 
 
 def test_command_imports_and_refuses(org, profile, tmp_path):
@@ -223,7 +221,7 @@ def test_import_flow_through_the_pages(org, profile, client_for):
     page = client.get(response["Location"])
     html = page.content.decode()
     assert page.status_code == 200 and "Intet er skrevet endnu" in html and "6,0 %" in html and "2,5 %" in html
-    assert "Ja, indtil nu (ikke skrevet)" in html
+    assert "Ja (ikke skrevet endnu)" in html
     response = client.post(reverse("absence:confirm", args=[batch.pk]))
     assert response.status_code == 302 and SicknessAbsence.objects.count() == 2
     html = client.get(reverse("absence:batch", args=[batch.pk])).content.decode()
@@ -238,7 +236,7 @@ def test_refused_upload_is_400_names_lines_and_does_not_claim_it_reconciles(org,
     html = response.content.decode()
     assert response.status_code == 400
     assert 'data-line="5"' in html and "Intet er indlæst" in html
-    assert "<strong>Nej</strong>" in html and "Ja, indtil nu" not in html.split("<tfoot>")[1]
+    assert "<strong>Nej</strong>" in html and "Ja (ikke skrevet" not in html.split("<tfoot>")[1]
     assert AbsenceImport.objects.count() == 0
 
 

@@ -111,3 +111,33 @@ def axe_violations(page, min_impact: str = "serious") -> list[dict]:
         for v in result.response["violations"]
         if order.index(v["impact"] or "minor") >= order.index(min_impact)
     ]
+
+
+@pytest.fixture
+def job_worker(live_server):
+    """A real procrastinate worker (``manage.py procrastinate worker``, as compose
+    and ``dev.py run`` start it) on the test database, for the user-facing jobs'
+    queue; the periodic jobs' queue is left alone."""
+    import subprocess
+    import sys
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.conf import settings
+    from django.db import connection
+
+    url = urlsplit(settings.DATABASE_URL)
+    test_url = urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env["DATABASE_URL"] = test_url
+    root = Path(__file__).resolve().parents[2]
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "procrastinate", "worker", "--queues", "exports", "--concurrency", "1"],
+        cwd=root,
+        env=env,
+    )
+    yield worker
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()

@@ -96,7 +96,7 @@ def test_consultant_imports_payroll_absence_and_everybody_sees_it(org, page, log
     errors = page.locator("#import-error-rows").inner_text()
     assert "4\t" in errors and "flere end normtimerne" in errors
     assert "5\t" in errors and "77777" in errors
-    assert "Ja, indtil nu" not in page.locator("#reconciliation tfoot").inner_text()
+    assert "Ja (ikke skrevet" not in page.locator("#reconciliation tfoot").inner_text()
     assert AbsenceImport.objects.count() == 0 and SicknessAbsence.objects.count() == 0
     _check(page, "absence-import-refused")
 

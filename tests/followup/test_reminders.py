@@ -143,3 +143,18 @@ def test_reminder_command(emails, march, capsys):
     services.followups_for_round(round_=march, homes=[emails.home_a])
     call_command("followup_reminders", "--date", "2026-04-09")
     assert "Påmindelser sendt: 2" in capsys.readouterr().out
+
+
+def test_the_scheduled_job_sends_them_on_its_danish_date(emails, march, jobs):
+    """The worker's daily run (06:00 UTC) does what the command does, for the day it was scheduled."""
+    from budget.followup.tasks import reminders_daily
+
+    org = emails
+    services.followups_for_round(round_=march, homes=[org.home_a, org.home_b, org.home_c])
+    reminders_daily.defer(timestamp=int(dt.datetime(2026, 4, 3, 6, tzinfo=dt.UTC).timestamp()))
+    assert jobs.run() == {"followup.reminders": "succeeded"}
+    assert sorted(m.to[0] for m in mail.outbox) == ["konsulent@example.dk", "konsulent@example.dk"]
+    # 9 April, after the prepare deadline (8 April): overdue, once each.
+    reminders_daily.defer(timestamp=int(dt.datetime(2026, 4, 9, 6, tzinfo=dt.UTC).timestamp()))
+    jobs.run()
+    assert Reminder.objects.filter(kind=Reminder.Kind.OVERDUE).count() == 2

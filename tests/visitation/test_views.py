@@ -6,7 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils.http import urlencode
+from openpyxl import load_workbook
 
+from botilbud.models import Job
 from tests.visitation.conftest import make_placement
 from visitation.models import Citizen, Placement, Provider
 
@@ -155,28 +158,44 @@ def test_home_manager_sees_only_own_home_placements_with_initials(org, vis, clie
     )
 
 
-def test_export_applies_filters_and_neutralises_formulas(org, vis, client_for):
-    from openpyxl import load_workbook
+def _export(client, jobs, params=None):
+    """Ask for the export (POST, filters in the query string), run the job, download the file."""
+    from botilbud.models import Job
 
+    url = reverse("visitation:placement_export")
+    r = client.post(url + ("?" + urlencode(params) if params else ""))
+    assert r.status_code == 302
+    job = Job.objects.get()
+    assert r["Location"] == reverse("job_detail", args=[job.pk])
+    assert jobs.run() == {"visitation.placement_export": "succeeded"}
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    download = client.get(reverse("job_download", args=[job.pk]))
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith('attachment; filename="bevillinger-')
+    return job, list(load_workbook(io.BytesIO(download.content)).active.iter_rows(values_only=True))
+
+
+def test_export_applies_filters_and_neutralises_formulas(org, vis, client_for, jobs):
     make_placement(vis.ext_108, citizen=Citizen.objects.create(case_number="=HYPERLINK(1)", initials="AB"))
     make_placement(vis.ext_107, citizen=Citizen.objects.create(case_number="K-2", initials="CD"))
-    c = client_for(org.caseworker)
-    r = c.get(reverse("visitation:placement_export"), {"paragraph": vis.p108.pk})
-    assert r.status_code == 200
-    wb = load_workbook(io.BytesIO(b"".join(r.streaming_content)))
-    rows = list(wb.active.iter_rows(values_only=True))
+    job, rows = _export(client_for(org.caseworker), jobs, {"paragraph": vis.p108.pk})
     assert len(rows) == 2
     assert rows[1][1] == "'=HYPERLINK(1)"
-    assert rows[1][12] == 600000 or rows[1][12] == Decimal("300000.00") or rows[1][12] is not None
+    assert rows[1][12] == 300000
+    # Progress: one row of one, and the summary on the job's page.
+    assert (job.done, job.total, job.percent, job.message) == (1, 1, 100, "1 bevillinger.")
+
+
+def test_export_is_a_post(org, vis, client_for):
+    assert client_for(org.caseworker).get(reverse("visitation:placement_export")).status_code == 405
 
 
 @pytest.mark.parametrize("n", [2, 40])
-def test_export_is_one_query_of_values_at_any_size(org, vis, client_for, django_assert_max_num_queries, n):
+def test_export_is_one_query_of_values_at_any_size(org, vis, client_for, django_assert_max_num_queries, jobs, n):
     """The placement export reads its rows in one query with the joins done in
     SQL (no query per row), at 2 and at 40 placements; labels and the paying
-    municipality of a sale are filled in."""
-    from openpyxl import load_workbook
-
+    municipality of a sale are filled in. The request itself only queues the job."""
     for i in range(n):
         make_placement(vis.ext_108, citizen=Citizen.objects.create(case_number=f"K-{i}", initials="AB"))
     make_placement(
@@ -186,11 +205,14 @@ def test_export_is_one_query_of_values_at_any_size(org, vis, client_for, django_
         acting_municipality_id=159,
     )
     c = client_for(org.authority_head)
-    c.get(reverse("visitation:placement_export"))  # warm the session
+    c.get(reverse("visitation:placement_list"))  # warm the session
     with django_assert_max_num_queries(6):
-        r = c.get(reverse("visitation:placement_export"))
-        content = b"".join(r.streaming_content)
-    rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
+        assert c.post(reverse("visitation:placement_export")).status_code == 302
+    # The job: the user, the count, the rows, progress writes (one per 500 rows and the last), the file.
+    with django_assert_max_num_queries(12):
+        jobs.run()
+    job = Job.objects.get()
+    rows = list(load_workbook(io.BytesIO(bytes(job.content))).active.iter_rows(values_only=True))
     assert len(rows) == n + 2
     by_case = {row[1]: row for row in rows[1:]}
     sale = by_case["SALG-1"]

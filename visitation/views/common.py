@@ -40,19 +40,7 @@ def common_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
 
 def placement_filters(request: AuthenticatedHttpRequest) -> tuple[PlacementFilterForm, selectors.PlacementFilters]:
     form = PlacementFilterForm(request.GET or None)
-    f = selectors.PlacementFilters()
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        f = selectors.PlacementFilters(
-            q=(data.get("q") or "").strip(),
-            status=data.get("status") or "",
-            paragraph=data["paragraph"].pk if data.get("paragraph") else None,
-            provider_kind=data.get("provider_kind") or "",
-            level=data.get("level") or "",
-            year=data.get("year"),
-            sale=data.get("sale") or "",
-        )
-    return form, f
+    return form, form.to_filters()
 
 
 def locked_placement(placement: Placement, seen_version: int) -> Placement:

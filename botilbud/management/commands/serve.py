@@ -1,14 +1,23 @@
 """The one entry point that serves Botilbud, locally and in docker-compose.
 
-Migrates, collects static files, optionally loads the demo municipality when
-the database is empty, then replaces itself with gunicorn.
+Migrates (unless ``--no-migrate``: compose migrates once per deploy in its own
+service), collects static files, optionally loads the demo municipality when
+the database is empty, optionally starts a procrastinate worker beside the web
+server (``--with-worker``: ``python3 dev.py run``; compose runs its own worker
+service), then replaces itself with gunicorn.
+
+With ``--with-worker`` the process ids go to ``.run/web.pid`` and
+``.run/worker.pid``, so ``python3 dev.py stop`` stops both. The worker is in
+the same process group, so Ctrl+C in the terminal stops it with the server.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -29,14 +38,21 @@ class Command(BaseCommand):
         parser.add_argument("--demo", action="store_true", help="Opret demokommunen, hvis databasen er tom.")
         parser.add_argument("--scale", default="small", choices=["small", "medium", "large"])
         parser.add_argument(
+            "--no-migrate", action="store_true", help="Migrér ikke (compose gør det én gang pr. udrulning)."
+        )
+        parser.add_argument(
+            "--with-worker", action="store_true", help="Start også en worker til baggrundsjob (eksporter, daglige job)."
+        )
+        parser.add_argument(
             "--empty",
             action="store_true",
             help="Ingen demodata: kun referencedata og én administrator (til at indlæse en rigtig kommune).",
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("Databasen er migreret.")
+        if not options["no_migrate"]:
+            call_command("migrate", interactive=False, verbosity=0)
+            self.stdout.write("Databasen er migreret.")
         call_command("collectstatic", interactive=False, verbosity=0)
         if options["demo"]:
             if Home.objects.exists():
@@ -70,4 +86,17 @@ class Command(BaseCommand):
             argv.append("--reload")
         # DATABASE_URL is fixed now so the workers reuse the same server.
         os.environ.setdefault("DATABASE_URL", settings.DATABASE_URL)
+        if options["with_worker"]:
+            self._start_worker()
         os.execv(gunicorn, argv)
+
+    def _start_worker(self) -> None:
+        run_dir = Path(settings.BASE_DIR) / ".run"
+        run_dir.mkdir(exist_ok=True)
+        worker = subprocess.Popen(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", "procrastinate", "worker", "--concurrency", "2"], cwd=settings.BASE_DIR
+        )
+        (run_dir / "worker.pid").write_text(f"{worker.pid}\n")
+        # gunicorn replaces this process and keeps its pid.
+        (run_dir / "web.pid").write_text(f"{os.getpid()}\n")
+        self.stdout.write(f"Worker til baggrundsjob startet (pid {worker.pid}).")

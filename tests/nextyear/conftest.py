@@ -1,0 +1,12 @@
+"""Next year's budget fixtures: reuse visitation's providers, offers and packages."""
+
+import pytest
+
+from tests.visitation.conftest import vis  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def _default_accounts(db):
+    from budget.chart import ensure_default_accounts
+
+    ensure_default_accounts()
