@@ -79,11 +79,15 @@ def main() -> None:
     user = User.objects.get(username=args.user)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
-    print(f"Bruger: {user.username} ({user.role_label}); {Home.objects.count()} botilbud i databasen")
+    print(
+        f"Bruger: {user.username} ({user.role_label}); {Home.objects.count()} botilbud i databasen; "
+        f"load average {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min)"
+    )
     years = sorted({d.year for d in ActualTotal.objects.dates("month", "year")})
     print(f"Historik: {len(years)} år med forbrug ({years[0] if years else '-'}–{years[-1] if years else '-'})")
     print(f"{'Side':34} {'status':>6} {'median':>8} {'maks':>8} {'SQL-tid':>8} {'SQL':>5} {'KB':>6}")
     department: SqlTimer | None = None
+    department_runs: list[SqlTimer] = []
     for label, url in pages(user):
         headers = {}
         if url.endswith("?htmx"):
@@ -105,11 +109,20 @@ def main() -> None:
         )
         if label == "Forvaltningen":
             department = sorted(sql, key=lambda t: t.ms)[len(sql) // 2]
+            department_runs = sql
     if department is not None:
         print(
             f"\nForvaltningens dashboard: SQL {department.ms:.1f} ms (median), mål ≤ {TARGET_SQL_MS:.0f} ms: "
-            f"{'ok' if department.ms <= TARGET_SQL_MS else 'IKKE OK'}"
+            f"{'ok' if department.ms <= TARGET_SQL_MS else 'IKKE OK'}; load average nu {os.getloadavg()[0]:.1f}"
         )
+        # On a shared machine the median carries other processes' CPU time;
+        # the fastest run, and the sum of each query's fastest time over the
+        # runs, are the closest to what the queries cost by themselves.
+        n = len(department.queries)
+        same_shape = [t for t in department_runs if len(t.queries) == n]
+        best = min(t.ms for t in department_runs)
+        floor = sum(min(t.queries[i][0] for t in same_shape) for i in range(n))
+        print(f"  hurtigste kørsel: SQL {best:.1f} ms; summen af hver forespørgsels hurtigste tid: {floor:.1f} ms")
         for ms, query in sorted(department.queries, reverse=True)[: args.slowest]:
             print(f"  {ms:6.1f} ms  {' '.join(query.split())[:150]}")
 

@@ -85,10 +85,17 @@ def main() -> None:
         ).stdout
         print(f"\n=== {years} år historik ({name})\n{out}")
         match = re.search(r"Forvaltningens dashboard: SQL ([\d.]+) ms", out)
-        figures[years] = float(match.group(1)) if match else None
-    print("Forvaltningens dashboard, SQL-tid (median) pr. antal år med historik (mål ≤ 15 ms, ens):")
-    for years, ms in figures.items():
-        print(f"  {years:>2} år: {ms} ms")
+        best = re.search(
+            r"hurtigste kørsel: SQL ([\d.]+) ms; summen af hver forespørgsels hurtigste tid: ([\d.]+) ms", out
+        )
+        figures[years] = (
+            float(match.group(1)) if match else None,
+            (float(best.group(1)), float(best.group(2))) if best else None,
+        )
+    print("Forvaltningens dashboard, SQL-tid pr. antal år med historik (mål ≤ 15 ms, ens):")
+    for years, (ms, best) in figures.items():
+        extra = f"; hurtigste kørsel {best[0]} ms, sum af hurtigste pr. forespørgsel {best[1]} ms" if best else ""
+        print(f"  {years:>2} år: median {ms} ms{extra}")
     print(f"Load average nu: {os.getloadavg()[0]:.1f}")
 
 

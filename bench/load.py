@@ -50,7 +50,8 @@ def server_env(base_url_db: str) -> dict[str, str]:
     }
 
 
-def wait_ready(url: str, timeout: float = 60) -> None:
+def wait_ready(url: str, timeout: float = 240) -> None:
+    """Until the server answers (its workers import Django first: slow on a busy machine)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -168,6 +169,7 @@ def main() -> None:
                 "LOAD_SESSIONS_FILE": str(sessions_file),
             }
             offered = args.users / args.period
+            print(f"Load average før start: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min, 2 kerner)")
             print(f"1) Realistisk belastning: {args.users} brugere, ~{offered:.0f} forespørgsler/s, {args.duration} s")
             real = run_locust(host, "realistic", args.users, args.duration, load_env, out)
             markers = writes_file.read_text(encoding="utf-8").splitlines() if writes_file.exists() else []
@@ -201,6 +203,7 @@ def main() -> None:
     print(f"{'mætning: sider':44} {'':>18} {pages['rps']:>20.1f}/s")
     print(f"{'mætning: gulv (bar Django-visning)':44} {'':>18} {floor['rps']:>20.1f}/s")
     print(f"{'mætning: sider ÷ gulv':44} {'≥ 0,5':>18} {ratio:>22.2f} {'ok' if ok_ratio else 'IKKE OK'}")
+    print(f"Load average efter: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min)")
     print(f"\n(Ryddede {deleted} testposter op. Sider i den realistiske blanding, p95 pr. side:)")
     for row in sorted(real["rows"], key=lambda r: -float(r["95%"])):  # type: ignore[union-attr]
         if row["Name"] != "Aggregated":

@@ -175,6 +175,7 @@ def main() -> None:
     parser.add_argument("--all", action="store_true", help="time every URL found, not one per URL pattern")
     args = parser.parse_args()
     install_floor_view()
+    started_load = os.getloadavg()[0]
 
     rows: list[tuple[str, str, Timing]] = []
     floor: Timing | None = None
@@ -201,6 +202,7 @@ def main() -> None:
         f"Gulv (bar Django-visning): p50 {statistics.median(floor.total_ms):.1f} ms, p95 {p95(floor.total_ms):.1f} ms"
     )
     print(f"Mål: p95 ≤ {TARGET_P95_MS:.0f} ms og p95 ≤ 10 ms + 2 × egen SQL-tid (p95)")
+    print(f"Load average ved start {started_load:.1f}, nu {os.getloadavg()[0]:.1f} (1 min, 2 kerner)")
     print(header)
 
     def line(username: str, url: str, t: Timing) -> str:

@@ -175,6 +175,12 @@ class BudgetLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["home", "year", "group"], name="budget_line_one_per_home_year_group"),
         ]
+        indexes = [
+            # budget.selectors.first_budget_year (MIN(year), on every page with a
+            # year selector) and forecast_for_homes' budget lines of one year
+            # for many homes (the dashboards, the follow-up): the year first.
+            models.Index(fields=["year", "home"], name="budget_line_year_home"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.home} {self.year} {self.get_group_display()}"

@@ -144,6 +144,13 @@ class LedgerEntry(models.Model):
             # budget.dashboard.selectors.sickness: the department and area
             # dashboards' long-term sickness, this year's sickness entries only.
             models.Index(fields=["home", "end_date"], condition=Q(category="sygdom"), name="ledger_sickness_home_end"),
+            # disponering.selectors._year_months_qs (the ledger grid, the forecast's
+            # expected changes, staff changes): the anti-join that leaves out the
+            # homes' cancelled entries of the year, so the month sums never join
+            # the entry table itself.
+            models.Index(
+                fields=["home", "end_date"], condition=Q(status="annulleret"), name="ledger_cancelled_home_end"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="ledger_period_order"),

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 
 from botilbud.lib.dates import year_months
 from botilbud.models import AccountGroup, Home
@@ -20,26 +20,25 @@ from disponering.models import STAFF_CATEGORIES, Category, LedgerEntry, LedgerEn
 
 
 def _year_months_qs(year: int, home_ids: list[int]) -> QuerySet[LedgerEntryMonth]:
-    """The counted month amounts of the homes in the year. Both sides of the
-    join to the entry (for its status) are restricted to the homes first: the
-    entries through the ``ledger_home_end`` index, the months through
-    ``ledger_month_home_month``, so the cost follows the homes' own entries,
-    not the whole municipality's ledger."""
-    return LedgerEntryMonth.objects.filter(
-        home_id__in=home_ids,
-        entry__home_id__in=home_ids,
-        # A month of the year belongs to an entry that overlaps the year; said
-        # on the entry too, so the ``ledger_home_end`` index leaves out the
-        # entries of earlier years (the join does not grow with history).
-        entry__end_date__gte=dt.date(year, 1, 1),
-        entry__start_date__lte=dt.date(year, 12, 31),
-        month__gte=dt.date(year, 1, 1),
-        month__lte=dt.date(year, 12, 1),
-        entry__status__in=_COUNTED,
+    """The counted month amounts of the homes in the year.
+
+    Only the month table is scanned (``ledger_month_home_month``: the homes'
+    months of the year); a month row carries its entry's home and lies inside
+    its entry's period, so it never needs the entry joined. Cancelled entries
+    are left out by an anti-join with the homes' cancelled entries of the
+    year (``ledger_cancelled_home_end``, a partial index of a few rows), so the
+    cost follows the homes' months of this year, not the whole ledger's
+    history."""
+    first = dt.date(year, 1, 1)
+    cancelled = LedgerEntry.objects.filter(
+        pk=OuterRef("entry_id"), home_id__in=home_ids, status=Status.CANCELLED, end_date__gte=first
     )
-
-
-_COUNTED = [Status.EXPECTED, Status.CONFIRMED]
+    return LedgerEntryMonth.objects.filter(
+        ~Exists(cancelled),
+        home_id__in=home_ids,
+        month__gte=first,
+        month__lte=dt.date(year, 12, 1),
+    )
 
 
 def expected_changes(home: Home | int, year: int) -> dict[tuple[dt.date, str], Decimal]:

@@ -38,6 +38,9 @@ class FollowUpFigure(models.Model):
             models.Index(fields=["month", "home_id"], name="dash_figure_month_home"),
             models.Index(fields=["round_id", "home_id"], name="dash_figure_round_home"),
             models.Index(fields=["followup_id"], name="dash_figure_followup"),
+            # budget.dashboard.selectors.summary_refreshed_at: MAX(refreshed_at)
+            # for the department dashboard's "last written" note, one index probe.
+            models.Index(fields=["refreshed_at"], name="dash_figure_refreshed"),
         ]
 
     def __str__(self) -> str:

@@ -19,19 +19,26 @@ from urllib.parse import urlencode
 
 from django.db import connection
 from django.db.models import (
+    BooleanField,
+    Case,
     Count,
+    DateField,
     DecimalField,
     Exists,
-    FilteredRelation,
+    ExpressionWrapper,
+    F,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Sum,
+    Value,
+    When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth
+from django.db.models.lookups import Exact
 
-from botilbud.lib.dates import month_end
 from botilbud.lib.money import percent
 from botilbud.models import AccountGroup, User
 from budget.dashboard.models import FollowUpFigure
@@ -214,17 +221,40 @@ def economy(home_ids: list[int], year: int, round_: Round | None, today: dt.date
     return Economy(year=year, round=round_, month=month, per_home=per_home, frozen=frozen, today=today, steps=steps)
 
 
+# Every round of the year with Σ forecast and budget of its approved follow-ups
+# and how many homes they are, in one query (the rounds and their sums). Summed
+# per (round, home) first and then per round: two hash aggregates over the
+# year's rows (``dash_figure_month_home``), where COUNT(DISTINCT home_id)
+# would sort them.
+_MOVEMENT_SQL = """
+SELECT r.id, r.month, s.forecast, s.budget, coalesce(s.homes, 0)
+FROM followup_round r
+LEFT JOIN (
+    SELECT round_id, sum(forecast) AS forecast, sum(budget) AS budget, count(*) AS homes
+    FROM (
+        SELECT round_id, home_id, sum(forecast) AS forecast, sum(corrected_budget) AS budget
+        FROM dashboard_followupfigure
+        WHERE home_id = ANY(%(homes)s) AND month >= %(first)s AND month <= %(last)s
+        GROUP BY round_id, home_id
+    ) per_home
+    GROUP BY round_id
+) s ON s.round_id = r.id
+WHERE r.month >= %(first)s AND r.month <= %(last)s
+ORDER BY r.month
+"""
+
+
 def forecast_movement(home_ids: list[int], year: int, econ: Economy) -> list[dict[str, Any]]:
     """The department's forecast at each round of the year: Σ the approved
     (frozen) follow-ups; the latest round as the dashboard shows it (frozen +
-    live). Two queries."""
-    rounds = list(Round.objects.filter(month__year=year).order_by("month").values_list("pk", "month"))
+    live). One query."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    with connection.cursor() as cursor:
+        cursor.execute(_MOVEMENT_SQL, {"homes": sorted(home_ids), "first": first, "last": last})
+        rows = cursor.fetchall()
+    rounds = [(pk, month) for pk, month, *_ in rows]
     sums = {
-        r["round_id"]: r
-        for r in FollowUpFigure.objects.filter(home_id__in=home_ids, month__year=year)
-        .values("round_id")
-        .annotate(forecast=Sum("forecast"), budget=Sum("corrected_budget"), homes=Count("home_id", distinct=True))
-        .order_by()
+        pk: {"forecast": forecast, "budget": budget, "homes": homes} for pk, _, forecast, budget, homes in rows if homes
     }
     result = []
     for pk, month in rounds:
@@ -340,7 +370,13 @@ def spending_by_provider_kind(user: User, filters: Filters, years: int = 5) -> d
     from visitation.models import Provider
 
     year_list = list(range(filters.year - years + 1, filters.year + 1))
-    qs = placements(user, filters, provider_filter=False).own_citizens().filter(status__in=COUNTED)
+    qs = (
+        placements(user, filters, provider_filter=False)
+        .own_citizens()
+        .filter(status__in=COUNTED)
+        # Only the placements that touch the years shown (before the join to the provider).
+        .filter(_in_period(dt.date(year_list[0], 1, 1), dt.date(year_list[-1], 12, 31)))
+    )
     aggregates = {
         f"y{y}": Coalesce(Sum(year_cost_expression(y), filter=_in_period(dt.date(y, 1, 1), dt.date(y, 12, 31))), ZERO)
         for y in year_list
@@ -362,37 +398,76 @@ def spending_by_provider_kind(user: User, filters: Filters, years: int = 5) -> d
 def recipients_by_paragraph(user: User, filters: Filters, last_month: int) -> dict[str, Any]:
     """Own citizens with a placement per paragraph and month: in force at the
     month's end (total), started in the month (inflow), ended in it (outflow).
-    One query with conditional counts."""
+
+    One query over the placements that overlap the year, grouped by
+    paragraph, start month (0 = before the year), end month (13 = open or
+    after the year) and whether the end is a month's last day; the twelve
+    months are counted from those few groups here, so the database does a
+    handful of expressions per placement instead of 36 conditional counts."""
     year = filters.year
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     months = [dt.date(year, m, 1) for m in range(1, last_month + 1)]
-    qs = placements(user, filters).own_citizens().filter(status__in=COUNTED)
-    aggregates = {}
-    for m in months:
-        end = month_end(m)
-        aggregates[f"t{m.month}"] = Count("pk", filter=_in_force(end))
-        aggregates[f"i{m.month}"] = Count("pk", filter=Q(start_date__gte=m, start_date__lte=end))
-        aggregates[f"o{m.month}"] = Count("pk", filter=Q(end_date__gte=m, end_date__lte=end))
-    rows = (
-        list(
-            qs.filter(_in_period(dt.date(year, 1, 1), dt.date(year, 12, 31)))
-            .values("offer__paragraph_id", "offer__paragraph__code")
-            .annotate(**aggregates)
-            .order_by("offer__paragraph__ladder_step", "offer__paragraph__sort_order", "offer__paragraph__code")
+    if not months:
+        return {"months": months, "paragraphs": []}
+    qs = placements(user, filters).own_citizens().filter(status__in=COUNTED).filter(_in_period(first, last))
+    groups = (
+        qs.annotate(
+            start_month=Case(When(start_date__lt=first, then=Value(0)), default=ExtractMonth("start_date")),
+            end_month=Case(
+                When(Q(end_date__isnull=True) | Q(end_date__gt=last), then=Value(13)),
+                default=ExtractMonth("end_date"),
+            ),
+            # Still in force at the end of its end month (it ends on the month's last day).
+            ends_at_month_end=Case(
+                When(
+                    Exact(
+                        ExtractDay(
+                            ExpressionWrapper(F("end_date") + Value(dt.timedelta(days=1)), output_field=DateField())
+                        ),
+                        1,
+                    ),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
-        if months
-        else []
+        .values(
+            "offer__paragraph_id",
+            "offer__paragraph__code",
+            "offer__paragraph__ladder_step",
+            "offer__paragraph__sort_order",
+            "start_month",
+            "end_month",
+            "ends_at_month_end",
+        )
+        .annotate(n=Count("pk"))
+        # The paragraphs in the ladder's order (the database's collation for the code).
+        .order_by("offer__paragraph__ladder_step", "offer__paragraph__sort_order", "offer__paragraph__code")
     )
-    paragraphs = [
-        {
-            "id": r["offer__paragraph_id"],
-            "code": r["offer__paragraph__code"],
-            "total": [r[f"t{m.month}"] for m in months],
-            "inflow": [r[f"i{m.month}"] for m in months],
-            "outflow": [r[f"o{m.month}"] for m in months],
-        }
-        for r in rows
-    ]
-    return {"months": months, "paragraphs": paragraphs}
+    by_paragraph: dict[int, dict[str, Any]] = {}
+    for g in groups:
+        p = by_paragraph.setdefault(
+            g["offer__paragraph_id"],
+            {
+                "id": g["offer__paragraph_id"],
+                "code": g["offer__paragraph__code"],
+                "total": [0] * len(months),
+                "inflow": [0] * len(months),
+                "outflow": [0] * len(months),
+            },
+        )
+        s, e, n = g["start_month"], g["end_month"], g["n"]
+        for i in range(len(months)):
+            m = i + 1
+            # In force at the month's last day: started by then, and not ended before it.
+            if s <= m and (e > m or (e == m and g["ends_at_month_end"])):
+                p["total"][i] += n
+            if s == m:
+                p["inflow"][i] += n
+            if e == m:
+                p["outflow"][i] += n
+    return {"months": months, "paragraphs": list(by_paragraph.values())}
 
 
 def occupancy(home_ids: list[int], day: dt.date) -> dict[int, int]:
@@ -409,50 +484,67 @@ def occupancy(home_ids: list[int], day: dt.date) -> dict[int, int]:
     return {r["offer__home_id"]: r["n"] for r in rows}
 
 
+_SICKNESS_SQL = """
+SELECT e.home_id,
+       count(*) FILTER (WHERE e.start_date <= %(day)s AND e.end_date >= %(day)s),
+       count(*),
+       coalesce(sum(m.amount), %(zero)s)
+FROM disponering_ledgerentry e
+-- Each entry's amount inside the year: a few index probes per entry on the
+-- (entry, month) unique index, never a scan of the year's months.
+LEFT JOIN LATERAL (
+    SELECT sum(lm.amount) AS amount
+    FROM disponering_ledgerentrymonth lm
+    WHERE lm.entry_id = e.id AND lm.month >= %(first)s AND lm.month <= %(last_month)s
+) m ON true
+WHERE e.home_id = ANY(%(homes)s) AND e.category = %(category)s
+  AND e.end_date >= %(first)s AND e.start_date <= %(last)s AND e.status <> %(cancelled)s
+GROUP BY e.home_id
+"""
+
+
 def sickness(home_ids: list[int], year: int, day: dt.date) -> dict[int, dict[str, Any]]:
     """Long-term sickness per home from the ledger: entries in force on ``day``
     (a day inside ``year``), entries overlapping the year, and the year's
     expected amount of those entries. One query.
 
-    Both sides are restricted to the year before they join: the entries by the
+    Restricted to the year before anything is joined: the entries by the
     ``ledger_sickness_home_end`` index (sickness entries that end in or after
-    the year), their months by a join condition on the year (FilteredRelation,
-    served by the (entry, month) unique index), so the cost follows this year's
-    sickness entries, not every ledger month of every year."""
-    from disponering.models import Category, LedgerEntry, Status
+    the year), and each entry's months of the year through the (entry, month)
+    unique index, so the cost follows this year's sickness entries, not every
+    ledger month of every year."""
+    from disponering.models import Category, Status
 
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    rows = (
-        LedgerEntry.objects.filter(
-            home_id__in=home_ids, category=Category.SICKNESS, start_date__lte=last, end_date__gte=first
-        )
-        .exclude(status=Status.CANCELLED)
-        .annotate(
-            year_months=FilteredRelation(
-                "months", condition=Q(months__month__gte=first, months__month__lte=dt.date(year, 12, 1))
-            )
-        )
-        .values("home_id")
-        .annotate(
-            now=Count("pk", distinct=True, filter=Q(start_date__lte=day, end_date__gte=day)),
-            year=Count("pk", distinct=True),
-            amount=Coalesce(Sum("year_months__amount"), ZERO),
-        )
-        .order_by()
-    )
-    return {r["home_id"]: {"now": r["now"], "year": r["year"], "amount": r["amount"]} for r in rows}
+    params = {
+        "homes": sorted(home_ids),
+        "category": Category.SICKNESS.value,
+        "cancelled": Status.CANCELLED.value,
+        "first": dt.date(year, 1, 1),
+        "last": dt.date(year, 12, 31),
+        "last_month": dt.date(year, 12, 1),
+        "day": day,
+        "zero": ZERO,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SICKNESS_SQL, params)
+        rows = cursor.fetchall()
+    return {home_id: {"now": now, "year": n, "amount": amount} for home_id, now, n, amount in rows}
 
 
 def large_placements(user: User, filters: Filters, day: dt.date, limit: int = 100) -> dict[str, Any]:
-    """Placements at or above 1,000,000 kr. a year in force on ``day``. Two queries."""
+    """Placements at or above 1,000,000 kr. a year in force on ``day``: the
+    ``limit`` dearest, and the count and total of all of them (window
+    aggregates over the whole set, computed before the limit). One query,
+    served by the partial index ``placement_large``."""
     qs = placements(user, filters).filter(status__in=LIVE, annual_price__gte=MILLION).filter(_in_force(day))
-    summary = qs.aggregate(count=Count("pk"), total=Coalesce(Sum("annual_price"), ZERO))
     rows = list(
-        qs.select_related("citizen", "offer__provider", "offer__paragraph", "offer__home").order_by(
-            "-annual_price", "pk"
-        )[:limit]
+        qs.select_related("citizen", "offer__provider", "offer__paragraph", "offer__home")
+        .annotate(all_count=Window(Count("pk")), all_total=Window(Sum("annual_price")))
+        .order_by("-annual_price", "pk")[:limit]
     )
-    return {"rows": rows, **summary}
+    count = rows[0].all_count if rows else 0
+    total = rows[0].all_total if rows else ZERO
+    return {"rows": rows, "count": count, "total": total}
 
 
 def overdue_followups(user: User, filters: Filters, today: dt.date) -> int:

@@ -289,6 +289,11 @@ def _sales(
             notes.append(f"Takstmodellen giver ingen takst: {exc}")
             return LineResult("salg", ZERO, f"Takstmodellen: {exc}", inputs)
         source = f"Takstmodellen på kladdens egne udgifter (ingen takst {year} endnu)"
+        notes.append(
+            f"Der er ingen takst for {year} i kraft: de solgte pladser er prissat med takstmodellen på kladdens "
+            f"egne udgifter. Fremskriv takst {year - 1} med PL (Takster → Fremskrivning) eller godkend en takst "
+            f"for {year}, og beregn kladden igen."
+        )
         day_for = {m.package_id: rate.day for m in residential}
         inputs += [
             Row("Omkostningsgrundlag (kladdens løn og drift)", rate.cost_base, "kr"),

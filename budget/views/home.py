@@ -25,6 +25,7 @@ from budget.forms import (
 )
 from budget.models import BudgetLine
 from budget.moments import Moment
+from budget.nextyear.models import BudgetDraft
 from budget.views.common import BadParameter, bad_request, month_param, selectable_years, year_param
 
 
@@ -104,6 +105,8 @@ def home_budget(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "carried_in": sum(
                 (c.amount for c in corrections if c.kind == "overfoersel" and c.status == "godkendt"), ZERO
             ),
+            # The year's budget drafted from the models (budget.nextyear): one query.
+            "draft": BudgetDraft.objects.filter(home=home, year=year).select_related("locked_by").first(),
             "can_manage": can_manage,
             "correction_form": CorrectionForm(initial={"date": dt.date.today()}) if can_manage else None,
             "reallocation_form": _reallocation_form(user, home) if can_manage else None,

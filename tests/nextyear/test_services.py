@@ -129,6 +129,7 @@ def test_a_selling_home_without_a_rate_gets_one_from_the_rate_model_on_its_draft
     assert _amounts(draft) == {"loen": D("612000.00"), "drift": D("102000.00"), "salg": D("-367707.57")}
     sale = {row["label"]: row["value"] for row in draft.lines.get(key="salg").inputs}
     assert sale["Dagtakst 2027"] == "176.74"
+    assert any("ingen takst for 2027 i kraft" in note for note in draft.notes)
 
 
 def test_pl_missing_means_zero_and_says_so(org, vis):

@@ -227,3 +227,17 @@ def test_pages_run_a_bounded_number_of_queries(budgets, vis, client_for, django_
         response = client.get("/budget/naeste-aar/eksport/?aar=2027")
         rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert len(rows) == 1 + 3 * (2 + extra)
+
+
+def test_the_years_budget_page_points_to_the_draft_and_then_to_the_locked_budget(budgets, client_for):
+    org = budgets
+    client = client_for(org.manager)
+    budget_page = f"/budget/botilbud/{org.home_a.pk}/?aar=2027"
+    assert "next-year-draft" not in client.get(budget_page).content.decode()
+    draft = services.draft_compute(home=org.home_a, year=2027, user=org.consultant)
+    assert "er under udarbejdelse" in client.get(budget_page).content.decode()
+    draft.refresh_from_db()
+    services.draft_lock(draft=draft, seen_version=draft.version, user=org.consultant)
+    page = client.get(budget_page).content.decode()
+    assert "er lagt fra modellerne og låst 01-12-2026" in page and "se hvor tallene kommer fra" in page
+    assert "1.020.000,00 kr." in page  # the locked wages are the original budget
