@@ -18,7 +18,7 @@ def own_layout(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("budget", "0012_cpr_guard_typed_text"),
+        ("budget", "0013_dashboard_indexes"),
     ]
 
     operations = [
