@@ -92,7 +92,9 @@ class BotilbudUser(HttpUser):
         self.ledger_action: str | None = None
         ledgers = [p for p in self.pages if p.startswith("/disponering/botilbud/")]
         if self.writes and ledgers:
-            page = self.client.get(ledgers[0], name="disponering").text
+            # The ledger page fetches its create form on demand; the form's own
+            # page (``…/ny/``) has the same form.
+            page = self.client.get(ledgers[0] + "ny/", name="disponering: ny post (formular)").text
             parser = FormFields("/ny/")
             parser.feed(page)
             if parser.action:

@@ -191,7 +191,15 @@ def main() -> None:
         urls = crawl(client, args.max_pages, args.all)
         print(f"{username}: {len(urls)} sider", flush=True)
         for url in urls:
-            rows.append((username, url, measure(client, url, args.runs)))
+            timing = measure(client, url, args.runs)
+            rows.append((username, url, timing))
+            # Each page as soon as it is measured (a long run cut short keeps what it measured).
+            total, sql = p95(timing.total_ms), p95(timing.sql_ms)
+            print(
+                f"  {url[:70]:70} {timing.status:>4} p95 {total:6.1f} ms, SQL p95 {sql:6.1f} ms, "
+                f"{timing.queries} forespørgsler",
+                flush=True,
+            )
 
     assert floor is not None, "no demo users found: run seed_demo first"
     header = (

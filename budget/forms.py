@@ -67,7 +67,7 @@ class ActualsUploadForm(forms.Form):
         label="Importprofil",
         queryset=None,
         required=False,
-        empty_label="Appens eget format (kolonnerne genkendes)",
+        empty_label="Appens eget format (kolonnerne genkendes på deres navne)",
         help_text="Filens layout: hvilke kolonner der er hvad, tal- og periodeformat.",
     )
     month = forms.CharField(
@@ -80,7 +80,8 @@ class ActualsUploadForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["profile"].queryset = ImportProfile.objects.all()
+        # The own layout's profile is the empty choice.
+        self.fields["profile"].queryset = ImportProfile.objects.filter(own_layout=False)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

@@ -1,16 +1,13 @@
-"""Actuals import: stream a finance-system export into Postgres and validate it there.
+"""Actuals import: stream a finance-system export into Postgres and check it there, through an import profile.
 
-The file is never held in memory. A CSV file goes line by line (each line
-prefixed with its line number) and an ``.xlsx`` sheet row by row (openpyxl
-read-only) into ``COPY … FROM STDIN`` of a temporary table of raw text.
-Parsing (Danish numbers and dates), the cost-centre lookup and the account
-mapping are then a few set-based SQL statements; every bad row is reported
-with its row number and all its reasons, and nothing is written. A good file
-becomes a normalised temporary table that ``apply`` writes with one DELETE +
-INSERT per table, replacing the months it covers for its cost centres.
+Every file goes through a profile (``budget.models.ImportProfile``; the app's own layout is the shipped
+profile ``profiles.OWN_LAYOUT``, whose columns are recognised by their names). The file is never held in
+memory: the shared reader (``botilbud.lib.tabular``) streams it row by row into ``COPY … FROM STDIN``
+of a lean temporary table (see "The profile path" below). Every bad row is reported by its line in the
+file with all its reasons, and nothing is written; a good file is written with one DELETE + INSERT per
+table, replacing the months it covers for its cost centres.
 
-All functions here must run inside ``transaction.atomic()`` (the temporary
-tables live until commit).
+All functions here must run inside ``transaction.atomic()`` (the temporary tables live until commit).
 """
 
 from __future__ import annotations
@@ -30,47 +27,9 @@ from botilbud.lib import tabular
 from botilbud.lib.dates import month_start
 from budget import chart
 
-RAW = "budget_actuals_raw"
-NORM = "budget_actuals_norm"
 AGG = "budget_actuals_agg"
 MAX_ERRORS_SHOWN = 500
 COPY_CHUNK = 5000
-
-# Canonical column → accepted header spellings (lower case, single spaces).
-HEADERS: dict[str, set[str]] = {
-    "cost_centre": {
-        "omkostningssted",
-        "omk.sted",
-        "omk. sted",
-        "omksted",
-        "omkostningssted nr",
-        "ansvarssted",
-        "cost centre",
-        "cost center",
-        "cost_centre",
-    },
-    "function_code": {"funktion", "kl-funktion", "kl funktion", "function"},
-    "art_code": {"art", "artskonto", "art kode", "artskode"},
-    "dranst": {"dranst", "dr", "dranst kode", "dranstkode"},
-    "account": {"konto", "kontonummer", "kontonr", "kontostreng", "account"},
-    "posting_date": {"bogføringsdato", "bogf.dato", "bogf. dato", "dato", "posteringsdato", "bilagsdato", "date"},
-    "month": {"måned", "periode", "regnskabsmåned", "month", "maaned"},
-    "amount": {"beløb", "beløb (kr.)", "beløb kr.", "belob", "amount", "beløb i kr."},
-    "text": {"tekst", "posteringstekst", "bilagstekst", "beskrivelse", "text"},
-}
-RAW_COLUMNS = [
-    "cost_centre",
-    "function_code",
-    "art_code",
-    "dranst",
-    "account",
-    "account_text",
-    "posting_date",
-    "month",
-    "amount",
-    "text",
-]
-EXTRA_COLUMNS = [f"extra{i}" for i in range(1, 13)]
 
 
 class ImportFileError(Exception):
@@ -93,76 +52,6 @@ class StageResult:
     @property
     def ok(self) -> bool:
         return self.bad_row_count == 0 and self.row_count > 0
-
-
-def _norm_header(value: Any) -> str:
-    return re.sub(r"\s+", " ", str(value or "").strip().lower().lstrip("\ufeff"))
-
-
-def map_header(cells: list[Any]) -> list[str]:
-    """Raw-table column names for the file's columns (unknown ones go to extras)."""
-    names: list[str] = []
-    used: set[str] = set()
-    extras = iter(EXTRA_COLUMNS)
-    for cell in cells:
-        key = _norm_header(cell)
-        target = next((col for col, aliases in HEADERS.items() if key in aliases), None)
-        if target is None or target in used:
-            try:
-                target = next(extras)
-            except StopIteration:
-                raise ImportFileError("Filen har for mange kolonner (højst 20).") from None
-        used.add(target)
-        names.append(target)
-    missing = []
-    if "cost_centre" not in used:
-        missing.append("omkostningssted")
-    if "amount" not in used:
-        missing.append("beløb")
-    if "account" not in used and not {"function_code", "art_code"} <= used:
-        missing.append("konto (funktion og art)")
-    if missing:
-        found = ", ".join(str(c) for c in cells if c not in (None, "")) or "ingen"
-        raise ImportFileError(
-            "Filens første række skal være kolonneoverskrifter. Der mangler: "
-            + ", ".join(missing)
-            + f". Fundet: {found}."
-        )
-    return names
-
-
-def _create_raw_table(cursor) -> None:
-    cols = ", ".join(f"{c} text" for c in [*RAW_COLUMNS, *EXTRA_COLUMNS])
-    cursor.execute(f"DROP TABLE IF EXISTS {RAW}; DROP TABLE IF EXISTS {NORM}")
-    cursor.execute(f"CREATE TEMP TABLE {RAW} (row_no integer, {cols}) ON COMMIT DROP")
-
-
-def _cell_text(value: Any, *, month_column: bool = False) -> str | None:
-    """An .xlsx cell as the text the SQL parser reads (numbers the Danish way)."""
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime | dt.date):
-        day = value.date() if isinstance(value, dt.datetime) else value
-        return f"{day:%Y-%m}" if month_column else f"{day:%d-%m-%Y}"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return format(Decimal(repr(value)), "f").replace(".", ",")
-    if isinstance(value, Decimal):
-        if value == value.to_integral_value():
-            return str(int(value))
-        return format(value, "f").replace(".", ",")
-    return str(value)
-
-
-def _header_ok(cells: list[Any]) -> bool:
-    try:
-        map_header(cells)
-    except ImportFileError:
-        return False
-    return True
 
 
 def _copy_escape(value: str) -> str:
@@ -188,98 +77,43 @@ class ReadInfo:
 _ORE = Decimal("0.01")
 
 
-def _tally(stats: dict[str, list], cc: str, amount: Decimal | None) -> None:
-    entry = stats.get(cc)
-    if entry is None:
-        entry = stats[cc] = [0, Decimal(0)]
-    entry[0] += 1
-    if amount is not None:
-        # Rounded to øre per row, as SQL stores it (an Excel float like 7.0000000000000007E-2 is 0,07).
-        entry[1] += amount.quantize(_ORE, rounding=ROUND_HALF_UP)
-
-
 def stage_file(
     stream: IO[bytes],
     file_name: str,
-    options: tabular.ReadOptions | None = None,
     profile: Any = None,
     max_upload_bytes: int | None = None,
 ) -> ReadInfo:
-    """Read the file (``botilbud.lib.tabular``) and COPY its rows as raw text into the temporary table.
+    """Read the file (``botilbud.lib.tabular``) through ``profile`` (an ``ImportProfile``; None = the app's
+    own layout) and COPY its rows into the temporary table (``_stage_with_profile``).
 
-    Without a profile the header is recognised by its column names (the app's own layout); with an
-    ``ImportProfile`` its columns and formats are mapped in Python (``budget.profiles.RowMapper``).
-    Lines the reader or the profile cannot read are returned (by their line in the file); ``validate``
-    adds them to the rows it refuses. Raises ``ImportFileError`` when the file cannot be read at all.
+    Lines the reader or the profile cannot read are returned (by their line in the file);
+    ``validate_profile`` adds them to the rows it refuses. Raises ``ImportFileError`` when the file
+    cannot be read at all.
     """
     from budget import profiles
 
+    if profile is None:
+        profile = profiles.own_layout_profile()
     limits = {"max_upload_bytes": max_upload_bytes} if max_upload_bytes else {}
-    if profile is not None:
-        options = profile.read_options(**limits)
-    options = options or tabular.ReadOptions(find_header=_header_ok, **limits)
+    options = profile.read_options(**limits)
     try:
         table = tabular.open_table(stream, file_name, options)
     except tabular.TabularError as exc:
         if "ikke fundet" in str(exc):
-            if profile is not None:
-                raise ImportFileError(
-                    f"Overskriften med kolonnerne »{profile.col_cost_centre}« og »{profile.col_amount}« (profilen "
-                    f"»{profile.name}«) blev ikke fundet i filens første linjer."
-                ) from exc
-            _explain_missing_header(stream, file_name)
+            if profile.own_layout:
+                _explain_missing_header(stream, file_name)
+            raise ImportFileError(
+                f"Overskriften med kolonnerne »{profile.col_cost_centre}« og »{profile.col_amount}« (profilen "
+                f"»{profile.name}«) blev ikke fundet i filens første linjer."
+            ) from exc
         raise ImportFileError(str(exc)) from exc
     info = ReadInfo()
-    stats = info.file_stats
     with table, connection.cursor() as cursor:
-        _create_raw_table(cursor)
-        mapper = None
-        if profile is not None:
-            try:
-                mapper = profiles.RowMapper(profile, table.header)
-            except ValueError as exc:
-                raise ImportFileError(str(exc)) from exc
-            columns = profiles.RAW_TARGETS
-        else:
-            columns = map_header(table.header)
-        if mapper is not None:
-            _stage_with_profile(table, mapper, cursor, info)
-            info.description = table.description
-            info.bad_count += table.bad_line_count
-            info.errors += [RowError(row=b.line, reasons=[b.reason]) for b in table.bad_lines]
-            return info
-        width = len(columns)
-        sql = f"COPY {RAW} (row_no, {', '.join(columns)}) FROM STDIN"
-        month_index = columns.index("month") if "month" in columns else -1
-        cc_index = columns.index("cost_centre")
-        amount_index = columns.index("amount")
-        parse_amount = profiles.parse_amount
-        buffer: list[str] = []
         try:
-            with cursor.cursor.copy(sql) as copy:
-                if table.kind == "csv":
-                    for line, cells in table.rows():
-                        _tally(stats, cells[cc_index].strip(), parse_amount(cells[amount_index]))
-                        text = "\t".join(cells)
-                        if text.count("\t") != width - 1 or "\\" in text or "\n" in text or "\r" in text:
-                            text = "\t".join(_copy_escape(c) for c in cells)
-                        buffer.append(f"{line}\t{text}\n")
-                        if len(buffer) >= COPY_CHUNK:
-                            copy.write("".join(buffer))
-                            buffer.clear()
-                else:
-                    for line, cells in table.rows():
-                        texts = [_cell_text(v, month_column=(i == month_index)) for i, v in enumerate(cells)]
-                        _tally(stats, (texts[cc_index] or "").strip(), parse_amount(cells[amount_index]))
-                        text = "\t".join("\\N" if t is None else _copy_escape(t) for t in texts)
-                        buffer.append(f"{line}\t{text}\n")
-                        if len(buffer) >= COPY_CHUNK:
-                            copy.write("".join(buffer))
-                            buffer.clear()
-                if buffer:
-                    copy.write("".join(buffer))
-        except tabular.TabularError as exc:
+            mapper = profiles.RowMapper(profile, table.header)
+        except ValueError as exc:
             raise ImportFileError(str(exc)) from exc
+        _stage_with_profile(table, mapper, cursor, info)
     info.description = table.description
     info.bad_count += table.bad_line_count
     info.errors += [RowError(row=b.line, reasons=[b.reason]) for b in table.bad_lines]
@@ -287,235 +121,19 @@ def stage_file(
 
 
 def _explain_missing_header(stream: IO[bytes], file_name: str) -> None:
-    """No header within the first lines: name what the first line lacks (raises ImportFileError)."""
+    """No own-layout header within the first lines: name what the first line lacks (raises ImportFileError)."""
+    from budget import profiles
+
     stream.seek(0)
     try:
         table = tabular.open_table(stream, file_name)
     except tabular.TabularError:
         return
     with table:
-        map_header(table.header)
-
-
-# --- SQL parsing --------------------------------------------------------------
-
-_AMOUNT_RE = r"^[+-]?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
-_DMY_RE = r"^[0-9]{1,2}-[0-9]{1,2}-[0-9]{4}$"
-_YMD_RE = r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"
-_YM_RE = r"^[0-9]{4}-[0-9]{1,2}$"
-_MY_RE = r"^[0-9]{1,2}-[0-9]{4}$"
-_ACCOUNT_RE = r"^[0-9]+(\.[0-9]+){3,}$"
-
-# Step 1 (materialised once per row): trimmed, cleaned strings and their
-# parts. Regular-expression *tests* and split_part are cheap; regexp_match is
-# not, so the parts come from split_part after a shape test.
-# Step 2: typed values, guarded by CASE so a bad value never raises.
-_PARSED_SQL = f"""
-WITH c AS MATERIALIZED (
-  SELECT r.row_no,
-         btrim(r.cost_centre) AS cc,
-         NULLIF(btrim(r.amount), '') AS amount_raw,
-         replace(replace(translate(btrim(coalesce(r.amount, '')), E'\\u2212 \\u00a0\\t', '-'), 'kr.', ''), 'kr', '')
-           AS amount_clean,
-         NULLIF(btrim(r.posting_date), '') AS date_raw,
-         split_part(translate(btrim(r.posting_date), './T', '-- '), ' ', 1) AS d,
-         NULLIF(btrim(r.month), '') AS month_raw,
-         translate(btrim(r.month), './', '--') AS ym,
-         NULLIF(btrim(r.function_code), '') AS fn_col,
-         NULLIF(btrim(r.art_code), '') AS art_col,
-         NULLIF(btrim(r.dranst), '') AS dranst_raw,
-         NULLIF(btrim(r.account_text), '') AS account_text,
-         r.account_text IS NOT NULL AS from_profile,
-         NULLIF(btrim(r.account), '') AS account_raw,
-         CASE WHEN r.account IS NOT NULL THEN regexp_replace(btrim(r.account), '[ /-]+', '.', 'g') END AS acc,
-         left(btrim(coalesce(r.text, '')), 200) AS text
-  FROM {RAW} r
-  WHERE concat_ws('', r.cost_centre, r.function_code, r.art_code, r.dranst, r.account, r.posting_date, r.month,
-                  r.amount) <> ''
-),
-f AS MATERIALIZED (
-  -- Each regular expression is tested once per row.
-  SELECT c.*,
-         d ~ '{_DMY_RE}' AS is_dmy,
-         d ~ '{_YMD_RE}' AS is_ymd,
-         ym ~ '{_YM_RE}' OR ym ~ '{_YMD_RE}' AS is_ym,
-         ym ~ '{_MY_RE}' AS is_my,
-         acc ~ '{_ACCOUNT_RE}' AS is_acc,
-         amount_clean ~ '{_AMOUNT_RE}' AND length(amount_clean) <= 24 AS amount_ok
-  FROM c
-),
-s AS MATERIALIZED (
-  SELECT f.*,
-         CASE WHEN is_dmy THEN split_part(d, '-', 1)::int WHEN is_ymd THEN split_part(d, '-', 3)::int END AS dd,
-         CASE WHEN is_dmy OR is_ymd THEN split_part(d, '-', 2)::int END AS dm,
-         CASE WHEN is_dmy THEN split_part(d, '-', 3)::int WHEN is_ymd THEN split_part(d, '-', 1)::int END AS dy,
-         CASE WHEN is_ym THEN split_part(ym, '-', 1)::int WHEN is_my THEN split_part(ym, '-', 2)::int END AS my,
-         CASE WHEN is_ym THEN split_part(ym, '-', 2)::int WHEN is_my THEN split_part(ym, '-', 1)::int END AS mm,
-         CASE WHEN is_acc
-              THEN split_part(acc, '.', 1) || '.' || split_part(acc, '.', 2) || '.' || split_part(acc, '.', 3) END
-              AS acc_fn
-  FROM f
-)
-SELECT row_no, cc, amount_raw, amount_clean,
-       CASE WHEN amount_ok THEN round(replace(replace(amount_clean, '.', ''), ',', '.')::numeric, 2) END AS amount,
-       date_raw,
-       CASE WHEN dd IS NULL THEN NULL
-            WHEN dm NOT BETWEEN 1 AND 12 OR dy NOT BETWEEN 1900 AND 2200 THEN NULL
-            WHEN dd NOT BETWEEN 1 AND extract(day FROM make_date(dy, dm, 1) + interval '1 month' - interval '1 day')::int
-                 THEN NULL
-            ELSE make_date(dy, dm, dd) END AS posting_date,
-       month_raw,
-       CASE WHEN my IS NULL OR mm NOT BETWEEN 1 AND 12 OR my NOT BETWEEN 1900 AND 2200 THEN NULL
-            ELSE make_date(my, mm, 1) END AS month_value,
-       COALESCE(fn_col, acc_fn) AS fn,
-       COALESCE(art_col, CASE WHEN acc_fn IS NOT NULL THEN substr(acc, length(acc_fn) + 2) END) AS art,
-       dranst_raw, CASE WHEN dranst_raw IS NULL THEN '' WHEN dranst_raw IN ('1', '2', '3') THEN dranst_raw END AS dranst,
-       account_raw, from_profile,
-       left(COALESCE(account_text, account_raw,
-                     concat_ws('.', COALESCE(fn_col, acc_fn), dranst_raw, COALESCE(art_col, ''))), 80) AS account_keep,
-       text, NULL::text[] AS profile_reasons
-FROM s
-"""
-
-
-def validate(
-    *,
-    allowed_home_ids: list[int] | None = None,
-    only_month: dt.date | None = None,
-    read: ReadInfo | None = None,
-    closed_years: list[int] | None = None,
-) -> StageResult:
-    """Check every staged row; build the normalised table if all are good (and the reader found no bad line).
-    Rows in a closed budget year (``budget.yearend``) are refused."""
-    result = StageResult(file_name="")
-    read = read or ReadInfo()
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS budget_actuals_parsed")
-        cursor.execute(f"CREATE TEMP TABLE budget_actuals_parsed ON COMMIT DROP AS {_PARSED_SQL}")
-        # The account mapping for the distinct (function, dranst, art) triples: a handful of rows.
-        cursor.execute("DROP TABLE IF EXISTS budget_actuals_accounts")
-        resolve = chart.RESOLVE_SQL.format(fn="k.fn", dranst="k.dranst", art="k.art")
-        cursor.execute(
-            f"""
-            CREATE TEMP TABLE budget_actuals_accounts ON COMMIT DROP AS
-            SELECT m.*, g.kind FROM (
-              SELECT k.fn, k.dranst, k.art, ({resolve}) AS grp
-              FROM (SELECT DISTINCT fn, dranst, art FROM budget_actuals_parsed
-                    WHERE fn IS NOT NULL AND art IS NOT NULL AND dranst IS NOT NULL) k
-            ) m LEFT JOIN budget_groupdefinition g ON g.code = m.grp
-            """
-        )
-        # Cost centre → home: the homes' extra cost centres, and each home's main one.
-        cursor.execute("DROP TABLE IF EXISTS budget_actuals_cc")
-        cursor.execute(
-            """
-            CREATE TEMP TABLE budget_actuals_cc ON COMMIT DROP AS
-            SELECT code, home_id FROM budget_costcentre WHERE is_active
-            UNION ALL
-            SELECT h.cost_centre, h.id FROM botilbud_home h
-            WHERE NOT EXISTS (SELECT 1 FROM budget_costcentre c WHERE c.code = h.cost_centre)
-            """
-        )
-        allowed_sql = "TRUE" if allowed_home_ids is None else "h.home_id = ANY(%(allowed)s)"
-        params: dict[str, Any] = {
-            "allowed": allowed_home_ids or [],
-            "only_month": only_month,
-            "closed_years": closed_years or [],
-        }
-        # One pass joins the parsed rows with the homes and the account mapping into the normalised
-        # table, with a cheap ``bad`` flag; the Danish reasons are built only for the flagged rows.
-        cursor.execute(f"DROP TABLE IF EXISTS {NORM}")
-        cursor.execute(
-            f"""
-            CREATE TEMP TABLE {NORM} ON COMMIT DROP AS
-            SELECT c.*, coalesce(
-                     coalesce(cardinality(profile_reasons), 0) > 0 OR cc IS NULL OR cc = '' OR home_id IS NULL
-                     OR NOT allowed OR amount IS NULL OR abs(amount) >= 1000000000000 OR fn IS NULL OR art IS NULL
-                     OR dranst IS NULL OR grp IS NULL OR kind IS NULL OR month IS NULL
-                     OR (date_raw IS NOT NULL AND posting_date IS NULL)
-                     OR (month_raw IS NOT NULL AND month_value IS NULL)
-                     OR (posting_date IS NOT NULL AND month_value IS NOT NULL AND NOT from_profile
-                         AND date_trunc('month', posting_date)::date <> month_value)
-                     OR (%(only_month)s::date IS NOT NULL AND month <> %(only_month)s::date)
-                     OR extract(year FROM month)::int = ANY(%(closed_years)s::int[]), TRUE) AS bad
-            FROM (
-              SELECT p.*, h.home_id, ({allowed_sql}) AS allowed, acc.grp, acc.kind,
-                     CASE WHEN p.from_profile THEN COALESCE(p.month_value, date_trunc('month', p.posting_date)::date)
-                          ELSE COALESCE(date_trunc('month', p.posting_date)::date, p.month_value, %(only_month)s::date)
-                     END AS month,
-                     p.cc AS cost_centre, acc.grp AS "group", p.fn AS function_code, p.art AS art_code,
-                     p.account_keep AS account
-              FROM budget_actuals_parsed p
-              LEFT JOIN budget_actuals_cc h ON h.code = p.cc
-              LEFT JOIN budget_actuals_accounts acc ON acc.fn = p.fn AND acc.art = p.art AND acc.dranst = p.dranst
-            ) c
-            """,
-            params,
-        )
-        total_rows = cursor.rowcount
-        cursor.execute(
-            f"""
-            SELECT row_no, reasons, count(*) OVER () FROM (
-              SELECT row_no, CASE WHEN cardinality(profile_reasons) > 0 THEN profile_reasons ELSE array_remove(ARRAY[
-                CASE WHEN cc IS NULL OR cc = '' THEN 'omkostningssted mangler'
-                     WHEN home_id IS NULL THEN format('ukendt omkostningssted »%%s«', cc)
-                     WHEN NOT allowed THEN format('du har ikke adgang til omkostningssted »%%s«', cc) END,
-                CASE WHEN amount_raw IS NULL THEN 'beløb mangler'
-                     WHEN amount IS NULL THEN format('beløbet »%%s« er ikke et gyldigt tal (brug fx 1.234,56)', amount_raw)
-                     WHEN abs(amount) >= 1000000000000 THEN format('beløbet »%%s« er for stort', amount_raw) END,
-                CASE WHEN fn IS NULL OR art IS NULL THEN
-                          CASE WHEN account_raw IS NOT NULL
-                               THEN format('kontoen »%%s« kan ikke læses (brug fx 5.38.50/1.10)', account_raw)
-                               ELSE 'konto mangler (funktion og art)' END
-                     WHEN dranst IS NULL THEN format('dranst »%%s« er ikke 1, 2 eller 3', dranst_raw)
-                     WHEN grp IS NULL THEN format('ukendt konto »%%s / %%s« (findes ikke i kontoplanen)', fn, art)
-                     WHEN kind IS NULL THEN format('kontogruppen »%%s« findes ikke', grp) END,
-                CASE WHEN date_raw IS NOT NULL AND posting_date IS NULL
-                          THEN format('datoen »%%s« er ikke en gyldig dato (brug dd-mm-åååå)', date_raw)
-                     WHEN month_raw IS NOT NULL AND month_value IS NULL
-                          THEN format('måneden »%%s« er ikke gyldig (brug åååå-mm)', month_raw)
-                     WHEN month IS NULL THEN 'dato eller måned mangler'
-                     WHEN posting_date IS NOT NULL AND month_value IS NOT NULL AND NOT from_profile
-                          AND date_trunc('month', posting_date)::date <> month_value
-                          THEN format('datoen %%s ligger ikke i måneden %%s', to_char(posting_date, 'DD-MM-YYYY'),
-                                      to_char(month_value, 'YYYY-MM'))
-                     WHEN %(only_month)s::date IS NOT NULL AND month <> %(only_month)s::date
-                          THEN format('posteringen hører til %%s, men importen gælder kun %%s',
-                                      to_char(month, 'YYYY-MM'), to_char(%(only_month)s::date, 'YYYY-MM'))
-                     WHEN extract(year FROM month)::int = ANY(%(closed_years)s::int[])
-                          THEN format('budgetåret %%s er lukket: det skal genåbnes med en begrundelse, før '
-                                      'forbruget kan indlæses igen', extract(year FROM month)::int) END
-              ], NULL) END AS reasons
-              FROM {NORM}
-              WHERE bad
-            ) e
-            WHERE cardinality(reasons) > 0
-            ORDER BY row_no
-            LIMIT %(limit)s
-            """,
-            {**params, "limit": MAX_ERRORS_SHOWN},
-        )
-        rows = cursor.fetchall()
-        errors = [RowError(row=r[0], reasons=[_capitalise(x) for x in r[1]]) for r in rows] + read.errors
-        result.errors = sorted(errors, key=lambda e: e.row)[:MAX_ERRORS_SHOWN]
-        result.bad_row_count = (rows[0][2] if rows else 0) + read.bad_count
-        result.row_count = total_rows + read.bad_count
-        if result.bad_row_count == 0:
-            # What will be written, per cost centre, home, month and group: the preview, the
-            # reconciliation and the write's own check read this small table, not the rows.
-            cursor.execute(f"DROP TABLE IF EXISTS {AGG}")
-            cursor.execute(
-                f"""
-                CREATE TEMP TABLE {AGG} ON COMMIT DROP AS
-                SELECT cost_centre, home_id, month, "group", kind, count(*) AS n, sum(amount) AS amount
-                FROM {NORM} GROUP BY 1, 2, 3, 4, 5
-                """
-            )
-    return result
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]
+        try:
+            profiles.own_layout_index(table.header)
+        except ValueError as exc:
+            raise ImportFileError(str(exc)) from None
 
 
 @dataclass
@@ -671,7 +289,6 @@ def apply(
 
 
 _COLUMNS = 'home_id, cost_centre, month, "group", function_code, dranst, art_code, account, posting_date, amount, text'
-NORM_SOURCE = f"SELECT {_COLUMNS}, kind FROM {NORM}"
 STAGED_SOURCE = (
     f"SELECT {', '.join('s.' + c.strip() for c in _COLUMNS.split(','))}, g.kind "
     'FROM budget_stagedactual s LEFT JOIN budget_groupdefinition g ON g.code = s."group" '
@@ -679,14 +296,14 @@ STAGED_SOURCE = (
 )
 
 
-def persist_staged(batch_id: int, source_sql: str | None = None) -> tuple[int, Decimal]:
+def persist_staged(batch_id: int, source_sql: str) -> tuple[int, Decimal]:
     """Keep the validated rows until the user confirms the preview."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             WITH ins AS (
               INSERT INTO budget_stagedactual (batch_id, {_COLUMNS}, row_no)
-              SELECT %s, {_COLUMNS}, row_no FROM ({source_sql or NORM_SOURCE.replace(", kind", ", kind, row_no")}) s
+              SELECT %s, {_COLUMNS}, row_no FROM ({source_sql}) s
               RETURNING amount
             )
             SELECT count(*), coalesce(sum(amount), 0) FROM ins
@@ -750,17 +367,12 @@ def reconcile(read: ReadInfo, *, written: bool) -> Reconciliation:
     ``written=False``: the file is refused; the figures read and staged are shown with the bad rows per
     cost centre, and nothing is to be written."""
     with connection.cursor() as cursor:
-        if read.profile_lookups is not None:  # the profile path's one pass over the joined rows
-            cursor.execute(
-                f"SELECT coalesce(a.cost_centre, ''), sum(a.n)::bigint, coalesce(sum(a.amount), 0), "
-                f"coalesce(sum(a.bad), 0)::bigint, min(h.name) FROM {AGG} a "
-                "LEFT JOIN botilbud_home h ON h.id = a.home_id GROUP BY 1"
-            )
-        else:
-            cursor.execute(
-                f"SELECT coalesce(n.cc, ''), count(*), coalesce(sum(n.amount), 0), count(*) FILTER (WHERE n.bad), "
-                f"min(h.name) FROM {NORM} n LEFT JOIN botilbud_home h ON h.id = n.home_id GROUP BY 1"
-            )
+        # The one pass over the joined rows (``validate_profile``), bad rows included.
+        cursor.execute(
+            f"SELECT coalesce(a.cost_centre, ''), sum(a.n)::bigint, coalesce(sum(a.amount), 0), "
+            f"coalesce(sum(a.bad), 0)::bigint, min(h.name) FROM {AGG} a "
+            "LEFT JOIN botilbud_home h ON h.id = a.home_id GROUP BY 1"
+        )
         rows = cursor.fetchall()
         staged = {r[0]: (r[1], r[2]) for r in rows}
         bad_of = {r[0]: int(r[3]) for r in rows}
@@ -1010,25 +622,15 @@ def _parse_cost_centre(value: Any) -> str:
 
 
 def _parse_when(cells: dict[str, Any], profile: Any, profiles: Any) -> tuple:
-    """(month, posting date, date reason, period reason, no month) of one row's period/date cells,
-    as ``RowMapper.map`` reads them."""
-    day = date_reason = period_reason = None
-    if "col_posting_date" in cells:
-        raw = cells["col_posting_date"]
-        if raw not in (None, ""):
-            day = profiles.parse_date(raw, profile.date_format)
-            if day is None:
-                fmt = profiles.DATE_FORMATS.get(profile.date_format, profile.date_format)
-                date_reason = f"Datoen »{tabular.cell_text(raw)}« kan ikke læses ({fmt})"
-    month = None
-    if "col_period" in cells:
-        raw = cells["col_period"]
-        month = profiles.parse_period(raw, profile.period_format)
-        if month is None:
-            fmt = profiles.PERIOD_FORMATS.get(profile.period_format, profile.period_format)
-            period_reason = f"Perioden »{tabular.cell_text(raw)}« er ikke en måned ({fmt})"
-    elif day is not None:
-        month = day.replace(day=1)
+    """(month, posting date, date reason, period reason, no month) of one row's period and date cells,
+    as ``RowMapper.map`` reads them (``profiles.read_when``)."""
+    month, day, date_reason, period_reason = profiles.read_when(
+        profile,
+        cells.get("col_posting_date"),
+        cells.get("col_period"),
+        has_date="col_posting_date" in cells,
+        has_period="col_period" in cells,
+    )
     no_month = month is None and day is None and date_reason is None and period_reason is None
     return (month, day, date_reason, period_reason, no_month)
 
@@ -1047,7 +649,7 @@ def _parse_account(cells: dict[str, Any], mapper: Any) -> tuple:
         account_text = text("col_account")
         parts = mapper.pattern.split(account_text)
         if parts is None:
-            reason = f"Kontoen »{account_text}« passer ikke til mønsteret »{mapper.pattern.template}«"
+            reason = mapper.pattern.refusal(account_text)
         else:
             function, d, art = parts
             dranst = dranst or d
@@ -1136,7 +738,12 @@ def validate_profile(
                           THEN format('Budgetåret %%s er lukket: det skal genåbnes med en begrundelse, før '
                                       'forbruget kan indlæses igen', extract(year FROM l.month)::int) END
                        AS month_error
-              FROM budget_actuals_lk_when l
+              FROM (
+                -- A row with neither period nor date takes the month the import is limited to.
+                SELECT id, coalesce(month, %(only_month)s::date) AS month, day, date_reason, period_reason,
+                       (no_month AND %(only_month)s::date IS NULL) AS no_month
+                FROM budget_actuals_lk_when
+              ) l
             ) y
             """,
             params,

@@ -437,6 +437,13 @@ class ImportProfile(models.Model):
     sign = models.CharField("fortegn", max_length=10, choices=Sign.choices, default=Sign.AS_IS)
     col_text = models.CharField("kolonne: tekst", max_length=120, blank=True)
     is_builtin = models.BooleanField("leveres med systemet", default=False, editable=False)
+    own_layout = models.BooleanField(
+        "appens eget format",
+        default=False,
+        editable=False,
+        help_text="Kolonnerne genkendes på deres navne (dansk eller engelsk, vilkårlig rækkefølge) i stedet for "
+        "profilens kolonnenavne.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -468,6 +475,14 @@ class ImportProfile(models.Model):
         wanted = {c.strip().lower() for c in (self.col_cost_centre, self.col_amount) if c}
 
         def is_header(cells: list) -> bool:  # noqa: ANN001
+            if self.own_layout:
+                from budget.profiles import own_layout_index
+
+                try:
+                    own_layout_index(cells)
+                except ValueError:
+                    return False
+                return True
             return wanted <= {str(c or "").strip().lower() for c in cells}
 
         return ReadOptions(

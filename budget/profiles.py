@@ -152,6 +152,9 @@ class AccountPattern:
             raise ValueError("Dranst (D) er ét ciffer.")
         return cls(template, re.compile("^" + "".join(parts) + "$"))
 
+    def refusal(self, text: str) -> str:
+        return f"Kontoen »{text}« passer ikke til mønsteret »{self.template}«"
+
     def split(self, text: str) -> tuple[str, str, str] | None:
         """(function incl. gruppering, dranst, art) or None."""
         match = self.regex.match(text.strip())
@@ -169,6 +172,125 @@ class AccountPattern:
         art = found["A"]
         art = art[0] + ("." + art[1:] if len(art) > 1 else "")
         return function, found["D"], art
+
+
+# The app's own layout (the shipped profile with ``own_layout``): its columns are recognised by their
+# header text (Danish or English, any order) instead of being named in the profile.
+OWN_LAYOUT_HEADERS: dict[str, set[str]] = {
+    "col_cost_centre": {
+        "omkostningssted",
+        "omk.sted",
+        "omk. sted",
+        "omksted",
+        "omkostningssted nr",
+        "ansvarssted",
+        "cost centre",
+        "cost center",
+        "cost_centre",
+    },
+    "col_function": {"funktion", "kl-funktion", "kl funktion", "function"},
+    "col_art": {"art", "artskonto", "art kode", "artskode"},
+    "col_dranst": {"dranst", "dr", "dranst kode", "dranstkode"},
+    "col_account": {"konto", "kontonummer", "kontonr", "kontostreng", "account"},
+    "col_posting_date": {"bogføringsdato", "bogf.dato", "bogf. dato", "dato", "posteringsdato", "bilagsdato", "date"},
+    "col_period": {"måned", "periode", "regnskabsmåned", "month", "maaned"},
+    "col_amount": {"beløb", "beløb (kr.)", "beløb kr.", "belob", "amount", "beløb i kr."},
+    "col_text": {"tekst", "posteringstekst", "bilagstekst", "beskrivelse", "text"},
+}
+
+
+def _norm_header(value: Any) -> str:
+    return re.sub(r"\s+", " ", tabular.cell_text(value).strip().lower().lstrip("\ufeff"))
+
+
+def own_layout_index(header: list[Any]) -> dict[str, int]:
+    """The own layout's columns in ``header`` (first match of each); ValueError (Danish) if one is missing.
+    Function + art win over an account-string column when a file has both."""
+    index: dict[str, int] = {}
+    for pos, cell in enumerate(header):
+        key = _norm_header(cell)
+        field_name = next((f for f, aliases in OWN_LAYOUT_HEADERS.items() if key in aliases), None)
+        if field_name is not None and field_name not in index:
+            index[field_name] = pos
+    missing = []
+    if "col_cost_centre" not in index:
+        missing.append("omkostningssted")
+    if "col_amount" not in index:
+        missing.append("beløb")
+    has_split = "col_function" in index and "col_art" in index
+    if "col_account" not in index and not has_split:
+        missing.append("konto (funktion og art)")
+    if missing:
+        found = ", ".join(tabular.cell_text(c) for c in header if c not in (None, "")) or "ingen"
+        raise ValueError(
+            "Filens overskrift skal have kolonnerne omkostningssted, konto (eller funktion og art), dato eller "
+            f"måned og beløb. Der mangler: {', '.join(missing)}. Fundet: {found}."
+        )
+    if has_split:
+        index.pop("col_account", None)
+    else:
+        index.pop("col_function", None)
+        index.pop("col_art", None)
+    return index
+
+
+class KlAccount:
+    """The own layout's account string: function and art as ``5.38.50/1.10``, ``5.38.50.1.10`` or
+    ``5.38.50 1.10`` (the first three parts are the function, the rest the art)."""
+
+    template = "5.38.50/1.10"
+    _shape = re.compile(r"^[0-9]+(\.[0-9]+){3,}$")
+
+    def split(self, text: str) -> tuple[str, str, str] | None:
+        acc = re.sub(r"[ /-]+", ".", text.strip())
+        if not self._shape.match(acc):
+            return None
+        parts = acc.split(".")
+        return ".".join(parts[:3]), "", ".".join(parts[3:])
+
+    def refusal(self, text: str) -> str:
+        return f"Kontoen »{text}« kan ikke læses (brug fx 5.38.50/1.10)"
+
+
+def read_when(
+    profile: Any, date_raw: Any, period_raw: Any, *, has_date: bool, has_period: bool
+) -> tuple[dt.date | None, dt.date | None, str | None, str | None]:
+    """(month, posting date, date reason, period reason) of a row's period and posting-date cells.
+    The month is the period's, else the posting date's. In the own layout an empty period takes the
+    posting date's month, a period cell may also be a date, and a posting date outside the period is refused."""
+    day = date_reason = period_reason = None
+    if has_date and date_raw not in (None, ""):
+        day = parse_date(date_raw, profile.date_format)
+        if day is None:
+            date_reason = f"Datoen »{tabular.cell_text(date_raw)}« kan ikke læses ({date_hint(profile.date_format)})"
+    month = None
+    own = bool(getattr(profile, "own_layout", False))
+    if has_period:
+        if own and not tabular.cell_text(period_raw).strip():
+            month = day.replace(day=1) if day else None
+        else:
+            month = parse_period(period_raw, profile.period_format)
+            if month is None and own:
+                as_date = parse_date(period_raw, "YYYY-MM-DD")
+                month = as_date.replace(day=1) if as_date else None
+            if month is None:
+                period_reason = (
+                    f"Perioden »{tabular.cell_text(period_raw)}« er ikke en måned "
+                    f"({period_hint(profile.period_format)})"
+                )
+            elif own and day is not None and (day.year, day.month) != (month.year, month.month):
+                period_reason = f"Datoen {day:%d-%m-%Y} ligger ikke i måneden {month:%Y-%m}"
+    elif day is not None:
+        month = day.replace(day=1)
+    return month, day, date_reason, period_reason
+
+
+def date_hint(fmt: str) -> str:
+    return "brug fx 15-11-2026, 15.11.2026 eller 2026-11-15" if fmt == "auto" else DATE_FORMATS.get(fmt, fmt)
+
+
+def period_hint(fmt: str) -> str:
+    return "brug fx 2026-11, 11-2026 eller 011.2026" if fmt == "auto" else PERIOD_FORMATS.get(fmt, fmt)
 
 
 def _danish_amount(amount: Decimal) -> str:
@@ -194,8 +316,14 @@ class RowMapper:
 
     def __init__(self, profile: Any, header: list[Any]) -> None:  # profile: ImportProfile
         self.profile = profile
+        self.pattern: AccountPattern | KlAccount | None = None
+        if getattr(profile, "own_layout", False):
+            self.index = own_layout_index(header)
+            self.pattern = KlAccount() if "col_account" in self.index else None
+            self.flip = profile.sign == "flip"
+            return
         names = [tabular.cell_text(h).strip().lower() for h in header]
-        self.index: dict[str, int] = {}
+        self.index = {}
         missing: list[str] = []
         for field_name, label in profile.column_fields():
             wanted = (getattr(profile, field_name) or "").strip().lower()
@@ -236,30 +364,20 @@ class RowMapper:
             account_text = tabular.cell_text(self.cell(cells, "col_account")).strip()
             parts = self.pattern.split(account_text)
             if parts is None:
-                reasons.append(f"Kontoen »{account_text}« passer ikke til mønsteret »{self.pattern.template}«")
+                reasons.append(self.pattern.refusal(account_text))
             else:
                 function, d, art = parts
                 dranst = dranst or d
         else:
             account_text = ".".join(x for x in (function, dranst, art) if x)
-        posting = None
-        if "col_posting_date" in self.index:
-            raw = self.cell(cells, "col_posting_date")
-            if raw not in (None, ""):
-                day = parse_date(raw, p.date_format)
-                if day is None:
-                    reasons.append(f"Datoen »{tabular.cell_text(raw)}« kan ikke læses ({DATE_FORMATS[p.date_format]})")
-                posting = day
-        month = None
-        if "col_period" in self.index:
-            raw = self.cell(cells, "col_period")
-            month = parse_period(raw, p.period_format)
-            if month is None:
-                reasons.append(
-                    f"Perioden »{tabular.cell_text(raw)}« er ikke en måned ({PERIOD_FORMATS[p.period_format]})"
-                )
-        elif posting is not None:
-            month = posting.replace(day=1)
+        month, posting, date_reason, period_reason = read_when(
+            p,
+            self.cell(cells, "col_posting_date"),
+            self.cell(cells, "col_period"),
+            has_date="col_posting_date" in self.index,
+            has_period="col_period" in self.index,
+        )
+        reasons += [r for r in (date_reason, period_reason) if r]
         if month is None and posting is None and not reasons:
             reasons.append("Periode eller dato mangler")
         raw_amount = self.cell(cells, "col_amount")
@@ -294,7 +412,10 @@ class RowMapper:
 BUILTIN_PROFILES = [
     {
         "name": "Botilbud standard",
-        "description": "Appens eget format: Omkostningssted; Funktion; Art; Bogføringsdato; Beløb; Tekst.",
+        "description": "Appens eget format: kolonnerne genkendes på deres navne i vilkårlig rækkefølge "
+        "(Omkostningssted; Funktion og Art eller Konto; Dranst; Bogføringsdato og/eller Måned; Beløb; Tekst). "
+        "Eksempel: demo/forbrug_eksempel.xlsx.",
+        "own_layout": True,
         "col_cost_centre": "Omkostningssted",
         "col_function": "Funktion",
         "col_art": "Art",
@@ -340,11 +461,30 @@ BUILTIN_PROFILES = [
 ]
 
 
+OWN_LAYOUT = "Botilbud standard"
+
+
 def ensure_builtin_profiles(model: Any = None) -> int:
     if model is None:
         from budget.models import ImportProfile as model
     created = 0
+    fields = {f.name for f in model._meta.get_fields()}  # a migration's historical model may lack newer ones
     for spec in BUILTIN_PROFILES:
-        _, new = model.objects.get_or_create(name=spec["name"], defaults={**spec, "is_builtin": True})
+        defaults = {k: v for k, v in {**spec, "is_builtin": True}.items() if k in fields}
+        _, new = model.objects.get_or_create(name=spec["name"], defaults=defaults)
         created += new
     return created
+
+
+def own_layout_profile() -> Any:
+    """The shipped profile of the app's own layout (every import without a chosen profile goes through it)."""
+    from budget.models import ImportProfile
+
+    profile = ImportProfile.objects.filter(own_layout=True).order_by("pk").first()
+    if profile is None:
+        ensure_builtin_profiles()
+        profile = ImportProfile.objects.filter(own_layout=True).order_by("pk").first()
+    if profile is None:  # a consultant's profile took the shipped name: ship it under another
+        spec = {**BUILTIN_PROFILES[0], "name": f"{OWN_LAYOUT} (appens eget format)"}
+        profile, _ = ImportProfile.objects.get_or_create(name=spec["name"], defaults={**spec, "is_builtin": True})
+    return profile

@@ -254,6 +254,11 @@ def group_parts(home_id: int, year: int, month: int) -> dict[str, list[GroupPart
 
     Only kinds the consultant split into more than one group appear; the parts add up to the kind's
     ``actuals_to_date`` (both come from the same postings: ``ActualTotal`` is rebuilt from them)."""
+    return group_parts_for_homes([home_id], year, month).get(home_id, {})
+
+
+def group_parts_for_homes(home_ids: list[int], year: int, month: int) -> dict[int, dict[str, list[GroupPart]]]:
+    """``group_parts`` for many homes in the same two queries: home → kind → parts (every home listed)."""
     from budget.models import Actual, GroupDefinition
 
     by_kind: dict[str, list[GroupDefinition]] = {}
@@ -262,15 +267,23 @@ def group_parts(home_id: int, year: int, month: int) -> dict[str, list[GroupPart
     split = {kind: groups for kind, groups in by_kind.items() if len(groups) > 1}
     if not split:
         return {}
-    sums: dict[str, Decimal] = {}
-    if month:
-        sums = dict(
-            Actual.objects.filter(home_id=home_id, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, month, 1))
-            .values("group")
+    sums: dict[tuple[int, str], Decimal] = {}
+    if month and home_ids:
+        sums = {
+            (r["home_id"], r["group"]): r["total"]
+            for r in Actual.objects.filter(
+                home_id__in=home_ids, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, month, 1)
+            )
+            .values("home_id", "group")
             .annotate(total=Sum("amount"))
-            .values_list("group", "total")
-        )
-    return {kind: [GroupPart(g.code, g.name, sums.get(g.code, ZERO)) for g in groups] for kind, groups in split.items()}
+        }
+    return {
+        home_id: {
+            kind: [GroupPart(g.code, g.name, sums.get((home_id, g.code), ZERO)) for g in groups]
+            for kind, groups in split.items()
+        }
+        for home_id in home_ids
+    }
 
 
 def actuals_coverage(*, user: User, year: int) -> dict[str, Any]:

@@ -56,12 +56,15 @@ def import_actuals(
     - ``"apply"``: write them now (management command);
     - ``"dry-run"``: write nothing.
 
-    ``profile`` (an ``ImportProfile``) describes the file's layout; without one the app's own layout
-    is recognised by its column names. Every import is reconciled per cost centre (rows and amount in
+    ``profile`` (an ``ImportProfile``) describes the file's layout; without one the shipped profile of
+    the app's own layout (``profiles.own_layout_profile``) recognises the columns by their names. Every import is reconciled per cost centre (rows and amount in
     the file = staged = to be written); any difference refuses it. A file with any bad row is refused
     whole (``outcome.stage.ok`` is False). Raises ``importer.ImportFileError`` on an unreadable file.
     """
+    from budget.profiles import own_layout_profile
+
     with transaction.atomic():
+        profile = profile or own_layout_profile()
         read = importer.stage_file(stream, file_name, profile=profile, max_upload_bytes=max_upload_bytes)
         from budget.yearend import closed_years
 
@@ -70,10 +73,7 @@ def import_actuals(
             "only_month": only_month,
             "closed_years": closed_years(),
         }
-        if read.profile_lookups is not None:
-            stage = importer.validate_profile(read, **checks)
-        else:
-            stage = importer.validate(read=read, **checks)
+        stage = importer.validate_profile(read, **checks)
         stage.file_name = file_name
         outcome = ImportOutcome(stage=stage)
         rec = outcome.reconciliation = importer.reconcile(read, written=stage.ok)
@@ -96,7 +96,7 @@ def import_actuals(
         if mode == "preview":
             _discard_stale_previews()
             batch = ActualsImport.objects.create(file_name=file_name[:255], uploaded_by=user, **extra)
-            count, total = importer.persist_staged(batch.pk, read.source_sql)
+            count, total = importer.persist_staged(batch.pk, read.source_sql or "")
             ActualsImport.objects.filter(pk=batch.pk).update(row_count=count, total=total)
             batch.row_count, batch.total = count, total
             outcome.batch = batch
@@ -104,9 +104,7 @@ def import_actuals(
             batch = ActualsImport.objects.create(
                 file_name=file_name[:255], uploaded_by=user, status=ActualsImport.Status.DONE, **extra
             )
-            inserted, replaced = importer.apply(
-                read.source_sql or importer.NORM_SOURCE, batch_id=batch.pk, aggregated=True
-            )
+            inserted, replaced = importer.apply(read.source_sql or "", batch_id=batch.pk, aggregated=True)
             _rounds_start({p.month for p in outcome.preview})
             total = sum((p.total for p in outcome.preview), Decimal("0"))
             ActualsImport.objects.filter(pk=batch.pk).update(

@@ -241,3 +241,17 @@ def test_xlsx_broken_xml_refused():
     data = xlsx([["A"], [1]], sheet_xml_edit=lambda x: x[: len(x) // 2])
     with pytest.raises(TabularError, match="beskadiget"):
         read(data, "f.xlsx")
+
+
+def test_utf16_profile_reads_a_file_without_bom():
+    """A profile that says UTF-16, a file without its BOM: read as little-endian (Windows' order), not a 500."""
+    data = "Omkostningssted\tBeløb\r\n52000\t1.00\r\n".encode("utf-16-le")
+    table = open_table(io.BytesIO(data), "x.txt", ReadOptions(encoding="utf-16", separator="\t"))
+    with table:
+        assert table.header == ["Omkostningssted", "Beløb"]
+        assert [cells for _, cells in table.rows()] == [["52000", "1.00"]]
+    # Bytes that are no UTF-16 at all (an odd count): a Danish refusal naming the line, never a UnicodeError.
+    with pytest.raises(TabularError):
+        table = open_table(io.BytesIO(b"\x00\x00\x41"), "x.txt", ReadOptions(encoding="utf-16"))
+        with table:
+            list(table.rows())

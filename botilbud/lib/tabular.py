@@ -266,6 +266,8 @@ def _detect_encoding(stream: IO[bytes], options: ReadOptions) -> tuple[str, int]
             raise TabularError(
                 f"Tegnkodningen »{options.encoding}« kendes ikke (brug UTF-8, Windows-1252 eller UTF-16)."
             )
+        if codec == "utf-16":  # no BOM (tested above): Windows' own order, little-endian
+            codec = "utf-16-le"
         return codec, 0
     # UTF-16 without BOM: every other byte NUL.
     if len(head) >= 4 and head[1::2].count(0) > len(head) // 4 and head[0::2].count(0) == 0:
@@ -342,7 +344,7 @@ def _numbered_lines(text: io.TextIOWrapper, table: Table) -> Iterator[tuple[int,
         for line in text:
             number += 1
             yield number, line
-    except UnicodeDecodeError as exc:  # only strict codecs (UTF-16 with an odd byte count)
+    except UnicodeError as exc:  # only strict codecs (UTF-16 with an odd byte count)
         table.bad(number + 1, "Linjen kan ikke læses i filens tegnkodning.")
         raise TabularError(f"Filen kan ikke læses videre fra linje {number + 1} (ugyldig tegnkodning).") from exc
 

@@ -89,6 +89,13 @@ def _economy(ws: Worksheet, economy: list[dict], totals: dict) -> None:
             range(2, 9),
         )
         ws.cell(ws.max_row, 7).number_format = '0.0" %"'
+        # The finer account groups (»heraf«): their actuals to date, as on the page.
+        for part in row.get("parts", []):
+            _money_row(
+                ws,
+                [safe_text(f"heraf {part['name'].lower()}"), None, None, _d(part["actuals_to_date"])],
+                range(4, 5),
+            )
     for cell in ws[ws.max_row]:
         cell.font = BOLD
 

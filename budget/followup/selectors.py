@@ -217,11 +217,14 @@ def _entries(home_ids: list[int], round_: Round) -> dict[int, list[dict[str, Any
 def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False) -> dict[int, dict[str, Any]]:
     """Sections 1–4 and the action-plan threshold for each home, as plain data
     (Decimals as strings) so it can be frozen verbatim as the snapshot."""
-    from budget.selectors import forecast_for_homes
+    from budget.selectors import forecast_for_homes, group_parts_for_homes
 
     home_ids = [h.pk for h in homes]
     rules = Settings.load()
     forecasts = forecast_for_homes(home_ids, round_.year, round_.month.month)
+    # The finer account groups (»heraf«: e.g. purchases from other municipalities and from regions),
+    # each group's actuals to date, the same figures as the budget page's for the same month.
+    parts = group_parts_for_homes(home_ids, round_.year, round_.month.month)
     previous = _previous_forecasts(home_ids, round_)
     prev_round = previous_round(round_)
     since = month_end(prev_round.month) if prev_round else round_.month - dt.timedelta(days=1)
@@ -246,6 +249,10 @@ def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False
                     **{k: str(v) for k, v in values.items()},
                     "deviation_pct": _pct(values["deviation"], values["corrected_budget"]),
                     "change": None if before is None else str(values["forecast"] - before),
+                    "parts": [
+                        {"code": p.code, "name": p.name, "actuals_to_date": str(p.actuals_to_date)}
+                        for p in parts.get(home.pk, {}).get(group.value, [])
+                    ],
                 }
             )
         before_total = previous.get(home.pk, {}).get("total")
@@ -309,12 +316,21 @@ def rollup(followups: list[HomeFollowUp], live: dict[int, dict[str, Any]]) -> di
     places = residents = resident_days = place_days = 0
     basis = ZERO
     with_plans = []
+    # The »heraf« parts per kind, summed by group code; a kind is left without parts if any home's
+    # numbers lack them (a snapshot frozen before they were kept), so the parts always add up.
+    part_sums: dict[str, dict[str, list[Any]]] = defaultdict(dict)
+    without_parts: set[str] = set()
     for fu in followups:
         numbers = fu.snapshot if fu.is_frozen and fu.snapshot else live[fu.home_id]
         for row in numbers["economy"]:
             for k in ECONOMY_KEYS:
                 groups[row["group"]][k] += Decimal(row[k])
                 totals[k] += Decimal(row[k])
+            if "parts" not in row:
+                without_parts.add(row["group"])
+            for part in row.get("parts", []):
+                entry = part_sums[row["group"]].setdefault(part["code"], [part["name"], ZERO])
+                entry[1] += Decimal(part["actuals_to_date"])
         basis += Decimal(numbers.get("steering_budget", numbers["totals"]["corrected_budget"]))
         activity = numbers["activity"]
         month = dt.date.fromisoformat(numbers["month"])
@@ -333,6 +349,12 @@ def rollup(followups: list[HomeFollowUp], live: dict[int, dict[str, Any]]) -> di
                 "label": g.label,
                 **{k: str(groups[g.value][k]) for k in ECONOMY_KEYS},
                 "deviation_pct": _pct(groups[g.value]["deviation"], groups[g.value]["corrected_budget"]),
+                "parts": []
+                if g.value in without_parts
+                else [
+                    {"code": code, "name": name, "actuals_to_date": str(amount)}
+                    for code, (name, amount) in part_sums[g.value].items()
+                ],
             }
             for g in GROUPS
         ],

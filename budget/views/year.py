@@ -30,7 +30,7 @@ from botilbud.registry import home_tabs_for
 from budget import corrections, yearend
 from budget.forms import CarryOverDecisionForm, DecisionForm, ReallocationForm, YearCloseForm, YearReopenForm
 from budget.models import BudgetCorrection, BudgetLine, CarryOver, YearEnd
-from budget.selectors import forecast
+from budget.selectors import forecast, group_parts
 
 
 def _form_errors(form) -> str:  # noqa: ANN001
@@ -301,12 +301,14 @@ def year_statement(request: AuthenticatedHttpRequest, pk: int, year: int) -> Htt
     _check_year(year)
 
     rows = forecast(home, year, 12)
+    parts = group_parts(home.pk, year, 12)  # the finer groups (»heraf«), the year's actuals
     groups = [
         {
             "group": g,
             "budget": rows[g.value].corrected_budget,
             "actual": rows[g.value].actuals_to_date,
             "result": rows[g.value].corrected_budget - rows[g.value].actuals_to_date,
+            "parts": parts.get(g.value, []),
         }
         for g in AccountGroup
     ]
@@ -350,6 +352,8 @@ def _statement_xlsx(ctx: dict) -> HttpResponse:
         cell.font = Font(bold=True)
     for row in ctx["groups"]:
         ws.append([row["group"].label, row["budget"], row["actual"], row["result"]])
+        for part in row["parts"]:
+            ws.append([safe_text(f"heraf {part.name.lower()}"), None, part.actuals_to_date, None])
     t = ctx["total"]
     ws.append(["I alt (netto)", t["budget"], t["actual"], t["result"]])
     for cell in ws[ws.max_row]:

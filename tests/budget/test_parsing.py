@@ -1,4 +1,4 @@
-"""Danish numbers, dates and months as the SQL import parses them."""
+"""Danish numbers, dates and months as the import reads them through the own layout's profile."""
 
 from __future__ import annotations
 
@@ -33,17 +33,18 @@ def test_parse_danish_decimal_rejects(text):
         parse_danish_decimal(text)
 
 
+def _validate(data: bytes):
+    read = importer.stage_file(io.BytesIO(data), "x.csv")
+    return read, importer.validate_profile(read, allowed_home_ids=None, only_month=None, closed_years=[])
+
+
 def _parsed(org, rows, header=None):
-    """Stage a CSV and return the parsed rows (row_no, amount, posting_date, month) from SQL."""
+    """Stage a CSV and return the rows as they would be written (row_no, amount, posting_date, month)."""
     data = csv_bytes(rows, header) if header else csv_bytes(rows)
     with transaction.atomic():
-        importer.stage_file(io.BytesIO(data), "x.csv")
-        importer.validate()
+        read, _ = _validate(data)
         with connection.cursor() as c:
-            c.execute(
-                "SELECT row_no, amount, posting_date, COALESCE(date_trunc('month', posting_date)::date, month_value) "
-                "FROM budget_actuals_parsed ORDER BY row_no"
-            )
+            c.execute(f"SELECT row_no, amount, posting_date, month FROM ({read.source_sql}) s ORDER BY row_no")
             result = c.fetchall()
         transaction.set_rollback(True)
     return result
@@ -67,9 +68,27 @@ def test_sql_parses_danish_amounts_and_dates(org):
 
 def test_sql_month_column(org):
     header = ["Omkostningssted", "Konto", "Måned", "Beløb", "Tekst"]
-    rows = [["52000", "5.38.50.1.10", "2026-04", "10,00", "x"], ["52000", "5.38.50/7.71", "04-2026", "-5,00", "y"]]
+    rows = [
+        ["52000", "5.38.50.1.10", "2026-04", "10,00", "x"],
+        ["52000", "5.38.50/7.71", "04-2026", "-5,00", "y"],
+        ["52000", "5.38.50 1.10", "2026-04-30", "1.000,00-", "a date in the month column, SAP's minus"],
+    ]
     parsed = _parsed(org, rows, header)
-    assert [r[3].isoformat() for r in parsed] == ["2026-04-01", "2026-04-01"]
+    assert [r[3].isoformat() for r in parsed] == ["2026-04-01", "2026-04-01", "2026-04-01"]
+    assert [r[1] for r in parsed] == [Decimal("10.00"), Decimal("-5.00"), Decimal("-1000.00")]
+
+
+def test_own_layout_date_and_month_must_agree(org):
+    header = ["Tekst", "Beløb", "Måned", "Bogføringsdato", "Art", "Funktion", "Omkostningssted"]  # any order
+    rows = [
+        ["ok", "1,00", "2026-04", "15-04-2026", "1.10", "5.38.50", "52000"],
+        ["wrong month", "1,00", "2026-05", "15-04-2026", "1.10", "5.38.50", "52000"],
+        ["month from the date", "1,00", "", "15-04-2026", "1.10", "5.38.50", "52000"],
+    ]
+    with transaction.atomic():
+        _, result = _validate(csv_bytes(rows, header))
+        transaction.set_rollback(True)
+    assert [(e.row, e.reasons) for e in result.errors] == [(3, ["Datoen 15-04-2026 ligger ikke i måneden 2026-05"])]
 
 
 def test_bad_values_are_named(org):
@@ -81,13 +100,12 @@ def test_bad_values_are_named(org):
         ["52000", "5.38.50", "1.10", "", "1,00", "no date"],
     ]
     with transaction.atomic():
-        importer.stage_file(io.BytesIO(csv_bytes(rows)), "x.csv")
-        result = importer.validate()
+        _, result = _validate(csv_bytes(rows))
         transaction.set_rollback(True)
     reasons = {e.row: " ".join(e.reasons) for e in result.errors}
-    assert "ikke en gyldig dato" in reasons[2]
+    assert "Datoen »31-02-2026« kan ikke læses" in reasons[2]
     assert "»12.5« er ikke et gyldigt tal" in reasons[3]
     assert "Ukendt konto »5.38.50 / 8.10«" in reasons[4]
     assert "Omkostningssted mangler" in reasons[5]
-    assert "Dato eller måned mangler" in reasons[6]
+    assert "Periode eller dato mangler" in reasons[6]
     assert result.bad_row_count == 5

@@ -331,3 +331,44 @@ def test_budget_page_shows_the_configured_groups_inside_their_kind(org, client_f
     assert kind == "155,25 kr." and subs["koeb_kommuner"][1] == "35,25 kr."
     # Wages and income are one group each in the shipped chart: no sub-rows for them.
     assert set(subs) == {"drift", "koeb_kommuner", "koeb_regioner"}
+
+
+def test_year_statement_and_its_excel_show_the_finer_groups(org, client_for):
+    """The statement's »heraf« rows: the year's actuals per configured group, adding up to the kind."""
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    from budget.chart import ensure_default_accounts
+    from budget.services import import_actuals
+
+    ensure_default_accounts()
+    data = (
+        "Omkostningssted;Funktion;Art;Bogføringsdato;Beløb;Tekst\n"
+        "52000;5.38.50;2.21;05-01-2025;100,00;Varer\n"
+        "52000;5.38.50;4.71;06-03-2025;30,00;Aarhus Kommune\n"
+        "52000;5.38.50;4.81;07-12-2025;20,00;Region Midt\n"
+    ).encode()
+    assert import_actuals(stream=io.BytesIO(data), file_name="f.csv", user=None, mode="apply").stage.ok
+    client = client_for(org.consultant)
+    url = reverse("budget:year_statement", args=[org.home_a.pk, 2025])
+    html = client.get(url).content.decode()
+    subs = dict(
+        re.findall(
+            r'data-subgroup="(\w+)"><th scope="row">[^<]+</th><td class="num">—</td><td class="num">([^<]+)<', html
+        )
+    )
+    assert subs == {"drift": "100,00", "koeb_kommuner": "30,00", "koeb_regioner": "20,00"}
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(client.get(url + "?format=xlsx").streaming_content))).active.iter_rows(
+            values_only=True
+        )
+    )
+    heraf = {r[0]: r[2] for r in rows if r and isinstance(r[0], str) and r[0].startswith("heraf")}
+    assert heraf == {
+        "heraf øvrig drift": D("100"),
+        "heraf køb hos andre kommuner": D("30"),
+        "heraf køb hos regioner": D("20"),
+    }
+    assert client_for(org.other_manager).get(url).status_code == 404

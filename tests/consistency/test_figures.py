@@ -35,6 +35,8 @@ from botilbud.lib.dates import MONTH_NAMES
 TODAY = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 SCALE = os.environ.get("BOTILBUD_CONSISTENCY_SCALE", "small")
 FIGURES = {"forecast", "deviation", "corrected_budget", "residents", "occupancy", "sickness_pct", "sickness_ytd_pct"}
+# The finer account groups' actuals to date (»heraf« rows: ``actuals_<group code>``).
+PART_PREFIX = "actuals_"
 
 
 class _FigureParser(HTMLParser):
@@ -98,7 +100,7 @@ class Collector:
         n = 0
         for attrs, text in parser.found:
             figure = attrs["data-figure"]
-            if figure not in FIGURES:
+            if figure not in FIGURES and not figure.startswith(PART_PREFIX):
                 continue
             who = f"home-{attrs['data-home']}" if attrs.get("data-home") else attrs.get("data-scope", "")
             assert who, f"{where}: figure {figure} without home or scope"
@@ -203,6 +205,29 @@ def test_every_page_and_export_shows_the_same_figures(demo, client):
             page("fagchef", reverse("budget:home_budget", args=[home.pk]) + "?aar=2026")
             page("fagchef", reverse("followup:home_followup", args=[round_.pk, home.pk]))
             page("fagchef", reverse("absence:home", args=[home.pk]) + "?aar=2026")
+        # The finer account groups (»heraf«) in each home's follow-up export (Excel): the same actuals to
+        # date as on the budget page and the follow-up page for the same moment.
+        from budget.models import GroupDefinition
+
+        part_codes = {f"heraf {g.name.lower()}": g.code for g in GroupDefinition.objects.all()}
+        exported_parts = 0
+        for home in homes:
+            fu_rows = _sheet_rows(get("fagchef", reverse("followup:home_export", args=[round_.pk, home.pk])))
+            status = next(r[1] for r in fu_rows if r and r[0] == "Status")
+            moment = f"round-{round_.pk}" if "fastfrosset" in status else "live"
+            for row in fu_rows:
+                if row and isinstance(row[0], str) and row[0] in part_codes:
+                    exported_parts += 1
+                    collector.add(
+                        PART_PREFIX + part_codes[row[0]],
+                        f"home-{home.pk}",
+                        moment,
+                        f"{round_.month:%Y-%m}",
+                        Decimal(str(row[3])),
+                        2,
+                        f"Excel opfølgning {home.name}",
+                    )
+        assert exported_parts >= 2 * len(homes), exported_parts
         # The follow-up's department export (Excel).
         rows = _sheet_rows(get("fagchef", reverse("followup:department_export", args=[round_.pk])))
         start = next(i for i, r in enumerate(rows) if r and r[0] == "Botilbud" and len(r) > 6 and r[6] == "Tal fra")
@@ -252,4 +277,13 @@ def test_every_page_and_export_shows_the_same_figures(demo, client):
         assert any(k[0] == figure and len(v) >= 3 for k, v in collector.values.items()), figure
     for figure in ("residents", "occupancy"):
         assert any(k[0] == figure and len(v) >= 2 for k, v in collector.values.items()), figure
+    # Every home's »heraf« figures (purchases from other municipalities and from regions) are compared
+    # across the follow-up page and its export, and for the live moment with the budget page too.
+    for home in homes:
+        for code in ("koeb_kommuner", "koeb_regioner"):
+            seen = [len(v) for k, v in collector.values.items() if k[:2] == (PART_PREFIX + code, f"home-{home.pk}")]
+            assert seen and max(seen) >= 2, f"{home.name}: {code} compared on too few pages ({seen})"
+    assert any(k[0].startswith(PART_PREFIX) and k[2] == "live" and len(v) >= 3 for k, v in collector.values.items()), (
+        "no »heraf« figure compared on the budget page, the follow-up and its export"
+    )
     print(f"\nconsistency ({SCALE}): {len(pages)} pages, {sum(len(v) for v in collector.values.values())} figures")
