@@ -588,3 +588,23 @@ def test_expected_changes_after_counts_only_later_months(org):
     assert after[(org.home_a.pk, wages)] == D("14400.00")
     assert selectors.expected_changes_after([org.home_a.pk], 2026, 11)[(org.home_a.pk, wages)] == D("1200.00")
     assert selectors.expected_changes_after([org.home_a.pk], 2026, 12) == {}
+
+
+def test_row_text_is_escaped(org, client_for):
+    """The rows are f-strings (issue #17): every value from the database is escaped, quotes too."""
+    LedgerEntry.objects.create(
+        home=org.home_a,
+        category=Category.ONE_OFF,
+        account_group=AccountGroup.OPERATIONS,
+        title='<script>alert(1)</script>" onmouseover="x',
+        comment="<b>fed</b>",
+        amount=D("1000"),
+        start_date=dt.date(2026, 3, 1),
+        end_date=dt.date(2026, 3, 31),
+        registered_by=org.manager,
+    )
+    html = client_for(org.manager).get(reverse("disponering:ledger", args=[org.home_a.pk]) + "?aar=2026")
+    text = html.content.decode()
+    assert "<script>alert(1)" not in text and '" onmouseover="x' not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&quot; onmouseover=&quot;x" in text
+    assert "<b>fed</b>" not in text
