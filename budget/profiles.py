@@ -311,6 +311,30 @@ RAW_TARGETS = [
 ]
 
 
+def column_index(profile: Any, header: list[Any]) -> dict[str, int]:
+    """The file's column of each of ``profile.column_fields()`` that the profile names (matched by header
+    text, case-insensitive); ``ValueError`` (Danish) naming every named column the header lacks. Shared by
+    the actuals' and the sickness absence's profiles."""
+    names = [tabular.cell_text(h).strip().lower() for h in header]
+    index: dict[str, int] = {}
+    missing: list[str] = []
+    for field_name, label in profile.column_fields():
+        wanted = (getattr(profile, field_name) or "").strip().lower()
+        if not wanted:
+            continue
+        if wanted not in names:
+            missing.append(f"{label} »{getattr(profile, field_name)}«")
+        else:
+            index[field_name] = names.index(wanted)
+    if missing:
+        found = ", ".join(tabular.cell_text(h) for h in header if h not in (None, "")) or "ingen"
+        raise ValueError(
+            f"Filen passer ikke til profilen »{profile.name}«: kolonnen {', '.join(missing)} findes ikke. "
+            f"Fundet: {found}."
+        )
+    return index
+
+
 class RowMapper:
     """Maps a file's rows to raw columns through a profile. Build it from the file's header."""
 
@@ -322,23 +346,7 @@ class RowMapper:
             self.pattern = KlAccount() if "col_account" in self.index else None
             self.flip = profile.sign == "flip"
             return
-        names = [tabular.cell_text(h).strip().lower() for h in header]
-        self.index = {}
-        missing: list[str] = []
-        for field_name, label in profile.column_fields():
-            wanted = (getattr(profile, field_name) or "").strip().lower()
-            if not wanted:
-                continue
-            if wanted not in names:
-                missing.append(f"{label} »{getattr(profile, field_name)}«")
-            else:
-                self.index[field_name] = names.index(wanted)
-        if missing:
-            found = ", ".join(str(h) for h in header if h not in (None, "")) or "ingen"
-            raise ValueError(
-                f"Filen passer ikke til profilen »{profile.name}«: kolonnen {', '.join(missing)} findes ikke. "
-                f"Fundet: {found}."
-            )
+        self.index = column_index(profile, header)
         self.pattern = AccountPattern.compile(profile.account_pattern) if profile.account_pattern else None
         self.flip = profile.sign == "flip"
 

@@ -27,14 +27,11 @@ from django.db.models import F, Q
 
 from botilbud.lib.validators import validate_no_cpr
 from botilbud.models import Home
+from budget.models import ImportProfile
+from budget.profiles import PERIOD_FORMATS
 
-PERIOD_CHOICES = [
-    ("auto", "Genkend selv"),
-    ("PPP.YYYY", "011.2026 (periode.år)"),
-    ("YYYYPPP", "2026011 (år og periode)"),
-    ("MM.YYYY", "11.2026"),
-    ("YYYY-MM", "2026-11"),
-]
+# The actuals' period formats (budget.profiles), as model choices.
+PERIOD_CHOICES = list(PERIOD_FORMATS.items())
 NUMBER_CHOICES = [("da", "Dansk: 1.234,56"), ("en", "Engelsk: 1,234.56")]
 
 
@@ -42,24 +39,11 @@ NUMBER_CHOICES = [("da", "Dansk: 1.234,56"), ("en", "Engelsk: 1,234.56")]
 class AbsenceProfile(models.Model):
     """How one payroll system's absence export is laid out. Set up once per layout."""
 
-    class Separator(models.TextChoices):
-        AUTO = "", "Genkend selv"
-        SEMICOLON = ";", "Semikolon (;)"
-        TAB = "\t", "Tabulator"
-        COMMA = ",", "Komma (,)"
-        PIPE = "|", "Lodret streg (|)"
-
-    class Encoding(models.TextChoices):
-        AUTO = "", "Genkend selv (UTF-8 eller Windows-1252; UTF-16 med BOM)"
-        UTF8 = "utf-8", "UTF-8"
-        WIN1252 = "cp1252", "Windows-1252"
-        UTF16 = "utf-16", "UTF-16"
-
     name = models.CharField("navn", max_length=120, unique=True)
     description = models.CharField("beskrivelse", max_length=300, blank=True, validators=[validate_no_cpr])
     title_lines = models.PositiveSmallIntegerField("titellinjer over overskriften", default=0)
-    separator = models.CharField("skilletegn", max_length=2, blank=True, choices=Separator.choices)
-    encoding = models.CharField("tegnkodning", max_length=10, blank=True, choices=Encoding.choices)
+    separator = models.CharField("skilletegn", max_length=2, blank=True, choices=ImportProfile.Separator.choices)
+    encoding = models.CharField("tegnkodning", max_length=10, blank=True, choices=ImportProfile.Encoding.choices)
     col_cost_centre = models.CharField("kolonne: omkostningssted", max_length=120)
     col_period = models.CharField("kolonne: periode", max_length=120)
     period_format = models.CharField("periodeformat", max_length=10, choices=PERIOD_CHOICES, default="auto")

@@ -20,7 +20,7 @@ from typing import Any
 from botilbud.lib import tabular
 from botilbud.lib.money import format_number
 from budget.absence.models import PERIOD_CHOICES, AbsenceProfile
-from budget.profiles import parse_amount, parse_period
+from budget.profiles import column_index, parse_amount, parse_period
 
 MAX_HOURS = Decimal(10) ** 8
 _PERIODS = dict(PERIOD_CHOICES)
@@ -60,23 +60,7 @@ class RowMapper:
 
     def __init__(self, profile: AbsenceProfile, header: list[Any]) -> None:
         self.profile = profile
-        names = [tabular.cell_text(h).strip().lower() for h in header]
-        self.index: dict[str, int] = {}
-        missing: list[str] = []
-        for field_name, label in profile.column_fields():
-            wanted = (getattr(profile, field_name) or "").strip().lower()
-            if not wanted:
-                continue
-            if wanted not in names:
-                missing.append(f"{label} »{getattr(profile, field_name)}«")
-            else:
-                self.index[field_name] = names.index(wanted)
-        if missing:
-            found = ", ".join(tabular.cell_text(h) for h in header if h not in (None, "")) or "ingen"
-            raise ValueError(
-                f"Filen passer ikke til profilen »{profile.name}«: kolonnen {', '.join(missing)} findes ikke. "
-                f"Fundet: {found}."
-            )
+        self.index = column_index(profile, header)
 
     def cell(self, cells: list[Any], name: str) -> Any:
         i = self.index.get(name)

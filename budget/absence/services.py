@@ -139,8 +139,9 @@ def stage(
                 cc = mapper.cost_centre(cells)
                 r = rec_for(cc)
                 r["file_rows"] += 1
-                raw_sick = mapper.number(cells, "col_sick_hours", "Sygetimer", [])
-                r["file_hours"] += raw_sick or ZERO
+                # The file's sick hours as read: the mapped row's, or (a bad row) the cell's, if it is a number.
+                file_sick = row.sick_hours if row else mapper.number(cells, "col_sick_hours", "Sygetimer", [])
+                r["file_hours"] += file_sick or ZERO
                 if row is not None and row.cost_centre not in homes:
                     reasons = [f"Omkostningsstedet »{row.cost_centre}« hører ikke til et botilbud"]
                     row = None
