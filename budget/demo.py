@@ -14,10 +14,16 @@ import io
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import Count
 
+from botilbud.lib.dates import days_in_year
 from botilbud.lib.money import to_money
-from botilbud.models import AccountGroup, Home
+from botilbud.models import AccountGroup, Home, HourPrice
 from budget.models import ActualsImport, BudgetCorrection, BudgetLine
+from budget.nextyear import calc
+from budget.nextyear.selectors import RESIDENT_STATUSES
+from visitation.models import Placement
+from visitation.occupancy import RESIDENTIAL_STEPS
 
 # Rows per home and month (postings) by scale: large gives ≈ 1,000,000 rows.
 ROWS_PER_MONTH = {"small": 24, "medium": 48, "large": 118}
@@ -32,19 +38,85 @@ WAGE_PROFILE = [Decimal(w) for w in ("1", "1", "1", "1", "1.45", "1.08", "1.15",
 OPERATIONS_PROFILE = [Decimal(w) for w in ("1", "1", "1", "1", "1", "1", "0.9", "1", "1", "1", "1", "1.1")]
 
 
-def _budget_amounts(rng, home: Home, kind: str) -> dict[str, Decimal]:  # noqa: ANN001
+def _budget_amounts(rng, home: Home, kind: str, activity: Decimal | None = None) -> dict[str, Decimal]:  # noqa: ANN001
+    """This year's budget per group. An activity-funded home's income is what the
+    allocation model pays for its residents and outreach clients (``activity``, see
+    ``activity_values``), and its costs are that give or take 3 %: the hour prices
+    are set to cover the home, as a municipality sets them. A frame-funded home's
+    costs scale with its places; its income is other income (sales, residents' payments)."""
     places = Decimal(home.capacity)
-    wages = places * Decimal(rng.randint(560_000, 720_000))
-    operations = places * Decimal(rng.randint(55_000, 95_000))
-    if home.financing == Home.Financing.ACTIVITY:
-        income = -(wages + operations) * Decimal(rng.randint(95, 103)) / 100
+    if home.financing == Home.Financing.ACTIVITY and activity:
+        costs = activity * Decimal(rng.randint(97, 103)) / 100
+        operations = costs * Decimal(rng.randint(8, 13)) / 100
+        wages = costs - operations
+        income = -activity
     else:
-        income = -places * Decimal(rng.randint(60_000, 180_000))
+        wages = places * Decimal(rng.randint(560_000, 720_000))
+        operations = places * Decimal(rng.randint(55_000, 95_000))
+        if home.financing == Home.Financing.ACTIVITY:
+            income = -(wages + operations) * Decimal(rng.randint(95, 103)) / 100
+        else:
+            income = -places * Decimal(rng.randint(60_000, 180_000))
     return {
         AccountGroup.WAGES.value: to_money(wages),
         AccountGroup.OPERATIONS.value: to_money(operations),
         AccountGroup.INCOME.value: to_money(income),
     }
+
+
+def activity_values(homes: list[Home], year: int) -> dict[int, Decimal]:
+    """Per activity-funded home, ``year``'s activity at its hour price, by the allocation
+    model (``budget.nextyear.calc``) on the placements running on 1 January (own and
+    sold alike): budgeted places shared out by the residents' packages × weekly hours ×
+    hour price × days ÷ 7, plus each outreach client's hours. A home with no placements
+    on 1 January (the demo's first years start empty) takes the first later year's mix.
+    Two queries."""
+    activity = [h for h in homes if h.financing == Home.Financing.ACTIVITY]
+    prices = dict(HourPrice.objects.filter(home__in=activity, year=year).values_list("home_id", "hour_price"))
+    mixes: dict[int, tuple[list[calc.PackageMix], Decimal]] = {}
+    for y in range(year, year + 6):
+        first = dt.date(y, 1, 1)
+        rows = (
+            Placement.objects.filter(
+                offer__home__in=[h for h in activity if h.pk not in mixes],
+                status__in=RESIDENT_STATUSES,
+                start_date__lte=first,
+            )
+            .exclude(end_date__lt=first)
+            .values("offer__home_id", "package__weekly_hours", "offer__paragraph__ladder_step")
+            .annotate(n=Count("pk"))
+            .order_by("offer__home_id", "package__weekly_hours")
+        )
+        found: dict[int, tuple[list[calc.PackageMix], Decimal]] = {}
+        for r in rows:
+            hours = r["package__weekly_hours"] or Decimal(0)
+            mix, outreach = found.get(r["offer__home_id"], ([], Decimal(0)))
+            if r["offer__paragraph__ladder_step"] in RESIDENTIAL_STEPS:
+                mix.append(calc.PackageMix(str(hours), hours, r["n"], 0))
+            else:
+                outreach += hours * r["n"]
+            found[r["offer__home_id"]] = (mix, outreach)
+        mixes.update(found)
+        if len(mixes) == len(activity):
+            break
+    days = days_in_year(year)
+    result = {}
+    for home in activity:
+        price = prices.get(home.pk)
+        if price is None or home.pk not in mixes:
+            continue
+        mix, outreach_hours = mixes[home.pk]
+        shares = (
+            calc.allocation_shares(
+                places=home.capacity, occupancy_pct=home.budgeted_occupancy, mix=mix, hour_price=price, days=days
+            )
+            if mix
+            else []
+        )
+        value = sum((s.amount for s in shares), Decimal(0))
+        value += calc.outreach_income(weekly_hours=outreach_hours, hour_price=price, days=days)
+        result[home.pk] = to_money(value)
+    return result
 
 
 def seed_budget(ctx) -> None:  # noqa: ANN001
@@ -58,9 +130,10 @@ def seed_budget(ctx) -> None:  # noqa: ANN001
     lines: list[BudgetLine] = []
     base: dict[int, dict[str, Decimal]] = {}
     tendency: dict[int, Decimal] = {}
+    activity = activity_values(homes, ctx.today.year)
     for home in homes:
         kind = getattr(home, "_kind", "§108")
-        base[home.pk] = _budget_amounts(rng, home, kind)
+        base[home.pk] = _budget_amounts(rng, home, kind, activity.get(home.pk))
         tendency[home.pk] = Decimal(rng.randint(960, 1060)) / 1000
         for index, year in enumerate(years):
             growth = Decimal("1.025") ** (index - len(years) + 1)

@@ -26,6 +26,7 @@ from django.db.models.functions import Coalesce
 from botilbud.lib.money import ZERO, format_number, to_money
 from botilbud.models import AccountGroup, Home, HourPrice, Municipality, User
 from budget.nextyear.models import BudgetDraft, BudgetDraftLine
+from visitation.occupancy import RESIDENTIAL_STEPS as HOME_STEPS
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 HUNDRED = Decimal(100)
@@ -155,6 +156,12 @@ def package_mix(home_id: int, year: int) -> list[MixRow]:
             sold=r["sold"] + (prev.sold if prev else 0),
         )
     return list(merged.values())
+
+
+def offers_places(home: Home) -> bool:
+    """Whether the home offers residential places (a paragraph on the ladder's home
+    steps); a § 85-only home's clients are outreach, never places (1 query)."""
+    return home.paragraphs.filter(ladder_step__in=HOME_STEPS).exists()
 
 
 @dataclass(frozen=True)

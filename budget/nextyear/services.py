@@ -75,7 +75,7 @@ def compute_lines(home: Home, year: int) -> DraftResult:
     outreach = [m for m in mix if not m.residential]
     sold = sum((m.sold for m in residential), 0)
     residents = sum((m.own + m.sold for m in residential), 0)
-    if home.capacity and not residents and home.financing == Home.Financing.ACTIVITY:
+    if home.capacity and not residents and home.financing == Home.Financing.ACTIVITY and selectors.offers_places(home):
         notes.append(
             f"Ingen beboere i pladserne 1. januar {year}: pakkefordelingen kendes ikke, så pladserne giver "
             "ingen indtægt i modellen. Tilpas indtægtslinjen."

@@ -46,7 +46,10 @@ class Regulation:
     limit_base: Decimal
     source: str  # "regnskab" (closed actuals), "manuel" (override), "ingen"
     actual_costs: Decimal = ZERO
-    actual_income: Decimal = ZERO
+    actual_income: Decimal = ZERO  # booked rate income + own citizens' days at the rate (frame-funded)
+    booked_income: Decimal = ZERO  # the income groups' actuals
+    own_days: int = 0  # a frame-funded home's own citizens' resident-days
+    own_income: Decimal | None = None  # those days at the year's rate (None: not frame-funded, or no rate)
     closed: bool = False
     months: int = 0
     note: str = ""

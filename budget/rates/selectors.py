@@ -15,16 +15,20 @@ Public API (used by sales pricing, settlement and next year's budget draft):
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, F, IntegerField, Q, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Least
 
 from botilbud.lib.money import ZERO, format_number, to_money
-from botilbud.models import AccountGroup, Home
+from botilbud.models import AccountGroup, Home, Municipality
 from budget.rates.calc import LevelInput, LevelRate, RateResult, Regulation, compute_rate
 from budget.rates.models import PRICING_STATUSES, RateCalculation, RateLevel, RateSettings
+from visitation.models import Placement
+from visitation.occupancy import COUNTED_STATUSES, RESIDENTIAL_STEPS
+from visitation.selectors import DaysBetween
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
@@ -121,15 +125,20 @@ def regulation_for(calc: RateCalculation, rules: RateSettings | None = None) -> 
     groups = list(previous.cost_groups if previous and previous.cost_groups else calc.cost_groups)
     agg = closed_year_actuals(calc.home_id, y2, groups, list(rules.income_groups))
     actual_costs = to_money(agg["costs"] * (1 + overhead_pct / Decimal(100)) + capital)
-    actual_income = to_money(-agg["income"])
+    booked = to_money(-agg["income"])
     closed = agg["months"] >= 12
     limit_base = Decimal(previous.approved_snapshot.get("total", actual_costs)) if previous else actual_costs
+    frame = Home.objects.filter(pk=calc.home_id, financing=Home.Financing.FRAME).exists()
+    own = own_citizen_income(calc.home_id, y2) if frame else None
     common = {
         "year": y2,
         "limit_pct": calc.regulation_limit_pct,
         "limit_base": to_money(limit_base),
         "actual_costs": actual_costs,
-        "actual_income": actual_income,
+        "actual_income": booked + (own.income if own and own.income is not None else ZERO),
+        "booked_income": booked,
+        "own_days": own.days if own else 0,
+        "own_income": own.income if own else None,
         "closed": closed,
         "months": agg["months"],
     }
@@ -138,7 +147,52 @@ def regulation_for(calc: RateCalculation, rules: RateSettings | None = None) -> 
     if not closed:
         note = f"Regnskabet for {y2} er ikke afsluttet ({agg['months']} af 12 måneder indlæst): ingen regulering."
         return Regulation(result=ZERO, source="ingen", note=note, **common)
-    return Regulation(result=actual_costs - actual_income, source="regnskab", **common)
+    if own is not None and own.income is None:
+        note = (
+            f"Botilbuddet er rammefinansieret, og der er ingen takst for {y2}: egne borgeres {own.days} døgn i "
+            f"{y2} kan ikke prissættes, så årets over- eller underskud kan ikke opgøres: ingen regulering. "
+            "Indtast resultatet manuelt, hvis det kendes."
+        )
+        return Regulation(result=ZERO, source="ingen", note=note, **common)
+    return Regulation(result=actual_costs - common["actual_income"], source="regnskab", **common)
+
+
+@dataclass(frozen=True)
+class OwnCitizenIncome:
+    days: int  # own citizens' resident-days in the home's residential places in the year
+    income: Decimal | None  # those days × the year's day rate (per package); None: the year has no rate
+
+
+def own_citizen_income(home_id: int, year: int) -> OwnCitizenIncome:
+    """A frame-funded home's own citizens are paid for by its frame, not by booked
+    rate income: for the surplus or deficit their resident-days in ``year`` count at
+    that year's rate in force (a package's level rate, else the home's default rate).
+    Two to three queries."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    overlap = DaysBetween(
+        Least(Coalesce("end_date", Value(last)), Value(last)), Greatest("start_date", Value(first))
+    ) + Value(1)
+    rows = (
+        Placement.objects.filter(
+            offer__home_id=home_id,
+            offer__paragraph__ladder_step__in=RESIDENTIAL_STEPS,
+            status__in=COUNTED_STATUSES,
+            paying_municipality_id=Municipality.own_code(),
+            start_date__lte=last,
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        .values("package_id")
+        .annotate(days=Sum(overlap, output_field=IntegerField()))
+        .order_by()
+    )
+    days = {r["package_id"]: r["days"] or 0 for r in rows}
+    total_days = sum(days.values())
+    rates = {pkg: day for (h, pkg), day in approved_day_rates(year).items() if h == home_id}
+    default = rates.get(None)
+    if default is None:
+        return OwnCitizenIncome(total_days, None if total_days else ZERO)
+    income = sum((Decimal(d) * rates.get(pkg, default) for pkg, d in days.items()), ZERO)
+    return OwnCitizenIncome(total_days, to_money(income))
 
 
 def rate_for(calc: RateCalculation, rules: RateSettings | None = None) -> RateResult:
@@ -168,6 +222,9 @@ def result_from_snapshot(snap: dict) -> RateResult:
         source=reg["source"],
         actual_costs=D(reg["actual_costs"]),
         actual_income=D(reg["actual_income"]),
+        booked_income=D(reg.get("booked_income", reg["actual_income"])),  # older snapshots: booked only
+        own_days=reg.get("own_days", 0),
+        own_income=None if reg.get("own_income") is None else D(reg["own_income"]),
         closed=reg["closed"],
         months=reg["months"],
         note=reg["note"],

@@ -25,7 +25,7 @@ from decimal import Decimal as D
 import pytest
 
 from botilbud.lib.locking import VersionConflict
-from botilbud.models import Municipality
+from botilbud.models import Home, HourPrice, Municipality, Paragraph
 from budget.models import BudgetCorrection, BudgetLine, CorrectionKind, StaffingPlan
 from budget.nextyear import services
 from budget.nextyear.models import BudgetDraft
@@ -226,3 +226,23 @@ def test_only_coming_years_are_drafted():
     for year in (2026, 2029):
         with pytest.raises(services.DraftError):
             services.check_year(year, today=dt.date(2026, 12, 1))
+
+
+def test_outreach_only_home_is_not_told_its_places_are_empty(org, vis):
+    """Birkelund (activity-funded, § 85 only, 16 "places" on record): one outreach client with
+    6 h/week at 408,00 → 127.645,71 and no note about empty places, as § 85 clients are never
+    places; once it offers § 108 places with nobody in them, the draft says so."""
+    PriceIndex.objects.update_or_create(year=2027, defaults={"pl_pct": D("2.00"), "wage_pct": None, "price_pct": None})
+    home = org.home_c
+    home.financing = Home.Financing.ACTIVITY
+    home.save()
+    home.paragraphs.set(Paragraph.objects.filter(code="§85"))
+    HourPrice.objects.create(home=home, year=2026, hour_price=D("400.00"))
+    offer = vis.own_85.__class__.objects.create(provider=vis.own, name="Birkelund", paragraph=vis.p85, home=home)
+    make_placement(offer, package=vis.pkg6)
+    draft = services.draft_compute(home=home, year=2027, user=org.consultant)
+    assert _amounts(draft)["tildeling"] == D("-127645.71")
+    assert not any("Ingen beboere" in note for note in draft.notes)
+    home.paragraphs.add(vis.p108)
+    draft = services.draft_compute(home=home, year=2027, user=org.consultant, seen_version=draft.version)
+    assert any("Ingen beboere i pladserne 1. januar 2027" in note for note in draft.notes)

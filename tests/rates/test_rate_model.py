@@ -9,10 +9,12 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
+from botilbud.models import Municipality
 from botilbud.registry import load_reference_data
 from budget.models import ActualTotal, BudgetCorrection, BudgetLine
 from budget.rates import selectors, services
 from budget.rates.models import RateCalculation, RateLevel
+from tests.visitation.conftest import make_placement
 
 
 @pytest.fixture
@@ -239,3 +241,98 @@ def test_overview_and_export(budget_2027, client_for, org):
     assert rows[2][:4] == ("Egebakken", "Egebakken §108", "§108", "'=HYPERLINK(1)")
     assert [D(str(x)) for x in rows[2][4:7]] == [D("1515.41"), D("46093.86"), D("553126.32")]
     assert client_for(org.caseworker).get(reverse("rates:overview")).status_code == 404
+
+
+@pytest.fixture
+def lindehuset_2025(org, vis):
+    """Lindehuset (frame-funded, 12 places) sells a place; its own citizens are paid by the
+    frame, not by booked income. 2025's actuals, all 12 months: wages 50.000 and other 10.000
+    a month (720.000), income −20.000 a month (the sale, booked: 240.000). In its § 108 places
+    in 2025, own citizens: one all year (365 days), one from 01-07 (184), one until 31-03 (90)
+    = 639 days; not counted: the sold place (booked already), an own § 85 outreach client
+    (not a place) and a proposal (not approved)."""
+    load_reference_data()
+    home = org.home_b
+    offer_108 = vis.own_108.__class__.objects.create(provider=vis.own, name="Lindehuset", paragraph=vis.p108, home=home)
+    offer_85 = vis.own_108.__class__.objects.create(provider=vis.own, name="Lindehuset", paragraph=vis.p85, home=home)
+    make_placement(offer_108, package=vis.pkg6, start_date=dt.date(2024, 6, 1))
+    make_placement(offer_108, package=vis.pkg9, start_date=dt.date(2025, 7, 1))
+    make_placement(offer_108, package=vis.pkg6, start_date=dt.date(2024, 2, 1), end_date=dt.date(2025, 3, 31))
+    make_placement(offer_108, package=vis.pkg6, paying_municipality=Municipality.objects.get(pk=147))
+    make_placement(offer_85, package=vis.pkg6, start_date=dt.date(2024, 1, 1))
+    make_placement(offer_108, package=vis.pkg6, start_date=dt.date(2025, 1, 1), status="foreslaaet")
+    BudgetLine.objects.create(home=home, year=2027, group="loen", original=D("700000"))
+    BudgetLine.objects.create(home=home, year=2027, group="drift", original=D("100000"))
+    rows = []
+    for m in range(1, 13):
+        month = dt.date(2025, m, 1)
+        rows += [
+            ActualTotal(home=home, month=month, group="loen", amount=D("50000")),
+            ActualTotal(home=home, month=month, group="drift", amount=D("10000")),
+            ActualTotal(home=home, month=month, group="indtaegt", amount=D("-20000")),
+        ]
+    ActualTotal.objects.bulk_create(rows)
+    return home
+
+
+def _rate_2025(home, day):
+    return RateCalculation.objects.create(
+        home=home,
+        year=2025,
+        places=12,
+        occupancy_pct=D("95"),
+        overhead_pct=D("3"),
+        capital_costs=D("0"),
+        regulation_limit_pct=D("5"),
+        cost_groups=["loen", "drift"],
+        status="godkendt",
+        approved_annual=day * 365,
+        approved_day=day,
+    )
+
+
+def test_frame_funded_home_counts_own_citizens_days_at_the_rate(lindehuset_2025):
+    """2025's rate 200,00 a day: own citizens 639 days × 200 = 127.800; rate income 240.000 +
+    127.800 = 367.800. Costs 720.000 × 1,03 = 741.600: deficit 373.800 (not 501.600, the whole
+    frame counted as a deficit). Limit 5 % of 741.600 = 37.080 → 336.720 enters the 2027 rate."""
+    _rate_2025(lindehuset_2025, D("200.00"))
+    calc = selectors.new_calculation(lindehuset_2025, 2027)
+    calc.capital_costs = D("0")
+    calc.save()
+    reg = selectors.regulation_for(calc)
+    assert (reg.source, reg.booked_income, reg.own_days, reg.own_income) == (
+        "regnskab",
+        D("240000.00"),
+        639,
+        D("127800.00"),
+    )
+    assert (reg.actual_costs, reg.actual_income, reg.result) == (D("741600.00"), D("367800.00"), D("373800.00"))
+    assert (reg.limit, reg.into_rate) == (D("37080.00"), D("336720.00"))
+
+
+def test_frame_funded_home_without_last_rate_gets_no_regulation_and_says_why(lindehuset_2025, client_for, org):
+    calc = selectors.new_calculation(lindehuset_2025, 2027)
+    calc.save()
+    reg = selectors.regulation_for(calc)
+    assert (reg.source, reg.result, reg.into_rate, reg.own_days, reg.own_income) == ("ingen", 0, 0, 639, None)
+    assert "ingen takst for 2025" in reg.note and "639 døgn" in reg.note
+    body = (
+        client_for(org.consultant)
+        .get(reverse("rates:home_rate", args=[lindehuset_2025.pk]) + "?aar=2027")
+        .content.decode()
+    )
+    assert "ingen takst for 2025" in body
+
+
+def test_frame_funded_home_without_own_residents_counts_booked_income_only(org, vis):
+    """No own citizens in the places: 0 days, nothing imputed, so a missing rate does not matter."""
+    home = org.home_b
+    for m in range(1, 13):
+        ActualTotal.objects.create(home=home, month=dt.date(2025, m, 1), group="loen", amount=D("1000"))
+        ActualTotal.objects.create(home=home, month=dt.date(2025, m, 1), group="indtaegt", amount=D("-1000"))
+    calc = selectors.new_calculation(home, 2027)
+    calc.capital_costs = D("0")
+    calc.save()
+    reg = selectors.regulation_for(calc)
+    # 12.000 × 1,03 = 12.360 − 12.000 = 360 deficit.
+    assert (reg.source, reg.own_days, reg.own_income, reg.result) == ("regnskab", 0, D("0"), D("360.00"))
