@@ -14,11 +14,11 @@ import io
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from botilbud.lib.dates import days_in_year
 from botilbud.lib.money import to_money
-from botilbud.models import AccountGroup, Home, HourPrice
+from botilbud.models import AccountGroup, Home, HourPrice, Municipality
 from budget.models import ActualsImport, BudgetCorrection, BudgetLine
 from budget.nextyear import calc
 from budget.nextyear.selectors import RESIDENT_STATUSES
@@ -38,12 +38,15 @@ WAGE_PROFILE = [Decimal(w) for w in ("1", "1", "1", "1", "1.45", "1.08", "1.15",
 OPERATIONS_PROFILE = [Decimal(w) for w in ("1", "1", "1", "1", "1", "1", "0.9", "1", "1", "1", "1", "1.1")]
 
 
-def _budget_amounts(rng, home: Home, kind: str, activity: Decimal | None = None) -> dict[str, Decimal]:  # noqa: ANN001
+def _budget_amounts(  # noqa: ANN001
+    rng, home: Home, kind: str, activity: Decimal | None = None, sold_share: Decimal = Decimal(0)
+) -> dict[str, Decimal]:
     """This year's budget per group. An activity-funded home's income is what the
     allocation model pays for its residents and outreach clients (``activity``, see
     ``activity_values``), and its costs are that give or take 3 %: the hour prices
     are set to cover the home, as a municipality sets them. A frame-funded home's
-    costs scale with its places; its income is other income (sales, residents' payments)."""
+    costs scale with its places; its income is the sale of its sold share of the
+    residents (``sold_shares``) at the rate, else other income (residents' payments)."""
     places = Decimal(home.capacity)
     if home.financing == Home.Financing.ACTIVITY and activity:
         costs = activity * Decimal(rng.randint(97, 103)) / 100
@@ -55,6 +58,10 @@ def _budget_amounts(rng, home: Home, kind: str, activity: Decimal | None = None)
         operations = places * Decimal(rng.randint(55_000, 95_000))
         if home.financing == Home.Financing.ACTIVITY:
             income = -(wages + operations) * Decimal(rng.randint(95, 103)) / 100
+        elif sold_share:
+            # The sold places at the rate the rates step will compute from this budget
+            # (costs + 3 % overhead + capital costs, shared over the budgeted places).
+            income = -sold_share * ((wages + operations) * DEMO_OVERHEAD + places * DEMO_CAPITAL_PER_PLACE)
         else:
             income = -places * Decimal(rng.randint(60_000, 180_000))
     return {
@@ -62,6 +69,30 @@ def _budget_amounts(rng, home: Home, kind: str, activity: Decimal | None = None)
         AccountGroup.OPERATIONS.value: to_money(operations),
         AccountGroup.INCOME.value: to_money(income),
     }
+
+
+DEMO_OVERHEAD = Decimal("1.03")  # the rates step's overhead (RateSettings' default 3 %)
+DEMO_CAPITAL_PER_PLACE = Decimal(40_000)  # the capital costs the rates step enters
+
+
+def sold_shares(homes: list[Home], year: int) -> dict[int, Decimal]:
+    """Per frame-funded home, the share of its residents on 1 January ``year`` whom
+    another municipality pays for (one query)."""
+    frame = [h for h in homes if h.financing == Home.Financing.FRAME]
+    first = dt.date(year, 1, 1)
+    rows = (
+        Placement.objects.filter(
+            offer__home__in=frame,
+            offer__paragraph__ladder_step__in=RESIDENTIAL_STEPS,
+            status__in=RESIDENT_STATUSES,
+            start_date__lte=first,
+        )
+        .exclude(end_date__lt=first)
+        .values("offer__home_id")
+        .annotate(n=Count("pk"), sold=Count("pk", filter=~Q(paying_municipality_id=Municipality.own_code())))
+        .order_by()
+    )
+    return {r["offer__home_id"]: Decimal(r["sold"]) / r["n"] for r in rows if r["sold"]}
 
 
 def activity_values(homes: list[Home], year: int) -> dict[int, Decimal]:
@@ -131,9 +162,10 @@ def seed_budget(ctx) -> None:  # noqa: ANN001
     base: dict[int, dict[str, Decimal]] = {}
     tendency: dict[int, Decimal] = {}
     activity = activity_values(homes, ctx.today.year)
+    sold = sold_shares(homes, ctx.today.year)
     for home in homes:
         kind = getattr(home, "_kind", "§108")
-        base[home.pk] = _budget_amounts(rng, home, kind, activity.get(home.pk))
+        base[home.pk] = _budget_amounts(rng, home, kind, activity.get(home.pk), sold.get(home.pk, Decimal(0)))
         tendency[home.pk] = Decimal(rng.randint(960, 1060)) / 1000
         for index, year in enumerate(years):
             growth = Decimal("1.025") ** (index - len(years) + 1)

@@ -96,7 +96,7 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
             "drafts": sum(1 for r in rows if r.draft),
             "can_draft": year > dt.date.today().year and selectors.writable_homes(user).exists(),
             "total": sum((r.total for r in rows if r.total is not None), ZERO),
-            "this_year_total": sum((r.this_year for r in rows), ZERO),
+            "this_year_total": sum((r.this_year for r in rows if r.total is not None), ZERO),
         },
     )
 

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from botilbud.models import Home, Municipality
+from budget.demo import DEMO_CAPITAL_PER_PLACE
 from budget.rates import services, settlement
 from budget.rates.models import RateLevel
 from budget.rates.selectors import approved_rate, new_calculation
@@ -31,7 +32,7 @@ def seed(ctx: Any) -> None:
     approved = 0
     for home in sale_homes:
         calc = new_calculation(home, year)
-        calc.capital_costs = Decimal(40000 * max(home.capacity, 1))
+        calc.capital_costs = DEMO_CAPITAL_PER_PLACE * max(home.capacity, 1)
         calc.save()
         places = Decimal(home.capacity)
         RateLevel.objects.create(

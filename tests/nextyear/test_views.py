@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -241,3 +242,18 @@ def test_the_years_budget_page_points_to_the_draft_and_then_to_the_locked_budget
     page = client.get(budget_page).content.decode()
     assert "er lagt fra modellerne og låst 01-12-2026" in page and "se hvor tallene kommer fra" in page
     assert "1.020.000,00 kr." in page  # the locked wages are the original budget
+
+
+def test_overview_total_compares_only_the_homes_with_a_draft(budgets, client_for):
+    """Homes A and B each have a 2026 net budget of 1.000.000 + 200.000 − 100.000 = 1.100.000,00;
+    with a draft for A only, the total row compares A's draft with A's 1.100.000,00, not 2.200.000,00."""
+    org = budgets
+    c = client_for(org.consultant)
+
+    def tfoot():
+        page = c.get("/budget/naeste-aar/?aar=2027").content.decode()
+        return re.sub(r"\s+", " ", page.split("<tfoot>")[1].split("</tfoot>")[0])
+
+    assert tfoot().count("0,00 kr.") == 2
+    assert c.post(url(org.home_a, "beregn/"), {"aar": "2027"}).status_code == 302
+    assert "1.100.000,00 kr." in tfoot() and "2.200.000,00 kr." not in tfoot()
