@@ -29,6 +29,7 @@ from visitation.models import (
     Provider,
     SupportPackage,
 )
+from visitation.occupancy import RESIDENTIAL_STEPS
 from visitation.services import required_level
 
 BULK_INSERT_TRIGGERS = [
@@ -82,6 +83,10 @@ HOURS_BY_KIND = {
     "§108": [25, 38],
 }
 INITIALS = "ABCDEFGHIJKLMNOPRSTUVØÅ"
+
+
+# A resident's stay in an own home's place, in days (shortest, longest), by paragraph.
+STAY_DAYS = {"§108": (2 * 365, 12 * 365), "§105+§85": (365, 8 * 365), "§107": (120, 3 * 365)}
 
 
 def _rand_date(rng: Any, first: dt.date, last: dt.date) -> dt.date:
@@ -173,16 +178,10 @@ def _seed(ctx: Any) -> None:
     rows: list[dict[str, Any]] = []
     own_code = Municipality.own_code()
     latest_start = today + dt.timedelta(days=60)
-    for i in range(n):
-        in_own = rng.random() < 0.55 and own_offers
-        offer = rng.choice(own_offers) if in_own else rng.choice(external_offers)
+    capacity = {h.pk: h.capacity for h in ctx.homes}
+
+    def add(offer: Offer, start: dt.date, end: dt.date | None, in_own: bool) -> None:
         code = by_pk[offer.paragraph_id].code
-        start = _rand_date(rng, first_day, latest_start)
-        end = None
-        if rng.random() < 0.35:
-            end = start + dt.timedelta(days=rng.randint(90, 900))
-            if end > today + dt.timedelta(days=180):
-                end = None
         package = None
         if in_own:
             hours = Decimal(rng.choice(HOURS_BY_KIND.get(code, [4, 6, 9])))
@@ -198,7 +197,9 @@ def _seed(ctx: Any) -> None:
         sale = in_own and rng.random() < 0.08
         payer = rng.choice(BUYING_MUNICIPALITIES) if sale else own_code
         citizens.append(
-            Citizen(case_number=f"{start.year}-{i + 1:06d}", initials=rng.choice(INITIALS) + rng.choice(INITIALS))
+            Citizen(
+                case_number=f"{start.year}-{len(rows) + 1:06d}", initials=rng.choice(INITIALS) + rng.choice(INITIALS)
+            )
         )
         provider_kind = own.kind if in_own else next(p.kind for p in providers if p.pk == offer.provider_id)
         level = required_level(price, provider_kind, thresholds=thresholds)
@@ -231,6 +232,44 @@ def _seed(ctx: Any) -> None:
                 "payer": payer,
             }
         )
+
+    # The own homes' residential places are kept full as a municipality keeps them:
+    # each place holds one stay after another (a few years in a § 108 or § 105 place,
+    # months to three years in a temporary § 107 place), with a few weeks empty
+    # between two residents, and the first resident already living there when the
+    # demo's first year begins; now and then a home keeps a place empty for a while.
+    # Occupancy lands at about 88–99 %. Outreach (§ 85) clients come and go the same
+    # way: a § 85-only home serves about as many as its capacity, a home with places
+    # a few besides its residents.
+    residential = {o.home_id for o in own_offers if by_pk[o.paragraph_id].ladder_step in RESIDENTIAL_STEPS}
+    for offer in own_offers:
+        code = by_pk[offer.paragraph_id].code
+        is_place = by_pk[offer.paragraph_id].ladder_step in RESIDENTIAL_STEPS
+        shortest, longest = STAY_DAYS.get(code, (180, 4 * 365))
+        slots = capacity[offer.home_id] if is_place or offer.home_id not in residential else rng.randint(1, 5)
+        for _slot in range(slots):
+            stay = rng.randint(shortest, longest)
+            start = first_day - dt.timedelta(days=rng.randint(0, min(stay, 3 * 365)))
+            while start <= latest_start:
+                end: dt.date | None = start + dt.timedelta(days=stay)
+                if end is not None and end > today + dt.timedelta(days=180):
+                    end = None
+                add(offer, start, end, True)
+                if end is None:
+                    break
+                gap = rng.randint(7, 100) if rng.random() < 0.9 else rng.randint(150, 400)
+                start = end + dt.timedelta(days=gap)
+                stay = rng.randint(shortest, longest)
+    # The authority's bought places, starting through the demo years; about one in three ends.
+    for _ in range(max(n - len(rows), n // 4)):
+        offer = rng.choice(external_offers)
+        start = _rand_date(rng, first_day, latest_start)
+        end = None
+        if rng.random() < 0.35:
+            end = start + dt.timedelta(days=rng.randint(90, 900))
+            if end > today + dt.timedelta(days=180):
+                end = None
+        add(offer, start, end, False)
     citizens = Citizen.objects.bulk_create(citizens, batch_size=2000)
     placements = [
         Placement(

@@ -19,7 +19,7 @@ from budget.rates import services, settlement
 from budget.rates.models import RateLevel
 from budget.rates.selectors import approved_rate, new_calculation
 
-STATEMENT_HOMES = 6
+STATEMENT_HOMES = 3
 
 
 def seed(ctx: Any) -> None:
