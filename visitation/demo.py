@@ -186,7 +186,7 @@ def _seed(ctx: Any) -> None:
         if in_own:
             hours = Decimal(rng.choice(HOURS_BY_KIND.get(code, [4, 6, 9])))
             package = packages.get(hours.normalize()) or rng.choice(list(packages.values()))
-            hp = hour_price(offer.home_id, start.year) or Decimal("400")
+            hp = (hour_price(offer.home_id, start.year) if offer.home_id else None) or Decimal("400")
             price = (package.weekly_hours * hp * 52).quantize(Decimal("0.01"))
         else:
             price = current_price[offer.pk].get(start.year) or current_price[offer.pk][years[-1]]
