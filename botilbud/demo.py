@@ -202,7 +202,7 @@ def seed_organisation(ctx: DemoContext) -> None:
             "§108": rng.randint(12, 32),
             "§107": rng.randint(8, 24),
             "§105+§85": rng.randint(14, 30),
-            "§85": rng.randint(15, 35),
+            "§85": 0,  # a § 85 team has clients, never places (DESIGN: occupancy)
         }[kind]
         homes.append(
             Home(

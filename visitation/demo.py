@@ -239,14 +239,20 @@ def _seed(ctx: Any) -> None:
     # between two residents, and the first resident already living there when the
     # demo's first year begins; now and then a home keeps a place empty for a while.
     # Occupancy lands at about 88–99 %. Outreach (§ 85) clients come and go the same
-    # way: a § 85-only home serves about as many as its capacity, a home with places
-    # a few besides its residents.
+    # way: a § 85-only team serves 15–35 at a time, a home with places a few besides its
+    # residents.
     residential = {o.home_id for o in own_offers if by_pk[o.paragraph_id].ladder_step in RESIDENTIAL_STEPS}
     for offer in own_offers:
         code = by_pk[offer.paragraph_id].code
         is_place = by_pk[offer.paragraph_id].ladder_step in RESIDENTIAL_STEPS
         shortest, longest = STAY_DAYS.get(code, (180, 4 * 365))
-        slots = capacity[offer.home_id] if is_place or offer.home_id not in residential else rng.randint(1, 5)
+        slots = (
+            capacity[offer.home_id]
+            if is_place
+            else rng.randint(1, 5)
+            if offer.home_id in residential
+            else rng.randint(15, 35)
+        )
         for _slot in range(slots):
             stay = rng.randint(shortest, longest)
             start = first_day - dt.timedelta(days=rng.randint(0, min(stay, 3 * 365)))

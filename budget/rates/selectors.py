@@ -146,7 +146,7 @@ def regulation_for(calc: RateCalculation, rules: RateSettings | None = None) -> 
         return Regulation(result=ZERO, source="ingen", note=note, **common)
     if own is not None and own.income is None:
         note = (
-            f"Botilbuddet er rammefinansieret, og der er ingen takst for {y2}: egne borgeres {own.days} døgn i "
+            f"Botilbuddet er rammefinansieret, og der er ingen takst for {y2}: egne borgeres {format_number(own.days, 0)} døgn i "
             f"{y2} kan ikke prissættes, så årets over- eller underskud kan ikke opgøres: ingen regulering. "
             "Indtast resultatet manuelt, hvis det kendes."
         )
