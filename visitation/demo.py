@@ -1,8 +1,11 @@
 """Demo data for visitation: providers, offers with price history, citizens,
 placements over the demo years (ended ones and sales too), decisions.
 
+The own homes' places are kept about full, one resident after another (so
+occupancy is 90–100 %, as a municipality runs them); the authority's bought
+places fill up the scale's number of placements (at least a quarter of it).
 Runs after the organisation (``botilbud.demo``); bulk inserts only, so the
-``large`` scale (≈ 8,000 placements) stays fast.
+``large`` scale (≈ 8,000–9,000 placements) stays fast.
 """
 
 from __future__ import annotations
