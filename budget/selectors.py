@@ -48,15 +48,17 @@ _FORECAST_SQL = """
 WITH lines AS (
     SELECT bl.home_id, bl."group", bl.original,
            bl.original + COALESCE(c.total, 0) AS corrected,
-           CASE WHEN cardinality(bl.profile) = 12 AND (SELECT sum(w) FROM unnest(bl.profile) w) > 0
-                THEN (SELECT sum(w) FROM unnest(bl.profile) WITH ORDINALITY t(w, i) WHERE i <= %(m)s)
-                     / (SELECT sum(w) FROM unnest(bl.profile) w)
+           CASE WHEN p.n = 12 AND p.total > 0 THEN p.to_date / p.total
                 ELSE %(m)s / 12.0 END AS share_to_date
     FROM budget_budgetline bl
-    LEFT JOIN (SELECT line_id, sum(amount) AS total FROM budget_budgetcorrection
-               WHERE status = 'godkendt' GROUP BY line_id) c
-           ON c.line_id = bl.id
-    WHERE bl.home_id = ANY(%(homes)s) AND bl.year = %(year)s
+    -- The year's lines first (``budget_line_year_home``); each line's approved
+    -- corrections by the correction's line index, never the whole table.
+    LEFT JOIN LATERAL (SELECT sum(amount) AS total FROM budget_budgetcorrection
+                       WHERE line_id = bl.id AND status = 'godkendt') c ON true
+    -- The profile read once per line: its length, total and share through m.
+    CROSS JOIN LATERAL (SELECT count(*) AS n, sum(w) AS total, sum(w) FILTER (WHERE i <= %(m)s) AS to_date
+                        FROM unnest(bl.profile) WITH ORDINALITY t(w, i)) p
+    WHERE bl.year = %(year)s AND bl.home_id = ANY(%(homes)s)
 ),
 acts AS (
     SELECT home_id, "group", sum(amount) AS actual

@@ -554,19 +554,11 @@ def homes_with_action_plans(home_ids: list[int], round_: Round | None) -> int:
 
 
 def ledger_by_group(home_id: int, year: int) -> dict[str, Decimal]:
-    """The ledger's expected changes for the year per account group (one query)."""
-    from disponering.models import LedgerEntryMonth, Status
+    """The ledger's expected changes for the year per account group (one query
+    on the ledger's month summary)."""
+    from disponering.selectors import year_totals_for_homes
 
-    return dict(
-        LedgerEntryMonth.objects.filter(
-            home_id=home_id, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
-        )
-        .exclude(entry__status=Status.CANCELLED)
-        .values("account_group")
-        .annotate(total=Sum("amount"))
-        .order_by()
-        .values_list("account_group", "total")
-    )
+    return {group: total for (_, group), total in year_totals_for_homes([home_id], year).items()}
 
 
 def ledger_entries(home_id: int, group: str, year: int) -> QuerySet:
