@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, Min, Sum
 
 from botilbud.lib.dates import MONTH_ABBR, year_months
 from botilbud.lib.money import ZERO, to_money
@@ -44,7 +44,7 @@ class ForecastRow:
 
 # Budget lines with their corrected budget and the profile's share through month m
 # (relative weights; an empty profile is 1/12 per month), and actuals through m.
-_FORECAST_SQL = """
+_FORECAST_SQL_TEMPLATE = """
 WITH lines AS (
     SELECT bl.home_id, bl."group", bl.original,
            bl.original + COALESCE(c.total, 0) AS corrected,
@@ -61,10 +61,11 @@ WITH lines AS (
     WHERE bl.year = %(year)s AND bl.home_id = ANY(%(homes)s)
 ),
 acts AS (
-    SELECT home_id, "group", sum(amount) AS actual
-    FROM budget_actualtotal
-    WHERE home_id = ANY(%(homes)s) AND month >= %(first)s AND month <= %(last)s
-    GROUP BY home_id, "group"
+    -- The actuals through m from the yearly summary (``ActualYear``, one row
+    -- per home and group): m01 + … + m_m where a month has any actuals.
+    SELECT home_id, "group", {to_date} AS actual
+    FROM budget_actualyear
+    WHERE year = %(year)s AND home_id = ANY(%(homes)s) AND {rows_to_date} > 0
 )
 SELECT COALESCE(l.home_id, a.home_id), COALESCE(l."group", a."group"),
        COALESCE(l.original, 0), COALESCE(l.corrected, 0),
@@ -72,6 +73,18 @@ SELECT COALESCE(l.home_id, a.home_id), COALESCE(l."group", a."group"),
        COALESCE(a.actual, 0)
 FROM lines l FULL JOIN acts a ON a.home_id = l.home_id AND a."group" = l."group"
 """
+
+
+def actual_year_sum(prefix: str, month: int) -> str:
+    """SQL for ``ActualYear``'s months 1..``month`` added up: ``m01 + m02`` (``prefix``
+    "m", amounts) or ``n01 + n02`` ("n", how many months have actuals); "0" for month 0."""
+    if not 0 <= month <= 12:
+        raise ValueError("month must be 0..12")
+    return " + ".join(f"{prefix}{i:02d}" for i in range(1, month + 1)) or "0"
+
+
+def _forecast_sql(month: int) -> str:
+    return _FORECAST_SQL_TEMPLATE.format(to_date=actual_year_sum("m", month), rows_to_date=actual_year_sum("n", month))
 
 
 def forecast_for_homes(home_ids: list[int] | set[int], year: int, month: int) -> dict[tuple[int, str], ForecastRow]:
@@ -85,15 +98,9 @@ def forecast_for_homes(home_ids: list[int] | set[int], year: int, month: int) ->
     ids = sorted({int(h) for h in home_ids})
     if not ids:
         return {}
-    params = {
-        "homes": ids,
-        "year": year,
-        "m": month,
-        "first": dt.date(year, 1, 1),
-        "last": dt.date(year, max(month, 1), 1) if month else dt.date(year - 1, 12, 31),
-    }
+    params = {"homes": ids, "year": year, "m": month}
     with connection.cursor() as cursor:
-        cursor.execute(_FORECAST_SQL, params)
+        cursor.execute(_forecast_sql(month), params)
         base = cursor.fetchall()
     expected = _expected_after(ids, year, month)
     result: dict[tuple[int, str], ForecastRow] = {}
@@ -167,11 +174,15 @@ def first_budget_year() -> int | None:
 
 
 def latest_actual_month(home_ids: list[int], year: int) -> int:
-    """The last month of ``year`` with imported actuals for any of the homes (0 if none)."""
-    last = ActualTotal.objects.filter(
-        home_id__in=home_ids, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
-    ).aggregate(last=Max("month"))["last"]
-    return last.month if last else 0
+    """The last month of ``year`` with imported actuals for any of the homes (0 if none):
+    one aggregate over the yearly summary's 3 rows a home."""
+    latest = "CASE " + " ".join(f"WHEN n{m:02d} > 0 THEN {m}" for m in range(12, 0, -1)) + " ELSE 0 END"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT coalesce(max({latest}), 0) FROM budget_actualyear WHERE year = %s AND home_id = ANY(%s)",
+            [year, sorted(int(h) for h in home_ids)],
+        )
+        return int(cursor.fetchone()[0])
 
 
 @dataclass
