@@ -44,6 +44,10 @@ from botilbud.models import AccountGroup, User
 from budget.dashboard.models import FollowUpFigure
 from budget.followup.models import Action, HomeFollowUp, Round
 from budget.moments import Moment
+from budget.selectors import actual_year_sum, forecast_for_homes, latest_actual_month
+from disponering.models import Category, LedgerEntry, Status
+from disponering.selectors import year_totals_for_homes
+from visitation.models import Placement, Provider
 from visitation.selectors import year_cost_expression
 
 ZERO = Decimal("0.00")
@@ -88,8 +92,6 @@ def _int_param(raw: str, what: str) -> int | None:
 
 
 def parse_filters(get: Any, today: dt.date) -> Filters:
-    from visitation.models import Provider
-
     raw_year = (get.get("aar") or "").strip()
     if raw_year:
         if not (raw_year.isascii() and raw_year.isdigit()) or not 2000 <= int(raw_year) <= 2100:
@@ -174,7 +176,6 @@ def year_round(year: int) -> Round | None:
 def economy(home_ids: list[int], year: int, round_: Round | None, today: dt.date) -> Economy:
     """Per home and account group: frozen snapshot where the round's follow-up is
     approved, otherwise the live forecast at the round's month (2–3 queries)."""
-    from budget.selectors import forecast_for_homes, latest_actual_month
 
     per_home: dict[int, dict[str, dict[str, Decimal]]] = {}
     frozen: set[int] = set()
@@ -310,8 +311,6 @@ def accuracy(home_ids: list[int], year: int) -> list[dict[str, Any]]:
     deviation (as ``budget.followup.accuracy``). One query on the summary."""
     if not home_ids:
         return []
-    from budget.selectors import actual_year_sum
-
     params = {"homes": sorted(home_ids), "year": year, "first": dt.date(year, 1, 1), "last": dt.date(year, 12, 1)}
     sql = _ACCURACY_SQL.format(year_total=actual_year_sum("m", 12), year_rows=actual_year_sum("n", 12))
     with connection.cursor() as cursor:
@@ -352,8 +351,6 @@ def _in_force(day: dt.date) -> Q:
 
 
 def placements(user: User, filters: Filters, *, provider_filter: bool = True) -> QuerySet:
-    from visitation.models import Placement
-
     qs = Placement.objects.visible_to(user)
     if filters.paragraph_id:
         qs = qs.filter(offer__paragraph_id=filters.paragraph_id)
@@ -365,7 +362,6 @@ def placements(user: User, filters: Filters, *, provider_filter: bool = True) ->
 def spending_by_provider_kind(user: User, filters: Filters, years: int = 5) -> dict[str, Any]:
     """The municipality's own citizens' placements: cost per provider kind per
     year (pro rata by days) for the last ``years`` years. One query."""
-    from visitation.models import Provider
 
     year_list = list(range(filters.year - years + 1, filters.year + 1))
     qs = (
@@ -470,7 +466,6 @@ def recipients_by_paragraph(user: User, filters: Filters, last_month: int) -> di
 
 def occupancy(home_ids: list[int], day: dt.date) -> dict[int, int]:
     """Residents per own home on ``day`` (placements approved or later in force). One query."""
-    from visitation.models import Placement
 
     rows = (
         Placement.objects.filter(offer__home_id__in=home_ids, status__in=COUNTED)
@@ -511,7 +506,6 @@ def sickness(home_ids: list[int], year: int, day: dt.date) -> dict[int, dict[str
     the year), and each entry's months of the year through the (entry, month)
     unique index, so the cost follows this year's sickness entries, not every
     ledger month of every year."""
-    from disponering.models import Category, Status
 
     params = {
         "homes": sorted(home_ids),
@@ -571,15 +565,12 @@ def homes_with_action_plans(home_ids: list[int], round_: Round | None) -> int:
 def ledger_by_group(home_id: int, year: int) -> dict[str, Decimal]:
     """The ledger's expected changes for the year per account group (one query
     on the ledger's month summary)."""
-    from disponering.selectors import year_totals_for_homes
-
     return {group: total for (_, group), total in year_totals_for_homes([home_id], year).items()}
 
 
 def ledger_entries(home_id: int, group: str, year: int) -> QuerySet:
     """A home's ledger entries in an account group overlapping the year, each
     with its amount inside the year (one query)."""
-    from disponering.models import LedgerEntry
 
     return (
         LedgerEntry.objects.filter(home_id=home_id, account_group=group)
