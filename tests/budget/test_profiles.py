@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Sum
 
+from budget import importer
+from budget.importer import ImportFileError
 from budget.models import Actual, ActualsImport, ImportProfile
-from budget.profiles import AccountPattern, parse_amount, parse_date, parse_period
+from budget.profiles import AccountPattern, RowMapper, parse_amount, parse_date, parse_period
 from budget.services import import_actuals
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
@@ -127,8 +131,6 @@ def test_sap_file_with_two_bad_lines_is_refused_naming_both(homes):
 
 
 def test_wrong_profile_for_the_file_is_refused_in_danish(homes):
-    from budget.importer import ImportFileError
-
     with pytest.raises(ImportFileError, match="blev ikke fundet"):
         _run(DEMO / "forbrug_prisme.txt", "KMD Opus (SAP) posteringsudtræk")
 
@@ -193,10 +195,6 @@ def _sap_utf8_profile():
 def read_path(request, monkeypatch):
     """Each file read both ways: Postgres's COPY (``importer._copy_stage``, the fast path; ``used`` records
     whether it took the file) and the Python reader alone."""
-    from types import SimpleNamespace
-
-    from budget import importer
-
     used: list[bool] = []
     real = importer._copy_stage
 
@@ -209,10 +207,6 @@ def read_path(request, monkeypatch):
 
 
 def test_set_based_path_reads_cells_as_the_preview_does(homes, read_path):
-    import io
-
-    from budget.profiles import RowMapper
-
     profile = _sap_utf8_profile()
     header = ["Omkostningssted", "PSP-element", "Artskonto", "Periode", "Bogf.dato", "Beløb", "Tekst"]
     mapper = RowMapper(profile, header)
@@ -242,10 +236,6 @@ def test_set_based_path_reads_cells_as_the_preview_does(homes, read_path):
 
 
 def test_set_based_path_names_every_bad_row_with_the_previews_reasons(homes, read_path):
-    import io
-
-    from budget.profiles import RowMapper
-
     profile = _sap_utf8_profile()
     mapper = RowMapper(
         profile, ["Omkostningssted", "PSP-element", "Artskonto", "Periode", "Bogf.dato", "Beløb", "Tekst"]
@@ -277,8 +267,6 @@ _WRITTEN += ["posting_date", "amount", "text"]
     [("forbrug_sap_opus.csv", "KMD Opus (SAP) posteringsudtræk"), ("forbrug_eksempel.csv", "Botilbud standard")],
 )
 def test_the_copy_path_writes_what_the_reader_writes(homes, monkeypatch, name, profile_name):
-    from budget import importer
-
     used: list[bool] = []
     real = importer._copy_stage
     monkeypatch.setattr(importer, "_copy_stage", lambda *args: used.append(real(*args)) or used[-1])
@@ -308,10 +296,6 @@ def test_the_copy_path_writes_what_the_reader_writes(homes, monkeypatch, name, p
     ],
 )
 def test_the_copy_path_leaves_odd_files_to_the_reader(homes, monkeypatch, body, why):
-    import io
-
-    from budget import importer
-
     used: list[bool] = []
     real = importer._copy_stage
     monkeypatch.setattr(importer, "_copy_stage", lambda *args: used.append(real(*args)) or used[-1])
@@ -328,10 +312,6 @@ def test_the_copy_path_leaves_odd_files_to_the_reader(homes, monkeypatch, body, 
 
 
 def test_the_copy_path_drops_blank_lines_at_the_end(homes, monkeypatch):
-    import io
-
-    from budget import importer
-
     used: list[bool] = []
     real = importer._copy_stage
     monkeypatch.setattr(importer, "_copy_stage", lambda *args: used.append(real(*args)) or used[-1])
@@ -350,8 +330,6 @@ def test_the_copy_path_drops_blank_lines_at_the_end(homes, monkeypatch):
 
 @pytest.mark.parametrize("path", ["reader", "copy"])
 def test_a_write_that_differs_from_the_check_is_rolled_back(homes, monkeypatch, path):
-    from budget import importer
-
     before = Actual.objects.count()
     if path == "reader":
         real = importer._profile_rows_sql
