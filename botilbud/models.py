@@ -400,3 +400,21 @@ class Job(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("job_detail", args=[self.pk])
 
+
+class JobUpload(models.Model):
+    """The file a job reads (an uploaded import), in chunks of about 1 MB: the web
+    process and the worker share only the database, and chunks keep both sides'
+    memory flat however large the file (``botilbud.jobs.job_attach_upload`` and
+    ``job_upload_file``). Deleted with its job, and as soon as the job has run."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="upload_chunks")
+    seq = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        verbose_name = "uploadet fil til baggrundsjob"
+        verbose_name_plural = "uploadede filer til baggrundsjob"
+        constraints = [models.UniqueConstraint(fields=["job", "seq"], name="job_upload_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} #{self.seq}"
