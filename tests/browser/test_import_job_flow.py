@@ -26,6 +26,7 @@ def test_a_large_file_is_checked_by_a_job_then_refused_or_confirmed(page, login,
     page.wait_for_url("**/job/**")
     assert page.locator("h1").inner_text() == "Kontrol af forbrug-med-fejl.xlsx"
     assert page.locator("#job-status").is_visible()
+    screenshot(page, "import_job_progress")
     assert axe_violations(page) == []
     # When the worker is done, the page sends the user on to the result.
     page.wait_for_url("**/forbrug/kontrol/**", timeout=60_000)
