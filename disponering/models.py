@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from botilbud.lib.validators import COMMENT_LENGTH, free_text, validate_no_cpr
-from botilbud.models import AccountGroup, Home
+from botilbud.models import AccountGroup, Home, Versioned
 
 
 class Category(models.TextChoices):
@@ -85,7 +85,7 @@ class LedgerEntryQuerySet(models.QuerySet["LedgerEntry"]):
 
 
 @pghistory.track(exclude=["created_at", "updated_at", "generated_data"])
-class LedgerEntry(models.Model):
+class LedgerEntry(Versioned):
     home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.PROTECT, related_name="ledger_entries")
     category = models.CharField("kategori", max_length=20, choices=Category.choices)
     account_group = models.CharField("kontogruppe", max_length=10, choices=AccountGroup.choices)
@@ -127,7 +127,6 @@ class LedgerEntry(models.Model):
     generated = models.BooleanField("automatisk oprettet", default=False)
     generated_key = models.CharField("automatiknøgle", max_length=40, blank=True)
     generated_data = models.JSONField("automatikdata", default=dict, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = LedgerEntryQuerySet.as_manager()
 
@@ -168,7 +167,7 @@ class LedgerEntry(models.Model):
 
 
 @pghistory.track()
-class LeaveRules(models.Model):
+class LeaveRules(Versioned):
     """The municipality's rule for staff leave refunds (one row, edited by the
     administrator): does a refund (barselsrefusion, sygedagpengerefusion) go
     to the home, or to a central pool the municipality keeps?
@@ -187,7 +186,6 @@ class LeaveRules(models.Model):
         default=True,
         help_text="Fra: refusionen går til en central pulje.",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "regel for refusion ved fravær"
