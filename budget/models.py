@@ -496,6 +496,62 @@ class ActualTotal(models.Model):
         ]
 
 
+class ActualYear(models.Model):
+    """``ActualTotal`` folded into one row per home, year and account group:
+    ``mNN`` is month NN's amount, ``nNN`` how many ``ActualTotal`` rows are
+    behind it (0 or 1). The dashboards and the follow-up read the actuals to
+    date of many homes from it: month m's figure is m01 + … + m_m, a few
+    additions on 3 rows a home instead of summing up to 36 month rows each,
+    and a closed year's total is one row per group.
+
+    Kept exact by statement-level Postgres triggers on ``budget_actualtotal``
+    (migration 0015_actual_year): every insert, update or delete there, by the
+    import, the regrouping, the demo seeder or by hand, adds its difference to
+    the month's column in the same statement (``mNN = mNN + delta``, which
+    concurrent writers can interleave safely). ``tests/budget/test_actual_year.py``
+    compares it with the raw ``ActualTotal`` aggregate."""
+
+    home_id = models.IntegerField()
+    year = models.PositiveSmallIntegerField()
+    group = models.CharField(max_length=20)
+    m01 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m02 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m03 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m04 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m05 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m06 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m07 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m08 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m09 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m10 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m11 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m12 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    n01 = models.IntegerField(default=0)
+    n02 = models.IntegerField(default=0)
+    n03 = models.IntegerField(default=0)
+    n04 = models.IntegerField(default=0)
+    n05 = models.IntegerField(default=0)
+    n06 = models.IntegerField(default=0)
+    n07 = models.IntegerField(default=0)
+    n08 = models.IntegerField(default=0)
+    n09 = models.IntegerField(default=0)
+    n10 = models.IntegerField(default=0)
+    n11 = models.IntegerField(default=0)
+    n12 = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "forbrug pr. år (sammendrag)"
+        verbose_name_plural = "forbrug pr. år (sammendrag)"
+        constraints = [
+            # The triggers' upsert key; budget.selectors.forecast_for_homes and
+            # the dashboards' accuracy read one year of many homes by it.
+            models.UniqueConstraint(fields=["year", "home_id", "group"], name="actual_year_year_home_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home_id} {self.year} {self.group}"
+
+
 class StagedActual(models.Model):
     """A validated row waiting for the user's confirmation of its import."""
 
