@@ -12,8 +12,10 @@ Installs the locked dependencies (uv.lock, with hashes) into .venv first.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -70,8 +72,6 @@ def test(args: list[str]) -> None:
 def _stop_process(pid_file: Path) -> None:
     """Stop the process a pid file names (SIGTERM, then SIGKILL after 15 s), if it
     is still ours: a pid the system has since given to another program is left alone."""
-    import signal
-    import time
 
     try:
         pid = int(pid_file.read_text().strip())

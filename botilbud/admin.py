@@ -10,11 +10,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.db import models
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
-from botilbud.lib.locking import VersionConflict, VersionedModelForm
+from botilbud.lib.locking import VersionConflict, VersionedModelForm, save_versioned
 from botilbud.models import Area, Home, HourPrice, Municipality, Paragraph, User
 
 
@@ -25,8 +29,6 @@ class VersionedAdminMixin:
     form = VersionedModelForm
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        from django.db import models
-
         if isinstance(db_field, models.DecimalField):
             # A number input must use a decimal point; a localised text input shows the comma.
             kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "size": 16}))
@@ -36,8 +38,6 @@ class VersionedAdminMixin:
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         # "version" is shown (hidden) in the fieldsets but is not an editable
         # model field: the form declares it itself, so keep it out of "fields".
-        from django.contrib.admin.utils import flatten_fieldsets
-
         if kwargs.get("fields"):
             kwargs["fields"] = [f for f in kwargs["fields"] if f != "version"]
         elif "fields" not in kwargs:
@@ -57,8 +57,6 @@ class VersionedAdminMixin:
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if change:
-            from botilbud.lib.locking import save_versioned
-
             try:
                 save_versioned(obj, seen_version=form.cleaned_data.get("version") or obj.version)
             except VersionConflict as conflict:  # pragma: no cover - clean() catches it first
@@ -90,9 +88,6 @@ class HomeAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="Adgangshistorik")
     def access_link(self, obj: Home) -> str:
-        from django.urls import reverse
-        from django.utils.html import format_html
-
         if obj is None or obj.pk is None:
             return "—"
         return format_html(
@@ -127,9 +122,6 @@ class UserAdmin(VersionedAdminMixin, DjangoUserAdmin):
 
     @admin.display(description="Adgangshistorik")
     def access_link(self, obj: User) -> str:
-        from django.urls import reverse
-        from django.utils.html import format_html
-
         if obj is None or obj.pk is None:
             return "—"
         return format_html(

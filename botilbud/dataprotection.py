@@ -27,8 +27,10 @@ from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Count
+from pghistory.models import Event
 
 from botilbud.models import Home, Role, User
+from visitation.models import Citizen, Placement, sees_case_numbers
 
 # Field names that are personal data wherever they appear.
 PERSONAL_FIELD_NAMES = {
@@ -155,8 +157,6 @@ def _model(label: str) -> type[models.Model] | None:
 
 
 def _tracked_models() -> set[type[models.Model]]:
-    from pghistory.models import Event
-
     return {
         m.pgh_tracked_model
         for m in apps.get_models()
@@ -213,7 +213,6 @@ def _role_user(role: str) -> User:
 
 def recipients(scope: str) -> list[dict[str, Any]]:
     """Per role: what the real access rules let it see in this activity."""
-    from visitation.models import Placement, sees_case_numbers
 
     active = dict(User.objects.filter(is_active=True).values("role").annotate(n=Count("pk")).values_list("role", "n"))
     rows = []
@@ -299,7 +298,6 @@ def record() -> dict[str, Any]:
 
 def personal_models() -> set[type[models.Model]]:
     """Models that hold personal data: a personal field, or a link to a citizen."""
-    from visitation.models import Citizen
 
     found = set()
     for model in apps.get_models():

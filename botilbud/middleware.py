@@ -7,10 +7,16 @@ the check must still answer, and only say whether the database is reachable.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
-from django.db import connection
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+from django.utils.cache import patch_cache_control
+
+from botilbud.security import log_event
 
 
 class HealthCheckMiddleware:
@@ -38,7 +44,6 @@ def database_unavailable(request: HttpRequest | None = None) -> HttpResponse:
     the database that is gone. Django's health-checked connections
     (``CONN_HEALTH_CHECKS``) reconnect by themselves on the next request.
     """
-    from django.template import loader
 
     response = HttpResponse(loader.get_template("503.html").render({}), status=503)
     response["Retry-After"] = "15"
@@ -47,8 +52,6 @@ def database_unavailable(request: HttpRequest | None = None) -> HttpResponse:
 
 
 def is_database_outage(exc: BaseException | None) -> bool:
-    from django.db import InterfaceError, OperationalError
-
     return isinstance(exc, OperationalError | InterfaceError)
 
 
@@ -65,8 +68,6 @@ class DatabaseOutageMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if is_database_outage(exception):
-            from botilbud.security import log_event
-
             _drop_broken_connections()
             log_event("database_unavailable", request, user="", status=503, error=type(exception).__name__)
             return database_unavailable(request)
@@ -74,8 +75,6 @@ class DatabaseOutageMiddleware:
 
 
 def _drop_broken_connections() -> None:
-    from django.db import connections
-
     for conn in connections.all(initialized_only=True):
         try:
             if conn.in_atomic_block:
@@ -94,9 +93,6 @@ class PrivateCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.conf import settings
-        from django.utils.cache import patch_cache_control
-
         response = self.get_response(request)
         has_session = settings.SESSION_COOKIE_NAME in request.COOKIES or settings.SESSION_COOKIE_NAME in getattr(
             response, "cookies", {}
@@ -109,7 +105,6 @@ class PrivateCacheMiddleware:
 def mark_seen_at_login(sender: object, request: HttpRequest, user: object, **kwargs: object) -> None:
     """The login writes the session anyway: start the idle clock there, so
     the next requests need no write (user_logged_in signal)."""
-    import time
 
     if hasattr(request, "session"):
         request.session["_seen"] = int(time.time())
@@ -127,8 +122,6 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        import time
-
         response = self.get_response(request)
         session = getattr(request, "session", None)
         if session is not None and session.accessed and "_auth_user_id" in session:

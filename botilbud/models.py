@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pghistory
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -95,7 +96,6 @@ class Municipality(models.Model):
     @staticmethod
     def own_code() -> int:
         """The official number of the municipality this installation serves."""
-        from django.conf import settings
 
         return int(getattr(settings, "MUNICIPALITY_CODE", 101))
 

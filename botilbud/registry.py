@@ -51,7 +51,7 @@ class Registry:
     # Dependent models whose events (deletes too) show in the parent's trail.
     history_children: dict[str, list[tuple[type, str]]] = field(default_factory=dict)
     demo_seeders: list[tuple[int, str, Callable[..., None]]] = field(default_factory=list)
-    reference_loaders: list[Callable[[], None]] = field(default_factory=list)
+    reference_loaders: list[Callable[[], object]] = field(default_factory=list)
 
 
 registry = Registry()
@@ -89,7 +89,7 @@ def demo_seeder(order: int, name: str, func: Callable[..., None]) -> None:
     registry.demo_seeders.sort(key=lambda s: s[0])
 
 
-def reference_loader(func: Callable[[], None]) -> Callable[[], None]:
+def reference_loader(func: Callable[[], object]) -> Callable[[], object]:
     registry.reference_loaders.append(func)
     return func
 

@@ -12,30 +12,22 @@ stdout. Passwords are never logged.
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
+from axes.helpers import get_client_ip_address
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest
 from django.utils import timezone
 
 logger = logging.getLogger("botilbud.security")
 
 
-class JsonLineFormatter(logging.Formatter):
-    """Formats a record's ``security`` dict as one JSON line."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        payload = getattr(record, "security", None) or {"event": "message", "message": record.getMessage()}
-        return json.dumps(payload, ensure_ascii=False, default=str)
-
-
 def client_ip(request: HttpRequest | None) -> str:
     if request is None:
         return ""
     try:
-        from axes.helpers import get_client_ip_address
-
         return get_client_ip_address(request) or ""
     except Exception:  # pragma: no cover - axes missing or misconfigured
         return request.META.get("REMOTE_ADDR", "")
@@ -70,9 +62,6 @@ def _locked_out(
 
 
 def connect_signals() -> None:
-    from axes.signals import user_locked_out
-    from django.contrib.auth.signals import user_login_failed
-
     user_login_failed.connect(_login_failed, dispatch_uid="botilbud.security.login_failed")
     user_locked_out.connect(_locked_out, dispatch_uid="botilbud.security.locked_out")
 

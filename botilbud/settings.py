@@ -327,7 +327,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 5
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # The structured security log: JSON lines on stdout (botilbud/security.py).
-LOGGING["formatters"] = {"json_line": {"()": "botilbud.security.JsonLineFormatter"}}
+LOGGING["formatters"] = {"json_line": {"()": "botilbud.logformat.JsonLineFormatter"}}
 LOGGING["handlers"]["security"] = {
     "class": "logging.StreamHandler",
     "stream": "ext://sys.stdout",

@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
 from botilbud.access import get_home_for_user
+from botilbud.dataprotection import record
 from botilbud.http import AuthenticatedHttpRequest
 from botilbud.jobs import jobs_for
 from botilbud.lib.history import access_history, object_history
@@ -22,6 +23,8 @@ from botilbud.models import Area, Home, Job, Paragraph, Role, User
 from botilbud.permissions import can, permission_required
 from botilbud.registry import home_tabs_for, registry
 from botilbud.security import log_event
+from visitation.models import RetentionRun
+from visitation.retention import retention_report
 
 # The start page answers each role's first question: which block it shows is a
 # matter of presentation per role (what a role may do is botilbud/permissions.py).
@@ -167,9 +170,6 @@ def data_protection(request: HttpRequest) -> HttpResponse:
     """The administrator's record of processing (GDPR art. 30), generated from
     the models, the access rules and the settings (botilbud/dataprotection.py),
     with the retention job's dry run and its past runs."""
-    from botilbud.dataprotection import record
-    from visitation.models import RetentionRun
-    from visitation.retention import retention_report
 
     if not can(request.user, "botilbud.view_data_protection"):
         raise Http404("Findes ikke, eller du har ikke adgang.")

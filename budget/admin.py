@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from botilbud.admin import VersionedAdminMixin, VersionedForm
+from budget.chart import regroup_actuals, unmapped_accounts
 from budget.models import (
     Account,
     AccountArt,
     AccountFunction,
+    Actual,
     ActualsImport,
     Baseline,
     BaselineLine,
@@ -21,6 +24,7 @@ from budget.models import (
     GroupDefinition,
     StaffingPlan,
 )
+from budget.services import freeze_baseline
 
 
 class AccountForm(VersionedForm):
@@ -28,7 +32,6 @@ class AccountForm(VersionedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from django import forms
 
         if "group" in self.fields:
             self.fields["group"] = forms.ChoiceField(
@@ -53,10 +56,6 @@ class RegroupOnChangeMixin:
         self._regroup(request)
 
     def _regroup(self, request: HttpRequest) -> None:
-        from django.contrib import messages
-
-        from budget.chart import regroup_actuals, unmapped_accounts
-
         moved, _ = regroup_actuals()
         if moved:
             messages.info(request, f"{moved} posteringer er flyttet til en anden kontogruppe (hele historikken).")
@@ -87,8 +86,6 @@ class GroupDefinitionAdmin(RegroupOnChangeMixin, VersionedAdminMixin, admin.Mode
         return ["code"] if obj else []
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        from budget.models import Actual
-
         if obj is not None and (
             obj.code in ("loen", "drift", "indtaegt")
             or Account.objects.filter(group=obj.code).exists()
@@ -194,8 +191,6 @@ class BaselineAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Frys de valgte forudsætninger")
     def freeze(self, request: HttpRequest, queryset: Any) -> None:
-        from budget.services import freeze_baseline
-
         for baseline in queryset.filter(frozen_at__isnull=True):
             freeze_baseline(baseline=baseline, user=request.user)
         self.message_user(request, "Forudsætningerne er frosset.")

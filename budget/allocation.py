@@ -16,6 +16,8 @@ from decimal import Decimal
 
 from botilbud.lib.dates import days_in_year, overlap_days
 from botilbud.lib.money import ZERO, to_money
+from botilbud.models import HourPrice
+from visitation.models import Placement
 
 SEVEN = Decimal(7)
 
@@ -73,8 +75,6 @@ INCOME_STATUSES = ("godkendt", "aktiv", "ophoert")
 
 def home_allocation(home_id: int, year: int) -> HomeAllocation:
     """The year's activity income per resident and in total (one query for the placements)."""
-    from botilbud.models import HourPrice
-    from visitation.models import Placement
 
     price = HourPrice.for_home(home_id, year)
     hour_price = price.hour_price if price else None

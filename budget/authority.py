@@ -24,6 +24,8 @@ from django.db import connection
 
 from botilbud.lib.dates import days_in_year
 from botilbud.lib.money import ZERO, to_money
+from botilbud.models import Municipality, Paragraph
+from budget.models import Baseline, ProviderKind
 
 COUNTED_STATUSES = ["godkendt", "aktiv", "ophoert"]
 
@@ -104,9 +106,6 @@ class AuthorityForecast:
 
 
 def authority_forecast(year: int, month: int, *, today: dt.date | None = None) -> AuthorityForecast:
-    from botilbud.models import Municipality, Paragraph
-    from budget.models import Baseline, ProviderKind
-
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     today = today or dt.date.today()
     with connection.cursor() as cursor:

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
+from budget.models import Account, AccountArt, AccountFunction, GroupDefinition
+
 FUNCTIONS = [
     ("5.38.42", "Botilbud for personer med særlige sociale problemer (§§ 109-110)"),
     ("5.38.44", "Alkoholbehandling"),
@@ -78,7 +80,6 @@ MAPPING = [
 
 def ensure_default_accounts() -> int:
     """Create the shipped functions, arts, groups and mapping rows that are missing."""
-    from budget.models import Account, AccountArt, AccountFunction, GroupDefinition
 
     have = set(AccountFunction.objects.values_list("code", flat=True))
     AccountFunction.objects.bulk_create([AccountFunction(code=c, name=n) for c, n in FUNCTIONS if c not in have])
@@ -171,8 +172,6 @@ class Resolver:
     """The mapping in memory, for small files (a budget export): the same rule as ``RESOLVE_SQL``."""
 
     def __init__(self) -> None:
-        from budget.models import Account, GroupDefinition
-
         self.rows = list(
             Account.objects.filter(is_active=True).values_list("function_code", "dranst", "art_prefix", "group")
         )

@@ -29,6 +29,7 @@ from botilbud.lib.locking import VersionConflict
 from botilbud.models import Home, User
 from botilbud.permissions import can
 from budget.models import BudgetCorrection, BudgetLine, CorrectionKind, CorrectionStatus
+from budget.yearend import is_closed
 
 
 class CorrectionError(Exception):
@@ -121,8 +122,6 @@ def reallocation_register(
 
 
 def _refuse_closed(year: int) -> None:
-    from budget.yearend import is_closed
-
     if is_closed(year):
         raise CorrectionError(f"Budgetåret {year} er lukket: dets budget kan ikke længere korrigeres.")
 

@@ -13,10 +13,22 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection
+from django.utils import timezone
 
 from botilbud.lib.money import to_money
 from botilbud.models import AccountGroup, Home
-from budget.models import ActualsImport, BudgetCorrection, BudgetLine
+from budget import yearend
+from budget.chart import ensure_default_accounts
+from budget.models import (
+    ActualsImport,
+    Baseline,
+    BaselineLine,
+    BudgetCorrection,
+    BudgetLine,
+    CorrectionKind,
+    CorrectionStatus,
+    YearEnd,
+)
 
 # Rows per home and month (postings) by scale: large gives ≈ 1,000,000 rows.
 ROWS_PER_MONTH = {"small": 24, "medium": 48, "large": 118}
@@ -47,8 +59,6 @@ def _budget_amounts(rng, home: Home, kind: str) -> dict[str, Decimal]:  # noqa: 
 
 
 def seed_budget(ctx) -> None:  # noqa: ANN001
-    from budget.chart import ensure_default_accounts
-
     ensure_default_accounts()
     rng = ctx.rng
     homes: list[Home] = list(ctx.homes)
@@ -89,10 +99,6 @@ def seed_budget(ctx) -> None:  # noqa: ANN001
 
 
 def _seed_corrections(ctx, lines: list[BudgetLine], consultant) -> None:  # noqa: ANN001
-    from django.utils import timezone
-
-    from budget.models import CorrectionKind, CorrectionStatus
-
     head = ctx.users.get("fagchef") or consultant
     year = ctx.today.year
     wages = [line for line in lines if line.year == year and line.group == AccountGroup.WAGES.value]
@@ -230,9 +236,6 @@ def _write_actuals(ctx, homes, years, base, tendency) -> int:  # noqa: ANN001
 def seed_baselines(ctx) -> None:  # noqa: ANN001
     """Baseline assumptions for each demo year from the placements at the start of the year,
     frozen on 2 January; expected inflow/outflow from the previous year's starts and ends."""
-    from django.utils import timezone
-
-    from budget.models import Baseline, BaselineLine
 
     admin = ctx.users.get("admin")
     with connection.cursor() as cursor:
@@ -321,10 +324,6 @@ def seed_year_ends(ctx) -> None:  # noqa: ANN001
     """Close the demo's past years except the last one, each with its carry-overs approved
     and booked on the next year (oldest first, so each carry-over is part of the next
     year's corrected budget). The last past year stays open for the consultant to close."""
-    from django.utils import timezone
-
-    from budget import yearend
-    from budget.models import YearEnd
 
     consultant, head = ctx.users.get("konsulent"), ctx.users.get("fagchef")
     if consultant is None or head is None:

@@ -13,7 +13,9 @@ from botilbud.lib.locking import VersionedModelForm
 from botilbud.lib.money import format_number, parse_danish_decimal
 from botilbud.lib.validators import text_field_kwargs
 from botilbud.models import AccountGroup, Home
+from budget.importer import month_from_text
 from budget.models import CorrectionKind, ImportProfile, StaffGroup, StaffingPlan
+from budget.profiles import DATE_FORMATS, NUMBER_FORMATS, PERIOD_FORMATS, AccountPattern
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
@@ -95,8 +97,6 @@ class ActualsUploadForm(forms.Form):
         return upload
 
     def clean_month(self) -> dt.date | None:
-        from budget.importer import month_from_text
-
         value = self.cleaned_data.get("month", "").strip()
         if not value:
             return None
@@ -438,7 +438,6 @@ class ImportProfileForm(VersionedModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from budget.profiles import DATE_FORMATS, NUMBER_FORMATS, PERIOD_FORMATS
 
         self.fields["period_format"] = forms.ChoiceField(label="Periodeformat", choices=list(PERIOD_FORMATS.items()))
         self.fields["date_format"] = forms.ChoiceField(label="Datoformat", choices=list(DATE_FORMATS.items()))
@@ -446,7 +445,6 @@ class ImportProfileForm(VersionedModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        from budget.profiles import AccountPattern
 
         if data.get("col_account"):
             if not data.get("account_pattern"):

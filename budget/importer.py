@@ -25,7 +25,7 @@ from django.db import connection
 
 from botilbud.lib import tabular
 from botilbud.lib.dates import month_start
-from budget import chart
+from budget import chart, profiles, shipped_profiles
 
 AGG = "budget_actuals_agg"
 MAX_ERRORS_SHOWN = 500
@@ -90,10 +90,9 @@ def stage_file(
     ``validate_profile`` adds them to the rows it refuses. Raises ``ImportFileError`` when the file
     cannot be read at all.
     """
-    from budget import profiles
 
     if profile is None:
-        profile = profiles.own_layout_profile()
+        profile = shipped_profiles.own_layout_profile()
     limits = {"max_upload_bytes": max_upload_bytes} if max_upload_bytes else {}
     options = profile.read_options(**limits)
     try:
@@ -122,7 +121,6 @@ def stage_file(
 
 def _explain_missing_header(stream: IO[bytes], file_name: str) -> None:
     """No own-layout header within the first lines: name what the first line lacks (raises ImportFileError)."""
-    from budget import profiles
 
     stream.seek(0)
     try:
@@ -461,7 +459,6 @@ def _xlsx_key(value: Any) -> str:
 
 def _read_amount(raw: Any, number_format: str, flip: bool) -> tuple[str | None, int, str | None]:
     """(amount as COPY text, øre for the file's reconciliation, Danish reason): ``RowMapper.map``'s rules."""
-    from budget import profiles
 
     amount = profiles.parse_amount(raw, number_format)
     if amount is None:
@@ -492,7 +489,6 @@ def _picker(positions: list[int]) -> Callable[[list[Any]], tuple]:
 def _stage_with_profile(table: tabular.Table, mapper: Any, cursor: Any, info: ReadInfo) -> None:  # noqa: C901, PLR0912, PLR0915
     """COPY each row as (line, who, when, amount, amount's reason, text): ``who`` numbers the row's
     distinct cost centre and account cells, ``when`` its period and posting-date cells."""
-    from budget import profiles
 
     profile = mapper.profile
     number_format = "en" if profile.number_format == "en" else "da"

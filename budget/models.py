@@ -22,12 +22,15 @@ from decimal import Decimal
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
+from botilbud.lib.tabular import ReadOptions
 from botilbud.lib.validators import COMMENT_LENGTH, free_text, validate_no_cpr
 from botilbud.models import AccountGroup, Home
+from budget.profiles import own_layout_index
 
 
 class Dranst(models.TextChoices):
@@ -146,8 +149,6 @@ class Account(models.Model):
         return f"{self.function_code or '*'} / {self.dranst or '*'} / {self.art_prefix} → {self.group}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.group and not GroupDefinition.objects.filter(code=self.group).exists():
             raise ValidationError({"group": f"Kontogruppen »{self.group}« findes ikke."})
 
@@ -383,8 +384,6 @@ class CostCentre(models.Model):
         return f"{self.code} ({self.home})"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         other = Home.objects.filter(cost_centre=self.code).exclude(pk=self.home_id).first()
         if other:
             raise ValidationError({"code": f"Omkostningsstedet »{self.code}« er hovedomkostningssted for {other}."})
@@ -470,14 +469,10 @@ class ImportProfile(models.Model):
         ]
 
     def read_options(self, **limits):  # noqa: ANN003, ANN201
-        from botilbud.lib.tabular import ReadOptions
-
         wanted = {c.strip().lower() for c in (self.col_cost_centre, self.col_amount) if c}
 
         def is_header(cells: list) -> bool:  # noqa: ANN001
             if self.own_layout:
-                from budget.profiles import own_layout_index
-
                 try:
                     own_layout_index(cells)
                 except ValueError:

@@ -22,6 +22,7 @@ from django.db.models import Sum
 
 from botilbud.lib.money import ZERO, to_money
 from budget.models import ActualTotal, BudgetLine
+from budget.selectors import corrected_budgets
 
 ONE_TWELFTH = [Decimal(1) / 12] * 12
 PERCENT = Decimal("0.01")
@@ -121,7 +122,5 @@ def accuracy(home_id: int, group: str, years_shown: list[int] | None = None) -> 
 
 
 def _corrected(home_id: int, group: str, years: list[int]) -> dict[int, Decimal]:
-    from budget.selectors import corrected_budgets
-
     lines = dict(BudgetLine.objects.filter(home_id=home_id, group=group, year__in=years).values_list("pk", "year"))
     return {lines[pk]: amount for pk, amount in corrected_budgets(list(lines)).items()}

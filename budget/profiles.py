@@ -417,7 +417,7 @@ class RowMapper:
 
 
 # Ready profiles (migration 0008 and the reference loader create them; the consultant can copy and edit).
-BUILTIN_PROFILES = [
+BUILTIN_PROFILES: list[dict[str, Any]] = [
     {
         "name": "Botilbud standard",
         "description": "Appens eget format: kolonnerne genkendes på deres navne i vilkårlig rækkefølge "
@@ -470,29 +470,3 @@ BUILTIN_PROFILES = [
 
 
 OWN_LAYOUT = "Botilbud standard"
-
-
-def ensure_builtin_profiles(model: Any = None) -> int:
-    if model is None:
-        from budget.models import ImportProfile as model
-    created = 0
-    fields = {f.name for f in model._meta.get_fields()}  # a migration's historical model may lack newer ones
-    for spec in BUILTIN_PROFILES:
-        defaults = {k: v for k, v in {**spec, "is_builtin": True}.items() if k in fields}
-        _, new = model.objects.get_or_create(name=spec["name"], defaults=defaults)
-        created += new
-    return created
-
-
-def own_layout_profile() -> Any:
-    """The shipped profile of the app's own layout (every import without a chosen profile goes through it)."""
-    from budget.models import ImportProfile
-
-    profile = ImportProfile.objects.filter(own_layout=True).order_by("pk").first()
-    if profile is None:
-        ensure_builtin_profiles()
-        profile = ImportProfile.objects.filter(own_layout=True).order_by("pk").first()
-    if profile is None:  # a consultant's profile took the shipped name: ship it under another
-        spec = {**BUILTIN_PROFILES[0], "name": f"{OWN_LAYOUT} (appens eget format)"}
-        profile, _ = ImportProfile.objects.get_or_create(name=spec["name"], defaults={**spec, "is_builtin": True})
-    return profile

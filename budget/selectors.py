@@ -17,13 +17,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models.functions import Coalesce
 
 from botilbud.lib.dates import MONTH_ABBR, year_months
 from botilbud.lib.money import ZERO, to_money
 from botilbud.models import AccountGroup, Home, User
 from botilbud.permissions import can
-from budget.models import ActualTotal, BudgetCorrection, BudgetLine
+from budget.models import Actual, ActualTotal, BudgetCorrection, BudgetLine, GroupDefinition
+from disponering.selectors import expected_changes, expected_changes_after
 
 GROUPS = [g.value for g in AccountGroup]
 
@@ -127,7 +129,6 @@ def _row(home_id, group, original, corrected, to_date, actual, expected) -> Fore
 
 def _expected_after(home_ids: list[int], year: int, month: int) -> dict[tuple[int, str], Decimal]:
     """Σ the ledger's expected changes in the months after ``month``, per (home, group)."""
-    from disponering.selectors import expected_changes_after
 
     return expected_changes_after(home_ids, year, month)
 
@@ -182,7 +183,6 @@ class MonthCell:
 
 def monthly_table(home: Home, year: int, lines: list[BudgetLine], month: int) -> dict[str, list[MonthCell]]:
     """Per account group, the 12 months: budget by profile, actuals, expected ledger changes."""
-    from disponering.selectors import expected_changes
 
     months = year_months(year)
     actual_rows = ActualTotal.objects.filter(home=home, month__gte=months[0], month__lte=months[-1]).values_list(
@@ -221,8 +221,6 @@ def monthly_table(home: Home, year: int, lines: list[BudgetLine], month: int) ->
 
 def corrected_budgets(line_ids: list[int]) -> dict[int, Decimal]:
     """Budget line id → original + Σ approved corrections (one query)."""
-    from django.db.models import Q, Sum
-    from django.db.models.functions import Coalesce
 
     rows = (
         BudgetLine.objects.filter(pk__in=line_ids)
@@ -259,7 +257,6 @@ def group_parts(home_id: int, year: int, month: int) -> dict[str, list[GroupPart
 
 def group_parts_for_homes(home_ids: list[int], year: int, month: int) -> dict[int, dict[str, list[GroupPart]]]:
     """``group_parts`` for many homes in the same two queries: home → kind → parts (every home listed)."""
-    from budget.models import Actual, GroupDefinition
 
     by_kind: dict[str, list[GroupDefinition]] = {}
     for g in GroupDefinition.objects.order_by("order", "code"):

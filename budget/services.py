@@ -10,10 +10,14 @@ from typing import IO, Any
 from django.db import transaction
 from django.utils import timezone
 
+from botilbud.lib.locking import save_versioned
 from botilbud.models import Home, User
 from botilbud.permissions import can
 from budget import importer
+from budget.followup.reminders import mark_actuals_imported
 from budget.models import ActualsImport, Baseline, BudgetLine, StaffingPlan, StagedActual
+from budget.shipped_profiles import own_layout_profile
+from budget.yearend import closed_years
 
 
 def import_home_ids(user: User | None) -> list[int] | None:
@@ -57,16 +61,14 @@ def import_actuals(
     - ``"dry-run"``: write nothing.
 
     ``profile`` (an ``ImportProfile``) describes the file's layout; without one the shipped profile of
-    the app's own layout (``profiles.own_layout_profile``) recognises the columns by their names. Every import is reconciled per cost centre (rows and amount in
+    the app's own layout (``shipped_profiles.own_layout_profile``) recognises the columns by their names. Every import is reconciled per cost centre (rows and amount in
     the file = staged = to be written); any difference refuses it. A file with any bad row is refused
     whole (``outcome.stage.ok`` is False). Raises ``importer.ImportFileError`` on an unreadable file.
     """
-    from budget.profiles import own_layout_profile
 
     with transaction.atomic():
         profile = profile or own_layout_profile()
         read = importer.stage_file(stream, file_name, profile=profile, max_upload_bytes=max_upload_bytes)
-        from budget.yearend import closed_years
 
         checks: dict[str, Any] = {
             "allowed_home_ids": import_home_ids(user),
@@ -154,14 +156,12 @@ def confirm_import(*, batch: ActualsImport, user: User) -> tuple[int, int]:
 
 def _rounds_start(months: set[dt.date]) -> None:
     """The first import of a month's actuals starts that follow-up round's cycle time."""
-    from budget.followup.reminders import mark_actuals_imported
 
     mark_actuals_imported(sorted(months))
 
 
 def _refuse_closed_years(batch: ActualsImport) -> None:
     """A year closed between the preview and the confirmation locks its months too."""
-    from budget.yearend import closed_years
 
     closed = closed_years()
     if not closed:
@@ -197,7 +197,6 @@ def discard_import(*, batch: ActualsImport) -> None:
 
 def set_profile(*, line: BudgetLine, percentages: list[Decimal] | None, seen_version: int) -> BudgetLine:
     """Set the monthly profile (percentages summing to 100) or reset it to 1/12 (None)."""
-    from botilbud.lib.locking import save_versioned
 
     line.profile = [] if percentages is None else list(percentages)
     save_versioned(line, seen_version=seen_version, update_fields=["profile"])
@@ -208,7 +207,6 @@ def save_staffing_plan(*, plan: StaffingPlan, user: User, seen_version: int | No
     """Save the plan (versioned) and, with ``groups`` (a bound, valid staff
     group formset), its staff groups in the order shown: the plan's version
     guards the groups too, so a concurrent edit of either is refused."""
-    from botilbud.lib.locking import save_versioned
 
     plan.updated_by = user
     if plan.pk and seen_version is not None:

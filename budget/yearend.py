@@ -36,6 +36,7 @@ from budget.models import (
     CorrectionStatus,
     YearEnd,
 )
+from budget.selectors import forecast_for_homes
 
 DEFAULT_CAP_PCT = Decimal("5.00")
 # The carry-over is booked on next year's operations budget (the home's free money).
@@ -106,7 +107,6 @@ def _computation(home: Home, year: int, rows: dict, rule: CarryOverRule, cap_bas
 
 def _compute(year: int, cap_pct: Decimal, homes: list[Home]) -> dict[int, dict]:
     """Each home's numbers for the year (two queries for all homes)."""
-    from budget.selectors import forecast_for_homes
 
     rows = forecast_for_homes([h.pk for h in homes], year, 12)
     out: dict[int, dict] = {}

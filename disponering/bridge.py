@@ -26,6 +26,7 @@ from django.db import transaction
 
 from botilbud.lib.money import ZERO, format_number
 from botilbud.models import AccountGroup
+from disponering import services
 from disponering.models import Category, LedgerEntry, Spread, Status
 from disponering.services import consequence_summary, horizon_end, income_consequence_span
 from visitation import events, providers
@@ -62,7 +63,6 @@ def _write(
     data: dict[str, Any],
 ) -> LedgerEntry | None:
     """Create or update the generated entry ``key`` of ``placement``."""
-    from disponering import services
 
     period_end = horizon_end(start, end)
     months = income_consequence_span(home, hours_delta, start, period_end) if period_end >= start else []
@@ -201,7 +201,6 @@ def _manual_move_out(event: Any, home: Any, who: str) -> None:
     the ledger as an income drop by the allocation model. It is a manual entry
     tied to the placement, so section 2 counts the placement once; ending it
     again moves the entry instead of adding a second one."""
-    from disponering import services
 
     placement = event.placement
     existing = (

@@ -11,7 +11,7 @@ from django import forms
 
 from botilbud.lib.dates import MONTH_NAMES, months_between, year_months
 from botilbud.lib.locking import VersionedModelForm
-from botilbud.lib.money import parse_danish_decimal
+from botilbud.lib.money import format_number, parse_danish_decimal
 from botilbud.lib.validators import COMMENT_LENGTH, text_field_kwargs
 from botilbud.models import AccountGroup
 from disponering.models import CATEGORY_GROUPS, STAFF_CATEGORIES, Category, LedgerEntry, Spread, Status
@@ -49,8 +49,6 @@ class DanishDecimalField(forms.CharField):
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Decimal):
-            from botilbud.lib.money import format_number
-
             return format_number(value)
         return value
 

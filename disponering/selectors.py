@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.utils import timezone
 
 from botilbud.lib.dates import year_months
 from botilbud.models import AccountGroup, Home
@@ -173,7 +174,6 @@ def year_totals_for_homes(home_ids: Iterable[int], year: int) -> dict[tuple[int,
 
 def start_context(request: Any) -> dict[str, Any]:
     """The start page block: the user's homes and this year's expected changes."""
-    from django.utils import timezone
 
     year = timezone.localdate().year
     homes = list(Home.objects.writable_by(request.user).order_by("name"))

@@ -21,7 +21,7 @@ from botilbud.lib.dates import month_end, months_between, overlap_days
 from botilbud.lib.locking import save_versioned
 from botilbud.lib.money import ZERO, format_kr, format_number, to_money
 from botilbud.models import AccountGroup, Home, HourPrice, User
-from disponering.models import LedgerEntry, LedgerEntryMonth, Spread, Status
+from disponering.models import LeaveRules, LedgerEntry, LedgerEntryMonth, Spread, Status
 
 log = logging.getLogger(__name__)
 
@@ -391,7 +391,6 @@ def leave_create(
 ) -> list[LedgerEntry]:
     """The staff helper: the wage effect as one entry, the refund (when it goes
     to the home, by ``LeaveRules``) as another."""
-    from disponering.models import LeaveRules
 
     to_home = LeaveRules.load().refund_to_home(category)
     effect = leave_effect(

@@ -30,6 +30,7 @@ from botilbud.lib.locking import VersionConflict
 from botilbud.lib.spreadsheet import xlsx_response
 from botilbud.models import Home
 from disponering import selectors, services
+from disponering.export import ledger_workbook
 from disponering.forms import ConsequenceForm, LeaveForm, LedgerEntryForm, category_choices
 from disponering.models import Category, LeaveRules, LedgerEntry, Status
 from disponering.rows import ROW_FIELDS, RowUrls, row_html, rows_html
@@ -345,8 +346,6 @@ def entry_row(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def export(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
-    from disponering.export import ledger_workbook
-
     home: Home = get_home_for_user(request, home_pk)
     year = _year(request)
     return xlsx_response(ledger_workbook(home, year), f"disponering-{home.cost_centre}-{year}.xlsx")

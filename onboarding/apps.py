@@ -6,30 +6,6 @@ class OnboardingConfig(AppConfig):
     verbose_name = "Kom i gang"
 
     def ready(self) -> None:
-        from botilbud.models import Role
-        from botilbud.permissions import can
-        from botilbud.registry import history_kind, start_section
-        from onboarding.models import ImportBatch
+        from onboarding import wiring  # noqa: PLC0415 - it imports models, which exist only once the registry is ready
 
-        # An import's own page keeps its reconciliation; its history shows who
-        # staged, confirmed or discarded it.
-        history_kind(
-            "indlaesning",
-            lambda user: (
-                ImportBatch.objects.all()
-                if can(user, "botilbud.view_all_imports")
-                else ImportBatch.objects.filter(uploaded_by=user)
-            ),
-        )
-
-        def progress(request):  # noqa: ANN001, ANN202
-            from onboarding.selectors import onboarding_steps
-
-            steps = onboarding_steps()
-            return {
-                "steps": steps,
-                "done": sum(s.done for s in steps),
-                "next": next((s for s in steps if not s.done), None),
-            }
-
-        start_section([Role.ADMIN], "onboarding/_start_section.html", progress, order=5)
+        wiring.connect()

@@ -9,6 +9,9 @@ from django.db.models import Count, Q
 from django.urls import NoReverseMatch, reverse
 
 from botilbud.models import Area, Home, Role, User
+from budget.models import Account, ActualsImport, BudgetLine
+from onboarding.kinds import get_kind
+from visitation.models import Placement
 
 
 @dataclass
@@ -29,8 +32,6 @@ def _url(name: str, *args: object) -> str | None:
 
 
 def _upload(slug: str) -> str | None:
-    from onboarding.kinds import get_kind
-
     return _url("onboarding:upload", slug) if get_kind(slug) else None
 
 
@@ -39,9 +40,6 @@ def _links(*pairs: tuple[str, str | None]) -> list[tuple[str, str]]:
 
 
 def onboarding_steps(today: dt.date | None = None) -> list[Step]:
-    from budget.models import Account, ActualsImport, BudgetLine
-    from visitation.models import Placement
-
     year = (today or dt.date.today()).year
     homes = Home.objects.filter(is_active=True).aggregate(
         n=Count("id"), places=Count("id", filter=Q(capacity__gt=0)), areas=Count("area", distinct=True)

@@ -14,8 +14,12 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.db import connections
+from procrastinate import testing, utils
+from procrastinate.contrib.django import app, db_cleanup
 
 from botilbud.models import Area, Home, HourPrice, Paragraph, Role, User
+from botilbud.registry import load_reference_data
 
 PASSWORD = "demo-test-1"
 
@@ -25,7 +29,6 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Reference data (paragraphs, thresholds, chart of accounts …) comes from
     data migrations; a live-server test flushes it, and --reuse-db keeps that
     state for the next run. Put it back once per session."""
-    from botilbud.registry import load_reference_data
 
     with django_db_blocker.unblock():
         load_reference_data()
@@ -157,9 +160,6 @@ def jobs(monkeypatch):
     database connection cannot see the test's uncommitted rows: here it runs
     in the test's own thread and transaction instead. Periodic jobs are not
     scheduled here: a test calls the task with the timestamp it wants."""
-    from django.db import connections
-    from procrastinate import testing, utils
-    from procrastinate.contrib.django import app, db_cleanup
 
     test_connection = connections["default"]
 

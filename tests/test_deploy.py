@@ -5,6 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
+from django.core.management import get_commands, load_command_class
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -37,8 +40,6 @@ def test_production_refuses_to_start_without_a_secret():
 
 
 def _compose() -> dict:
-    import yaml
-
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
@@ -73,7 +74,6 @@ def test_compose_runs_a_worker_with_the_schedule_instead_of_a_sleep_loop():
 
 def test_compose_commands_exist():
     """Every manage.py command compose runs is a real command with those options."""
-    from django.core.management import get_commands, load_command_class
 
     for service in _compose()["services"].values():
         command = service.get("command")

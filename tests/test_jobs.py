@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from procrastinate.contrib.django import app
 
 from botilbud import jobs as jobs_module
 from botilbud.jobs import JobFile, job_create, job_run, jobs_purge
@@ -143,8 +144,6 @@ def test_a_periodic_job_works_on_the_danish_date_of_its_time(utc, danish_date):
 
 
 def test_the_worker_schedules_the_daily_jobs():
-    from procrastinate.contrib.django import app
-
     schedule = {task.task.name: task.cron for task in app.periodic_registry.periodic_tasks.values()}
     assert schedule == {
         "visitation.placements_daily": "10 23 * * *",

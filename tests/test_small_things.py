@@ -5,7 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.staticfiles import finders
 from django.urls import reverse
+from django.utils import timezone
+
+from botilbud.lib.locking import VersionConflict, save_versioned
+from botilbud.lib.money import percent
+from botilbud.models import Home, Paragraph
+from budget.views.common import selectable_years
+from visitation.forms import PlacementForm
+from visitation.models import Offer, Provider
 
 
 def test_admin_shows_and_accepts_a_decimal_comma(org, client_for):
@@ -17,11 +26,6 @@ def test_admin_shows_and_accepts_a_decimal_comma(org, client_for):
 
 
 def test_conflict_message_prints_local_time(org):
-    from django.utils import timezone
-
-    from botilbud.lib.locking import VersionConflict, save_versioned
-    from botilbud.models import Home
-
     home = Home.objects.get(pk=org.home_a.pk)
     home.capacity = 13
     save_versioned(home, seen_version=home.version)
@@ -36,11 +40,7 @@ def test_conflict_message_prints_local_time(org):
 
 
 def test_placement_form_offer_labels_are_unique(org):
-    from visitation.forms import PlacementForm
-    from visitation.models import Offer, Provider
-
     own, _ = Provider.objects.get_or_create(name="Egne botilbud", defaults={"kind": Provider.Kind.OWN})
-    from botilbud.models import Paragraph
 
     for code in ("§108", "§85"):
         Offer.objects.create(
@@ -53,18 +53,12 @@ def test_placement_form_offer_labels_are_unique(org):
 
 
 def test_percent_helper_rounds_half_up():
-    from botilbud.lib.money import percent
-
     assert percent(1, 8) == Decimal("12.5")
     assert percent(1, 16) == Decimal("6.3")  # 6,25 → 6,3 (half up, not half even)
     assert percent(5, 0) is None
 
 
 def test_staff_hours_tool_offers_the_year_shown(org, client_for):
-    import datetime as dt
-
-    from budget.views.common import selectable_years
-
     assert selectable_years(2023, dt.date(2026, 12, 1)) == list(range(2021, 2028))
     assert selectable_years(2019, dt.date(2026, 12, 1))[0] == 2019
     assert selectable_years(2030, dt.date(2026, 12, 1))[-1] == 2030
@@ -75,7 +69,6 @@ def test_staff_hours_tool_offers_the_year_shown(org, client_for):
 
 def test_pages_name_a_favicon_that_exists(org, client_for):
     """Browsers asked for /favicon.ico (a 404 in every console) until the page named its icon."""
-    from django.contrib.staticfiles import finders
 
     page = client_for(org.manager).get("/").content.decode()
     assert '<link rel="icon" href="/static/img/favicon.svg' in page

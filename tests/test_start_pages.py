@@ -2,6 +2,8 @@
 
 import pytest
 
+from botilbud.models import Home
+
 
 @pytest.mark.parametrize(
     ("persona", "must_show", "must_not_show"),
@@ -28,8 +30,6 @@ def test_it_shows_the_role_start_page(org, client_for, persona, must_show, must_
 
 
 def test_start_page_query_count_does_not_grow_with_homes(org, client_for, django_assert_max_num_queries):
-    from botilbud.models import Home
-
     client = client_for(org.department_head)
     with django_assert_max_num_queries(15):
         client.get("/")

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from botilbud.lib.money import format_kr, format_number, to_money
 from botilbud.lib.validators import SHORT_NOTE_LENGTH, free_text, validate_no_cpr
@@ -386,8 +387,6 @@ class Placement(models.Model):
         return f"Bevilling {self.pk}: {self.citizen.initials} i {self.offer.name}"
 
     def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
         return reverse("visitation:placement_detail", args=[self.pk])
 
     @property

@@ -24,6 +24,8 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from botilbud.lib.dates import month_end
 from botilbud.lib.money import percent
 from botilbud.models import Paragraph
+from visitation.models import Placement
+from visitation.selectors import DaysBetween
 
 RESIDENTIAL_STEPS = (Paragraph.Ladder.TEMPORARY, Paragraph.Ladder.LONG_TERM)
 DAY_STEPS = (Paragraph.Ladder.PREVENTIVE, Paragraph.Ladder.GROUP)
@@ -77,8 +79,6 @@ def total(items: list[Occupancy], days: int) -> Occupancy:
 def occupancy(homes: list, first: dt.date, last: dt.date) -> dict[int, Occupancy]:
     """Per home (``homes``: objects with ``pk`` and ``capacity``) over
     ``first``..``last`` (both included). One query."""
-    from visitation.models import Placement
-    from visitation.selectors import DaysBetween
 
     days = (last - first).days + 1
     result = {h.pk: Occupancy(places=h.capacity, days=days, resident_days=0, residents=0) for h in homes}

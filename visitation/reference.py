@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from botilbud.models import Paragraph
+from visitation.models import CompetenceThreshold, FollowUpRule, SupportPackage
+
 THRESHOLDS = [
     # (level, scope, max_amount included; None = no upper limit)
     ("sagsbehandler", "alle", Decimal("110000.00")),
@@ -38,9 +41,6 @@ PACKAGES = [
 
 
 def load_defaults() -> None:
-    from botilbud.models import Paragraph
-    from visitation.models import CompetenceThreshold, FollowUpRule, SupportPackage
-
     if not CompetenceThreshold.objects.exists():
         CompetenceThreshold.objects.bulk_create(
             [CompetenceThreshold(level=lv, scope=sc, max_amount=amt) for lv, sc, amt in THRESHOLDS]

@@ -38,7 +38,10 @@ from django.db import models, transaction
 from django.db.models import Case, DateField, Max, Sum, When
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
+from pghistory.models import Event
 
+from budget.rates.models import StatementLine
+from disponering.models import LedgerEntry
 from visitation.models import Citizen, Decision, FollowUp, Placement, PlacementChange, RetentionItem, RetentionRun
 
 ANONYMOUS_INITIALS = "anonym"
@@ -114,8 +117,6 @@ def due_citizens(today: dt.date, years: int) -> models.QuerySet[Citizen]:
 
 def retention_report(*, today: dt.date | None = None, years: int | None = None) -> RetentionReport:
     """The dry run: who would be anonymised today, and what it touches. Writes nothing."""
-    from budget.rates.models import StatementLine
-    from disponering.models import LedgerEntry
 
     today = today or timezone.localdate()
     years = retention_years() if years is None else years
@@ -161,7 +162,6 @@ def retention_report(*, today: dt.date | None = None, years: int | None = None) 
 
 def _events_of(model: type[models.Model]) -> list[type[models.Model]]:
     """The pghistory event models that track ``model``."""
-    from pghistory.models import Event
 
     return [
         m
@@ -194,8 +194,6 @@ def apply_retention(
     *, today: dt.date | None = None, years: int | None = None, user=None, job: str = ""
 ) -> RetentionRun:
     """Anonymise every citizen the dry run lists; record the run and each citizen."""
-    from budget.rates.models import StatementLine
-    from disponering.models import LedgerEntry
 
     report = retention_report(today=today, years=years)
     now = timezone.now()

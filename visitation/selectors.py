@@ -20,14 +20,15 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from botilbud.lib.dates import days_in_year
-from botilbud.models import User
-from visitation.models import ApprovalLevel, Decision, Offer, Placement, PlacementQuerySet, Provider
+from botilbud.models import Paragraph, User
+from visitation.models import ApprovalLevel, Decision, Offer, OfferPrice, Placement, PlacementQuerySet, Provider
 
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
@@ -208,10 +209,6 @@ def offers_for_ladder(paragraph_id: int | None, *, day: dt.date) -> list[Offer]:
     """Active offers on the paragraph's step of the intervention ladder and
     every step below it (less intrusive alternatives), each annotated with
     ``list_price`` (external offers: the price in force on ``day``)."""
-    from django.db.models import Subquery
-
-    from botilbud.models import Paragraph
-    from visitation.models import OfferPrice
 
     if not paragraph_id:
         return []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 
 MONTH_NAMES = [
     "januar",
@@ -125,3 +126,11 @@ def selectable_years(shown: int | None = None, *, first: int | None = None, toda
     if shown is not None:
         low, high = min(low, shown), max(high, shown)
     return list(range(low, high + 1))
+
+
+def days_between(start: dt.datetime | None, end: dt.datetime | None) -> Decimal | None:
+    """Elapsed days with one decimal (half up), or None when the cycle is not complete."""
+    if start is None or end is None:
+        return None
+    seconds = Decimal((end - start).total_seconds())
+    return (seconds / Decimal(86400)).quantize(Decimal("0.1"))

@@ -10,12 +10,14 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 from pghistory.models import Events
 
 from botilbud.lib.money import format_number
+from botilbud.models import Area, AreaManagerAccess, Home, HomeConsultantAccess, HomeManagerAccess
 
 HIDDEN_FIELDS = {"version", "id", "password", "last_login"}
 # Writes without a signed-in user name their source in the audit context.
@@ -179,7 +181,6 @@ def object_history(
 
 def pghistory_event_model(model: type[models.Model]) -> type[models.Model]:
     """The event model pghistory made for ``model`` (``<Model>Event``)."""
-    from django.apps import apps
 
     return apps.get_model(model._meta.app_label, f"{model._meta.object_name}Event")
 
@@ -188,7 +189,6 @@ def access_history(*, home: Any = None, user: Any = None, limit: int = 500) -> l
     """ "Adgang": who was given or lost access to a home (or, for a user, to
     any home or area), when and by whom. Newest first. A fixed number of
     queries (one per access table, the names, the acting users)."""
-    from botilbud.models import Area, AreaManagerAccess, Home, HomeConsultantAccess, HomeManagerAccess
 
     tables = [
         (HomeManagerAccess, "home", "leder"),

@@ -12,6 +12,9 @@ from typing import Any
 
 from django import forms
 from django.db import models, transaction
+from django.utils import timezone
+
+from botilbud.lib.history import changes_since
 
 
 class VersionConflict(Exception):
@@ -21,16 +24,12 @@ class VersionConflict(Exception):
         super().__init__(f"{current!r} was changed (seen v{seen_version}, now v{current.version})")
 
     def message(self) -> str:
-        from botilbud.lib.history import changes_since
-
         changes = changes_since(self.current, self.seen_version)
         text = (
             "Din ændring er ikke gemt: en anden har ændret de samme oplysninger, "
             "efter du åbnede siden. Se ændringen herunder, og ret så igen ud fra de nye tal."
         )
         if changes:
-            from django.utils import timezone
-
             # Local time (Europe/Copenhagen), as everywhere else in the app; the audit trail stores UTC.
             parts = [
                 f"{c['who']} ({timezone.localtime(c['when']):%d-%m-%Y %H:%M}): " + "; ".join(c["fields"])

@@ -7,11 +7,6 @@ class SsoConfig(AppConfig):
     verbose_name = "Single sign-on"
 
     def ready(self) -> None:
-        from botilbud.permissions import can
-        from botilbud.registry import history_kind
-        from botilbud.sso.models import GroupMapping
+        from botilbud.sso import wiring  # noqa: PLC0415 - it imports models, which exist only once the registry is ready
 
-        history_kind(
-            "gruppekobling",
-            lambda user: GroupMapping.objects.all() if can(user, "botilbud.use_admin") else GroupMapping.objects.none(),
-        )
+        wiring.connect()

@@ -7,6 +7,7 @@ is set up. Every variable is described in README, "Single sign-on".
 from __future__ import annotations
 
 import os
+import shutil
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -167,7 +168,6 @@ def build_saml_config(
     want_response_signed: bool = False,
 ) -> dict[str, Any]:
     """pysaml2's SP configuration (also used by the tests with their own IdP)."""
-    import shutil
 
     redirect = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
     post = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"

@@ -26,6 +26,7 @@ from djangosaml2.conf import config_settings_loader
 
 from botilbud.sso.backends import REFUSAL_ATTR
 from botilbud.sso.models import ExternalIdentity
+from botilbud.sso.refusal import SESSION_PROVIDER, refused
 from botilbud.sso.services import ExternalAccount, SignInRefused, sign_in
 
 log = logging.getLogger("botilbud.sso")
@@ -130,8 +131,6 @@ class SAMLACSView(saml_views.AssertionConsumerServiceView):
         return super().dispatch(request, *args, **kwargs)
 
     def handle_acs_failure(self, request, exception=None, status=403, **kwargs):
-        from botilbud.sso.views import refused
-
         message = getattr(request, REFUSAL_ATTR, None)
         if message is None:
             log.warning("SAML login refused: %r", exception)
@@ -139,8 +138,6 @@ class SAMLACSView(saml_views.AssertionConsumerServiceView):
         return refused(request, message, status=403)
 
     def customize_session(self, user, session_info):
-        from botilbud.sso.views import SESSION_PROVIDER
-
         self.request.session[SESSION_PROVIDER] = "saml"
 
 

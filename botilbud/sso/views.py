@@ -18,11 +18,10 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 
 from botilbud.sso.backends import REFUSAL_ATTR
 from botilbud.sso.forms import PasswordLoginForm, password_form_shown
+from botilbud.sso.refusal import SESSION_PROVIDER, refused
+from botilbud.sso.saml import SAMLLogoutInitView
 
 log = logging.getLogger("botilbud.sso")
-
-# Which identity provider the session came from (for logout there).
-SESSION_PROVIDER = "botilbud_sso_provider"
 
 INVALID_TOKEN_MESSAGE = (
     "Login med kommunens konto blev afvist, fordi svaret fra identitetsudbyderen ikke kunne godkendes "
@@ -57,13 +56,6 @@ class LoginView(auth_views.LoginView):
         context["show_password_form"] = password_form_shown(self.request)
         context["break_glass_mode"] = not settings.BOTILBUD_PASSWORD_LOGIN and context["show_password_form"]
         return context
-
-
-def refused(request: HttpRequest, message: str, status: int = 403) -> HttpResponse:
-    """A Danish explanation, and no session."""
-    if request.user.is_authenticated:
-        auth.logout(request)
-    return render(request, "sso/refused.html", {"message": message}, status=status)
 
 
 class OIDCLoginView(OIDCAuthenticationRequestView):
@@ -118,7 +110,6 @@ def logout(request: HttpRequest) -> HttpResponse:
 def _saml_logout(request: HttpRequest) -> HttpResponse:
     """SAML single logout: a LogoutRequest to the IdP (djangosaml2 builds it
     and logs out here); the IdP answers at /sso/saml/ls/."""
-    from botilbud.sso.saml import SAMLLogoutInitView
 
     view = SAMLLogoutInitView()
     view.setup(request)

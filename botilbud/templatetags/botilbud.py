@@ -9,6 +9,7 @@ from typing import Any
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -80,8 +81,6 @@ def dkdate(value: dt.date | dt.datetime | str | None) -> str:
         except ValueError:
             return value
     if isinstance(value, dt.datetime):
-        from django.utils import timezone
-
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         return f"{value:%d-%m-%Y %H:%M}"
     return f"{value:%d-%m-%Y}"
@@ -114,7 +113,6 @@ def figure(name: str, home: Any = "", moment: Any = None, month: str = "", scope
     it is, whose it is and which moment it is from (``budget.moments``), so
     every page's figures can be compared (tests/consistency). A sum of homes
     gives ``scope`` (``area-3``, ``department``) instead of ``home``."""
-    from django.utils.html import format_html
 
     key = getattr(moment, "key", moment or "")
     month = month or getattr(moment, "month_key", "")

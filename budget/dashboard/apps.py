@@ -10,13 +10,6 @@ class DashboardConfig(AppConfig):
     verbose_name = "Ledelsesinformation"
 
     def ready(self) -> None:
-        from botilbud.models import Role
-        from botilbud.registry import start_section
-        from budget.dashboard import start
+        from budget.dashboard import wiring  # noqa: PLC0415 - it imports models, which exist only once the registry is ready
 
-        start_section([Role.HOME_MANAGER], "dashboard/_start_home_manager.html", start.home_manager_context, order=5)
-        start_section([Role.AREA_MANAGER], "dashboard/_start_area_manager.html", start.area_manager_context, order=5)
-        start_section([Role.CONSULTANT], "dashboard/_start_consultant.html", start.consultant_context, order=20)
-        start_section(
-            [Role.DEPARTMENT_HEAD, Role.ADMIN], "dashboard/_start_department.html", start.department_context, order=5
-        )
+        wiring.connect()

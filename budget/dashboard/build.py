@@ -20,6 +20,8 @@ from botilbud.permissions import can
 from budget.absence import selectors as absence_selectors
 from budget.dashboard import selectors as sel
 from budget.dashboard.charts import Chart, Series
+from budget.models import BudgetLine
+from budget.selectors import monthly_table
 from visitation.occupancy import Occupancy, month_occupancy
 from visitation.occupancy import total as occupancy_total
 
@@ -511,8 +513,6 @@ def area(user: User, area_obj: Area, filters: sel.Filters, today: dt.date) -> di
 def _months_chart(home_obj: Home, year: int, month: int) -> Chart:
     """Month by month (all account groups, net): budget by profile, actuals and
     the ledger's expected changes, as the home's budget page computes them."""
-    from budget.models import BudgetLine
-    from budget.selectors import monthly_table
 
     lines = list(BudgetLine.objects.filter(home=home_obj, year=year))
     table = monthly_table(home_obj, year, lines, month)

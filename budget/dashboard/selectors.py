@@ -44,6 +44,9 @@ from botilbud.models import AccountGroup, User
 from budget.dashboard.models import FollowUpFigure
 from budget.followup.models import Action, HomeFollowUp, Round
 from budget.moments import Moment
+from budget.selectors import forecast_for_homes, latest_actual_month
+from disponering.models import Category, LedgerEntry, LedgerEntryMonth, Status
+from visitation.models import Placement, Provider
 from visitation.selectors import year_cost_expression
 
 ZERO = Decimal("0.00")
@@ -88,8 +91,6 @@ def _int_param(raw: str, what: str) -> int | None:
 
 
 def parse_filters(get: Any, today: dt.date) -> Filters:
-    from visitation.models import Provider
-
     raw_year = (get.get("aar") or "").strip()
     if raw_year:
         if not (raw_year.isascii() and raw_year.isdigit()) or not 2000 <= int(raw_year) <= 2100:
@@ -174,7 +175,6 @@ def year_round(year: int) -> Round | None:
 def economy(home_ids: list[int], year: int, round_: Round | None, today: dt.date) -> Economy:
     """Per home and account group: frozen snapshot where the round's follow-up is
     approved, otherwise the live forecast at the round's month (2–3 queries)."""
-    from budget.selectors import forecast_for_homes, latest_actual_month
 
     per_home: dict[int, dict[str, dict[str, Decimal]]] = {}
     frozen: set[int] = set()
@@ -346,8 +346,6 @@ def _in_force(day: dt.date) -> Q:
 
 
 def placements(user: User, filters: Filters, *, provider_filter: bool = True) -> QuerySet:
-    from visitation.models import Placement
-
     qs = Placement.objects.visible_to(user)
     if filters.paragraph_id:
         qs = qs.filter(offer__paragraph_id=filters.paragraph_id)
@@ -359,7 +357,6 @@ def placements(user: User, filters: Filters, *, provider_filter: bool = True) ->
 def spending_by_provider_kind(user: User, filters: Filters, years: int = 5) -> dict[str, Any]:
     """The municipality's own citizens' placements: cost per provider kind per
     year (pro rata by days) for the last ``years`` years. One query."""
-    from visitation.models import Provider
 
     year_list = list(range(filters.year - years + 1, filters.year + 1))
     qs = (
@@ -464,7 +461,6 @@ def recipients_by_paragraph(user: User, filters: Filters, last_month: int) -> di
 
 def occupancy(home_ids: list[int], day: dt.date) -> dict[int, int]:
     """Residents per own home on ``day`` (placements approved or later in force). One query."""
-    from visitation.models import Placement
 
     rows = (
         Placement.objects.filter(offer__home_id__in=home_ids, status__in=COUNTED)
@@ -505,7 +501,6 @@ def sickness(home_ids: list[int], year: int, day: dt.date) -> dict[int, dict[str
     the year), and each entry's months of the year through the (entry, month)
     unique index, so the cost follows this year's sickness entries, not every
     ledger month of every year."""
-    from disponering.models import Category, Status
 
     params = {
         "homes": sorted(home_ids),
@@ -555,7 +550,6 @@ def homes_with_action_plans(home_ids: list[int], round_: Round | None) -> int:
 
 def ledger_by_group(home_id: int, year: int) -> dict[str, Decimal]:
     """The ledger's expected changes for the year per account group (one query)."""
-    from disponering.models import LedgerEntryMonth, Status
 
     return dict(
         LedgerEntryMonth.objects.filter(
@@ -572,7 +566,6 @@ def ledger_by_group(home_id: int, year: int) -> dict[str, Decimal]:
 def ledger_entries(home_id: int, group: str, year: int) -> QuerySet:
     """A home's ledger entries in an account group overlapping the year, each
     with its amount inside the year (one query)."""
-    from disponering.models import LedgerEntry
 
     return (
         LedgerEntry.objects.filter(home_id=home_id, account_group=group)

@@ -27,6 +27,9 @@ from botilbud.lib.money import percent
 from botilbud.models import Home, User
 from budget.absence import selectors as absence_selectors
 from budget.dashboard import selectors as sel
+from budget.models import ActualsImport, StaffingPlan
+from budget.staffing import StaffingInput, staff_hours
+from disponering.models import LedgerEntry, LedgerEntryMonth, Status
 from visitation.occupancy import month_occupancy
 
 ZERO = Decimal("0.00")
@@ -63,10 +66,6 @@ def _basis(econ: sel.Economy, ids: list[int]) -> str:
 
 
 def home_manager_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
-    from budget.models import StaffingPlan
-    from budget.staffing import StaffingInput, staff_hours
-    from disponering.models import LedgerEntry, LedgerEntryMonth, Status
-
     user = request.user
     today = _today()
     homes, econ = _economy_rows(user, today)
@@ -177,8 +176,6 @@ def area_manager_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
 
 
 def consultant_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
-    from budget.models import ActualsImport
-
     user = request.user
     today = _today()
     first = today.replace(day=1)

@@ -34,6 +34,7 @@ from budget.dashboard import build
 from budget.dashboard import selectors as sel
 from budget.dashboard.charts import excel_response
 from budget.selectors import first_budget_year
+from visitation.models import Provider
 
 LEVEL_TEMPLATES = {
     "department": "dashboard/_department.html",
@@ -78,8 +79,6 @@ def _bad_filter(request: AuthenticatedHttpRequest, error: sel.BadFilter) -> Http
 def _render(
     request: AuthenticatedHttpRequest, user: User, filters: sel.Filters, context: dict[str, Any]
 ) -> HttpResponse:
-    from visitation.models import Provider
-
     context = {
         **context,
         "filters": filters,

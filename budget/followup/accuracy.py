@@ -8,10 +8,12 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from botilbud.lib.money import percent
+from botilbud.models import AccountGroup
 from budget.followup.models import HomeFollowUp, Step
+from budget.models import ActualTotal
 
 
 def accuracy_basis(financing: str, net: Decimal | None, gross: Decimal | None) -> Decimal:
@@ -23,11 +25,6 @@ def accuracy_basis(financing: str, net: Decimal | None, gross: Decimal | None) -
 
 
 def accuracy_table(homes: QuerySet, year: int) -> dict[str, Any]:
-    from django.db.models import Q
-
-    from botilbud.models import AccountGroup
-    from budget.models import ActualTotal
-
     sums = (
         ActualTotal.objects.filter(home__in=homes, month__year=year)
         .values("home_id", "home__financing")

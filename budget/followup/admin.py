@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 
 from botilbud.admin import VersionedAdminMixin, VersionedForm
 from budget.followup.models import Round, Settings
+from budget.followup.services import rounds_create
 
 
 @admin.register(Settings)
@@ -23,8 +24,6 @@ class RoundAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Opret de valgte runders måneder for næste år")
     def copy_to_next_year(self, request, queryset):  # noqa: ANN001, ANN201
-        from budget.followup.services import rounds_create
-
         by_year: dict[int, list[int]] = {}
         for round_ in queryset:
             by_year.setdefault(round_.month.year + 1, []).append(round_.month.month)

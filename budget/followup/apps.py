@@ -13,22 +13,6 @@ class FollowUpConfig(AppConfig):
     verbose_name = "Budgetopfølgning"
 
     def ready(self) -> None:
-        from botilbud.models import Role
-        from botilbud.registry import demo_seeder, history_kind, reference_loader, start_section
-        from budget.followup import demo, start
-        from budget.followup.models import Action, Explanation, HomeFollowUp, Settings
+        from budget.followup import wiring  # noqa: PLC0415 - it imports models, which exist only once the registry is ready
 
-        start_section(
-            [Role.CONSULTANT, Role.HOME_MANAGER, Role.AREA_MANAGER, Role.DEPARTMENT_HEAD],
-            "followup/_start_section.html",
-            start.section_context,
-            order=10,
-        )
-        history_kind(
-            "opfoelgning",
-            lambda user: HomeFollowUp.objects.visible_to(user),
-            children=[(Action, "followup_id"), (Explanation, "followup_id")],
-        )
-        demo_seeder(50, "budgetopfølgning", demo.seed)
-        demo_seeder(55, "opfølgningsrytme", demo.seed_cycle)
-        reference_loader(Settings.load)
+        wiring.connect()

@@ -7,15 +7,15 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Value
+from django.db.models import Count, Value
 from django.utils import timezone
 
 from botilbud.demo import DemoContext
 from botilbud.lib.bulk import update_rows
 from botilbud.lib.dates import add_months
 from botilbud.models import AccountGroup, Area, Home
-from budget.followup.models import Action, Explanation, HomeFollowUp, Round, Settings, Step
-from budget.followup.selectors import forecast_after_plan, live_numbers
+from budget.followup.models import Action, AreaApproval, Explanation, HomeFollowUp, Round, Settings, Step
+from budget.followup.selectors import forecast_after_plan, live_numbers, rollup
 
 ACTIONS = [
     ("Stop for brug af eksterne vikarer i weekender", "Botilbudsleder", Decimal("60000")),
@@ -154,10 +154,6 @@ def seed_cycle(ctx: DemoContext) -> None:
     (a few days apart, a few homes late), and the areas' and the department's approval
     (their roll-ups of the frozen homes, as ``area_approve``/``round_approve`` compute them).
     The current round keeps its steps, so the reminders job has something to send."""
-    from django.db.models import Count
-
-    from budget.followup.models import AreaApproval
-    from budget.followup.selectors import rollup
 
     rounds = list(Round.objects.order_by("month"))
     if len(rounds) < 2:

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from botilbud.lib.dates import days_between, format_month
 from botilbud.lib.validators import COMMENT_LENGTH, free_text, validate_no_cpr
 from botilbud.models import AccountGroup, Area, Home, Role, User
 
@@ -90,8 +91,6 @@ class Round(models.Model):
         ]
 
     def __str__(self) -> str:
-        from botilbud.lib.dates import format_month
-
         return f"Opfølgning {format_month(self.month)}"
 
     @property
@@ -104,7 +103,6 @@ class Round(models.Model):
     @property
     def cycle_days(self) -> Decimal | None:
         """Days from the first import of the month's actuals to the department's approval."""
-        from budget.followup.reminders import days_between
 
         return days_between(self.actuals_imported_at, self.approved_at)
 
@@ -195,7 +193,6 @@ class HomeFollowUp(models.Model):
     @property
     def cycle_days(self) -> Decimal | None:
         """Days from the first import of the round month's actuals to the home's approval."""
-        from budget.followup.reminders import days_between
 
         return days_between(self.round.actuals_imported_at, self.approved_at)
 

@@ -29,7 +29,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Prefetch, Q
 from django.utils import timezone
 
 from botilbud.lib.dates import format_month
@@ -217,18 +217,9 @@ def overdue(followups_qs, today: dt.date | None = None) -> list[HomeFollowUp]:  
     return rows
 
 
-def days_between(start: dt.datetime | None, end: dt.datetime | None) -> Decimal | None:
-    """Elapsed days with one decimal (half up), or None when the cycle is not complete."""
-    if start is None or end is None:
-        return None
-    seconds = Decimal((end - start).total_seconds())
-    return (seconds / Decimal(86400)).quantize(Decimal("0.1"))
-
-
 def home_cycle_times(homes, year: int) -> list[dict]:  # noqa: ANN001
     """Per home over the year's rounds: count, average and longest days from the import of
     the round month's actuals to the home's approval (one query)."""
-    from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max
 
     elapsed = ExpressionWrapper(F("approved_at") - F("round__actuals_imported_at"), output_field=DurationField())
     rows = (

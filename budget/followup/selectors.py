@@ -22,6 +22,12 @@ from botilbud.lib.money import percent
 from botilbud.models import AccountGroup, Home
 from budget.absence import selectors as absence_selectors
 from budget.followup.models import HomeFollowUp, Round, Settings, Step
+from budget.models import StaffingPlan
+from budget.selectors import forecast_for_homes, group_parts_for_homes
+from disponering.models import Category, LedgerEntry, LedgerEntryMonth, Status
+from disponering.models import Status as EntryStatus
+from visitation.models import Placement
+from visitation.occupancy import month_occupancy
 
 ZERO = Decimal("0.00")
 GROUPS = [AccountGroup.WAGES, AccountGroup.OPERATIONS, AccountGroup.INCOME]
@@ -59,10 +65,6 @@ def _activity(homes: list[Home], round_: Round, since: dt.date) -> dict[int, dic
     ledger entry is not counted again) plus the ledger's manual move-in/out
     entries that belong to no placement. Upcoming ones (after the month, to
     the end of the year) are counted apart. Two queries."""
-    from disponering.models import Category, LedgerEntry
-    from disponering.models import Status as EntryStatus
-    from visitation.models import Placement
-    from visitation.occupancy import month_occupancy
 
     home_ids = [h.pk for h in homes]
     end = month_end(round_.month)
@@ -124,8 +126,6 @@ def _staff(home_ids: list[int], round_: Round) -> dict[int, dict[str, Any]]:
     Each active long-term sickness entry is one employee; resignations and
     dismissals open a vacancy that a hire entry in the same month closes.
     """
-    from budget.models import StaffingPlan
-    from disponering.models import Category, LedgerEntry, Status
 
     plans = {
         p["home_id"]: p
@@ -176,8 +176,6 @@ def _entries(home_ids: list[int], round_: Round) -> dict[int, list[dict[str, Any
     """Section 4: the ledger entries behind the forecast (their amounts in the
     months after the round's month; cancelled entries are not in the forecast).
     One query for all the homes."""
-    from disponering.models import Category, LedgerEntryMonth
-    from disponering.models import Status as EntryStatus
 
     rows = (
         LedgerEntryMonth.objects.filter(
@@ -217,7 +215,6 @@ def _entries(home_ids: list[int], round_: Round) -> dict[int, list[dict[str, Any
 def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False) -> dict[int, dict[str, Any]]:
     """Sections 1–4 and the action-plan threshold for each home, as plain data
     (Decimals as strings) so it can be frozen verbatim as the snapshot."""
-    from budget.selectors import forecast_for_homes, group_parts_for_homes
 
     home_ids = [h.pk for h in homes]
     rules = Settings.load()

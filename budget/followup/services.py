@@ -16,10 +16,12 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from botilbud.lib.dates import add_months
 from botilbud.lib.locking import VersionConflict
 from botilbud.models import Area, Home, User
 from botilbud.permissions import can
 from budget.followup.models import Action, AreaApproval, Explanation, HomeFollowUp, Round, Step
+from budget.followup.reminders import send_after_step
 from budget.followup.selectors import ECONOMY_KEYS, forecast_after_plan, live_numbers, rollup
 
 
@@ -50,8 +52,6 @@ def _bump(fu: HomeFollowUp, **changes: Any) -> HomeFollowUp:
     fu.save()
     if fu.step != Step.APPROVED:
         # The next person's step opened: e-mail them once the step is committed.
-        from budget.followup.reminders import send_after_step
-
         transaction.on_commit(lambda pk=fu.pk: send_after_step(pk))
     return fu
 
@@ -62,7 +62,6 @@ def rounds_create(
     """The follow-up calendar for a year: a round for each month (monthly by
     default, or e.g. [2, 4, 6, 8, 10, 12]) with deadlines on the given days
     of the following month. Months that already have a round are kept."""
-    from botilbud.lib.dates import add_months
 
     if not prepare_day <= confirm_day <= approve_day:
         raise ValidationError("Fristerne skal komme i rækkefølgen konsulent, leder, områdeleder.")

@@ -21,9 +21,12 @@ from botilbud.lib.locking import VersionConflict
 from botilbud.models import AccountGroup, Area, Home
 from botilbud.permissions import can, permission_required
 from budget.followup import export, services
+from budget.followup.accuracy import accuracy_table
 from budget.followup.forms import ActionForm, ExplanationForm, PrepareForm, ReturnForm, VersionForm
 from budget.followup.models import Action, AreaApproval, HomeFollowUp, Round, Settings, Step
+from budget.followup.reminders import home_cycle_times
 from budget.followup.selectors import forecast_after_plan, live_numbers, numbers_for, rollup
+from budget.moments import Moment
 
 
 def _round(pk: int) -> Round:
@@ -58,7 +61,6 @@ def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         .order_by("-month")
     )
-    from budget.followup.reminders import home_cycle_times
 
     return render(
         request,
@@ -129,7 +131,6 @@ def _page_context(request: AuthenticatedHttpRequest, fu: HomeFollowUp, **extra: 
                 ),
             }
         )
-    from budget.moments import Moment
 
     today = dt.date.today()
     moment = (
@@ -313,7 +314,6 @@ def _rollup_context(round_: Round, homes: list[Home]) -> dict[str, Any]:
     followups = services.followups_for_round(round_=round_, homes=homes)
     live_homes = [fu.home for fu in followups if not fu.is_frozen]
     live = live_numbers(live_homes, round_) if live_homes else {}
-    from budget.moments import Moment
 
     today = dt.date.today()
 
@@ -470,7 +470,6 @@ def department_export(request: AuthenticatedHttpRequest, round_pk: int) -> HttpR
 @require_GET
 def accuracy(request: AuthenticatedHttpRequest) -> HttpResponse:
     """How far each round's forecast was from the year's final actuals."""
-    from budget.followup.accuracy import accuracy_table
 
     homes = Home.objects.visible_to(request.user)  # type: ignore[arg-type]
     if not homes.exists():

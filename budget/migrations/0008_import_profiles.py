@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 
 def load_profiles(apps, schema_editor):
-    from budget.profiles import ensure_builtin_profiles
+    from budget.shipped_profiles import ensure_builtin_profiles
 
     ensure_builtin_profiles(apps.get_model("budget", "ImportProfile"))
 

@@ -14,24 +14,6 @@ class NextYearConfig(AppConfig):
     verbose_name = "Næste års budget"
 
     def ready(self) -> None:
-        from botilbud.models import Home
-        from botilbud.registry import demo_seeder, history_kind, home_tab
-        from budget.nextyear.models import BudgetDraft, BudgetDraftLine
+        from budget.nextyear import wiring  # noqa: PLC0415 - it imports models, which exist only once the registry is ready
 
-        home_tab("Næste år", "nextyear:home", order=25, permission="budget.view_home")
-        history_kind(
-            "budgetkladde",
-            lambda user: BudgetDraft.objects.filter(home__in=Home.objects.visible_to(user)),
-            children=[(BudgetDraftLine, "draft_id")],
-        )
-        history_kind(
-            "budgetkladdelinje",
-            lambda user: BudgetDraftLine.objects.filter(draft__home__in=Home.objects.visible_to(user)),
-        )
-
-        def seed(ctx) -> None:  # noqa: ANN001
-            from budget.nextyear.demo import seed as seed_plans
-
-            seed_plans(ctx)
-
-        demo_seeder(46, "medarbejdertimeplaner", seed)
+        wiring.connect()

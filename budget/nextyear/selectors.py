@@ -20,12 +20,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from botilbud.lib.money import ZERO, format_number, to_money
 from botilbud.models import AccountGroup, Home, HourPrice, Municipality, User
+from botilbud.permissions import can
+from budget.models import Actual, BudgetLine
 from budget.nextyear.models import BudgetDraft, BudgetDraftLine
+from budget.rates.models import PriceIndex
+from visitation.models import Placement
+from visitation.occupancy import RESIDENTIAL_STEPS
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 HUNDRED = Decimal(100)
@@ -67,8 +73,6 @@ class PL:
 
 
 def price_indices() -> dict[int, PL]:
-    from budget.rates.models import PriceIndex
-
     out = {}
     for row in PriceIndex.objects.all():
         out[row.year] = PL(
@@ -126,8 +130,6 @@ class MixRow:
 def package_mix(home_id: int, year: int) -> list[MixRow]:
     """The placements running on 1 January ``year``, per package and residential or
     not, own citizens and sold places apart (1 query)."""
-    from visitation.models import Placement
-    from visitation.occupancy import RESIDENTIAL_STEPS
 
     first = dt.date(year, 1, 1)
     own = Municipality.own_code()
@@ -165,7 +167,6 @@ class ThisYear:
 
 def this_year_budget(home_id: int, year: int) -> ThisYear:
     """``year``'s corrected budget per account group and the carry-over in it (1 query)."""
-    from budget.models import BudgetLine
 
     rows = (
         BudgetLine.objects.filter(home_id=home_id, year=year)
@@ -194,7 +195,6 @@ def this_year_budget(home_id: int, year: int) -> ThisYear:
 def home_function(home: Home, year: int) -> str:
     """The KL function most of the home's postings in ``year`` use; else the one of its
     paragraph (1–2 queries)."""
-    from budget.models import Actual
 
     row = (
         Actual.objects.filter(home_id=home.pk, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1))
@@ -252,7 +252,6 @@ class DraftSummary:
 def overview(homes: QuerySet[Home], year: int) -> list[DraftSummary]:
     """Every home's draft of ``year`` (status, net total) beside this year's corrected
     net budget: three queries whatever the number of homes."""
-    from budget.models import BudgetLine
 
     home_list = list(homes.select_related("area").order_by("area__name", "name"))
     ids = [h.pk for h in home_list]
@@ -291,7 +290,6 @@ def overview(homes: QuerySet[Home], year: int) -> list[DraftSummary]:
 def export_rows(homes: QuerySet[Home], year: int) -> QuerySet[BudgetDraftLine, dict[str, Any]]:
     """The locked budgets' lines of ``year`` summed per cost centre × account, in the
     finance system's order (one query, streamed by the caller)."""
-    from django.db.models import F
 
     rows = (
         BudgetDraftLine.objects.filter(draft__home__in=homes, draft__year=year, draft__status=BudgetDraft.Status.LOCKED)
@@ -310,7 +308,6 @@ def export_rows(homes: QuerySet[Home], year: int) -> QuerySet[BudgetDraftLine, d
 
 def writable_homes(user: User) -> QuerySet[Home]:
     """The homes whose next-year budget ``user`` drafts (consultant: own homes; admin: all)."""
-    from botilbud.permissions import can
 
     if can(user, "budget.manage_any_home"):
         return Home.objects.filter(is_active=True)
@@ -335,8 +332,6 @@ class DraftMoment:
 
     @property
     def label(self) -> str:
-        from django.utils import timezone
-
         d = self.draft
         if d.is_locked and d.locked_at is not None:
             return f"Låst oprindeligt budget {d.year} (låst {timezone.localtime(d.locked_at):%d-%m-%Y %H:%M} af {d.locked_by})"

@@ -20,8 +20,12 @@ from botilbud.lib.dates import days_in_year
 from botilbud.lib.locking import VersionConflict, save_versioned
 from botilbud.lib.money import ZERO, format_number, to_money
 from botilbud.models import AccountGroup, Home, User
+from budget.models import BudgetLine, StaffingPlan
 from budget.nextyear import calc, selectors
 from budget.nextyear.models import BudgetDraft, BudgetDraftLine
+from budget.rates.calc import RateError, compute_rate
+from budget.rates.selectors import approved_day_rates, new_calculation, regulation_for
+from budget.staffing import GroupInput, StaffingInput, staff_hours
 
 
 class DraftError(ValueError):
@@ -92,9 +96,6 @@ def compute_lines(home: Home, year: int) -> DraftResult:
 def _wages(
     home: Home, year: int, base: int, pl: selectors.PL, this_year: selectors.ThisYear, notes: list[str]
 ) -> LineResult:
-    from budget.models import StaffingPlan
-    from budget.staffing import GroupInput, StaffingInput, staff_hours
-
     plan = (
         StaffingPlan.objects.filter(home_id=home.pk, year__lte=base)
         .order_by("-year")
@@ -253,9 +254,6 @@ def _allocation(
 def _sales(
     home: Home, year: int, days: int, residential: list[selectors.MixRow], lines: list[LineResult], notes: list[str]
 ) -> LineResult:
-    from budget.rates.calc import RateError, compute_rate
-    from budget.rates.selectors import approved_day_rates, new_calculation, regulation_for
-
     rates = approved_day_rates(year)
     default = rates.get((home.pk, None))
     inputs = [
@@ -397,7 +395,6 @@ def draft_lock(*, draft: BudgetDraft, seen_version: int, user: User) -> BudgetDr
     """Lock the draft: it becomes the home's original budget for the year (one
     ``BudgetLine`` per account group; corrections already on those lines, such as a
     carry-over booked at year-end, stay on top). After this the draft is read-only."""
-    from budget.models import BudgetLine
 
     with transaction.atomic():
         current = BudgetDraft.objects.select_for_update().get(pk=draft.pk)

@@ -18,13 +18,12 @@ from botilbud.models import Home, Municipality
 from budget.rates import services, settlement
 from budget.rates.models import RateLevel
 from budget.rates.selectors import approved_rate, new_calculation
+from visitation.models import Citizen, Placement, SupportPackage
 
 STATEMENT_HOMES = 6
 
 
 def seed(ctx: Any) -> None:
-    from visitation.models import Citizen, Placement, SupportPackage
-
     year = ctx.today.year
     admin = ctx.users.get("admin")
     sale_homes = list(Home.objects.filter(pk__in=Placement.objects.sales().values("offer__home_id")).order_by("pk"))

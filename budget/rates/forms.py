@@ -10,7 +10,7 @@ from django import forms
 from botilbud.lib.locking import VersionedModelForm
 from botilbud.lib.validators import text_field_kwargs
 from budget.forms import DanishDecimalField
-from budget.rates.models import RateCalculation, RateLevel
+from budget.rates.models import PriceIndex, RateCalculation, RateLevel
 from budget.rates.selectors import group_labels
 from visitation.models import SupportPackage
 
@@ -104,14 +104,10 @@ class PriceIndexForm(VersionedModelForm):
     confirmed = forms.BooleanField(label="Bekræftet mod KL's seneste PL-skøn", required=False)
 
     class Meta:
-        from budget.rates.models import PriceIndex
-
         model = PriceIndex
         fields = ["year", "pl_pct", "wage_pct", "price_pct", "source", "confirmed"]
 
     def clean_year(self) -> int:
-        from budget.rates.models import PriceIndex
-
         year = self.cleaned_data["year"]
         if PriceIndex.objects.filter(year=year).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(f"Der er allerede et PL-skøn for {year}: ret det i stedet.")

@@ -41,8 +41,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from botilbud.lib.dates import days_in_year
-from botilbud.lib.money import to_money
-from botilbud.models import HourPrice, User
+from botilbud.lib.locking import VersionConflict
+from botilbud.lib.money import format_kr, format_number, to_money
+from botilbud.models import Home, HourPrice, Municipality, User
+from botilbud.permissions import can
+from budget.rates.models import PRICING_STATUSES, IndexRun, PriceIndex, RateCalculation, RateLevel, RefusionTier
+from budget.rates.sales import refresh_home_sales
+from visitation import events
+from visitation.models import Offer, OfferPrice, Placement, PlacementChange, sees_case_numbers
 
 WEEKS_PER_YEAR = Decimal(52)
 LIVE = ["godkendt", "aktiv", "ophoert"]
@@ -131,24 +137,18 @@ class IndexPlan:
 
 
 def can_index(user: User) -> bool:
-    from botilbud.permissions import can
-
     return can(user, "rates.index")
 
 
 def _homes(user: User):
-    from botilbud.models import Home
-
     return Home.objects.visible_to(user).filter(is_active=True)
 
 
 def plan(from_year: int, user: User) -> IndexPlan:
     """The preview: every line the step would write, and every line it leaves, with why."""
-    from budget.rates.models import PriceIndex
 
     to_year = from_year + 1
     index = PriceIndex.objects.filter(year=to_year).first()
-    from botilbud.permissions import can
 
     wide = can(user, "rates.index_municipality")
     result = IndexPlan(from_year, index.pl_pct if index else None, index.version if index else None, [], wide)
@@ -200,8 +200,6 @@ def _hour_prices(result: IndexPlan, home_ids: list[int], from_year: int, pct: De
 
 
 def _rates(result: IndexPlan, home_ids: list[int], from_year: int, pct: Decimal) -> None:
-    from budget.rates.models import PRICING_STATUSES, RateCalculation
-
     to_year = from_year + 1
     days = days_in_year(to_year)
     taken = set(RateCalculation.objects.filter(home_id__in=home_ids, year=to_year).values_list("home_id", flat=True))
@@ -242,8 +240,6 @@ def _rates(result: IndexPlan, home_ids: list[int], from_year: int, pct: Decimal)
 
 
 def _thresholds(result: IndexPlan, from_year: int, pct: Decimal) -> None:
-    from budget.rates.models import RefusionTier
-
     to_year = from_year + 1
     has_next = RefusionTier.objects.filter(year=to_year).exists()
     for tier in RefusionTier.objects.filter(year=from_year).order_by("threshold"):
@@ -270,8 +266,6 @@ def _thresholds(result: IndexPlan, from_year: int, pct: Decimal) -> None:
 
 
 def _offer_prices(result: IndexPlan, from_year: int, pct: Decimal) -> None:
-    from visitation.models import Offer, OfferPrice
-
     to_year = from_year + 1
     year_end = dt.date(from_year, 12, 31)
     in_force: dict[int, OfferPrice] = {}
@@ -314,9 +308,6 @@ def _offer_prices(result: IndexPlan, from_year: int, pct: Decimal) -> None:
 def _placements(
     result: IndexPlan, user: User, home_ids: list[int], from_year: int, pct: Decimal, hour_prices: dict[int, Decimal]
 ) -> None:
-    from botilbud.models import Municipality
-    from visitation.models import Placement, PlacementChange
-
     first = dt.date(from_year + 1, 1, 1)
     qs = Placement.objects.visible_to(user).filter(paying_municipality_id=Municipality.own_code(), status__in=LIVE)
     qs = qs.filter(Q(end_date__isnull=True) | Q(end_date__gte=first)).filter(
@@ -333,7 +324,6 @@ def _placements(
         .order_by("placement_id", "effective_date")
         .values_list("placement_id", "effective_date")
     )
-    from visitation.models import sees_case_numbers
 
     case_numbers = sees_case_numbers(user)  # home-side roles see citizens by initials only
     for p in qs.select_related("citizen", "offer", "package").order_by("offer__name", "citizen__case_number", "pk"):
@@ -385,14 +375,10 @@ def _placements(
 
 
 def _kr(value: Decimal) -> str:
-    from botilbud.lib.money import format_kr
-
     return format_kr(value)
 
 
 def _num(value: Decimal) -> str:
-    from botilbud.lib.money import format_number
-
     return format_number(value, 2).removesuffix(",00")
 
 
@@ -406,7 +392,6 @@ def _pct(value: Decimal) -> str:
 @transaction.atomic
 def apply(*, from_year: int, user: User, fingerprint: str):  # noqa: ANN201 - IndexRun
     """Write the previewed step. Refused (``IndexConflict``) if the preview is stale."""
-    from budget.rates.models import IndexRun, PriceIndex
 
     if not can_index(user):
         raise IndexStepError("Kun økonomikonsulenten og administratoren kan fremskrive priser.")
@@ -439,7 +424,6 @@ def _write_hour_price(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
 def _write_rate(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
     """The first level line of a calculation creates the preliminary calculation; every
     level line sets its level's rates."""
-    from budget.rates.models import RateCalculation, RateLevel
 
     source = RateCalculation.objects.get(pk=line.data["calc_id"])
     days = days_in_year(plan_.to_year)
@@ -484,8 +468,6 @@ def _write_rate(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
 
 
 def _write_tier(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
-    from budget.rates.models import RefusionTier
-
     tier = RefusionTier.objects.create(
         year=plan_.to_year,
         threshold=line.new,
@@ -496,8 +478,6 @@ def _write_tier(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
 
 
 def _write_offer_price(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
-    from visitation.models import OfferPrice
-
     op = OfferPrice.objects.create(
         offer_id=line.data["offer_id"], valid_from=dt.date(plan_.to_year, 1, 1), annual_price=line.new
     )
@@ -505,8 +485,6 @@ def _write_offer_price(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
 
 
 def _write_placement(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
-    from visitation.models import Placement, PlacementChange
-
     p = Placement.objects.select_for_update().get(pk=line.data["placement_id"])
     if p.version != line.data["version"]:
         raise IndexConflict(f"Bevilling {p.pk} er ændret, siden forhåndsvisningen blev lavet.")
@@ -545,9 +523,6 @@ _WRITERS = {
 def _reprice_ledger(written: list[dict]) -> None:
     """The ledger follows the new prices: own homes' placement income (hour prices) and
     sales (preliminary rates) are recomputed for the homes the run touched."""
-    from budget.rates.sales import refresh_home_sales
-    from visitation import events
-    from visitation.models import Placement
 
     hour_homes = {w["data"]["home_id"] for w in written if w["model"] == "hourprice"}
     rate_homes = {w["home_id"] for w in written if w["model"] == "ratecalculation"}
@@ -566,15 +541,11 @@ def _reprice_ledger(written: list[dict]) -> None:
 @transaction.atomic
 def undo(*, run, user: User, seen_version: int):  # noqa: ANN001, ANN201 - IndexRun
     """Remove what the run wrote, if nothing it wrote has been changed since."""
-    from budget.rates.models import IndexRun, RateCalculation, RefusionTier
-    from visitation.models import OfferPrice, Placement, PlacementChange
 
     if not can_index(user):
         raise IndexStepError("Kun økonomikonsulenten og administratoren kan fortryde en fremskrivning.")
     run = IndexRun.objects.select_for_update().get(pk=run.pk)
     if run.version != seen_version:
-        from botilbud.lib.locking import VersionConflict
-
         raise VersionConflict(run, seen_version)
     if run.is_undone:
         raise IndexStepError("Fremskrivningen er allerede fortrudt.")
@@ -622,6 +593,4 @@ def undo(*, run, user: User, seen_version: int):  # noqa: ANN001, ANN201 - Index
 
 
 def runs(limit: int = 20):  # noqa: ANN201
-    from budget.rates.models import IndexRun
-
     return IndexRun.objects.select_related("created_by", "undone_by").order_by("-created_at")[:limit]

@@ -26,6 +26,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.apps import apps as global_apps
+
+from budget.rates.models import RateSettings
+
 KL_SOURCE = (
     "KL: Pris- og lønskøn til brug for budgetlægningen (kl.dk), serviceudgifter i alt. "
     "Tilnærmet værdi, ikke kontrolleret mod KL's tabel: kontrollér og bekræft."
@@ -72,8 +76,6 @@ PLACEHOLDER_TIERS = [
 
 def _apps(apps):  # noqa: ANN001, ANN202
     if apps is None:
-        from django.apps import apps as global_apps
-
         return global_apps
     return apps
 
@@ -97,8 +99,6 @@ def load_price_index(apps=None) -> None:  # noqa: ANN001
 
 
 def load_defaults() -> None:
-    from budget.rates.models import RateSettings
-
     RateSettings.load()
     load_tiers()
     load_price_index()

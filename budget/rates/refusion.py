@@ -24,6 +24,8 @@ from django.db import connection
 
 from botilbud.lib.dates import days_in_year
 from botilbud.lib.money import ZERO, to_money
+from botilbud.models import Municipality
+from budget.rates.models import RefusionTier
 
 AGE_LIMIT = 67
 # A case is "close" to a threshold when its cost is at least this share of it.
@@ -120,8 +122,6 @@ class RefusionForecast:
 
 
 def tiers_for(year: int) -> list[Tier]:
-    from budget.rates.models import RefusionTier
-
     return [
         Tier(t.threshold, t.share_pct, t.source) for t in RefusionTier.objects.filter(year=year).order_by("threshold")
     ]
@@ -129,7 +129,6 @@ def tiers_for(year: int) -> list[Tier]:
 
 def expected_refusion(year: int) -> RefusionForecast:
     """Expected refusion per own citizen and in total, in two queries."""
-    from botilbud.models import Municipality
 
     tiers = tiers_for(year)
     result = RefusionForecast(year, tiers, [], [], [])

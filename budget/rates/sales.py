@@ -30,10 +30,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from botilbud.lib.dates import month_end, months_between, overlap_days
 from botilbud.lib.money import ZERO, to_money
 from botilbud.models import AccountGroup
+from budget.rates.models import PRICING_STATUSES, RateCalculation, RateLevel
+from budget.rates.selectors import approved_rate
+from disponering import services
+from disponering.models import Category, LedgerEntry, Spread, Status
+from disponering.services import horizon_end
+from visitation.models import Placement
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,6 @@ def segments_in(
 
     ``rates``: {(home_id, package_id | None): (day rate, level)} of the year (``day_rates``), to
     price many placements without a query each."""
-    from budget.rates.selectors import approved_rate
 
     home_id = placement.offer.home_id
     result = []
@@ -100,7 +106,6 @@ def day_rates(year: int) -> dict[tuple[int, int | None], tuple[Decimal, str]]:
     {(home_id, None): the default level's}. Three queries of plain values (a statement
     asks for it once per month it covers; model instances for every level's packages
     made sending one statement take seconds)."""
-    from budget.rates.models import PRICING_STATUSES, RateCalculation, RateLevel
 
     approved = RateCalculation.objects.filter(year=year, status__in=PRICING_STATUSES)
     calcs = list(approved.values_list("pk", "home_id", "approved_day"))
@@ -132,15 +137,12 @@ def day_rates(year: int) -> dict[tuple[int, int | None], tuple[Decimal, str]]:
 
 
 def _sale_entries(placement: Any):
-    from disponering.models import LedgerEntry
-
     return LedgerEntry.objects.filter(placement_id=placement.pk, generated=True, generated_key__startswith="salg")
 
 
 def year_months(placement: Any, year: int, today: dt.date | None = None) -> list[tuple[dt.date, Decimal]] | None:
     """The sale's income per month in ``year`` (negative, municipal sign), or ``None`` when
     the sale does not run in the year or the year has no rate in force for it."""
-    from disponering.services import horizon_end
 
     if placement.status not in ("godkendt", "aktiv", "ophoert"):
         return None
@@ -167,9 +169,6 @@ def year_months(placement: Any, year: int, today: dt.date | None = None) -> list
 
 
 def _write_year(placement: Any, year: int, months: list | None, existing: Any) -> None:
-    from disponering import services
-    from disponering.models import Category, Spread, Status
-
     if months is None:
         if existing is not None and existing.status != Status.CANCELLED:
             services.entry_update(
@@ -233,8 +232,6 @@ def _write_year(placement: Any, year: int, months: list | None, existing: Any) -
 @transaction.atomic
 def refresh_sale(placement: Any, today: dt.date | None = None) -> None:
     """Recompute every ledger entry of a sale: one per year it runs in, up to the horizon."""
-    from budget.rates.models import PRICING_STATUSES, RateCalculation
-    from disponering.services import horizon_end
 
     existing = {e.generated_key: e for e in _sale_entries(placement)}
     years: set[int] = set()
@@ -261,9 +258,6 @@ def refresh_sale(placement: Any, today: dt.date | None = None) -> None:
 def refresh_home_sales(home_id: int, year: int | None = None) -> int:
     """Recompute the ledger entries of the home's sales (those running in ``year`` if given),
     after its rate was approved, reopened or indexed. Returns how many sales."""
-    from django.db.models import Q
-
-    from visitation.models import Placement
 
     qs = Placement.objects.sales().filter(offer__home_id=home_id, status__in=["godkendt", "aktiv", "ophoert"])
     if year is not None:

@@ -22,9 +22,10 @@ from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from botilbud.lib.money import ZERO, format_number, to_money
-from botilbud.models import AccountGroup, Home
+from botilbud.models import AccountGroup, Home, User
+from budget.models import ActualTotal, BudgetLine, GroupDefinition
 from budget.rates.calc import LevelInput, LevelRate, RateResult, Regulation, compute_rate
-from budget.rates.models import PRICING_STATUSES, RateCalculation, RateLevel, RateSettings
+from budget.rates.models import PRICING_STATUSES, PriceIndex, RateCalculation, RateLevel, RateSettings
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
@@ -34,7 +35,6 @@ def group_labels() -> dict[str, str]:
     accounts' group data (``budget.GroupDefinition``, edited in the admin): the coarse
     groups that are a group of their own kind. A code the data lacks keeps its
     built-in label. One query."""
-    from budget.models import GroupDefinition
 
     defined = {
         code: name
@@ -52,7 +52,6 @@ def budgeted_costs(home_id: int, year: int, groups: list[str]) -> list[tuple[str
     Before year Y has a budget (next year's rate is computed in the autumn), the
     latest earlier year's corrected budget is used, indexed to Y's prices with the
     PL-skøn of the years in between, and the line says so."""
-    from budget.models import BudgetLine
 
     def corrected(y: int) -> dict[str, Decimal]:
         return dict(
@@ -78,7 +77,6 @@ def budgeted_costs(home_id: int, year: int, groups: list[str]) -> list[tuple[str
         return [(f"Budget {source}: {labels.get(g, g)}", to_money(rows.get(g, ZERO))) for g in groups]
     # An earlier year's budget is in that year's prices: indexed to Y's with the PL of each
     # year after it (the product), when every one of those years has a PL-skøn.
-    from budget.rates.models import PriceIndex
 
     pcts = dict(PriceIndex.objects.filter(year__gt=source, year__lte=year).values_list("year", "pl_pct"))
     if len(pcts) == year - source:
@@ -95,7 +93,6 @@ def budgeted_costs(home_id: int, year: int, groups: list[str]) -> list[tuple[str
 
 def closed_year_actuals(home_id: int, year: int, cost_groups: list[str], income_groups: list[str]) -> dict:
     """A year's actual costs and income from the imported actuals, and how many months are in."""
-    from budget.models import ActualTotal
 
     agg = ActualTotal.objects.filter(home_id=home_id, month__year=year).aggregate(
         costs=Coalesce(Sum("amount", filter=Q(group__in=cost_groups)), Value(ZERO), output_field=MONEY),
@@ -284,7 +281,6 @@ def approved_day_rates(year: int) -> dict[tuple[int, int | None], Decimal]:
 def approvals(calc: RateCalculation) -> list[dict]:
     """The calculation's approvals and reopenings, oldest first, from its audit trail
     (pghistory): an approved version stays here after it is reopened. Two queries."""
-    from botilbud.models import User
 
     Event = RateCalculation.pgh_event_model
     events = (

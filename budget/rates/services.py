@@ -16,6 +16,7 @@ from botilbud.models import Home, User
 from botilbud.permissions import can
 from budget.rates.calc import RateResult
 from budget.rates.models import RateCalculation
+from budget.rates.sales import refresh_home_sales
 from budget.rates.selectors import rate_for
 
 
@@ -106,7 +107,6 @@ def approve(*, calc: RateCalculation, user: User, seen_version: int) -> RateCalc
             level.approved_annual, level.approved_day = rate.annual, rate.day
             level.version += 1
             level.save(update_fields=["approved_annual", "approved_day", "version"])
-    from budget.rates.sales import refresh_home_sales
 
     refresh_home_sales(current.home_id, current.year)
     return current

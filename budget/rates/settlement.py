@@ -24,8 +24,10 @@ from django.db.models import Prefetch, Q
 
 from botilbud.lib.dates import add_months, month_end
 from botilbud.lib.money import ZERO
+from botilbud.models import Home, Municipality
 from budget.rates.models import Statement, StatementLine
 from budget.rates.sales import day_rates, segments_in
+from visitation.models import Placement, PlacementChange
 
 COUNTED = ("godkendt", "aktiv", "ophoert")
 # How far back a statement looks for changes to months already sent.
@@ -52,8 +54,6 @@ class Line:
 
 
 def _sales(home_ids: list[int], municipality_code: int | None, first: dt.date, last: dt.date):
-    from visitation.models import Placement, PlacementChange
-
     qs = (
         Placement.objects.sales()
         .filter(offer__home_id__in=home_ids, status__in=COUNTED, start_date__lte=last)
@@ -159,8 +159,6 @@ def correction_lines(
                 continue
             sample = now[pid][0] if now.get(pid) else None
             if sample is None:
-                from visitation.models import Placement
-
                 p = Placement.objects.select_related("citizen").get(pk=pid)
                 case, initials = p.citizen.case_number, p.citizen.initials
             else:
@@ -218,7 +216,6 @@ def statement(home_id: int, municipality_code: int, month: dt.date) -> Statement
 @transaction.atomic
 def send(*, home, municipality_code: int, month: dt.date, user) -> Statement:  # noqa: ANN001
     """Freeze and mark the statement as sent. A sent statement is never rewritten."""
-    from botilbud.models import Home
 
     Home.objects.select_for_update().filter(pk=home.pk).first()  # one sender at a time per home
     if Statement.objects.filter(home=home, municipality_id=municipality_code, month=month).exists():
@@ -255,7 +252,6 @@ def overview(home_ids: list[int], month: dt.date) -> list[dict]:
     """Per home and paying municipality with sales in the month (or a sent statement): the
     month's days and amount, which are the homes' sales income for the month (the same
     function), and whether the statement is sent. A bounded number of queries."""
-    from botilbud.models import Home, Municipality
 
     live = lines_by_pair(home_ids, month)
     sent = {

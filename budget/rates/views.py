@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings as dj_settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -22,16 +23,17 @@ from openpyxl.cell import WriteOnlyCell
 from botilbud.access import get_home_for_user
 from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.dates import add_months
-from botilbud.lib.locking import VersionConflict
+from botilbud.lib.locking import VersionConflict, save_versioned
 from botilbud.lib.money import ZERO, to_money
 from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text, streaming_sheet, xlsx_response
-from botilbud.models import Home, User
+from botilbud.models import Home, Municipality, User
 from botilbud.permissions import can
 from botilbud.registry import home_tabs_for
 from budget.rates import selectors, services, settlement
 from budget.rates.calc import RateError
 from budget.rates.forms import RateCalculationForm, RateLevelFormSet
 from budget.rates.models import RateCalculation
+from visitation.models import Offer
 
 
 class BadParameter(Exception):
@@ -117,8 +119,6 @@ def home_rate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     saved = form.save(commit=False)
                     saved.updated_by = user
                     if saved.pk:
-                        from botilbud.lib.locking import save_versioned
-
                         save_versioned(saved, seen_version=form.cleaned_data["version"])
                     else:
                         saved.save()
@@ -235,7 +235,6 @@ def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Approved rates for publishing: per offer and support level, day, month and year rate."""
-    from visitation.models import Offer
 
     user = request.user
     try:
@@ -345,8 +344,6 @@ def settlement_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _statement_args(request: AuthenticatedHttpRequest, pk: int, code: int, month_text: str):
-    from botilbud.models import Municipality
-
     home = get_home_for_user(request, pk)
     municipality = Municipality.objects.filter(pk=code).first()
     parts = month_text.split("-")
@@ -444,6 +441,4 @@ def _statement_xlsx(home: Home, municipality: Any, view: settlement.StatementVie
 
 
 def settings_name() -> str:
-    from django.conf import settings as dj_settings
-
     return getattr(dj_settings, "MUNICIPALITY_NAME", "")

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from botilbud.lib.locking import VersionConflict
+from botilbud.lib.locking import VersionConflict, save_versioned
 from botilbud.lib.money import format_number
 from botilbud.models import User
 from botilbud.permissions import can
@@ -58,8 +58,6 @@ def price_index(request: HttpRequest) -> HttpResponse:
                 saved = form.save(commit=False)
                 saved.updated_by = user
                 if saved.pk:
-                    from botilbud.lib.locking import save_versioned
-
                     save_versioned(saved, seen_version=form.cleaned_data["version"])
                 else:
                     saved.save()

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from onboarding.framework import ImportKindSpec
+from onboarding.kinds.budget import BUDGET_KIND
+from onboarding.kinds.organisation import ORGANISATION
+from onboarding.kinds.placements import PLACEMENTS
+from onboarding.kinds.users import USERS
 
 
 def all_kinds() -> dict[str, ImportKindSpec]:
-    from onboarding.kinds.budget import BUDGET_KIND
-    from onboarding.kinds.organisation import ORGANISATION
-    from onboarding.kinds.users import USERS
-
-    kinds: list[ImportKindSpec] = [ORGANISATION, USERS, BUDGET_KIND]
-    try:
-        from onboarding.kinds.placements import PLACEMENTS
-    except ImportError:  # pragma: no cover
-        pass
-    else:
-        kinds.append(PLACEMENTS)
+    kinds: list[ImportKindSpec] = [ORGANISATION, USERS, BUDGET_KIND, PLACEMENTS]
     return {k.kind: k for k in kinds}
 
 

@@ -21,6 +21,8 @@ from typing import Any
 
 from botilbud.models import AccountGroup, Home, User
 from botilbud.permissions import can
+from budget.chart import Resolver
+from budget.models import BudgetLine
 from onboarding.framework import RowError, Staged, Target, capitalise, parse_amount, parse_int
 from onboarding.models import ImportKind
 from onboarding.reader import Column, SourceRow, norm_header
@@ -56,8 +58,6 @@ class AccountMap:
     rule as the actuals import's SQL. A budget line is per coarse group, so this gives the group's kind."""
 
     def __init__(self) -> None:
-        from budget.chart import Resolver
-
         self.resolver = Resolver()
 
     def group(self, function_code: str, art: str) -> str | None:
@@ -180,8 +180,6 @@ class BudgetKind:
         return totals
 
     def _existing(self, staged: list[dict[str, Any]]):  # noqa: ANN202
-        from budget.models import BudgetLine
-
         return {
             (line.home_id, line.year, line.group): line
             for line in BudgetLine.objects.filter(
@@ -204,8 +202,6 @@ class BudgetKind:
         return [target]
 
     def write(self, staged: list[dict[str, Any]], user: User) -> dict[str, tuple[int, Decimal | None]]:
-        from budget.models import BudgetLine
-
         totals = self._lines(staged)
         existing = {k: v for k, v in self._existing(staged).items() if k in totals}
         # Lock the lines we change (a concurrent correction or import waits).

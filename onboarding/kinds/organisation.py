@@ -19,6 +19,7 @@ from typing import Any
 
 from botilbud.models import Area, Home, HourPrice, Paragraph, User
 from botilbud.permissions import can
+from budget.models import CostCentre
 from onboarding.framework import (
     RowError,
     Staged,
@@ -33,6 +34,7 @@ from onboarding.framework import (
 )
 from onboarding.models import ImportKind
 from onboarding.reader import Column, SourceRow
+from visitation.models import Offer, Provider
 
 TARGET_GROUPS = {
     "handicap": Home.TargetGroup.DISABILITY.value,
@@ -99,7 +101,6 @@ class OrganisationKind:
     def validate(self, rows: Iterable[SourceRow], user: User) -> Staged:
         paragraphs = {paragraph_key(p.code): p.code for p in Paragraph.objects.all()}
         by_name = {h.name.lower(): h.cost_centre for h in Home.objects.all()}
-        from budget.models import CostCentre
 
         main_of = dict(Home.objects.values_list("cost_centre", "cost_centre"))
         extra_of = dict(CostCentre.objects.values_list("code", "home__cost_centre"))
@@ -221,8 +222,6 @@ class OrganisationKind:
         return homes, areas
 
     def plan(self, staged: list[dict[str, Any]], user: User) -> list[Target]:
-        from visitation.models import Offer
-
         homes, areas = self._existing(staged)
         year = dt.date.today().year
         area_t = Target("areas", "Områder")
@@ -235,7 +234,6 @@ class OrganisationKind:
         offer_t = Target("offers", "Egne tilbud (botilbud × paragraf)")
         price_t = Target("hour_prices", f"Timepriser {year}")
         cc_t = Target("cost_centres", "Øvrige omkostningssteder")
-        from budget.models import CostCentre
 
         have = set(CostCentre.objects.values_list("code", flat=True))
         offers = set(
@@ -285,9 +283,6 @@ class OrganisationKind:
         return sorted(p.code for p in home.paragraphs.all()) != sorted(d["paragraphs"])
 
     def write(self, staged: list[dict[str, Any]], user: User) -> dict[str, tuple[int, Decimal | None]]:
-        from budget.models import CostCentre
-        from visitation.models import Offer, Provider
-
         homes, areas = self._existing(staged)
         have = set(CostCentre.objects.values_list("code", flat=True))
         cc_count = 0

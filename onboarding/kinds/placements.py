@@ -50,6 +50,8 @@ from onboarding.framework import (
 from onboarding.kinds.organisation import paragraph_key
 from onboarding.models import ImportKind
 from onboarding.reader import Column, SourceRow
+from visitation.models import Citizen, Offer, Placement, Provider, SupportPackage
+from visitation.services import first_due, next_due_after, required_level
 
 STATUSES = {
     "indstillet": "indstillet",
@@ -127,8 +129,6 @@ class PlacementsKind:
         return can(user, "onboarding.use")
 
     def validate(self, rows: Iterable[SourceRow], user: User) -> Staged:
-        from visitation.models import Citizen, Offer, Placement, Provider, SupportPackage
-
         municipalities = Municipalities()
         paragraphs = {paragraph_key(p.code): p for p in Paragraph.objects.all()}
         homes_by_cc = {h.cost_centre: h for h in Home.objects.all()}
@@ -310,8 +310,6 @@ class PlacementsKind:
     # --- plan and write ---------------------------------------------------------------------
 
     def _state(self, staged: list[dict[str, Any]]):  # noqa: ANN202
-        from visitation.models import Citizen, Offer, Placement, Provider
-
         providers = {p.name.lower(): p for p in Provider.objects.exclude(kind=Provider.Kind.OWN)}
         offers = {
             (o.provider.name.lower(), o.name.lower(), o.paragraph_id): o
@@ -364,9 +362,6 @@ class PlacementsKind:
         return [t_citizens, t_providers, t_offers, t_placements]
 
     def write(self, staged: list[dict[str, Any]], user: User) -> dict[str, tuple[int, Decimal | None]]:
-        from visitation.models import Citizen, Offer, Placement, Provider
-        from visitation.services import first_due, next_due_after, required_level
-
         providers, offers, citizens, existing = self._state(staged)
         new_citizens = [
             Citizen(case_number=case, initials=initials, birth_year=birth_year)

@@ -22,6 +22,7 @@ from budget.absence.models import AbsenceProfile
 from budget.absence.reading import ensure_builtin_profiles
 from budget.followup.models import HomeFollowUp, Step
 from budget.followup.services import freeze
+from disponering.models import Category, LedgerEntry
 from tests.absence.test_import import payroll_file
 from tests.followup.conftest import make_march
 
@@ -128,8 +129,6 @@ def test_dashboard_without_payroll_keeps_the_ledger_chart(org, march, client_for
 
 
 def test_home_absence_page_query_count_is_flat(org, payroll, client_for, django_assert_max_num_queries):
-    from disponering.models import Category, LedgerEntry
-
     client = client_for(org.manager)
     url = f"/fravaer/botilbud/{org.home_a.pk}/?aar=2026"
     with django_assert_max_num_queries(14):

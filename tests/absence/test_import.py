@@ -19,6 +19,8 @@ from budget.absence import selectors, services
 from budget.absence.models import AbsenceImport, AbsenceProfile, SicknessAbsence
 from budget.absence.reading import ensure_builtin_profiles
 from budget.models import CostCentre
+from disponering.models import Category, LedgerEntry
+from tests.conftest import make_user
 
 HEADER = "Omkostningssted;Faggruppe;Periode;Normtimer;Sygetimer;Heraf langtidssyg timer;Langtidssygemeldte"
 TITLE = ["Løn og Personale - Fraværsstatistik", "Udtrukket 01.12.2026"]
@@ -263,8 +265,6 @@ def test_import_pages_by_role(org, profile, client, client_for):
 
 
 def test_another_users_import_is_404(org, profile, client_for):
-    from tests.conftest import make_user
-
     staged = stage(GOOD, profile, org.consultant)
     other = make_user("konsulent2", "konsulent")
     assert client_for(other).get(reverse("absence:batch", args=[staged.batch.pk])).status_code == 404
@@ -293,8 +293,6 @@ def test_home_page_scoped_per_role(org, profile, client_for):
 
 
 def test_home_page_shows_months_beside_the_ledger(org, profile, client_for):
-    from disponering.models import Category, LedgerEntry
-
     services.confirm(stage(GOOD, profile).batch.pk, None)  # 52000 November: 1 long-term sick
     LedgerEntry.objects.create(
         home=org.home_a,

@@ -8,9 +8,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.db import connection
+from playwright.sync_api import sync_playwright
+
+from botilbud.registry import load_reference_data
+from tests.conftest import PASSWORD
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -32,7 +42,6 @@ def browser():
         if os.environ.get("CI"):
             pytest.fail(f"Chromium mangler på {CHROMIUM}: .ci/run skal installere den (apt-get install chromium).")
         pytest.skip(f"Chromium findes ikke på {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         b = p.chromium.launch(
@@ -55,7 +64,6 @@ def browser():
 def _reference_data(transactional_db):
     """Live-server tests flush the database after each test; put the default
     reference data (paragraphs, thresholds, account plan …) back first."""
-    from botilbud.registry import load_reference_data
 
     load_reference_data()
 
@@ -77,7 +85,6 @@ def page(browser, live_server):
 @pytest.fixture
 def login(page):
     """``login(user)`` signs in through the real login form."""
-    from tests.conftest import PASSWORD
 
     def do(user, password: str = PASSWORD):
         page.goto(page.base_url + "/log-ind/")
@@ -99,7 +106,6 @@ def screenshot(page, name: str) -> Path:
 
 def axe_violations(page, min_impact: str = "serious") -> list[dict]:
     """Run axe-core (WCAG 2.1 AA rules) and return serious/critical violations."""
-    from axe_playwright_python.sync_playwright import Axe
 
     result = Axe().run(
         page,
@@ -118,12 +124,6 @@ def job_worker(live_server):
     """A real procrastinate worker (``manage.py procrastinate worker``, as compose
     and ``dev.py run`` start it) on the test database, for the user-facing jobs'
     queue; the periodic jobs' queue is left alone."""
-    import subprocess
-    import sys
-    from urllib.parse import urlsplit, urlunsplit
-
-    from django.conf import settings
-    from django.db import connection
 
     url = urlsplit(settings.DATABASE_URL)
     test_url = urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))

@@ -4,9 +4,13 @@ rows; the manager opens the staff-hours tool and sees where the hours go."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+from budget.chart import ensure_default_accounts
 from budget.models import Actual, BudgetLine
+from disponering import services as ledger
+from disponering.models import Category, Spread
 from tests.browser.conftest import axe_violations, screenshot
 from tests.budget.helpers import bad_rows_17_and_40, xlsx_bytes
 
@@ -14,8 +18,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _budgets(org):
-    from budget.chart import ensure_default_accounts
-
     ensure_default_accounts()  # the live-server test database was flushed
     for group, amount in (("loen", "4800000"), ("drift", "600000"), ("indtaegt", "-1200000")):
         BudgetLine.objects.create(home=org.home_a, year=2026, group=group, original=Decimal(amount))
@@ -141,10 +143,6 @@ def test_other_budget_pages_are_accessible(org, page, login):
 def test_manager_plans_a_24_hour_home_with_staff_groups(org, page, login):
     """Staff groups with evening, night and weekend supplements, and the year's
     staff entries from the ledger beside the wage budget, in Chromium."""
-    import datetime as dt
-
-    from disponering import services as ledger
-    from disponering.models import Category, Spread
 
     _budgets(org)
     ledger.entry_create(

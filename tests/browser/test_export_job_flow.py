@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from botilbud.models import Job
 from tests.browser.conftest import axe_violations, screenshot
+from tests.conftest import PASSWORD
 from tests.visitation.conftest import make_placement, vis  # noqa: F401 - fixture
 from visitation.models import Citizen
 
@@ -50,7 +51,6 @@ def test_export_runs_as_a_job_with_progress_and_a_private_download(page, login, 
     other = page.context.browser.new_context()
     other_page = other.new_page()
     other_page.goto(page.base_url + "/log-ind/")
-    from tests.conftest import PASSWORD
 
     other_page.fill("#id_username", org.authority_head.username)
     other_page.fill("#id_password", PASSWORD)

@@ -8,6 +8,8 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from budget.followup.models import HomeFollowUp, Step
+from budget.models import Account
+from budget.selectors import forecast
 from tests.browser.conftest import axe_violations, screenshot
 from tests.followup.conftest import make_march
 
@@ -78,7 +80,6 @@ def test_consultant_manager_and_area_manager_run_the_follow_up(org, march, page,
     assert fu.step == Step.APPROVED
 
     # A new actuals import changes the live forecast, not the approved follow-up.
-    from budget.models import Account
 
     Account.objects.get_or_create(function_code="", art_prefix="1", defaults={"group": "loen"})
     csv = tmp_path / "marts.csv"
@@ -87,7 +88,6 @@ def test_consultant_manager_and_area_manager_run_the_follow_up(org, march, page,
         encoding="utf-8",
     )
     call_command("import_actuals", str(csv), month="2026-03")
-    from budget.selectors import forecast
 
     live_wages = forecast(org.home_a, 2026, 3)["loen"].forecast
     assert live_wages == Decimal("1280000.00")  # 110,000 + 110,000 + 160,000 + 900,000

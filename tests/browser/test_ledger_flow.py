@@ -8,11 +8,18 @@ entry give the conflict message on the second save.
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from playwright.sync_api import expect
 
+from botilbud.models import Paragraph
 from disponering.models import LedgerEntry
 from tests.browser.conftest import axe_violations, screenshot
+from tests.conftest import PASSWORD
+from visitation import services as vservices
+from visitation.models import Citizen, Offer, Placement, Provider, SupportPackage
 
 # serialized_rollback: the flush after a transactional test would otherwise drop
 # the reference data from migrations (paragraphs, packages) for later tests.
@@ -66,7 +73,6 @@ def test_maternity_leave_flow(org, page, login, browser, live_server):
     other = consultant_ctx.new_page()
     other.goto(f"{live_server.url}/log-ind/")
     other.fill("#id_username", org.consultant.username)
-    from tests.conftest import PASSWORD
 
     other.fill("#id_password", PASSWORD)
     other.click("button[type=submit]")
@@ -106,12 +112,6 @@ def test_maternity_leave_flow(org, page, login, browser, live_server):
 def test_package_change_shows_income_adjustment(org, page, login):
     """A §85 package change 6 → 10 hours from 1 July: the consequence is shown
     before saving, and after the change the grid has the adjustment July–December."""
-    import datetime as dt
-    from decimal import Decimal
-
-    from botilbud.models import Paragraph
-    from visitation import services as vservices
-    from visitation.models import Citizen, Offer, Placement, Provider, SupportPackage
 
     p85, _ = Paragraph.objects.get_or_create(
         code="§85", defaults={"name": "Socialpædagogisk støtte", "ladder_step": Paragraph.Ladder.INDIVIDUAL}

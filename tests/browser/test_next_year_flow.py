@@ -12,16 +12,15 @@ from pathlib import Path
 
 import time_machine
 
+from botilbud.models import Paragraph
+from budget.chart import ensure_default_accounts
 from budget.models import BudgetLine
 from budget.rates.models import PriceIndex
 from tests.browser.conftest import axe_violations, screenshot
+from visitation.models import Citizen, Offer, Placement, Provider, SupportPackage
 
 
 def _setup(org):
-    from botilbud.models import Paragraph
-    from budget.chart import ensure_default_accounts
-    from visitation.models import Citizen, Offer, Placement, Provider, SupportPackage
-
     ensure_default_accounts()  # the live-server test database was flushed
     PriceIndex.objects.update_or_create(year=2027, defaults={"pl_pct": Decimal("2.00")})
     for group, amount in (("loen", "1000000"), ("drift", "200000"), ("indtaegt", "-900000")):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from budget.chart import ensure_default_accounts
 from budget.models import Actual, ActualsImport, BudgetLine, ImportProfile
 from tests.browser.conftest import axe_violations, screenshot
 
@@ -30,8 +31,6 @@ def _file(path, rows, title="Økonomisystem A/S – posteringsliste"):
 
 
 def _budgets(org):
-    from budget.chart import ensure_default_accounts
-
     ensure_default_accounts()
     for group, amount in (("loen", "4800000"), ("drift", "600000"), ("indtaegt", "-1200000")):
         BudgetLine.objects.create(home=org.home_a, year=2026, group=group, original=Decimal(amount))

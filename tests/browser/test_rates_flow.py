@@ -14,18 +14,18 @@ from decimal import Decimal
 
 import pytest
 
+from botilbud.registry import load_reference_data
+from budget.models import BudgetLine
+from budget.rates.models import PriceIndex, RateCalculation, RefusionTier
 from tests.browser.conftest import axe_violations, screenshot
 from tests.visitation.conftest import vis  # noqa: F401 - fixture
+from visitation import services
+from visitation.models import Citizen, Placement
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_rate_sale_settlement_and_refusion(page, login, org, vis):  # noqa: F811
-    from budget.models import BudgetLine
-    from budget.rates.models import RateCalculation, RefusionTier
-    from visitation import services
-    from visitation.models import Citizen, Placement
-
     base = page.base_url
     BudgetLine.objects.create(home=org.home_a, year=2027, group="loen", original=Decimal("8000000"))
     BudgetLine.objects.create(home=org.home_a, year=2027, group="drift", original=Decimal("2000000"))
@@ -127,8 +127,6 @@ def test_rate_sale_settlement_and_refusion(page, login, org, vis):  # noqa: F811
 
     # 6. The administrator indexes 2026's prices into 2027 with the PL-skøn (2,90 % shipped):
     #    preview old → new per line, confirm, and undo.
-    from botilbud.registry import load_reference_data
-    from budget.rates.models import PriceIndex
 
     load_reference_data()
     assert PriceIndex.objects.get(year=2027).pl_pct == Decimal("2.90")

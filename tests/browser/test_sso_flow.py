@@ -6,6 +6,7 @@ page; removed from the group, they are refused with a Danish message."""
 from __future__ import annotations
 
 import pytest
+from oidc_provider_mock import run_server_in_thread
 
 from botilbud.models import Role, User
 from botilbud.sso.models import GroupMapping
@@ -23,8 +24,6 @@ from tests.sso.conftest import (  # noqa: F401 - fixtures
 
 @pytest.fixture(scope="module")
 def oidc_url():
-    from oidc_provider_mock import run_server_in_thread
-
     with run_server_in_thread() as server:
         yield f"http://localhost:{server.server_port}"
 

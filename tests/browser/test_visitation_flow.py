@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from botilbud.lib.dates import add_months
+from disponering.models import Category, LedgerEntry
 from tests.browser.conftest import axe_violations, screenshot
 from tests.visitation.conftest import make_placement, vis  # noqa: F401 - fixture
+from visitation import services
 from visitation.models import Placement
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -136,9 +139,6 @@ def test_followup_and_package_change_from_the_worklist(page, login, org, vis):  
 def test_ending_a_placement_from_before_the_app_offers_a_move_out(page, login, org, vis):  # noqa: F811
     """A placement with no generated income entry (loaded at onboarding) ends:
     the form offers the move-out entry in the ledger; the home's ledger shows it."""
-    import datetime as dt
-
-    from disponering.models import Category, LedgerEntry
 
     placement = make_placement(vis.own_108, package=vis.pkg6, start_date=dt.date(2024, 2, 1))
     login(org.caseworker)
@@ -157,7 +157,6 @@ def test_ending_a_placement_from_before_the_app_offers_a_move_out(page, login, o
     # The ended placement offers no second move-out: it has no live status left to end,
     # and a placement with a generated entry gets the note instead of the box.
     other = make_placement(vis.own_108, package=vis.pkg6, start_date=dt.date(2026, 3, 1))
-    from visitation import services
 
     services.placement_change_package(
         placement=other, new_package=vis.pkg9, effective_date=dt.date(2026, 6, 1), user=org.caseworker

@@ -9,13 +9,12 @@ from decimal import Decimal
 
 import time_machine
 
+from budget.chart import ensure_default_accounts
 from budget.models import ActualTotal, BudgetCorrection, BudgetLine, CorrectionKind
 from tests.browser.conftest import axe_violations, screenshot
 
 
 def _year(org):
-    from budget.chart import ensure_default_accounts
-
     ensure_default_accounts()  # the live-server test database was flushed
     # Lindehuset (frame-funded): net budget 800.000, actual 700.000 → surplus 100.000,
     # cap 5 % = 40.000 carried, 60.000 lapses.

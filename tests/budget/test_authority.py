@@ -9,11 +9,15 @@ import pytest
 from django.urls import reverse
 
 from botilbud.models import Paragraph
+from budget.allocation import home_allocation
+from budget.authority import authority_forecast
+from budget.models import Account, Baseline, BaselineLine
+from budget.services import freeze_baseline
+from visitation.models import Citizen, Offer, Placement, PlacementChange, Provider, SupportPackage
 
 
 @pytest.fixture
 def placements(org):
-    from visitation.models import Citizen, Offer, Placement, PlacementChange, Provider, SupportPackage
 
     # get_or_create: a browser test's flush may have removed the migration's paragraphs.
     p108, p107, p85 = (
@@ -67,8 +71,6 @@ def test_authority_forecast(org, placements):
     inflow 365,000 × 2/12 = 60,833.33; outflow 365,000 × 1/12 = 30,416.67.
     Forecast = 785,000 + 60,833.33 − 30,416.67 = 815,416.66; budget 800,000 → +15,416.66.
     §107 region: 730,000 × 184/365 (1 July–31 December) = 368,000."""
-    from budget.authority import authority_forecast
-    from budget.models import Baseline, BaselineLine
 
     # Gladsaxe's citizen in our own home: a sale, the home's income.
     placements["make"](6, placements["o85"], dt.date(2026, 1, 1), "730000", pkg=placements["package"], payer=159)
@@ -100,7 +102,6 @@ def test_authority_forecast(org, placements):
 def test_allocation_on_placements(org, placements):
     """Egebakken's §85 resident from 15 March 2026 with 10 h/week at 400 kr.:
     292 days → 10 × 400 × 292/7 = 166,857.14. One hour/week more = 400 × 365/7 = 20,857.14."""
-    from budget.allocation import home_allocation
 
     model = home_allocation(org.home_a.pk, 2026)
     assert [(r.initials, r.days, r.income) for r in model.residents] == [("B5", 292, D("166857.14"))]
@@ -124,9 +125,6 @@ def test_allocation_page_shows_resident(org, client_for, placements):
 
 
 def test_baseline_freeze_locks_the_lines_in_admin(org, client_for, placements):
-    from budget.models import Baseline, BaselineLine
-    from budget.services import freeze_baseline
-
     baseline = Baseline.objects.create(year=2026)
     BaselineLine.objects.create(
         baseline=baseline, paragraph=placements["p108"], provider_kind="privat", placements=2, average_price=D("1")
@@ -143,8 +141,6 @@ def test_baseline_freeze_locks_the_lines_in_admin(org, client_for, placements):
 
 
 def test_admin_edits_chart_of_accounts(org, client_for):
-    from budget.models import Account
-
     client = client_for(org.administrator)
     assert client.get(reverse("admin:budget_account_changelist")).status_code == 200
     response = client.post(

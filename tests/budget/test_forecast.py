@@ -12,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from budget.models import BudgetCorrection, BudgetLine
 from budget.selectors import forecast, forecast_for_homes
 from budget.services import import_actuals
+from disponering.models import LedgerEntry, Status
+from disponering.services import entry_create
 from tests.budget.helpers import csv_bytes
 
 
@@ -25,8 +27,6 @@ def _setup(org, profile=None):
     rows = [["52000", "5.38.50", "1.10", f"15-{m:02d}-2026", "100.000,00", "Løn"] for m in (1, 2, 3)]
     outcome = import_actuals(stream=io.BytesIO(csv_bytes(rows)), file_name="q1.csv", user=None, mode="apply")
     assert outcome.stage.ok
-    from disponering.models import Status
-    from disponering.services import entry_create
 
     common = {"home": org.home_a, "user": org.manager, "category": "vikar", "account_group": "loen"}
     entry_create(
@@ -46,7 +46,6 @@ def _setup(org, profile=None):
     cancelled = entry_create(
         **common, title="Aflyst", amount=D("99999"), start_date=dt.date(2026, 9, 1), end_date=dt.date(2026, 9, 30)
     )
-    from disponering.models import LedgerEntry
 
     LedgerEntry.objects.filter(pk=cancelled.pk).update(status=Status.CANCELLED)
 

@@ -9,9 +9,12 @@ layer is called directly (dry-run), a handful of files go through the view.
 from __future__ import annotations
 
 import io
+import random
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -68,8 +71,6 @@ def _counts() -> tuple[int, int, int, int]:
 def _check(data: bytes, name: str, bad_lines: set[int], good: int) -> None:
     # Each example in a savepoint that is rolled back: its temporary tables' locks are released, so a
     # thousand examples in one test transaction do not exhaust Postgres' lock table.
-    from django.db import transaction
-
     with transaction.atomic():
         _check_one(data, name, bad_lines, good)
         transaction.set_rollback(True)
@@ -200,8 +201,6 @@ def test_fuzz_xlsx(org, rows, title):
 @fuzz_settings(100)
 @given(junk=st.binary(min_size=1, max_size=400), name=st.sampled_from(["x.csv", "x.xlsx", "x.txt"]))
 def test_fuzz_binary_junk(org, junk, name):
-    from django.db import transaction
-
     before = _counts()
     with transaction.atomic():
         try:
@@ -215,10 +214,6 @@ def test_fuzz_binary_junk(org, junk, name):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_fuzzed_files_through_the_view_never_500(org, client_for, seed):
-    import random
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     rng = random.Random(seed)
     rows = [(rng.choice(["good", *BAD_KINDS]), ("52000", "1.10", 5, 3, Decimal("12.50"), "x")) for _ in range(8)]
     data, bad, _ = _csv_file(rows, rng.choice(["utf-8", "cp1252"]), ";", bool(seed % 2), False)

@@ -16,6 +16,7 @@ would be a 500 in the view.
 from __future__ import annotations
 
 import io
+import random
 import re
 import zipfile
 from decimal import Decimal
@@ -305,8 +306,6 @@ def test_profile_xlsx_with_doctype_is_refused_in_danish(org):
 
 @pytest.mark.parametrize("seed", range(4))
 def test_fuzzed_profile_files_through_the_view_never_500(org, client_for, seed):
-    import random
-
     rng = random.Random(seed)
     rows = [(rng.choice(["good", *BAD_KINDS]), ("52000", "11", 11, 3, Decimal("12.50"), "x")) for _ in range(8)]
     client = client_for(org.administrator)

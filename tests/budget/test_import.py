@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import random
+import re
+import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Sum
 
-from budget.models import Actual, ActualsImport, ActualTotal
+from botilbud.demo import DemoContext
+from budget.demo import seed_budget
+from budget.importer import ImportFileError
+from budget.models import Actual, ActualsImport, ActualTotal, BudgetLine
+from budget.selectors import forecast_for_homes
 from budget.services import confirm_import, import_actuals
 from tests.budget.helpers import bad_rows_17_and_40, csv_bytes, xlsx_bytes
 
@@ -105,8 +114,6 @@ def test_command_dry_run_and_month(org, tmp_path, capsys):
 
 
 def test_unreadable_files(org):
-    from budget.importer import ImportFileError
-
     with pytest.raises(ImportFileError):
         _apply(b"not a zip", "x.xlsx")
     with pytest.raises(ImportFileError, match="mangler"):
@@ -115,7 +122,6 @@ def test_unreadable_files(org):
 
 def test_demo_sample_files(org):
     """The committed sample files under demo/: the good one validates, the bad one names rows 17 and 40."""
-    from pathlib import Path
 
     demo = Path(__file__).resolve().parents[2] / "demo"
     for name in ("forbrug_eksempel.xlsx", "forbrug_eksempel.csv"):
@@ -129,14 +135,6 @@ def test_demo_sample_files(org):
 
 
 def test_demo_seeder(org):
-    import datetime as dt
-    import random
-
-    from botilbud.demo import DemoContext
-    from budget.demo import seed_budget
-    from budget.models import BudgetLine
-    from budget.selectors import forecast_for_homes
-
     ctx = DemoContext(rng=random.Random(1), scale="small", today=dt.date(2026, 11, 23), years=[2025, 2026])
     ctx.homes = [org.home_a, org.home_b, org.home_c]
     ctx.users = {"konsulent": org.consultant}
@@ -175,9 +173,6 @@ def test_structural_and_value_errors_are_all_named_by_file_line(org):
 
 
 def test_xlsx_with_understated_dimension_imports_every_row(org):
-    import re
-    import zipfile
-
     rows = [["52000", "5.38.50", "1.10", "05-05-2026", "10,00", f"r{i}"] for i in range(41)]
     data = xlsx_bytes(rows)
     src = zipfile.ZipFile(io.BytesIO(data))

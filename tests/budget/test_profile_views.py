@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from budget.forms import ImportProfileForm
+from budget.importer import Reconciliation
 from budget.models import Actual, ActualsImport, ImportProfile
+from budget.services import import_actuals
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
 SAP = "KMD Opus (SAP) posteringsudtræk"
@@ -18,8 +22,6 @@ def _sample(name: str) -> SimpleUploadedFile:
 
 
 def _profile_post(profile: ImportProfile, **changes):
-    from budget.forms import ImportProfileForm
-
     data = {f: getattr(profile, f) for f in ImportProfileForm.Meta.fields}
     data.update(changes)
     return {k: ("" if v is None else v) for k, v in data.items()}
@@ -105,9 +107,6 @@ def test_two_bad_lines_refused_over_http(org, client_for):
 def test_refused_file_reconciliation_shows_real_figures_and_nothing_written(org, client_for):
     """A refused file never claims it reconciles: per cost centre the rows and amount read and staged,
     its bad rows, 0 written; the unreadable line (wrong column count) is counted on its own row."""
-    import re
-
-    from budget.importer import Reconciliation
 
     c = client_for(org.administrator)
     sap = ImportProfile.objects.get(name=SAP)
@@ -139,8 +138,6 @@ def test_refused_file_reconciliation_shows_real_figures_and_nothing_written(org,
 
 
 def test_postings_drill_down_scoped(org, client_for):
-    from budget.services import import_actuals
-
     with (DEMO / "forbrug_sap_opus.csv").open("rb") as f:
         import_actuals(
             stream=f, file_name="f.csv", user=None, mode="apply", profile=ImportProfile.objects.get(name=SAP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -11,8 +12,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Sum
 
+from budget import importer
+from budget.importer import ImportFileError
 from budget.models import Actual, ActualsImport, ImportProfile
-from budget.profiles import AccountPattern, parse_amount, parse_date, parse_period
+from budget.profiles import AccountPattern, RowMapper, parse_amount, parse_date, parse_period
 from budget.services import import_actuals
 
 DEMO = Path(__file__).resolve().parents[2] / "demo"
@@ -127,8 +130,6 @@ def test_sap_file_with_two_bad_lines_is_refused_naming_both(homes):
 
 
 def test_wrong_profile_for_the_file_is_refused_in_danish(homes):
-    from budget.importer import ImportFileError
-
     with pytest.raises(ImportFileError, match="blev ikke fundet"):
         _run(DEMO / "forbrug_prisme.txt", "KMD Opus (SAP) posteringsudtræk")
 
@@ -190,10 +191,6 @@ def _sap_utf8_profile():
 
 
 def test_set_based_path_reads_cells_as_the_preview_does(homes):
-    import io
-
-    from budget.profiles import RowMapper
-
     profile = _sap_utf8_profile()
     header = ["Omkostningssted", "PSP-element", "Artskonto", "Periode", "Bogf.dato", "Beløb", "Tekst"]
     mapper = RowMapper(profile, header)
@@ -222,10 +219,6 @@ def test_set_based_path_reads_cells_as_the_preview_does(homes):
 
 
 def test_set_based_path_names_every_bad_row_with_the_previews_reasons(homes):
-    import io
-
-    from budget.profiles import RowMapper
-
     profile = _sap_utf8_profile()
     mapper = RowMapper(
         profile, ["Omkostningssted", "PSP-element", "Artskonto", "Periode", "Bogf.dato", "Beløb", "Tekst"]
@@ -247,8 +240,6 @@ def test_set_based_path_names_every_bad_row_with_the_previews_reasons(homes):
 
 
 def test_a_write_that_differs_from_the_check_is_rolled_back(homes, monkeypatch):
-    from budget import importer
-
     before = Actual.objects.count()
     real = importer._profile_rows_sql
 

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 from budget.allocation import one_hour_per_year, placement_income
-from budget.staffing import StaffingInput, roster_cost, staff_hours
+from budget.staffing import StaffingInput, _h, roster_cost, staff_hours
 
 
 def example() -> StaffingInput:
@@ -74,7 +74,6 @@ def test_staff_hours_rounded_once_at_the_end():
     assert r.roster_hours == D("5359.57")
     assert r.roster_hours_per_week == D("103.07")
     # The half-up boundary: 0,005 rounds up.
-    from budget.staffing import _h
 
     assert _h(D("0.005")) == D("0.01")
     assert _h(D("0.025")) == D("0.03")  # half even would give 0,02

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 from decimal import Decimal as D
 
 import pytest
@@ -10,9 +12,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from botilbud.models import Role
+from budget.chart import ensure_default_accounts
 from budget.models import Actual, ActualTotal, BudgetCorrection, BudgetLine, StaffingPlan
+from budget.services import import_actuals
+from onboarding.framework import parse_amount
+from onboarding.models import ImportBatch
 from tests.budget.helpers import bad_rows_17_and_40, xlsx_bytes
+from tests.conftest import make_user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -122,9 +131,6 @@ def test_upload_preview_confirm_moves_forecast(org, client_for):
 
 
 def test_other_consultant_cannot_confirm_my_batch(org, client_for):
-    from botilbud.models import Role
-    from tests.conftest import make_user
-
     client = client_for(org.consultant)
     rows = [["52000", "5.38.50", "1.10", "15-05-2026", "1,00", "x"]]
     batch = client.post(
@@ -230,7 +236,6 @@ def test_budget_page_queries_are_bounded(org, client_for):
 
 def test_budget_import_xlsx(org, client_for):
     """The original budget goes through the staged import: preview, then confirm."""
-    from onboarding.models import ImportBatch
 
     client = client_for(org.consultant)
     url = reverse("onboarding:upload", args=["budget"])
@@ -280,8 +285,6 @@ def test_non_ascii_digits_get_a_danish_400(org, client_for, query):
 
 
 def test_budget_import_refuses_amounts_beyond_the_column():
-    from onboarding.framework import parse_amount
-
     assert parse_amount("1.234,50", "Budgettet") == (D("1234.50"), None)
     assert parse_amount("1.234,50-", "Budgettet") == (D("-1234.50"), None)
     assert parse_amount("1000000000000", "Budgettet")[1] == "Budgettet »1000000000000« er for stort"
@@ -290,10 +293,6 @@ def test_budget_import_refuses_amounts_beyond_the_column():
 def test_budget_page_shows_the_configured_groups_inside_their_kind(org, client_for):
     """Operations split by the chart into »Øvrig drift«, »Køb hos andre kommuner« and »Køb hos regioner«:
     the budget page shows each one's actuals to date under the kind's row, adding up to it (hand-computed)."""
-    import io
-
-    from budget.chart import ensure_default_accounts
-    from budget.services import import_actuals
 
     ensure_default_accounts()
     BudgetLine.objects.create(home=org.home_a, year=2026, group="drift", original=D("1200"))
@@ -308,8 +307,6 @@ def test_budget_page_shows_the_configured_groups_inside_their_kind(org, client_f
     client = client_for(org.consultant)
 
     def parts(month):
-        import re
-
         html = client.get(budget_url(org.home_a, aar=2026, maaned=month)).content.decode()
         kind = re.search(r'<tr data-group="drift">.*?data-col="actuals">([^<]+)<', html, re.S).group(1)
         subs = {
@@ -335,13 +332,6 @@ def test_budget_page_shows_the_configured_groups_inside_their_kind(org, client_f
 
 def test_year_statement_and_its_excel_show_the_finer_groups(org, client_for):
     """The statement's »heraf« rows: the year's actuals per configured group, adding up to the kind."""
-    import io
-    import re
-
-    from openpyxl import load_workbook
-
-    from budget.chart import ensure_default_accounts
-    from budget.services import import_actuals
 
     ensure_default_accounts()
     data = (

@@ -4,11 +4,14 @@ a deficit, activity-funded cap base, the actuals lock and the reopen, booking on
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from botilbud.models import Home
 from budget import yearend
@@ -158,8 +161,6 @@ def test_only_past_years_close_and_only_consultants(org, year_2026):
 
 
 def test_year_pages_flow_and_scoping(org, year_2026, client_for, settings):
-    import time_machine
-
     with time_machine.travel(dt.datetime(2027, 2, 1, 10, tzinfo=dt.UTC)):
         consultant = client_for(org.consultant)
         assert consultant.get(reverse("budget:year_list")).status_code == 200
@@ -211,10 +212,6 @@ def test_year_pages_flow_and_scoping(org, year_2026, client_for, settings):
 
 
 def test_year_statement_xlsx_neutralises_text(org, year_2026, client_for):
-    import io
-
-    from openpyxl import load_workbook
-
     Home.objects.filter(pk=org.home_b.pk).update(name="=HYPERLINK(1)")
     yearend.year_close(year=2026, user=org.consultant, now=NOW)
     response = client_for(org.manager).get(

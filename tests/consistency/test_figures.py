@@ -31,6 +31,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from botilbud.lib.dates import MONTH_NAMES
+from botilbud.models import Area, Home, User
+from budget.followup.models import Round
+from budget.models import GroupDefinition
 
 TODAY = dt.datetime(2026, 12, 1, 10, 0, tzinfo=dt.UTC)
 SCALE = os.environ.get("BOTILBUD_CONSISTENCY_SCALE", "small")
@@ -150,9 +153,6 @@ def demo(db):
 
 
 def test_every_page_and_export_shows_the_same_figures(demo, client):
-    from botilbud.models import Area, Home, User
-    from budget.followup.models import Round
-
     with time_machine.travel(TODAY, tick=False):
         collector = Collector()
         round_ = Round.objects.filter(month__year=2026).order_by("-month").first()
@@ -207,7 +207,6 @@ def test_every_page_and_export_shows_the_same_figures(demo, client):
             page("fagchef", reverse("absence:home", args=[home.pk]) + "?aar=2026")
         # The finer account groups (»heraf«) in each home's follow-up export (Excel): the same actuals to
         # date as on the budget page and the follow-up page for the same moment.
-        from budget.models import GroupDefinition
 
         part_codes = {f"heraf {g.name.lower()}": g.code for g in GroupDefinition.objects.all()}
         exported_parts = 0

@@ -8,16 +8,20 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from botilbud.models import AccountGroup, Home, Paragraph
+from budget.followup.models import Action, Step
+from budget.followup.services import followups_for_round, freeze
+from budget.models import ActualTotal
+from disponering.services import entry_create
 from tests.followup.conftest import make_march
+from visitation.models import Citizen, Offer, Placement, Provider
 
 YEAR = 2026
 
 
 def add_placements(org, homes: list[Home], *, prefix: str = "") -> dict:
-    from visitation.models import Citizen, Offer, Placement, Provider
-
     para107 = Paragraph.objects.get(code="§107")
     own, _ = Provider.objects.get_or_create(name="Københavns Kommune", defaults={"kind": Provider.Kind.OWN})
     private, _ = Provider.objects.get_or_create(name="Privat Bosted ApS", defaults={"kind": Provider.Kind.PRIVATE})
@@ -52,8 +56,6 @@ def add_placements(org, homes: list[Home], *, prefix: str = "") -> dict:
 
 
 def add_ledger(org, home: Home) -> None:
-    from disponering.services import entry_create
-
     entry_create(
         home=home,
         user=org.manager,
@@ -78,10 +80,6 @@ def add_ledger(org, home: Home) -> None:
 
 def approve(followup, user) -> None:
     """Freeze a follow-up as the follow-up's own approval does (its snapshot)."""
-    from django.utils import timezone
-
-    from budget.followup.models import Step
-    from budget.followup.services import freeze
 
     followup.snapshot = freeze(followup, user)
     followup.step = Step.APPROVED
@@ -99,9 +97,6 @@ def make_world(org):
     """March 2026: home A approved and frozen, then more actuals arrive for it
     (so its live numbers differ from the frozen ones); home B live with ledger
     entries; home C (south) live without a budget."""
-    from budget.followup.models import Action
-    from budget.followup.services import followups_for_round
-    from budget.models import ActualTotal
 
     round_ = make_march(org)
     add_ledger(org, org.home_b)

@@ -10,8 +10,15 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from botilbud.models import AccountGroup, Area, Home
-from tests.dashboard.conftest import YEAR, add_ledger, add_placements
+from botilbud.models import AccountGroup, Area, Home, Paragraph
+from budget.dashboard.models import FollowUpFigure
+from budget.dashboard.selectors import economy
+from budget.followup.models import Step
+from budget.followup.selectors import live_numbers, numbers_for, rollup
+from budget.followup.services import followups_for_round
+from budget.models import ActualTotal, BudgetLine, StaffingPlan
+from budget.selectors import forecast, forecast_total
+from tests.dashboard.conftest import YEAR, add_ledger, add_placements, approve
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +37,6 @@ def _figures(client) -> dict:
 def test_totals_equal_the_sum_of_the_followups_for_the_same_round(world, client_for):
     """The dashboard's totals are the follow-ups' numbers: home A's frozen
     snapshot (even after its actuals changed), homes B and C live."""
-    from budget.followup.selectors import live_numbers, numbers_for, rollup
-    from budget.followup.services import followups_for_round
 
     homes = [world.home_a, world.home_b, world.home_c]
     followups = followups_for_round(round_=world.round, homes=homes)
@@ -48,8 +53,6 @@ def test_totals_equal_the_sum_of_the_followups_for_the_same_round(world, client_
 
 
 def test_frozen_followup_is_not_moved_by_later_actuals(world, client_for):
-    from budget.selectors import forecast, forecast_total
-
     snapshot = world.followups[world.home_a.pk]
     snapshot.refresh_from_db()
     response = client_for(world.department_head).get(reverse("dashboard:home", args=[world.home_a.pk]) + f"?aar={YEAR}")
@@ -114,8 +117,6 @@ def test_recipients_per_paragraph_inflow_outflow_total(world, client_for):
 
 
 def test_paragraph_and_provider_filters_narrow_the_placement_figures(world, client_for):
-    from botilbud.models import Paragraph
-
     client = client_for(world.department_head)
     response = client.get(URL + "&leverandoer=privat")
     assert response.context["figures"]["overdue"] == 0
@@ -270,9 +271,6 @@ def test_excel_of_large_placements_and_ledger_entries(world, client_for):
 
 
 def test_summary_follows_approval_and_reopening(world):
-    from budget.dashboard.models import FollowUpFigure
-    from budget.followup.models import Step
-
     fu = world.followups[world.home_a.pk]
     rows = FollowUpFigure.objects.filter(followup_id=fu.pk)
     assert rows.count() == 3
@@ -289,9 +287,6 @@ def test_summary_follows_approval_and_reopening(world):
 def _grow(org, extra: int) -> None:
     """Add ``extra`` homes in a new area with budgets, actuals, ledger entries,
     placements and follow-ups (half of them approved)."""
-    from budget.followup.services import followups_for_round
-    from budget.models import ActualTotal, BudgetLine
-    from tests.dashboard.conftest import approve
 
     area = Area.objects.create(name="Område Øst")
     area.managers.add(org.area_manager)
@@ -360,8 +355,6 @@ def test_start_pages_per_role(world, client_for):
 
 
 def test_home_manager_start_block_numbers(world, client_for):
-    from budget.models import StaffingPlan
-
     StaffingPlan.objects.create(home=world.home_b, year=dt.date.today().year, wage_budget=Decimal("1200000"))
     response = client_for(world.manager).get(reverse("start"))
     section = next(s for s in response.context["sections"] if s["template"] == "dashboard/_start_home_manager.html")
@@ -405,8 +398,6 @@ def test_no_actuals_yet_the_forecast_is_the_budget(org):
     """A newly onboarded municipality before its first import: the live
     forecast is the budget (actuals to "årets start"), not December's 1/12
     with eleven empty months (found by testing)."""
-    from budget.dashboard.selectors import economy
-    from budget.models import BudgetLine
 
     today = dt.date(2026, 12, 1)
     BudgetLine.objects.create(home=org.home_a, year=2026, group=AccountGroup.WAGES, original=Decimal("1200000"))

@@ -12,6 +12,7 @@ from botilbud.models import HourPrice, Paragraph
 from disponering.bridge import handle_placement_event
 from disponering.models import Category, LedgerEntry, Status
 from disponering.selectors import expected_changes
+from visitation import services as vservices
 
 visitation = pytest.importorskip("visitation.events")
 from visitation import events  # noqa: E402
@@ -147,8 +148,6 @@ def test_external_offer_creates_nothing(org, placement):
 
 
 def test_through_visitation_service(org, placement):
-    from visitation import services as vservices
-
     HourPrice.objects.get_or_create(home=org.home_a, year=2026, defaults={"hour_price": "400.00"})
     vservices.placement_change_package(
         placement=placement,

@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from botilbud.lib.locking import VersionConflict
 from botilbud.models import AccountGroup, HourPrice
 from disponering import services
 from disponering.models import Category, LedgerEntryMonth, Spread, Status
@@ -210,8 +211,6 @@ def test_update_rewrites_months(org):
 
 
 def test_update_stale_version_refused(org):
-    from botilbud.lib.locking import VersionConflict
-
     entry = make(org, amount=D("1200"))
     services.entry_update(entry=entry, seen_version=1, amount=D("600"))
     with pytest.raises(VersionConflict):

@@ -8,18 +8,18 @@ import random
 import time
 
 import pytest
+from django.apps import apps
 from django.db.models import F, Sum
+from django.urls import reverse
 
 from botilbud.demo import DemoContext, seed_organisation
+from botilbud.lib.history import object_history
+from botilbud.migrations._defaults import load_paragraphs
 from disponering.demo import seed
 from disponering.models import LedgerEntry, LedgerEntryMonth, Spread
 
 
 def _seed(scale: str, years: list[int] | None = None) -> DemoContext:
-    from django.apps import apps
-
-    from botilbud.migrations._defaults import load_paragraphs
-
     load_paragraphs(apps)  # idempotent; a transactional test's flush may have removed them
     ctx = DemoContext(
         rng=random.Random(7), scale=scale, today=dt.date(2026, 11, 23), years=[2022, 2023, 2024, 2025, 2026]
@@ -44,7 +44,6 @@ def test_small_seed(db):
     assert not mismatched.exists()
     assert LedgerEntryMonth.objects.exclude(home_id=F("entry__home_id")).count() == 0
     # Every demo entry has its "created" event in the audit trail.
-    from botilbud.lib.history import object_history
 
     entry = LedgerEntry.objects.order_by("?").first()
     rows = object_history(entry)
@@ -63,8 +62,6 @@ def test_large_seed_is_fast(db):
 
 @pytest.mark.parametrize("scale", ["small", "large"])
 def test_ledger_page_queries_at_demo_scale(db, client, django_assert_max_num_queries, scale):
-    from django.urls import reverse
-
     ctx = _seed(scale, years=[2025, 2026])
     home = ctx.homes[0]
     client.force_login(ctx.users["leder"])

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal as D
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
 
 from botilbud.models import AccountGroup
 from disponering import selectors, services
-from disponering.models import Category, LedgerEntry, Spread, Status
+from disponering.models import Category, LeaveRules, LedgerEntry, Spread, Status
 from disponering.selectors import expected_changes
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -303,8 +306,6 @@ def test_typed_months_through_form(org, client_for):
 
 
 def test_leave_helper_creates_net_and_refund_lines(org, client_for):
-    from disponering.models import LeaveRules
-
     LeaveRules.objects.update_or_create(pk=1, defaults={"maternity_refund_to_home": True})
     response = client_for(org.manager).post(
         reverse("disponering:leave_create", args=[org.home_a.pk]),
@@ -473,10 +474,6 @@ def test_stale_cancel_is_refused(org, client_for):
 
 
 def test_excel_export(org, client_for):
-    import io
-
-    from openpyxl import load_workbook
-
     make(org, comment="=1+1")
     response = client_for(org.area_manager).get(reverse("disponering:export", args=[org.home_a.pk]) + "?aar=2026")
     assert response.status_code == 200
@@ -546,8 +543,6 @@ def test_home_tab_links_to_ledger(org, client_for):
 
 
 def test_start_page_section_for_writers(org, client_for):
-    from django.utils import timezone
-
     year = timezone.localdate().year
     make(org, start_date=dt.date(year, 1, 1), end_date=dt.date(year, 12, 31), amount=D("120000"))
     html = client_for(org.manager).get(reverse("start")).content.decode()

@@ -5,6 +5,7 @@ import pytest
 
 from botilbud.models import AccountGroup
 from budget.followup.models import Round
+from budget.models import ActualTotal, BudgetLine
 
 
 def make_march(org):
@@ -17,7 +18,6 @@ def make_march(org):
     Net budget 840,000 → threshold min(1 % = 8,400; 100,000) = 8,400:
     the +30,000 overspend needs explanations and an action plan.
     """
-    from budget.models import ActualTotal, BudgetLine
 
     for home in (org.home_a, org.home_b):
         BudgetLine.objects.create(home=home, year=2026, group=AccountGroup.WAGES, original=Decimal("1200000"))

@@ -10,6 +10,7 @@ from botilbud.models import AccountGroup, Home
 from budget.dashboard import selectors as sel
 from budget.followup.accuracy import accuracy_basis, accuracy_table
 from budget.followup.models import HomeFollowUp, Round, Step
+from budget.models import ActualTotal
 
 
 def _setup(org):
@@ -18,7 +19,6 @@ def _setup(org):
     The October round's frozen forecast was net 144.000: 4.000 too high.
     Of gross: 4.000 / 1.440.000 = 0,28 % → 0,3 %. Of net it would read 2,9 %
     (and a home with a net near zero read −165 %)."""
-    from budget.models import ActualTotal
 
     for group, amount in (
         (AccountGroup.WAGES, "1200000"),

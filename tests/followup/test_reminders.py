@@ -4,12 +4,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
-from botilbud.models import User
+from botilbud.models import Home, User
 from budget.followup import reminders, services
 from budget.followup.models import HomeFollowUp, Reminder, Round, Step
+from budget.followup.tasks import reminders_daily
+from tests.budget.helpers import xlsx_bytes
 
 
 @pytest.fixture(autouse=True)
@@ -19,8 +24,6 @@ def _locmem(settings):
 
 @pytest.fixture
 def _before_deadlines():
-    import time_machine
-
     with time_machine.travel(dt.datetime(2026, 4, 6, 12, tzinfo=dt.UTC)):
         yield
 
@@ -81,8 +84,6 @@ def test_user_can_turn_reminders_off(emails, march, client_for):
 
 
 def test_overdue_overview_is_scoped(org, march, client_for):
-    import time_machine
-
     services.followups_for_round(round_=march, homes=[org.home_a, org.home_c])
     with time_machine.travel(dt.datetime(2026, 4, 10, 12, tzinfo=dt.UTC)):
         html = client_for(org.manager).get(reverse("followup:overdue")).content.decode()
@@ -93,8 +94,6 @@ def test_overdue_overview_is_scoped(org, march, client_for):
 
 
 def test_overdue_queries_are_bounded(org, march, client_for, django_assert_max_num_queries):
-    from botilbud.models import Home
-
     services.followups_for_round(round_=march, homes=[org.home_a])
     client = client_for(org.department_head)
     with django_assert_max_num_queries(8):
@@ -123,10 +122,6 @@ def test_cycle_time_from_import_to_approval(org, march):
 
 
 def test_import_confirm_starts_the_round(org, march, client_for):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from tests.budget.helpers import xlsx_bytes
-
     rows = [["52000", "5.38.50", "1.10", "15-03-2026", "1.000,00", "Løn"]]
     client = client_for(org.consultant)
     batch = client.post(
@@ -138,8 +133,6 @@ def test_import_confirm_starts_the_round(org, march, client_for):
 
 
 def test_reminder_command(emails, march, capsys):
-    from django.core.management import call_command
-
     services.followups_for_round(round_=march, homes=[emails.home_a])
     call_command("followup_reminders", "--date", "2026-04-09")
     assert "Påmindelser sendt: 2" in capsys.readouterr().out
@@ -147,7 +140,6 @@ def test_reminder_command(emails, march, capsys):
 
 def test_the_scheduled_job_sends_them_on_its_danish_date(emails, march, jobs):
     """The worker's daily run (06:00 UTC) does what the command does, for the day it was scheduled."""
-    from budget.followup.tasks import reminders_daily
 
     org = emails
     services.followups_for_round(round_=march, homes=[org.home_a, org.home_b, org.home_c])

@@ -9,10 +9,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import load_workbook
 
-from botilbud.models import AccountGroup
+from botilbud.lib.locking import VersionConflict
+from botilbud.models import AccountGroup, Home
 from budget.followup import services
-from budget.followup.models import Action, AreaApproval, Explanation, HomeFollowUp, Settings, Step
-from budget.followup.selectors import live_numbers
+from budget.followup.models import Action, AreaApproval, Explanation, HomeFollowUp, Round, Settings, Step
+from budget.followup.selectors import live_numbers, steering_budget
+from budget.models import ActualTotal
 
 
 def url(march, home, suffix=""):
@@ -59,8 +61,6 @@ def test_frame_funded_home_is_steered_on_net(org, march):
 
 
 def test_threshold_boundary_is_not_over(org, march):
-    from budget.followup.selectors import steering_budget
-
     economy = [
         {"group": "loen", "corrected_budget": "1000000.00"},
         {"group": "drift", "corrected_budget": "300000.00"},
@@ -145,8 +145,6 @@ def test_area_manager_sends_back_with_comment_then_approves(org, march):
 
 
 def test_approved_followup_is_frozen(org, march, client_for):
-    from budget.models import ActualTotal
-
     fu = _to_area(org, march, org.home_a)
     fu = services.followup_approve(followup=fu, user=org.area_manager, seen_version=fu.version)
     # A later import raises March wages by 50,000: the live forecast moves …
@@ -164,8 +162,6 @@ def test_approved_followup_is_frozen(org, march, client_for):
 
 
 def test_stale_approval_is_refused(org, march):
-    from botilbud.lib.locking import VersionConflict
-
     fu = _to_area(org, march, org.home_a)
     seen = fu.version
     services.followup_return(followup=fu, user=org.area_manager, comment="Ret", seen_version=seen)
@@ -270,8 +266,6 @@ def test_excel_export_has_the_seven_sections_and_page_numbers(org, march, client
 
 
 def test_round_detail_query_count_does_not_grow_with_homes(org, march, client_for, django_assert_max_num_queries):
-    from botilbud.models import Home
-
     client = client_for(org.department_head)
     with django_assert_max_num_queries(25):
         assert client.get(f"/opfoelgning/{march.pk}/").status_code == 200
@@ -292,8 +286,6 @@ def test_area_approval_over_http(org, march, client_for):
 
 
 def test_calendar_creates_a_year_of_rounds(db):
-    from budget.followup.models import Round
-
     created = services.rounds_create(year=2027, months=[2, 4, 6, 8, 10, 12])
     assert [r.month for r in created] == [dt.date(2027, m, 1) for m in (2, 4, 6, 8, 10, 12)]
     december = Round.objects.get(month=dt.date(2027, 12, 1))
@@ -304,8 +296,6 @@ def test_calendar_creates_a_year_of_rounds(db):
 
 
 def test_admin_copies_rounds_to_next_year(org, march, client_for):
-    from budget.followup.models import Round
-
     response = client_for(org.administrator).post(
         "/admin/followup/round/", {"action": "copy_to_next_year", "_selected_action": [march.pk]}
     )

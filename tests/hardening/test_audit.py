@@ -7,9 +7,11 @@ import pghistory
 import pytest
 
 from botilbud.lib.history import access_history, object_history
+from botilbud.models import HourPrice, Paragraph
 from budget.followup import services
 from budget.followup.models import Action
 from tests.followup.conftest import make_march
+from visitation.models import Offer, Provider
 
 
 def _fu(org):
@@ -47,8 +49,6 @@ def test_deleted_action_plan_item_shows_in_the_followup_history(org, client_for)
 
 
 def test_every_tracked_model_records_deletes(org):
-    from botilbud.models import HourPrice
-
     price = HourPrice.objects.get(home=org.home_a, year=2026)
     pk = price.pk
     with pghistory.context(user=org.administrator.pk):
@@ -107,11 +107,8 @@ def test_user_access_page_is_for_the_administrator_only(org, client_for, persona
 
 
 def test_offer_history_only_for_roles_that_see_the_offer(org, client_for):
-    from visitation.models import Offer, Provider
-
     own = Provider.objects.create(name="Egne", kind=Provider.Kind.OWN)
     private = Provider.objects.create(name="Privat ApS", kind=Provider.Kind.PRIVATE)
-    from botilbud.models import Paragraph
 
     p108 = Paragraph.objects.get(code="§108")
     own_offer = Offer.objects.create(provider=own, name="Egebakken", paragraph=p108, home=org.home_a)

@@ -8,8 +8,9 @@ import datetime as dt
 import pytest
 
 from botilbud.dataprotection import listed_models, personal_models, recipients
+from botilbud.models import Paragraph
 from tests.visitation.conftest import make_placement
-from visitation.models import Placement
+from visitation.models import Offer, Placement, Provider
 
 
 def test_every_model_with_personal_data_is_in_the_record():
@@ -40,9 +41,6 @@ def test_only_the_administrator_sees_the_page(org, client_for):
 
 
 def _due_citizens(org, n):
-    from botilbud.models import Paragraph
-    from visitation.models import Offer, Provider
-
     own = Provider.objects.create(name="Egne", kind=Provider.Kind.OWN)
     offer = Offer.objects.create(
         provider=own, name="Egebakken", paragraph=Paragraph.objects.get(code="§108"), home=org.home_a

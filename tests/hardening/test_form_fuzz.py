@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import inspect
 import os
+import re
 import zlib
 from decimal import Decimal
 
@@ -31,7 +32,18 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as seed_for
 from hypothesis import strategies as st
 
+import budget.followup.forms
+import budget.forms
+import disponering.forms
+import visitation.forms
+from botilbud.models import Paragraph
+from budget.followup import services as followup
+from budget.models import BudgetLine
+from disponering import services as ledger
 from tests.conftest import build_org
+from tests.followup.conftest import make_march
+from tests.visitation.conftest import make_placement
+from visitation.models import Offer, Provider
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -88,10 +100,6 @@ HOSTILE = [
 
 def _project_form_fields() -> list[str]:
     """Every field name of every form class in the project's modules."""
-    import budget.followup.forms
-    import budget.forms
-    import disponering.forms
-    import visitation.forms
 
     modules = [visitation.forms, disponering.forms, budget.forms, budget.followup.forms]
     for name in ("onboarding.forms", "budget.rates.forms", "botilbud.forms"):
@@ -149,14 +157,6 @@ def world(django_db_setup, django_db_blocker):
 
 
 def _build_world(org):
-    from botilbud.models import Paragraph
-    from budget.followup import services as followup
-    from budget.models import BudgetLine
-    from disponering import services as ledger
-    from tests.followup.conftest import make_march
-    from tests.visitation.conftest import make_placement
-    from visitation.models import Offer, Provider
-
     round_ = make_march(org)
     fu = followup.followups_for_round(round_=round_, homes=[org.home_a])[0]
     fu = followup.followup_prepare(followup=fu, user=org.consultant, note="", seen_version=fu.version)
@@ -204,8 +204,6 @@ def _build_world(org):
     strs = {"kind": "botilbud", "group": "loen", "chart": "afvigelse"}
 
     def url_for(route: str) -> str | None:
-        import re
-
         def fill(match):
             conv, name = match.group(1), match.group(2)
             if conv in ("int", None) and name in ints:

@@ -1,15 +1,24 @@
 """Bounded input: text lengths, decimals, the CPR guard (Danish messages, 4xx)."""
 
+import importlib
+import inspect
 from decimal import Decimal as D
 
 import pytest
+from django import forms
+from django.apps import apps
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.urls import reverse
 
-from botilbud.lib.validators import contains_cpr, validate_no_cpr
-from budget.models import BudgetLine
+from botilbud.lib.validators import TextLengthValidator, contains_cpr, validate_no_cpr
+from botilbud.sso.models import GroupMapping
+from budget.followup.models import Explanation
+from budget.models import BudgetCorrection, BudgetLine, CarryOver, ImportProfile, YearEnd
+from budget.rates.models import RateCalculation
 from disponering.models import LedgerEntry
 from tests.disponering.test_views import entry_post
+from visitation.forms import PlacementForm
 
 
 @pytest.mark.parametrize(
@@ -59,8 +68,6 @@ def test_a_cpr_number_in_a_ledger_title_is_refused(org, client_for):
 
 
 def test_a_cpr_number_as_case_number_is_refused(org):
-    from visitation.forms import PlacementForm
-
     form = PlacementForm(data={"case_number": "010190-1234", "initials": "AB"})
     assert not form.is_valid()
     assert "CPR-nummer" in " ".join(form.errors["case_number"])
@@ -78,8 +85,6 @@ def test_budget_profile_percentage_is_bounded(org, client_for):
 
 
 def test_model_validation_bounds_text_too():
-    from budget.followup.models import Explanation
-
     explanation = Explanation(followup_id=1, group="loen", text="x" * 4001)
     with pytest.raises(ValidationError) as refused:
         explanation.full_clean(exclude=["followup"])
@@ -98,8 +103,6 @@ PROJECT_APPS = ("botilbud", "visitation", "disponering", "budget", "onboarding")
 
 
 def _project_models():
-    from django.apps import apps
-
     for model in apps.get_models():
         if not model.__module__.startswith(PROJECT_APPS):
             continue
@@ -109,10 +112,6 @@ def _project_models():
 
 
 def test_every_text_field_in_every_model_is_bounded():
-    from django.db import models
-
-    from botilbud.lib.validators import TextLengthValidator
-
     unbounded = []
     for model in _project_models():
         for f in model._meta.concrete_fields:
@@ -128,11 +127,6 @@ def test_every_text_field_in_every_model_is_bounded():
 
 
 def _project_form_classes():
-    import importlib
-    import inspect
-
-    from django import forms
-
     for name in (
         "botilbud.forms",
         "botilbud.sso.forms",
@@ -153,8 +147,6 @@ def _project_form_classes():
 
 
 def test_every_text_and_number_field_in_every_form_is_bounded():
-    from django import forms
-
     found = 0
     unbounded = []
     for cls in _project_form_classes():
@@ -172,10 +164,6 @@ def test_every_text_and_number_field_in_every_form_is_bounded():
 
 
 def test_free_text_typed_in_the_newer_apps_refuses_cpr_numbers():
-    from botilbud.sso.models import GroupMapping
-    from budget.models import BudgetCorrection, CarryOver, ImportProfile, YearEnd
-    from budget.rates.models import RateCalculation
-
     for model, name in [
         (BudgetCorrection, "decision_note"),
         (YearEnd, "reopen_reason"),

@@ -3,11 +3,17 @@
 import datetime as dt
 import json
 import logging
+import time
 
 import pytest
 import time_machine
 from axes.models import AccessAttempt
+from django.contrib.auth import authenticate
+from django.contrib.sessions.models import Session
 
+from botilbud.logformat import JsonLineFormatter
+from botilbud.login_throttle import client_ip
+from botilbud.security import not_a_password_login
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.login_throttle
@@ -119,8 +125,6 @@ def test_the_address_lock_can_be_switched_off(org, client, settings):
     ],
 )
 def test_the_client_address_behind_the_reverse_proxy(rf, settings, proxies, forwarded, expected):
-    from botilbud.login_throttle import client_ip
-
     settings.BOTILBUD_PROXY_COUNT = proxies
     request = rf.get("/log-ind/", REMOTE_ADDR="192.0.2.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
@@ -148,10 +152,6 @@ def test_a_right_password_resets_the_count(org, client, settings):
 
 
 def test_sso_style_authentication_is_not_throttled(org, rf, settings):
-    from django.contrib.auth import authenticate
-
-    from botilbud.security import not_a_password_login
-
     assert not_a_password_login(None, {"code": "x"})
     assert not not_a_password_login(None, {"username": "leder", "password": "***"})
     request = rf.get("/oidc/callback/")
@@ -171,8 +171,6 @@ def test_permission_denials_are_in_the_security_log(org, client_for, security_li
 
 
 def test_the_log_line_is_json(org, client, capsys):
-    from botilbud.security import JsonLineFormatter
-
     record = logging.LogRecord("botilbud.security", logging.WARNING, "", 0, "x", None, None)
     record.security = {"event": "lockout", "user": "leder", "ip": "10.0.0.7", "path": "/log-ind/", "time": "t"}
     line = JsonLineFormatter().format(record)
@@ -189,10 +187,6 @@ def test_authenticated_pages_and_downloads_are_private_no_store(org, client_for,
 
 
 def test_idle_timeout_is_sixty_minutes_and_slides(org, client_for, settings):
-    import time
-
-    from django.contrib.sessions.models import Session
-
     assert settings.SESSION_COOKIE_AGE == 60 * 60
     client = client_for(org.manager)
     client.get("/")

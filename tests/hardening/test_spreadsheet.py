@@ -8,6 +8,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from botilbud.lib.spreadsheet import EXCEL_CELL_LIMIT, clean_cell, streaming_sheet, xlsx_response
+from budget.followup import services
+from tests.followup.conftest import make_march
 
 
 def _read(response):
@@ -65,9 +67,6 @@ def test_write_only_sheets_are_cleaned_row_by_row_and_must_use_the_helper():
 
 
 def test_department_export_neutralises_an_area_name_and_signoff_times_are_local(org, client_for):
-    from budget.followup import services
-    from tests.followup.conftest import make_march
-
     org.area_north.name = '=HYPERLINK("http://angriber")'
     org.area_north.save()
     march = make_march(org)

@@ -2,11 +2,10 @@
 
 import pytest
 
+from budget.chart import ensure_default_accounts
 from tests.visitation.conftest import vis  # noqa: F401
 
 
 @pytest.fixture(autouse=True)
 def _default_accounts(db):
-    from budget.chart import ensure_default_accounts
-
     ensure_default_accounts()

@@ -16,7 +16,7 @@ from decimal import Decimal as D
 import pytest
 
 from budget.nextyear import calc
-from budget.staffing import StaffingInput
+from budget.staffing import GroupInput, StaffingInput
 
 MIX = [calc.PackageMix("A", D("10"), own=2, sold=0), calc.PackageMix("B", D("20"), own=1, sold=1, day_rate=D("2000"))]
 
@@ -105,7 +105,6 @@ def test_wage_budget_with_staff_groups_costs_their_supplements():
     public holidays fixed at 0: 1.924 roster hours per FTE; supplements 1.924 × 0,5 × 40 =
     38.480 → 538.480 per FTE. A roster of 37 h/week = 1.924 h = 1 FTE. With PL 0 %: 538.480,00;
     with PL 10 %: wage and supplement × 1,1 → 550.000 + 1.924 × 0,5 × 44 = 592.328,00."""
-    from budget.staffing import GroupInput
 
     plan = _plan(
         public_holidays=0,

@@ -17,6 +17,7 @@ from budget.nextyear import services
 from budget.nextyear.models import BudgetDraft
 from budget.rates.models import PriceIndex
 from tests.visitation.conftest import make_placement
+from visitation.models import Offer
 
 TODAY = dt.datetime(2026, 12, 1, 10, tzinfo=dt.UTC)
 
@@ -192,8 +193,6 @@ def test_export_neutralises_formulas_and_sums_per_cost_centre_and_account(budget
 
 
 def _more_homes(org, vis, n):
-    from visitation.models import Offer
-
     for i in range(n):
         home = Home.objects.create(
             name=f"Ekstra {i}", area=org.area_north, capacity=10, target_group="handicap", cost_centre=f"6{i:04d}"

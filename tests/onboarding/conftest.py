@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 
 from botilbud.models import Role
+from onboarding import services
+from onboarding.kinds import get_kind
 from tests.conftest import make_user
 
 SAMPLES = Path(__file__).resolve().parents[2] / "demo" / "onboarding"
@@ -19,8 +21,6 @@ def admin(db):
 @pytest.fixture
 def run_import(admin):
     """``run_import(kind, path, user=admin, confirm=True)`` → (outcome, targets or None)."""
-    from onboarding import services
-    from onboarding.kinds import get_kind
 
     def run(kind: str, path: Path, user=None, confirm: bool = True):
         spec = get_kind(kind)

@@ -4,18 +4,24 @@ number in the file, and nothing is written."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
+from openpyxl import Workbook
 
-from botilbud.models import Area, Home, HourPrice, Role, User
-from budget.models import BudgetLine
+from botilbud.models import Area, Home, HourPrice, Municipality, Role, User
+from budget.chart import ensure_default_accounts
+from budget.models import Actual, BudgetCorrection, BudgetLine, CostCentre
+from budget.services import import_actuals
 from onboarding import services
 from onboarding.kinds import get_kind
 from onboarding.models import ImportBatch, StagedRow
 from tests.conftest import make_user
 from tests.onboarding.conftest import FILES, SAMPLES
-from visitation.models import Offer
+from visitation.models import Citizen, Offer, Placement, Provider
 
 
 def by_key(targets):
@@ -148,8 +154,6 @@ def test_budget_sample_sums_accounts_into_groups(onboarded):
 
 
 def test_budget_keeps_corrections(onboarded, run_import, admin, tmp_path):
-    from budget.models import BudgetCorrection
-
     line = BudgetLine.objects.get(home__cost_centre="61010", year=2026, group="loen")
     BudgetCorrection.objects.create(line=line, date="2026-03-01", amount="5000.00", reason="Tillæg", created_by=admin)
     path = tmp_path / "b.csv"
@@ -198,8 +202,6 @@ def test_confirm_twice_is_refused(run_import):
 
 
 def test_xlsx_file_counts_lines_like_the_sheet(run_import, tmp_path):
-    from openpyxl import Workbook
-
     wb = Workbook()
     ws = wb.active
     ws.append(["Omkostningssted", "År", "Kontogruppe", "Budget"])
@@ -230,11 +232,6 @@ def test_unreadable_files_are_refused_whole(run_import, tmp_path, name, content,
 
 
 def test_placements_sample_after_the_organisation(onboarded, run_import):
-    from django.utils import timezone
-
-    from botilbud.models import Municipality
-    from visitation.models import Citizen, Placement, Provider
-
     outcome, targets = run_import("bevillinger", SAMPLES / "bevillinger.csv")
     t = by_key(targets)
     assert outcome.batch.reconciliation["in_file"] == 30
@@ -286,8 +283,6 @@ def test_placements_sample_after_the_organisation(onboarded, run_import):
 
 
 def test_placements_errors_name_every_bad_line_and_write_nothing(onboarded, run_import):
-    from visitation.models import Citizen, Placement, Provider
-
     before = (Placement.objects.count(), Citizen.objects.count(), Provider.objects.count())
     outcome, _ = run_import("bevillinger", FILES / "bevillinger_med_fejl.csv")
     lines = {e.line: " ".join(e.reasons) for e in outcome.errors}
@@ -320,10 +315,6 @@ def test_placements_refuse_cpr_numbers(onboarded, run_import, tmp_path):
 
 
 def test_stale_previews_are_discarded(run_import):
-    import datetime as dt
-
-    from django.utils import timezone
-
     old, _ = run_import("organisation", SAMPLES / "organisation.csv", confirm=False)
     ImportBatch.objects.filter(pk=old.batch.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
     run_import("organisation", SAMPLES / "organisation.csv", confirm=False)
@@ -365,11 +356,6 @@ def test_title_lines_and_windows_1252(run_import, tmp_path):
 def test_a_home_may_have_several_cost_centres(run_import, tmp_path):
     """The organisation file's »Øvrige omkostningssteder«: each becomes a CostCentre of its home, the
     actuals import books them on it, a re-import leaves them alone, and a clash is named by its line."""
-    import io
-
-    from budget.chart import ensure_default_accounts
-    from budget.models import Actual, CostCentre
-    from budget.services import import_actuals
 
     run_import("organisation", SAMPLES / "organisation.csv")
     egely = Home.objects.get(cost_centre="61010")

@@ -21,7 +21,10 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
+from botilbud.lib.locking import VersionConflict, save_versioned
 from botilbud.models import HourPrice
+from botilbud.registry import load_reference_data
+from budget.authority import authority_forecast
 from budget.rates import indexing
 from budget.rates.models import IndexRun, PriceIndex, RateCalculation, RefusionTier
 from visitation.models import Citizen, OfferPrice, Placement, PlacementChange
@@ -44,8 +47,6 @@ def test_index_amount_rounds_half_up_to_ore(amount, pct, expected):
 
 @pytest.fixture
 def setup(org, vis):
-    from botilbud.registry import load_reference_data
-
     load_reference_data()
     PriceIndex.objects.filter(year=2027).update(pl_pct=D("2.50"))
     HourPrice.objects.filter(home=org.home_a, year=2026).update(hour_price=D("100.20"))
@@ -125,8 +126,6 @@ def test_preview_lists_old_and_new_per_line(org, setup):
 
 
 def test_confirm_writes_everything_and_costs_split_on_1_january(org, setup):
-    from budget.authority import authority_forecast
-
     before_2026 = authority_forecast(2026, 12).total("placements_cost")
     plan = indexing.plan(2026, org.administrator)
     run = indexing.apply(from_year=2026, user=org.administrator, fingerprint=plan.fingerprint)
@@ -193,8 +192,6 @@ def test_undo_removes_exactly_what_the_run_wrote(org, setup):
 
 
 def test_undo_is_refused_when_something_it_wrote_was_changed(org, setup):
-    from botilbud.lib.locking import VersionConflict, save_versioned
-
     plan = indexing.plan(2026, org.administrator)
     run = indexing.apply(from_year=2026, user=org.administrator, fingerprint=plan.fingerprint)
     hp = HourPrice.objects.get(home=org.home_a, year=2027)
@@ -236,8 +233,6 @@ def test_index_pages_and_roles(org, setup, client_for):
 
 
 def test_price_index_page_edits_with_history_and_locking(org, client_for):
-    from botilbud.registry import load_reference_data
-
     load_reference_data()
     url = reverse("rates:price_index")
     pl = PriceIndex.objects.get(year=2027)

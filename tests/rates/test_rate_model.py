@@ -4,15 +4,19 @@ actuals, the page line by line, approval and lock, export, scoping."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from botilbud.models import Paragraph
 from botilbud.registry import load_reference_data
 from budget.models import ActualTotal, BudgetCorrection, BudgetLine
 from budget.rates import selectors, services
 from budget.rates.models import RateCalculation, RateLevel
+from visitation.models import Offer, Provider
 
 
 @pytest.fixture
@@ -212,15 +216,10 @@ def test_only_consultant_and_admin_write_rates(budget_2027, client_for, org, who
 
 
 def test_overview_and_export(budget_2027, client_for, org):
-    from openpyxl import load_workbook
-
-    from visitation.models import Offer, Provider
-
     calc = _calc(budget_2027)
     RateLevel.objects.create(calculation=calc, name="=HYPERLINK(1)", weight=D("1"), places=D("20"))
     services.approve(calc=calc, user=org.consultant, seen_version=calc.version)
     own = Provider.objects.create(name="Kommunen", kind="egen")
-    from botilbud.models import Paragraph
 
     Offer.objects.create(
         provider=own, name="Egebakken §108", paragraph=Paragraph.objects.get(code="§108"), home=org.home_a
@@ -231,7 +230,6 @@ def test_overview_and_export(budget_2027, client_for, org):
     assert "553.126,32 kr." in body
     r = c.get(reverse("rates:export") + "?aar=2027")
     assert r.status_code == 200
-    import io
 
     ws = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
     rows = list(ws.iter_rows(values_only=True))

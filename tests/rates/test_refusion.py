@@ -13,6 +13,8 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
+from botilbud.registry import load_reference_data
+from budget.rates.models import RefusionTier
 from budget.rates.refusion import Tier, eligible, expected_refusion, refusion_for
 from visitation.models import Citizen, Placement
 
@@ -51,8 +53,6 @@ def test_three_tiers_of_the_law_2022_level(cost, expected):
 
 
 def test_shipped_tiers_say_where_they_come_from(db):
-    from budget.rates.models import RefusionTier
-
     law = RefusionTier.objects.filter(year=2022).order_by("threshold")
     assert [(t.threshold, t.share_pct) for t in law] == [
         (D("860000.00"), D("25.00")),
@@ -73,8 +73,6 @@ def test_age_rule_by_birth_year_only():
 
 @pytest.fixture
 def expensive(org, vis):
-    from botilbud.registry import load_reference_data
-
     load_reference_data()
 
     def place(case, price, birth_year, payer=101, offer=None):

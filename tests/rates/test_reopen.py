@@ -9,6 +9,8 @@ from decimal import Decimal as D
 import pytest
 from django.urls import reverse
 
+from botilbud.lib.locking import VersionConflict
+from budget.models import GroupDefinition
 from budget.rates import selectors, services
 from budget.rates.models import RateCalculation
 from tests.rates.test_rate_model import _calc, budget_2027  # noqa: F401 - fixture
@@ -67,7 +69,6 @@ def test_reopen_is_for_rate_writers_and_refuses_stale_or_unapproved(approved, or
     data = {"aar": "2027", "version": approved.version, "reason": "x"}
     assert client_for(org.manager).post(url, data).status_code == 403
     assert client_for(org.other_manager).post(url, data).status_code == 404  # another home
-    from botilbud.lib.locking import VersionConflict
 
     with pytest.raises(VersionConflict):
         services.reopen(calc=approved, user=org.consultant, seen_version=approved.version - 1, reason="x")
@@ -79,8 +80,6 @@ def test_reopen_is_for_rate_writers_and_refuses_stale_or_unapproved(approved, or
 
 
 def test_group_labels_come_from_the_group_data(db):
-    from budget.models import GroupDefinition
-
     GroupDefinition.objects.filter(code="drift").update(name="Øvrig drift (varer og tjenesteydelser)")
     labels = selectors.group_labels()
     assert labels["drift"] == "Øvrig drift (varer og tjenesteydelser)"

@@ -11,8 +11,9 @@ from decimal import Decimal as D
 
 import pytest
 
+from botilbud.models import Municipality
 from budget.rates.models import RateCalculation, RateLevel
-from budget.rates.sales import segments_in
+from budget.rates.sales import refresh_home_sales, segments_in
 from disponering.models import LedgerEntry, LedgerEntryMonth
 from visitation import services
 from visitation.models import Citizen
@@ -53,8 +54,6 @@ def rate_2027(org, vis):
 
 
 def _sale(org, vis, start, package=None):
-    from botilbud.models import Municipality
-
     citizen = Citizen.objects.create(case_number="GLA-1", initials="GL")
     p = services.placement_create(
         citizen=citizen,
@@ -151,7 +150,6 @@ def test_a_sale_from_an_earlier_year_earns_income_this_year_and_next(org, vis, r
 def test_a_rate_approved_later_adds_that_years_income(org, vis, rate_2026):
     """Before 2027 has a rate in force the sale has a 2026 entry only; once the 2027 rate is in
     force, refreshing the home's sales adds 2027's (as approving or indexing does)."""
-    from budget.rates.sales import refresh_home_sales
 
     p = _sale(org, vis, dt.date(2026, 11, 15))
     assert [e.generated_key for e in LedgerEntry.objects.filter(placement=p)] == ["salg:2026"]
@@ -173,8 +171,6 @@ def test_a_rate_approved_later_adds_that_years_income(org, vis, rate_2026):
 
 
 def test_a_sale_needs_an_approved_rate(org, vis):
-    from botilbud.models import Municipality
-
     with pytest.raises(services.PlacementError, match="ingen godkendt takst for 2027"):
         services.placement_create(
             citizen=Citizen.objects.create(case_number="X-1", initials="XX"),

@@ -12,12 +12,15 @@ from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from botilbud.models import Municipality
 from budget.rates import settlement
 from budget.rates.models import Statement, StatementLine
 from disponering.models import LedgerEntryMonth
 from tests.rates.test_sales import _sale, rate_2027  # noqa: F401
 from visitation import services
+from visitation.models import Citizen
 
 MARCH = dt.date(2027, 3, 1)
 APRIL = dt.date(2027, 4, 1)
@@ -60,8 +63,6 @@ def test_sent_statement_is_frozen_and_a_later_change_is_corrected_next_month(org
 
 
 def test_statement_pages_excel_and_roles(org, vis, rate_2027, client_for):  # noqa: F811
-    from openpyxl import load_workbook
-
     _sale(org, vis, dt.date(2027, 3, 17))
     url = reverse("rates:statement", args=[org.home_a.pk, 159, "2027-03"])
     c = client_for(org.consultant)
@@ -93,9 +94,6 @@ def test_statement_pages_excel_and_roles(org, vis, rate_2027, client_for):  # no
 
 @pytest.mark.parametrize("n", [1, 6])
 def test_settlement_overview_queries_are_bounded(org, vis, rate_2027, client_for, django_assert_max_num_queries, n):  # noqa: F811
-    from botilbud.models import Municipality
-    from visitation.models import Citizen
-
     for i in range(n):
         p = services.placement_create(
             citizen=Citizen.objects.create(case_number=f"S-{i}", initials="AB"),

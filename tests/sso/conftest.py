@@ -6,12 +6,19 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
+from oidc_provider_mock import run_server_in_thread
+from saml2.config import SPConfig
+from saml2.metadata import create_metadata_string
+
+from botilbud.sso.config import build_saml_config
+from tests.sso.saml_idp import SamlIdP, make_keypair
 
 # The local provider speaks plain http.
 os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
@@ -60,8 +67,6 @@ def configure_oidc(settings, url: str) -> None:
 
 @pytest.fixture(scope="session")
 def oidc_server():
-    from oidc_provider_mock import run_server_in_thread
-
     with run_server_in_thread() as server:
         yield f"http://localhost:{server.server_port}"
 
@@ -86,8 +91,6 @@ def saml_folder(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def saml_idp_server(saml_folder):
-    from tests.sso.saml_idp import SamlIdP
-
     idp = SamlIdP(saml_folder).start()
     yield idp
     idp.stop()
@@ -95,19 +98,11 @@ def saml_idp_server(saml_folder):
 
 @pytest.fixture(scope="session")
 def sp_keypair(saml_folder):
-    from tests.sso.saml_idp import make_keypair
-
     return make_keypair(saml_folder, "sp")
 
 
 def configure_saml(settings, idp, base_url: str, sp_keypair) -> None:
     """Point our SP at ``idp`` and make the IdP trust our SP's metadata."""
-    import copy
-
-    from saml2.config import SPConfig
-    from saml2.metadata import create_metadata_string
-
-    from botilbud.sso.config import build_saml_config
 
     settings.BOTILBUD_SAML_ENABLED = True
     settings.BOTILBUD_SAML_LABEL = "Log ind med kommunens konto (SAML)"

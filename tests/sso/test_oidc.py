@@ -3,16 +3,23 @@ the code flow, the group mapping, refusals of unmapped users and bad tokens."""
 
 from __future__ import annotations
 
+import base64
+import json
+from datetime import timedelta
 from urllib.parse import urlparse
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.conf import settings
+from django.test import Client
+from oidc_provider_mock import run_server_in_thread
 
+from botilbud.lib.history import object_history
 from botilbud.models import Role, User
 from botilbud.sso.backends import OIDCBackend
 from botilbud.sso.models import ExternalIdentity, GroupMapping
-from tests.sso.conftest import query
+from tests.sso.conftest import OidcProvider, configure_oidc, query
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +135,6 @@ def test_a_user_deactivated_by_hand_stays_out(client, oidc, org, mappings):
 def test_an_open_session_ends_when_the_next_login_revokes_access(client, oidc, org, mappings):
     oidc.set_user("anna", groups=["grp-ledere", "grp-egebakken"])
     sign_in(client, oidc, "anna")
-    from django.test import Client
 
     other_browser = Client()
     oidc.set_user("anna", groups=[])
@@ -183,8 +189,6 @@ def test_the_break_glass_admin_cannot_be_taken_over(client, oidc, org, mappings,
 
 
 def test_sso_changes_are_in_the_audit_trail(client, oidc, org, mappings):
-    from botilbud.lib.history import object_history
-
     oidc.set_user("anna", groups=["grp-ledere", "grp-egebakken"])
     sign_in(client, oidc, "anna")
     rows = object_history(User.objects.get(username="anna@kommune.test"))
@@ -211,9 +215,6 @@ def test_a_tampered_token_is_refused(client, oidc, org, mappings, monkeypatch):
     oidc.set_user("eve", groups=["grp-ledere", "grp-egebakken"])
 
     def raise_privileges(token: str) -> str:
-        import base64
-        import json
-
         head, body, signature = token.split(".")
         claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
         claims["groups"] = ["grp-admins"]
@@ -246,17 +247,10 @@ def test_a_token_signed_by_another_key_is_refused(client, oidc, org, mappings, m
 
 
 def test_an_expired_token_is_refused(client, oidc, org, mappings):
-    from datetime import timedelta
-
-    from oidc_provider_mock import run_server_in_thread
-
-    from tests.sso.conftest import OidcProvider, configure_oidc
 
     # A provider whose tokens expired ten minutes before they were issued
     # (beyond the 60 s leeway for clock skew).
     with run_server_in_thread(access_token_max_age=timedelta(minutes=-10)) as server:
-        from django.conf import settings
-
         url = f"http://localhost:{server.server_port}"
         configure_oidc(settings, url)
         expired = OidcProvider(url)

@@ -5,8 +5,12 @@ sign-on and every password form refuses, the admin site's too."""
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
+from botilbud.lib.history import object_history
 from botilbud.models import Role
+from botilbud.sso.config import oidc_settings, password_settings
+from botilbud.sso.models import GroupMapping
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -67,16 +71,12 @@ def test_without_a_break_glass_user_nobody_gets_in_by_password(client, org, sett
 
 
 def test_the_environment_switches_it(monkeypatch):
-    from botilbud.sso.config import password_settings
-
     monkeypatch.setenv("BOTILBUD_PASSWORD_LOGIN", "0")
     monkeypatch.setenv("BOTILBUD_BREAK_GLASS_USER", "nodadmin")
     assert password_settings() == {"BOTILBUD_PASSWORD_LOGIN": False, "BOTILBUD_BREAK_GLASS_USER": "nodadmin"}
 
 
 def test_entra_tenant_fills_in_the_endpoints(monkeypatch):
-    from botilbud.sso.config import oidc_settings
-
     monkeypatch.setenv("BOTILBUD_OIDC_ENTRA_TENANT", "11111111-2222-3333-4444-555555555555")
     monkeypatch.setenv("BOTILBUD_OIDC_CLIENT_ID", "app-id")
     monkeypatch.setenv("BOTILBUD_OIDC_CLIENT_SECRET", "secret")
@@ -90,19 +90,12 @@ def test_entra_tenant_fills_in_the_endpoints(monkeypatch):
 
 
 def test_half_configured_oidc_refuses_to_start(monkeypatch):
-    from django.core.exceptions import ImproperlyConfigured
-
-    from botilbud.sso.config import oidc_settings
-
     monkeypatch.setenv("BOTILBUD_OIDC_CLIENT_ID", "app-id")
     with pytest.raises(ImproperlyConfigured, match="BOTILBUD_OIDC_CLIENT_SECRET"):
         oidc_settings()
 
 
 def test_a_mappings_homes_are_in_its_audit_trail(client, org):
-    from botilbud.lib.history import object_history
-    from botilbud.sso.models import GroupMapping
-
     client.force_login(org.administrator)
     response = client.post(
         "/admin/sso/groupmapping/add/",
@@ -138,8 +131,6 @@ def test_a_mappings_homes_are_in_its_audit_trail(client, org):
 
 
 def test_a_stale_mapping_edit_is_refused(client, org):
-    from botilbud.sso.models import GroupMapping
-
     mapping = GroupMapping.objects.create(group="grp-ledere", role=Role.HOME_MANAGER)
     GroupMapping.objects.filter(pk=mapping.pk).update(version=2)
     client.force_login(org.administrator)
@@ -154,8 +145,6 @@ def test_a_stale_mapping_edit_is_refused(client, org):
 
 
 def test_only_the_administrator_sees_a_mappings_history(client, org):
-    from botilbud.sso.models import GroupMapping
-
     mapping = GroupMapping.objects.create(group="grp-ledere", role=Role.HOME_MANAGER)
     for user in org.all_users:
         client.force_login(user)

@@ -6,16 +6,23 @@ replayed assertions, single logout."""
 from __future__ import annotations
 
 import base64
+import copy
 import datetime as dt
 from urllib.parse import urlparse
 
 import pytest
 import time_machine
+from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
+from saml2.config import SPConfig
+from saml2.metadata import create_metadata_string
 
 from botilbud.models import Role, User
+from botilbud.sso.config import saml_settings
 from botilbud.sso.models import ExternalIdentity, GroupMapping
 from botilbud.sso.saml import kombit_privileges
 from tests.sso.conftest import saml_user
+from tests.sso.saml_idp import SamlIdP
 
 pytestmark = pytest.mark.django_db
 
@@ -101,8 +108,6 @@ def test_a_tampered_assertion_is_refused(client, saml, org, mappings):
 
 
 def test_an_assertion_signed_by_another_key_is_refused(client, saml, org, mappings, saml_folder, sp_keypair, settings):
-    from tests.sso.saml_idp import SamlIdP
-
     attacker = SamlIdP(saml_folder, key_name="angriber")
     attacker.url, attacker.entity_id = saml.url, saml.entity_id  # poses as the municipality's IdP
     attacker.trust_sp(_sp_metadata(settings))
@@ -124,8 +129,6 @@ def test_an_expired_assertion_is_refused(client, saml, org, mappings):
 
 
 def test_an_unsolicited_assertion_is_refused(client, saml, org, mappings):
-    from django.test import Client
-
     saml.users["anna"] = saml_user("anna", ["Ledere", "Egebakken-personale"])
     start = client.get("/sso/saml/login/")
     _, fields = saml.response_for_redirect(start["Location"], "anna")
@@ -196,8 +199,6 @@ def test_kombit_privileges_are_read_from_the_base64_xml():
 
 
 def test_the_environment_configures_saml(monkeypatch, tmp_path):
-    from botilbud.sso.config import saml_settings
-
     monkeypatch.setenv(
         "BOTILBUD_SAML_METADATA_URL", "https://adfs.kommune.dk/FederationMetadata/2007-06/FederationMetadata.xml"
     )
@@ -215,21 +216,12 @@ def test_the_environment_configures_saml(monkeypatch, tmp_path):
 
 
 def test_saml_without_base_url_refuses_to_start(monkeypatch):
-    from django.core.exceptions import ImproperlyConfigured
-
-    from botilbud.sso.config import saml_settings
-
     monkeypatch.setenv("BOTILBUD_SAML_METADATA_FILE", "/etc/botilbud/idp.xml")
     with pytest.raises(ImproperlyConfigured, match="BOTILBUD_SAML_BASE_URL"):
         saml_settings(debug=False)
 
 
 def _sp_metadata(settings) -> str:
-    import copy
-
-    from saml2.config import SPConfig
-    from saml2.metadata import create_metadata_string
-
     conf = SPConfig()
     conf.load(copy.deepcopy(settings.SAML_CONFIG))
     return create_metadata_string(None, config=conf, valid=24).decode()

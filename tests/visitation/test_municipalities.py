@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from botilbud.models import Municipality
 from botilbud.registry import load_reference_data
+from budget.rates.models import RateCalculation
 from visitation.models import Placement
 
 
@@ -43,10 +46,6 @@ def test_own_citizen_defaults_to_own_municipality(org, vis, client_for):
 
 
 def test_caseworker_records_another_municipalitys_citizen_in_own_home(org, vis, client_for):
-    from decimal import Decimal
-
-    from budget.rates.models import RateCalculation
-
     c = client_for(org.caseworker)
     r = c.post(reverse("visitation:placement_create"), _data(vis, paying_municipality="159"))
     assert r.status_code == 400 and "ingen godkendt takst for 2026" in r.content.decode()

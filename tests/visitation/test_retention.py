@@ -19,7 +19,7 @@ from budget.rates.models import Statement, StatementLine
 from disponering.models import LedgerEntry
 from tests.visitation.conftest import make_placement
 from visitation.models import Citizen, Decision, Placement, RetentionItem, RetentionRun
-from visitation.retention import apply_retention, cutoff_for, retention_report
+from visitation.retention import _events_of, apply_retention, cutoff_for, retention_report
 
 
 def _ended(vis, end: dt.date, **kw) -> Placement:
@@ -173,7 +173,6 @@ def test_apply_anonymises_the_person_and_keeps_the_money(org, vis):
     assert StatementLine.objects.aggregate(s=Sum("amount"))["s"] == lines_before
 
     # The history keeps none of it either.
-    from visitation.retention import _events_of
 
     for event_model in _events_of(Citizen):
         assert not event_model.objects.filter(case_number=old_case).exists()

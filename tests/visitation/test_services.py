@@ -5,9 +5,21 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
 
-from visitation import services
-from visitation.models import ApprovalLevel, FollowUp, Placement, PlacementChange, Provider
+from botilbud.models import Paragraph
+from tests.visitation.conftest import make_placement
+from visitation import events, services
+from visitation.models import (
+    ApprovalLevel,
+    CompetenceThreshold,
+    Decision,
+    FollowUp,
+    Placement,
+    PlacementChange,
+    Provider,
+    SupportPackage,
+)
 from visitation.services import BeyondCompetence, PlacementError, required_level
 
 OWN = Provider.Kind.OWN
@@ -36,8 +48,6 @@ def test_threshold_routing_at_each_boundary(vis, amount, kind, level):
 
 @pytest.mark.django_db
 def test_thresholds_are_data(vis):  # the admin edits them
-    from visitation.models import CompetenceThreshold
-
     CompetenceThreshold.objects.filter(level="sagsbehandler").update(max_amount=Decimal("150000.00"))
     assert required_level(Decimal("150000.00"), OWN) == ApprovalLevel.CASEWORKER
     assert required_level(Decimal("150000.01"), OWN) == ApprovalLevel.AUTHORITY_HEAD
@@ -139,8 +149,6 @@ def test_small_placement_caseworker_may_approve(org, vis):
 
 
 def SupportPackageByHours(hours):  # noqa: N802 - reads like a lookup
-    from visitation.models import SupportPackage
-
     return SupportPackage.objects.get(weekly_hours=Decimal(hours))
 
 
@@ -224,8 +232,6 @@ def test_end_is_recorded_and_emitted(org, vis, captured_events):
 
 
 def test_failing_handler_rolls_back(org, vis):
-    from visitation import events
-
     p = _own(org, vis, vis.pkg6)
 
     def boom(event):
@@ -251,16 +257,12 @@ def test_failing_handler_rolls_back(org, vis):
     ],
 )
 def test_due_date_rules(vis, code, start, first, after_follow_up, next_due):
-    from botilbud.models import Paragraph
-
     pid = Paragraph.objects.get(code=code).pk
     assert services.first_due(paragraph_id=pid, start_date=start) == first
     assert services.next_due_after(paragraph_id=pid, follow_up_date=after_follow_up) == next_due
 
 
 def test_no_rule_no_due_date(vis):
-    from botilbud.models import Paragraph
-
     assert (
         services.first_due(paragraph_id=Paragraph.objects.get(code="§104").pk, start_date=dt.date(2026, 1, 1)) is None
     )
@@ -293,10 +295,6 @@ def test_followup_sets_next_due(org, vis, captured_events):
 
 
 def test_roll_status(org, vis):
-    from django.core.management import call_command
-
-    from tests.visitation.conftest import make_placement
-
     future = make_placement(vis.ext_108, status=Placement.Status.APPROVED, start_date=dt.date(2030, 1, 1))
     due = make_placement(vis.ext_108, status=Placement.Status.APPROVED, start_date=dt.date(2026, 1, 1))
     over = make_placement(
@@ -315,8 +313,6 @@ def test_roll_status(org, vis):
 
 
 def test_package_change_above_the_decided_level_needs_competence(org, vis, captured_events):
-    from visitation.models import Decision
-
     pkg2 = SupportPackageByHours(2)  # 41,600: the caseworker's level
     p = _own(org, vis, pkg2)
     assert p.required_level == ApprovalLevel.CASEWORKER

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import random
 from decimal import Decimal
 
 import pytest
@@ -9,9 +10,13 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from openpyxl import load_workbook
 
-from botilbud.models import Job
+from botilbud.demo import DemoContext
+from botilbud.lib.dates import add_months
+from botilbud.models import Job, Paragraph
+from botilbud.registry import load_reference_data
 from tests.visitation.conftest import make_placement
-from visitation.models import Citizen, Placement, Provider
+from visitation import demo, selectors
+from visitation.models import Citizen, Decision, Placement, Provider, SupportPackage
 
 
 def test_pages_render_for_authority(org, vis, client_for):
@@ -160,7 +165,6 @@ def test_home_manager_sees_only_own_home_placements_with_initials(org, vis, clie
 
 def _export(client, jobs, params=None):
     """Ask for the export (POST, filters in the query string), run the job, download the file."""
-    from botilbud.models import Job
 
     url = reverse("visitation:placement_export")
     r = client.post(url + ("?" + urlencode(params) if params else ""))
@@ -232,7 +236,6 @@ def test_worklist_and_followup(org, vis, client_for):
     )
     assert r.status_code == 302
     p.refresh_from_db()
-    from botilbud.lib.dates import add_months
 
     assert p.next_follow_up == add_months(today, 3)
 
@@ -248,7 +251,6 @@ def test_purchases_and_sales_totals(org, vis, client_for):
         paying_municipality_id=159,
         acting_municipality_id=159,
     )
-    from visitation import selectors
 
     rows = {
         r["kind"]: r for r in selectors.purchases_by_provider_kind(org.caseworker, year=year, on=dt.date(year, 6, 1))
@@ -315,15 +317,7 @@ def test_admin_pages_render(org, vis, client_for):
 
 
 def test_demo_seeder_small(org):
-    import random
-
-    from botilbud.demo import DemoContext
-    from botilbud.registry import load_reference_data
-    from visitation import demo
-    from visitation.models import Decision
-
     load_reference_data()
-    from botilbud.models import Paragraph
 
     org.home_a.paragraphs.add(*Paragraph.objects.filter(code__in=["§108", "§85"]))
     org.home_c.paragraphs.add(*Paragraph.objects.filter(code__in=["§107"]))
@@ -476,8 +470,6 @@ def test_package_change_beyond_competence_is_403_with_message(org, vis, client_f
 
 
 def SupportPackage_(hours):  # noqa: N802
-    from visitation.models import SupportPackage
-
     return SupportPackage.objects.get(weekly_hours=Decimal(hours))
 
 

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from botilbud.lib.money import format_kr
 from budget import importer
+from budget.models import ImportProfile
 from budget.services import import_actuals
 
 
@@ -36,8 +37,6 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
         profile = None
         if options["profile"]:
-            from budget.models import ImportProfile
-
             profile = ImportProfile.objects.filter(name=options["profile"]).first()
             if profile is None:
                 names = ", ".join(ImportProfile.objects.values_list("name", flat=True))
