@@ -7,6 +7,7 @@ from django.db import IntegrityError, connection, transaction
 
 from botilbud.lib.bulk import ChangedTables, foreign_keys_checked_at_end, update_rows
 from botilbud.models import Home, HourPrice
+from visitation.models import Citizen
 
 pytestmark = pytest.mark.django_db
 
@@ -43,8 +44,6 @@ def test_update_rows_writes_none_dates_and_decimals(org):
     price.hour_price = "412.50"
     assert update_rows(HourPrice, [price], ["hour_price"]) == 1
     assert str(HourPrice.objects.get(pk=price.pk).hour_price) == "412.50"
-    from visitation.models import Citizen
-
     citizens = [Citizen.objects.create(case_number=f"2026-{i}", initials="AB", birth_year=1990) for i in range(3)]
     citizens[0].birth_year, citizens[1].birth_year = None, 1960
     citizens[2].anonymised_at = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
@@ -60,15 +59,13 @@ def test_foreign_keys_come_back_the_same_and_are_checked_at_the_end(org):
     table = HourPrice._meta.db_table
     before = _foreign_keys(table)
     assert before
-    with transaction.atomic():
-        with foreign_keys_checked_at_end([table]):
-            assert _foreign_keys(table) == []
-            HourPrice.objects.create(home=org.home_b, year=2026, hour_price="300.00")
+    with transaction.atomic(), foreign_keys_checked_at_end([table]):
+        assert _foreign_keys(table) == []
+        HourPrice.objects.create(home=org.home_b, year=2026, hour_price="300.00")
     assert _foreign_keys(table) == before
 
-    with pytest.raises(IntegrityError), transaction.atomic():
-        with foreign_keys_checked_at_end([table]):
-            HourPrice.objects.create(home_id=987654, year=2026, hour_price="300.00")  # no such home
+    with pytest.raises(IntegrityError), transaction.atomic(), foreign_keys_checked_at_end([table]):
+        HourPrice.objects.create(home_id=987654, year=2026, hour_price="300.00")  # no such home
     assert _foreign_keys(table) == before
     assert not HourPrice.objects.filter(home_id=987654).exists()
 
