@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from django.db import connection, models
 
@@ -23,20 +24,25 @@ def update_rows(model: type[models.Model], objs: Sequence[models.Model], fields:
     meta = model._meta
     pk = meta.pk
     assert pk is not None
-    concrete = [meta.get_field(name) for name in fields]
+    concrete: list[models.Field[Any, Any]] = []
+    for name in fields:
+        field = meta.get_field(name)
+        if not isinstance(field, models.Field) or not field.concrete:
+            raise ValueError(f"{model.__name__}.{name} is not a column")
+        concrete.append(field)
     columns = [pk, *concrete]
     arrays = [[pk.get_db_prep_value(obj.pk, connection) for obj in objs]]
     for field in concrete:
         arrays.append([field.get_db_prep_save(getattr(obj, field.attname), connection) for obj in objs])
     quote = connection.ops.quote_name
     names = [quote(f"v{i}") for i in range(len(columns))]
-    casts = ", ".join(f"%s::{field.db_type(connection) or field.rel_db_type(connection)}[]" for field in columns)
+    casts = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns)
     assignments = ", ".join(
-        f"{quote(field.column)} = v.{name}" for field, name in zip(concrete, names[1:], strict=True)
+        f"{quote(str(field.column))} = v.{name}" for field, name in zip(concrete, names[1:], strict=True)
     )
     sql = (
         f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "
-        f"FROM unnest({casts}) AS v({', '.join(names)}) WHERE t.{quote(pk.column)} = v.{names[0]}"
+        f"FROM unnest({casts}) AS v({', '.join(names)}) WHERE t.{quote(str(pk.column))} = v.{names[0]}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, arrays)
