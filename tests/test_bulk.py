@@ -1,4 +1,4 @@
-"""Set-based writes of the demo seeders (botilbud.lib.bulk)."""
+"""Set-based writes of the demo seeders (botilbud.lib.bulk) and the planner hint (botilbud.lib.planner)."""
 
 import datetime as dt
 
@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from botilbud.lib.bulk import ChangedTables, foreign_keys_checked_at_end, update_rows
+from botilbud.lib.planner import joins_in_written_order
 from botilbud.models import Home, HourPrice
 from visitation.models import Citizen
 
@@ -78,3 +79,16 @@ def test_changed_tables_names_the_tables_written_since_the_last_call(org):
     HourPrice.objects.create(home=org.home_b, year=2025, hour_price="300.00")
     assert changed.since_last() == [HourPrice._meta.db_table]
     assert changed.since_last() == []
+
+
+def _join_collapse_limit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW join_collapse_limit")
+        return cursor.fetchone()[0]
+
+
+def test_joins_in_written_order_sets_the_planner_for_the_block_only():
+    default = _join_collapse_limit()
+    with joins_in_written_order():
+        assert _join_collapse_limit() == "1"
+    assert _join_collapse_limit() == default
