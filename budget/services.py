@@ -106,7 +106,9 @@ def import_actuals(
             batch = ActualsImport.objects.create(
                 file_name=file_name[:255], uploaded_by=user, status=ActualsImport.Status.DONE, **extra
             )
-            inserted, replaced = importer.apply(read.source_sql or "", batch_id=batch.pk, aggregated=True)
+            inserted, replaced = importer.apply(
+                read.write_sql or read.source_sql or "", batch_id=batch.pk, aggregated=True
+            )
             _rounds_start({p.month for p in outcome.preview})
             total = sum((p.total for p in outcome.preview), Decimal("0"))
             ActualsImport.objects.filter(pk=batch.pk).update(
