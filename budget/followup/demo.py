@@ -114,7 +114,7 @@ def seed(ctx: DemoContext) -> None:
                 fu.snapshot = snapshot
                 fu.approved_by = area_managers.get(home.area_id)
                 fu.approved_at = now
-                fu._plan = snapshot  # type: ignore[attr-defined]
+                fu._plan = snapshot  # type: ignore[attr-defined]  # a seeding note on the unsaved instance
             followups.append(fu)
         # One expression among the values makes Django insert with VALUES and
         # a parameter per value instead of UNNEST over arrays: psycopg quotes

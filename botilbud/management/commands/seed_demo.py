@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
+from typing import Any
 
 import pghistory
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -26,16 +27,16 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="Gør intet, hvis der allerede er data.")
         parser.add_argument("--years", type=int, default=5, help="Antal år med historik (standard 5).")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if Home.objects.exists():
             if options["if_empty"]:
                 self.stdout.write("Databasen har allerede data; demodata oprettes ikke igen.")
                 return
             raise CommandError("Databasen har allerede data. Brug en tom database (eller --if-empty).")
         today = dt.date.fromisoformat(str(options["today"])) if options["today"] else dt.date.today()
-        years = int(options["years"])  # type: ignore[arg-type]
+        years = int(options["years"])
         ctx = DemoContext(
-            rng=random.Random(int(options["seed"])),  # type: ignore[arg-type]
+            rng=random.Random(int(options["seed"])),
             scale=str(options["scale"]),
             today=today,
             years=list(range(today.year - years + 1, today.year + 1)),
