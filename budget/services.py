@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from botilbud.lib.locking import save_versioned
+from botilbud.lib.money import format_number
 from botilbud.models import Home, User
 from botilbud.permissions import can
 from budget import importer
@@ -207,6 +208,14 @@ def confirm_import(*, batch: ActualsImport, user: User) -> tuple[int, int]:
         locked.version += 1
         locked.save(update_fields=["status", "applied_at", "replaced_rows", "row_count", "version"])
         return inserted, replaced
+
+
+def confirmed_message(file_name: str, inserted: int, replaced: int) -> str:
+    """What the user is told when a previewed import is written (in the request or by the job)."""
+    text = f"Forbruget fra {file_name} er indlæst: {format_number(inserted, 0)} posteringer"
+    if replaced:
+        text += f" (erstatter {format_number(replaced, 0)} tidligere posteringer for de samme måneder)"
+    return text + "."
 
 
 def _rounds_start(months: set[dt.date]) -> None:

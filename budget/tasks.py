@@ -1,4 +1,5 @@
-"""The budget app's background job (procrastinate): checking a large actuals file.
+"""The budget app's background jobs (procrastinate): checking a large actuals file, and
+writing a large previewed import.
 
 A file above ``BOTILBUD_IMPORT_JOB_BYTES`` is checked here instead of in the
 request (``budget.views.actuals``): the same ``services.import_actuals`` call
@@ -6,23 +7,30 @@ request (``budget.views.actuals``): the same ``services.import_actuals`` call
 it), with the bytes read as progress on the job's page. The outcome is stored
 with the job; the page it sends the user to (``actuals_import_result``) shows
 the refusal or the preview to confirm, exactly as the synchronous check does.
+
+Confirming a preview of ``BOTILBUD_IMPORT_JOB_ROWS`` rows or more is a job too
+(``actuals_confirm``): ``services.confirm_import`` for the user who confirmed,
+and its Danish answer on the import page afterwards.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from procrastinate.contrib.django import app
 
 from botilbud.jobs import JobFile, Progress, SideProgress, counting_reader, job_run, job_upload_file
 from botilbud.models import Job
 from budget import importer, services
-from budget.models import ImportProfile
+from budget.models import ActualsImport, ImportProfile
 
 ACTUALS_CHECK = "budget.actuals_check"
+ACTUALS_CONFIRM = "budget.actuals_confirm"
 READ_PHASE = "Filen læses og kontrolleres række for række …"
 CHECK_PHASE = "Filen er læst. Rækkerne afstemmes og gemmes til din godkendelse …"
+CONFIRM_PHASE = "Posteringerne skrives, og det skrevne afstemmes mod det kontrollerede …"
 
 
 def actuals_check_work(job: Job, progress: Progress) -> JobFile:
@@ -65,3 +73,27 @@ def actuals_check_work(job: Job, progress: Progress) -> JobFile:
 def actuals_check(job_id: str) -> None:
     """Check (stage, validate, reconcile) a large actuals file for the user who uploaded it."""
     job_run(job_id, actuals_check_work)
+
+
+def actuals_confirm_work(job: Job, progress: Progress) -> JobFile:
+    # Before the import's transaction begins, so the job's page sees it.
+    Job.objects.filter(pk=job.pk).update(message=CONFIRM_PHASE)
+    batch = ActualsImport.objects.filter(pk=job.params["batch"]).first()
+    answer: dict[str, Any]
+    try:
+        if batch is None:
+            raise services.ImportStateError("Indlæsningen findes ikke længere.")
+        inserted, replaced = services.confirm_import(batch=batch, user=job.owner)
+        answer = {"ok": True, "text": services.confirmed_message(batch.file_name, inserted, replaced)}
+    except services.ImportStateError as exc:
+        answer = {"ok": False, "text": str(exc)}
+    content = json.dumps(answer, ensure_ascii=False).encode()
+    return JobFile(
+        name="indlaesning.json", content_type="application/json", content=content, message=str(answer["text"])
+    )
+
+
+@app.task(name=ACTUALS_CONFIRM, queue="imports")
+def actuals_confirm(job_id: str) -> None:
+    """Write a large previewed actuals import (replacing its months) for the user who confirmed it."""
+    job_run(job_id, actuals_confirm_work)

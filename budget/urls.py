@@ -27,6 +27,7 @@ urlpatterns = [
     path("forbrug/profiler/forhaandsvisning/", import_profiles.profile_preview, name="import_profile_preview"),
     path("forbrug/<int:batch_pk>/", import_profiles.import_detail, name="import_detail"),
     path("forbrug/kontrol/<uuid:job_pk>/", actuals.actuals_import_result, name="actuals_import_result"),
+    path("forbrug/indlaest/<uuid:job_pk>/", actuals.actuals_import_confirmed, name="actuals_import_confirmed"),
     path("botilbud/<int:home_pk>/posteringer/", import_profiles.postings, name="postings"),
     path("forbrug/<int:batch_pk>/godkend/", actuals.actuals_import_confirm, name="actuals_import_confirm"),
     path("forbrug/<int:batch_pk>/annuller/", actuals.actuals_import_discard, name="actuals_import_discard"),

@@ -155,15 +155,41 @@ def _own_batch(request: AuthenticatedHttpRequest, batch_pk: int) -> ActualsImpor
 @require_POST
 def actuals_import_confirm(request: AuthenticatedHttpRequest, batch_pk: int) -> HttpResponse:
     batch = _own_batch(request, batch_pk)
+    if batch.row_count >= settings.BOTILBUD_IMPORT_JOB_ROWS:
+        return _confirm_in_background(request, batch)
     try:
         inserted, replaced = services.confirm_import(batch=batch, user=request.user)
     except services.ImportStateError as exc:
         messages.error(request, str(exc))
         return redirect("budget:actuals_import")
-    text = f"Forbruget fra {batch.file_name} er indlæst: {inserted} posteringer"
-    if replaced:
-        text += f" (erstatter {replaced} tidligere posteringer for de samme måneder)"
-    messages.success(request, text + ".")
+    messages.success(request, services.confirmed_message(batch.file_name, inserted, replaced))
+    return redirect("budget:actuals_import")
+
+
+def _confirm_in_background(request: AuthenticatedHttpRequest, batch: ActualsImport) -> HttpResponse:
+    """A large preview is written by the worker (``budget.tasks.actuals_confirm``); the job's page
+    shows that it runs, then ``actuals_import_confirmed`` gives the answer on the import page."""
+    job = Job(
+        owner=request.user,
+        kind=tasks.ACTUALS_CONFIRM,
+        title=f"Indlæsning af {batch.file_name}"[:200],
+        back_url=reverse("budget:actuals_import"),
+    )
+    job.params = {"batch": batch.pk, "result_url": reverse("budget:actuals_import_confirmed", args=[job.pk])}
+    job.save()
+    tasks.actuals_confirm.defer(job_id=str(job.pk))
+    return redirect(job)
+
+
+@login_required
+@require_GET
+def actuals_import_confirmed(request: AuthenticatedHttpRequest, job_pk: uuid.UUID) -> HttpResponse:
+    """The background write's answer, as a message on the import page (only for its owner)."""
+    job = get_object_or_404(jobs_for(request.user), pk=job_pk, kind=tasks.ACTUALS_CONFIRM)
+    if job.status != Job.Status.DONE or job.content is None:
+        return redirect(job)
+    answer = json.loads(bytes(job.content))
+    (messages.success if answer["ok"] else messages.error)(request, answer["text"])
     return redirect("budget:actuals_import")
 
 

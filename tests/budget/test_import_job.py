@@ -135,3 +135,31 @@ def test_the_counting_reader_reports_bytes_read_up_to_the_size():
     stream.seek(0)
     assert stream.read() == data
     assert seen == sorted(seen) and seen[-1] == len(data)
+
+
+def test_a_large_preview_is_written_by_a_job(org, client_for, jobs, settings):
+    settings.BOTILBUD_IMPORT_JOB_ROWS = 1
+    c = client_for(org.consultant)
+    assert _upload(c, csv_bytes(MAY_ROWS)).status_code == 200  # a small file: checked in the request
+    batch = ActualsImport.objects.get()
+    queued = c.post(reverse("budget:actuals_import_confirm", args=[batch.pk]))
+    job = Job.objects.get(kind="budget.actuals_confirm")
+    assert queued["Location"] == job.get_absolute_url() and job.owner == org.consultant
+    assert not Actual.objects.exists()
+    assert jobs.run() == {"budget.actuals_confirm": "succeeded"}
+    done_url = reverse("budget:actuals_import_confirmed", args=[job.pk])
+    assert c.get(job.get_absolute_url())["Location"] == done_url
+    page = c.get(done_url, follow=True)
+    assert "Forbruget fra forbrug.csv er indlæst: 3 posteringer." in page.content.decode()
+    assert Actual.objects.count() == 3
+    batch.refresh_from_db()
+    assert batch.status == ActualsImport.Status.DONE and batch.row_count == 3
+    # Someone else's job is not theirs to see.
+    assert client_for(org.administrator).get(done_url).status_code == 404
+    # Confirming it again is refused by the job, in Danish.
+    c.post(reverse("budget:actuals_import_confirm", args=[batch.pk]))
+    jobs.run()
+    again = Job.objects.filter(kind="budget.actuals_confirm").exclude(pk=job.pk).get()
+    page = c.get(reverse("budget:actuals_import_confirmed", args=[again.pk]), follow=True)
+    assert "Importen er allerede indlæst eller annulleret." in page.content.decode()
+    assert Actual.objects.count() == 3
