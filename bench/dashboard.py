@@ -123,6 +123,18 @@ def main() -> None:
         best = min(t.ms for t in department_runs)
         floor = sum(min(t.queries[i][0] for t in same_shape) for i in range(n))
         print(f"  hurtigste kørsel: SQL {best:.1f} ms; summen af hver forespørgsels hurtigste tid: {floor:.1f} ms")
+        # The floor in the same run: a bare ``SELECT 1`` through the same
+        # connection, times the page's number of queries (what the round trips
+        # alone cost on this machine right now).
+        with connection.cursor() as cursor:
+            trivial = []
+            for _ in range(50):
+                start = time.perf_counter()
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+                trivial.append((time.perf_counter() - start) * 1000)
+        per_query = statistics.median(trivial)
+        print(f"  gulv: SELECT 1 tager {per_query:.2f} ms (median af 50); × {n} forespørgsler = {per_query * n:.1f} ms")
         for ms, query in sorted(department.queries, reverse=True)[: args.slowest]:
             print(f"  {ms:6.1f} ms  {' '.join(query.split())[:150]}")
 

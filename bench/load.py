@@ -96,7 +96,7 @@ def run_locust(host: str, mode: str, users: int, seconds: int, env: dict[str, st
         "rps": float(total["Requests/s"]),
         "p50": float(total["50%"]),
         "p95": float(total["95%"]),
-        "rows": rows,  # type: ignore[dict-item]
+        "rows": rows,  # type: ignore[dict-item]  # the per-page rows beside the float totals
     }
 
 
@@ -205,7 +205,7 @@ def main() -> None:
     print(f"{'mætning: sider ÷ gulv':44} {'≥ 0,5':>18} {ratio:>22.2f} {'ok' if ok_ratio else 'IKKE OK'}")
     print(f"Load average efter: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min)")
     print(f"\n(Ryddede {deleted} testposter op. Sider i den realistiske blanding, p95 pr. side:)")
-    for row in sorted(real["rows"], key=lambda r: -float(r["95%"])):  # type: ignore[union-attr]
+    for row in sorted(real["rows"], key=lambda r: -float(r["95%"])):  # type: ignore[union-attr]  # "rows" is the list (see above)
         if row["Name"] != "Aggregated":
             print(f"  {row['Name'][:60]:60} {row['Request Count']:>7} forespørgsler, p95 {row['95%']:>6} ms")
 

@@ -33,7 +33,7 @@ class VersionedAdminMixin:
             # A number input must use a decimal point; a localised text input shows the comma.
             kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "size": 16}))
             kwargs["localize"] = True
-        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]  # a mixin: super() is the ModelAdmin it is mixed into
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         # "version" is shown (hidden) in the fieldsets but is not an editable
@@ -43,13 +43,13 @@ class VersionedAdminMixin:
         elif "fields" not in kwargs:
             fields = flatten_fieldsets(self.get_fieldsets(request, obj))
             kwargs["fields"] = [f for f in fields if f != "version"]
-        form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
+        form = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]  # a mixin (see above)
         if "version" not in form.base_fields:
             form.base_fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
         return form
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
-        fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]
+        fieldsets = super().get_fieldsets(request, obj)  # type: ignore[misc]  # a mixin (see above)
         names = {f for _, opts in fieldsets for f in opts["fields"]}
         if "version" not in names:
             fieldsets = [*fieldsets, (None, {"fields": ["version"], "classes": ["hidden-version"]})]

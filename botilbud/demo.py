@@ -215,8 +215,8 @@ def seed_organisation(ctx: DemoContext) -> None:
                 financing=Home.Financing.ACTIVITY if kind in ("§85", "§105+§85") else Home.Financing.FRAME,
             )
         )
-        homes[-1]._kind = kind  # type: ignore[attr-defined]
-    kinds = [h._kind for h in homes]  # type: ignore[attr-defined]
+        homes[-1]._kind = kind  # type: ignore[attr-defined]  # a seeding note on the unsaved instance, read below
+    kinds = [h._kind for h in homes]  # type: ignore[attr-defined]  # set just above
     ctx.homes = Home.objects.bulk_create(homes)
     # The demo manager's first home is a §108 home with the §85 support too,
     # so every flow of the demo (placements, package changes) can happen there.

@@ -29,6 +29,17 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 
+class Versioned(models.Model):
+    """A row people edit: ``version`` counts its saves, so that a save made from a stale
+    page is refused instead of silently overwriting a newer one (optimistic locking,
+    ``botilbud.lib.locking``: ``save_versioned``, ``VersionedModelForm``)."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 class Role(models.TextChoices):
     HOME_MANAGER = "leder", "Botilbudsleder"
     AREA_MANAGER = "omraadeleder", "Områdeleder"
@@ -47,10 +58,9 @@ AUTHORITY_ROLES = {Role.CASEWORKER, Role.AUTHORITY_HEAD}
 
 
 @pghistory.track(exclude=["password", "last_login"])
-class User(AbstractUser):
+class User(AbstractUser, Versioned):
     role = models.CharField("rolle", max_length=20, choices=Role.choices, default=Role.HOME_MANAGER)
     title = models.CharField("stilling", max_length=120, blank=True, validators=[validate_no_cpr])
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = UserManager()
 
@@ -71,7 +81,7 @@ class User(AbstractUser):
 
 
 @pghistory.track()
-class Municipality(models.Model):
+class Municipality(Versioned):
     """One of Denmark's 98 municipalities, keyed by its official number
     (kommunenummer, e.g. 101 København, 147 Frederiksberg, 860 Hjørring).
 
@@ -83,7 +93,6 @@ class Municipality(models.Model):
 
     code = models.PositiveSmallIntegerField("kommunenummer", primary_key=True)
     name = models.CharField("navn", max_length=80, unique=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "kommune"
@@ -109,7 +118,7 @@ class Municipality(models.Model):
 
 
 @pghistory.track()
-class Paragraph(models.Model):
+class Paragraph(Versioned):
     """A legal basis for a support measure (SEL §85, §107, §108 …), as data.
 
     ``ladder_step`` is the place on the intervention ladder (indsatstrappe):
@@ -129,7 +138,6 @@ class Paragraph(models.Model):
     law = models.CharField("lov", max_length=20, default="SEL")
     ladder_step = models.PositiveSmallIntegerField("trin på indsatstrappen", choices=Ladder.choices)
     sort_order = models.PositiveSmallIntegerField("sortering", default=0)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "paragraf"
@@ -141,7 +149,7 @@ class Paragraph(models.Model):
 
 
 @pghistory.track()
-class Area(models.Model):
+class Area(Versioned):
     name = models.CharField("navn", max_length=120, unique=True)
     managers = models.ManyToManyField(
         User,
@@ -150,7 +158,6 @@ class Area(models.Model):
         blank=True,
         limit_choices_to={"role": Role.AREA_MANAGER},
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "område"
@@ -193,7 +200,7 @@ class HomeQuerySet(models.QuerySet["Home"]):
 
 
 @pghistory.track()
-class Home(models.Model):
+class Home(Versioned):
     class TargetGroup(models.TextChoices):
         DISABILITY = "handicap", "Handicap"
         MENTAL_ILLNESS = "sindslidelse", "Sindslidelse"
@@ -235,7 +242,6 @@ class Home(models.Model):
         limit_choices_to={"role": Role.CONSULTANT},
     )
     is_active = models.BooleanField("aktiv", default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = HomeQuerySet.as_manager()
 
@@ -269,7 +275,7 @@ class AccountGroup(models.TextChoices):
 
 
 @pghistory.track()
-class HourPrice(models.Model):
+class HourPrice(Versioned):
     """A home's hour price (timepris) for a budget year.
 
     Used by the allocation model (activity income = weekly package hours ×
@@ -279,7 +285,6 @@ class HourPrice(models.Model):
     home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.CASCADE, related_name="hour_prices")
     year = models.PositiveSmallIntegerField("år")
     hour_price = models.DecimalField("timepris (kr.)", max_digits=10, decimal_places=2)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "timepris"
@@ -307,19 +312,19 @@ class HourPrice(models.Model):
 
 
 @pghistory.track(pghistory.InsertEvent("access.add"), pghistory.DeleteEvent("access.remove"), obj_field=None)
-class HomeManagerAccess(Home.managers.through):  # type: ignore[name-defined,misc]
+class HomeManagerAccess(Home.managers.through):  # type: ignore[name-defined,misc]  # the m2m table Django makes at run time
     class Meta:
         proxy = True
 
 
 @pghistory.track(pghistory.InsertEvent("access.add"), pghistory.DeleteEvent("access.remove"), obj_field=None)
-class HomeConsultantAccess(Home.consultants.through):  # type: ignore[name-defined,misc]
+class HomeConsultantAccess(Home.consultants.through):  # type: ignore[name-defined,misc]  # the m2m table Django makes at run time
     class Meta:
         proxy = True
 
 
 @pghistory.track(pghistory.InsertEvent("access.add"), pghistory.DeleteEvent("access.remove"), obj_field=None)
-class AreaManagerAccess(Area.managers.through):  # type: ignore[name-defined,misc]
+class AreaManagerAccess(Area.managers.through):  # type: ignore[name-defined,misc]  # the m2m table Django makes at run time
     class Meta:
         proxy = True
 
@@ -394,3 +399,22 @@ class Job(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("job_detail", args=[self.pk])
+
+
+class JobUpload(models.Model):
+    """The file a job reads (an uploaded import), in chunks of about 1 MB: the web
+    process and the worker share only the database, and chunks keep both sides'
+    memory flat however large the file (``botilbud.jobs.job_attach_upload`` and
+    ``job_upload_file``). Deleted with its job, and as soon as the job has run."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="upload_chunks")
+    seq = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        verbose_name = "uploadet fil til baggrundsjob"
+        verbose_name_plural = "uploadede filer til baggrundsjob"
+        constraints = [models.UniqueConstraint(fields=["job", "seq"], name="job_upload_seq_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} #{self.seq}"

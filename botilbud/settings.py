@@ -313,6 +313,11 @@ BOTILBUD_RETENTION_SCHEDULED_APPLY = envbool("BOTILBUD_RETENTION_SCHEDULED_APPLY
 # web server). A finished export is kept this many hours for its owner to
 # download, then deleted with its job (botilbud/tasks.py).
 BOTILBUD_JOB_KEEP_HOURS = int(os.environ.get("BOTILBUD_JOB_KEEP_HOURS", "24"))
+# An actuals file this large or larger is checked by the worker, with its progress on the
+# job's page (budget/tasks.py); a smaller one in the request, as fast as before.
+BOTILBUD_IMPORT_JOB_BYTES = int(os.environ.get("BOTILBUD_IMPORT_JOB_BYTES", str(2 * 1024 * 1024)))
+# Confirming a previewed import of this many rows or more is written by the worker too.
+BOTILBUD_IMPORT_JOB_ROWS = int(os.environ.get("BOTILBUD_IMPORT_JOB_ROWS", "40000"))
 PROCRASTINATE_AUTODISCOVER_MODULE_NAME = "tasks"
 # Periodic jobs are stamped with the schedule's time; one the worker missed
 # (it was down) is not run more than a day late.

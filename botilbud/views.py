@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
+from django_htmx.http import HttpResponseClientRedirect
 
 from botilbud.access import get_home_for_user
 from botilbud.dataprotection import record
@@ -88,8 +89,8 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 @permission_required("botilbud.view_homes")
-def home_list(request: HttpRequest) -> HttpResponse:
-    homes = _homes_table(request.user)  # type: ignore[arg-type]
+def home_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    homes = _homes_table(request.user)
     return render(request, "botilbud/home_list.html", {"homes": homes})
 
 
@@ -136,7 +137,7 @@ def history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def home_access(request: HttpRequest, pk: int) -> HttpResponse:
+def home_access(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """ "Adgang": who was given or lost access to this home, when, by whom."""
     home = get_home_for_user(request, pk)
     return render(
@@ -224,8 +225,12 @@ def _own_job(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> Job:
 @require_GET
 def job_detail(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
     """A job's progress; an HTMX poll gets only the status block, which stops
-    polling once the job is finished."""
+    polling once the job is finished. A finished job whose result is a page
+    (``params["result_url"]``) sends the user there."""
     job = _own_job(request, pk)
+    result_url = job.params.get("result_url") if job.status == Job.Status.DONE else None
+    if result_url:  # a job whose result is a page (a checked import): go there
+        return HttpResponseClientRedirect(result_url) if request.htmx else redirect(result_url)
     template = "botilbud/job_detail.html"
     if request.htmx:
         template += "#status"
@@ -236,7 +241,7 @@ def job_detail(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse
 @require_GET
 def job_download(request: AuthenticatedHttpRequest, pk: uuid.UUID) -> HttpResponse:
     job = _own_job(request, pk)
-    if job.status != Job.Status.DONE or job.content is None:
+    if job.status != Job.Status.DONE or job.content is None or job.params.get("result_url"):
         return redirect(job)
     response = HttpResponse(bytes(job.content), content_type=job.content_type or "application/octet-stream")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=job.file_name)

@@ -44,15 +44,15 @@ class RegroupOnChangeMixin:
     """Saving or deleting a row re-stamps the history's groups in the same transaction."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        super().save_model(request, obj, form, change)  # type: ignore[misc]  # a mixin: super() is the ModelAdmin it is mixed into
         self._regroup(request)
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        super().delete_model(request, obj)  # type: ignore[misc]
+        super().delete_model(request, obj)  # type: ignore[misc]  # a mixin (see above)
         self._regroup(request)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        super().delete_queryset(request, queryset)  # type: ignore[misc]
+        super().delete_queryset(request, queryset)  # type: ignore[misc]  # a mixin (see above)
         self._regroup(request)
 
     def _regroup(self, request: HttpRequest) -> None:

@@ -10,7 +10,6 @@ underspend, so the forecasts show deviations. Rows go in with COPY
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 
 from django.db import connection
@@ -271,53 +270,62 @@ def _write_actuals(ctx, homes, years, base, tendency) -> int:  # noqa: ANN001
     n_wage = max(1, per_month * 60 // 100)
     n_ops = max(1, per_month * 33 // 100)
     n_income = max(1, per_month - n_wage - n_ops)
-    buffer = io.StringIO()
     count = 0
     # Random demo amounts only: floats make the noise, and each amount is
     # written as exact two-decimal text into a NUMERIC column. No money is
     # ever computed in floating point by the application itself.
-    for home in homes:
-        function = FUNCTION_BY_KIND.get(getattr(home, "_kind", "§108"), "5.38.50")
-        lean = float(tendency[home.pk])
-        for index, year in enumerate(years):
-            growth = float(Decimal("1.025") ** (index - len(years) + 1))
-            for month in range(1, 13):
-                first = dt.date(year, month, 1)
-                if first >= last_month:
-                    break
-                noise = rng.uniform(0.97, 1.03) * lean
-                wages = float(base[home.pk]["loen"]) * growth * float(WAGE_PROFILE[month - 1] / wage_total) * noise
-                ops = (
-                    float(base[home.pk]["drift"])
-                    * growth
-                    * float(OPERATIONS_PROFILE[month - 1] / ops_total)
-                    * rng.uniform(0.85, 1.15)
-                )
-                income = float(base[home.pk]["indtaegt"]) * growth / 12 * rng.uniform(0.96, 1.03)
-                month_text = f"{year}-{month:02d}-01"
-                for group, total, n, arts in (
-                    ("loen", wages, n_wage, WAGE_ARTS),
-                    ("drift", ops, n_ops, OPERATION_ARTS),
-                    ("indtaegt", income, n_income, INCOME_ARTS),
-                ):
-                    weights = [rng.random() + 0.2 for _ in range(n)]
-                    scale = total / sum(weights)
-                    for w in weights:
-                        art, text = arts[int(rng.random() * len(arts))]
-                        day = 1 + int(rng.random() * 28)
-                        buffer.write(
-                            f"{home.pk}\t{home.cost_centre}\t{month_text}\t{group}\t{function}\t1\t{art}\t"
-                            f"{function}.1.{art}\t{year}-{month:02d}-{day:02d}\t{w * scale:.2f}\t{text}\t{batch.pk}\n"
-                        )
-                        count += 1
-    buffer.seek(0)
+    # The rows are streamed into COPY as they are made (about a megabyte at a
+    # time), so PostgreSQL parses one chunk while Python makes the next.
+    rows: list[str] = []
+    random = rng.random
     with connection.cursor() as cursor:
         with cursor.cursor.copy(
             'COPY budget_actual (home_id, cost_centre, month, "group", function_code, dranst, art_code, account, '
             "posting_date, amount, text, batch_id) FROM STDIN"
         ) as copy:
-            while chunk := buffer.read(1 << 20):
-                copy.write(chunk)
+            for home in homes:
+                function = FUNCTION_BY_KIND.get(getattr(home, "_kind", "§108"), "5.38.50")
+                lean = float(tendency[home.pk])
+                for index, year in enumerate(years):
+                    growth = float(Decimal("1.025") ** (index - len(years) + 1))
+                    for month in range(1, 13):
+                        first = dt.date(year, month, 1)
+                        if first >= last_month:
+                            break
+                        noise = rng.uniform(0.97, 1.03) * lean
+                        wages = (
+                            float(base[home.pk]["loen"]) * growth * float(WAGE_PROFILE[month - 1] / wage_total) * noise
+                        )
+                        ops = (
+                            float(base[home.pk]["drift"])
+                            * growth
+                            * float(OPERATIONS_PROFILE[month - 1] / ops_total)
+                            * rng.uniform(0.85, 1.15)
+                        )
+                        income = float(base[home.pk]["indtaegt"]) * growth / 12 * rng.uniform(0.96, 1.03)
+                        month_text = f"{year}-{month:02d}-01"
+                        for group, total, n, arts in (
+                            ("loen", wages, n_wage, WAGE_ARTS),
+                            ("drift", ops, n_ops, OPERATION_ARTS),
+                            ("indtaegt", income, n_income, INCOME_ARTS),
+                        ):
+                            weights = [random() + 0.2 for _ in range(n)]
+                            scale = total / sum(weights)
+                            head = f"{home.pk}\t{home.cost_centre}\t{month_text}\t{group}\t{function}\t1\t"
+                            posted = f"{year}-{month:02d}-"
+                            tail = f"\t{batch.pk}\n"
+                            n_arts = len(arts)
+                            for w in weights:
+                                art, text = arts[int(random() * n_arts)]
+                                day = 1 + int(random() * 28)
+                                rows.append(
+                                    f"{head}{art}\t{function}.1.{art}\t{posted}{day:02d}\t{w * scale:.2f}\t{text}{tail}"
+                                )
+                            count += n
+                    if len(rows) >= 10_000:
+                        copy.write("".join(rows))
+                        rows.clear()
+            copy.write("".join(rows))
         cursor.execute(
             """
             INSERT INTO budget_actualtotal (home_id, month, "group", amount, row_count)

@@ -29,7 +29,7 @@ from django.db.models import Q
 
 from botilbud.lib.tabular import ReadOptions
 from botilbud.lib.validators import COMMENT_LENGTH, free_text, validate_no_cpr
-from botilbud.models import AccountGroup, Home
+from botilbud.models import AccountGroup, Home, Versioned
 from budget.profiles import own_layout_index
 
 
@@ -42,7 +42,7 @@ class Dranst(models.TextChoices):
 
 
 @pghistory.track()
-class AccountFunction(models.Model):
+class AccountFunction(Versioned):
     """A KL function (hovedkonto.hovedfunktion.funktion, e.g. 5.38.50), optionally with a 3-digit gruppering."""
 
     code = models.CharField(
@@ -57,7 +57,6 @@ class AccountFunction(models.Model):
     )
     name = models.CharField("betegnelse", max_length=200)
     is_active = models.BooleanField("aktiv", default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "funktion (kontoplan)"
@@ -69,7 +68,7 @@ class AccountFunction(models.Model):
 
 
 @pghistory.track()
-class AccountArt(models.Model):
+class AccountArt(Versioned):
     """A KL art or art group (e.g. 4 services, 4.7 purchases from municipalities, 4.71 …)."""
 
     code = models.CharField(
@@ -79,7 +78,6 @@ class AccountArt(models.Model):
         validators=[RegexValidator(r"^[0-9](\.[0-9]{1,2})?$", "Skriv arten som 4, 4.7 eller 4.71.")],
     )
     name = models.CharField("betegnelse", max_length=200)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "art (kontoplan)"
@@ -91,7 +89,7 @@ class AccountArt(models.Model):
 
 
 @pghistory.track()
-class GroupDefinition(models.Model):
+class GroupDefinition(Versioned):
     """An account group shown on screen. ``code`` is what ``Actual.group`` holds; ``kind`` is the
     coarse group (``AccountGroup``: wages / operations / income) that budgets, totals and every
     page that needs only three groups use. The three coarse codes are groups of their own kind."""
@@ -100,7 +98,6 @@ class GroupDefinition(models.Model):
     name = models.CharField("navn", max_length=120)
     kind = models.CharField("hovedgruppe", max_length=20, choices=AccountGroup.choices)
     order = models.PositiveSmallIntegerField("rækkefølge", default=100)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "kontogruppe"
@@ -112,7 +109,7 @@ class GroupDefinition(models.Model):
 
 
 @pghistory.track()
-class Account(models.Model):
+class Account(Versioned):
     """One mapping row: function prefix (blank = any) + dranst (blank = any) + art prefix → account group.
 
     A posting lands in the most specific matching row: longest art prefix, then longest function
@@ -133,7 +130,6 @@ class Account(models.Model):
     group = models.CharField("kontogruppe", max_length=20, help_text="Koden på en kontogruppe.")
     name = models.CharField("betegnelse", max_length=200, blank=True)
     is_active = models.BooleanField("aktiv", default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "kontoplan (kobling)"
@@ -154,7 +150,7 @@ class Account(models.Model):
 
 
 @pghistory.track()
-class BudgetLine(models.Model):
+class BudgetLine(Versioned):
     home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.CASCADE, related_name="budget_lines")
     year = models.PositiveSmallIntegerField("år")
     group = models.CharField("kontogruppe", max_length=20, choices=AccountGroup.choices)
@@ -167,7 +163,6 @@ class BudgetLine(models.Model):
         blank=True,
         help_text="Relative vægte pr. måned (tom = 1/12 pr. måned).",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "budgetlinje"
@@ -211,7 +206,7 @@ class CorrectionStatus(models.TextChoices):
 
 
 @pghistory.track()
-class BudgetCorrection(models.Model):
+class BudgetCorrection(Versioned):
     """A change to a budget line's budget. Never edited: only its decision (proposed →
     approved or rejected) changes, and pghistory keeps each step.
 
@@ -269,7 +264,6 @@ class BudgetCorrection(models.Model):
     decision_note = models.CharField(
         "bemærkning til afgørelsen", max_length=300, blank=True, validators=[validate_no_cpr]
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "budgetkorrektion"
@@ -295,7 +289,7 @@ class BudgetCorrection(models.Model):
 
 
 @pghistory.track()
-class ActualsImport(models.Model):
+class ActualsImport(Versioned):
     class Status(models.TextChoices):
         PREVIEW = "preview", "Afventer godkendelse"
         DONE = "done", "Indlæst"
@@ -325,7 +319,6 @@ class ActualsImport(models.Model):
     row_count = models.PositiveIntegerField("rækker", default=0)
     total = models.DecimalField("i alt", max_digits=16, decimal_places=2, default=Decimal("0"))
     replaced_rows = models.PositiveIntegerField("erstattede rækker", default=0)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "forbrugsimport"
@@ -365,7 +358,7 @@ class Actual(models.Model):
 
 
 @pghistory.track()
-class CostCentre(models.Model):
+class CostCentre(Versioned):
     """A cost centre (omkostningssted) or PSP element of a home; one home may have several.
     ``Home.cost_centre`` stays the home's main cost centre and is always recognised too."""
 
@@ -373,7 +366,6 @@ class CostCentre(models.Model):
     home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.CASCADE, related_name="cost_centres")
     name = models.CharField("betegnelse", max_length=200, blank=True)
     is_active = models.BooleanField("aktiv", default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "omkostningssted"
@@ -390,7 +382,7 @@ class CostCentre(models.Model):
 
 
 @pghistory.track()
-class ImportProfile(models.Model):
+class ImportProfile(Versioned):
     """How one finance system's export is laid out (see ``budget.profiles``). Set up once per layout."""
 
     class Separator(models.TextChoices):
@@ -444,7 +436,6 @@ class ImportProfile(models.Model):
         "profilens kolonnenavne.",
     )
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "importprofil"
@@ -505,6 +496,62 @@ class ActualTotal(models.Model):
         ]
 
 
+class ActualYear(models.Model):
+    """``ActualTotal`` folded into one row per home, year and account group:
+    ``mNN`` is month NN's amount, ``nNN`` how many ``ActualTotal`` rows are
+    behind it (0 or 1). The dashboards and the follow-up read the actuals to
+    date of many homes from it: month m's figure is m01 + … + m_m, a few
+    additions on 3 rows a home instead of summing up to 36 month rows each,
+    and a closed year's total is one row per group.
+
+    Kept exact by statement-level Postgres triggers on ``budget_actualtotal``
+    (migration 0015_actual_year): every insert, update or delete there, by the
+    import, the regrouping, the demo seeder or by hand, adds its difference to
+    the month's column in the same statement (``mNN = mNN + delta``, which
+    concurrent writers can interleave safely). ``tests/budget/test_actual_year.py``
+    compares it with the raw ``ActualTotal`` aggregate."""
+
+    home_id = models.IntegerField()
+    year = models.PositiveSmallIntegerField()
+    group = models.CharField(max_length=20)
+    m01 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m02 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m03 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m04 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m05 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m06 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m07 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m08 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m09 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m10 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m11 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    m12 = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    n01 = models.IntegerField(default=0)
+    n02 = models.IntegerField(default=0)
+    n03 = models.IntegerField(default=0)
+    n04 = models.IntegerField(default=0)
+    n05 = models.IntegerField(default=0)
+    n06 = models.IntegerField(default=0)
+    n07 = models.IntegerField(default=0)
+    n08 = models.IntegerField(default=0)
+    n09 = models.IntegerField(default=0)
+    n10 = models.IntegerField(default=0)
+    n11 = models.IntegerField(default=0)
+    n12 = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "forbrug pr. år (sammendrag)"
+        verbose_name_plural = "forbrug pr. år (sammendrag)"
+        constraints = [
+            # The triggers' upsert key; budget.selectors.forecast_for_homes and
+            # the dashboards' accuracy read one year of many homes by it.
+            models.UniqueConstraint(fields=["year", "home_id", "group"], name="actual_year_year_home_group"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.home_id} {self.year} {self.group}"
+
+
 class StagedActual(models.Model):
     """A validated row waiting for the user's confirmation of its import."""
 
@@ -524,7 +571,7 @@ class StagedActual(models.Model):
 
 
 @pghistory.track()
-class StaffingPlan(models.Model):
+class StaffingPlan(Versioned):
     """The inputs of the wage budget → staff hours tool for a home and year."""
 
     home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.CASCADE, related_name="staffing_plans")
@@ -555,7 +602,6 @@ class StaffingPlan(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "medarbejdertimeplan"
@@ -635,7 +681,7 @@ class ProviderKind(models.TextChoices):
 
 
 @pghistory.track()
-class Baseline(models.Model):
+class Baseline(Versioned):
     """The budget year's baseline assumptions (forudsætninger), frozen at the start of the year."""
 
     year = models.PositiveSmallIntegerField("år", unique=True)
@@ -649,7 +695,6 @@ class Baseline(models.Model):
         blank=True,
         related_name="+",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "forudsætninger for budgetår"
@@ -665,7 +710,7 @@ def _twelve_zeros() -> list[int]:
 
 
 @pghistory.track()
-class BaselineLine(models.Model):
+class BaselineLine(Versioned):
     """Per paragraph, provider type (and optionally package): placements at the start of
     the year, their average annual price, the purchase budget, and the expected inflow
     and outflow (number of placements) per month."""
@@ -687,7 +732,6 @@ class BaselineLine(models.Model):
     outflow = ArrayField(
         models.PositiveIntegerField(), size=12, default=_twelve_zeros, verbose_name="forventet afgang pr. måned"
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "forudsætning"
@@ -709,7 +753,7 @@ class BaselineLine(models.Model):
 
 
 @pghistory.track()
-class YearEnd(models.Model):
+class YearEnd(Versioned):
     """A budget year's close. Closed: its actuals are locked (the import refuses its months)
     and each home's result and carry-over are computed (``CarryOver``). Reopening needs a
     reason; pghistory keeps every close and reopen."""
@@ -743,7 +787,6 @@ class YearEnd(models.Model):
     reopen_reason = models.CharField(
         "begrundelse for genåbning", max_length=300, blank=True, validators=[validate_no_cpr]
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "årsafslutning"
@@ -762,7 +805,7 @@ class YearEnd(models.Model):
 
 
 @pghistory.track()
-class CarryOver(models.Model):
+class CarryOver(Versioned):
     """A home's result for a closed year and its carry-over to the next year.
 
     result = corrected budget − actual (positive = surplus). A surplus is carried up to
@@ -793,7 +836,6 @@ class CarryOver(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="godkendt af", on_delete=models.PROTECT, null=True, related_name="+"
     )
     decided_at = models.DateTimeField("godkendt", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "overførsel"

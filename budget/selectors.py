@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 from django.db.models.functions import Coalesce
 
 from botilbud.lib.dates import MONTH_ABBR, year_months
@@ -46,25 +46,28 @@ class ForecastRow:
 
 # Budget lines with their corrected budget and the profile's share through month m
 # (relative weights; an empty profile is 1/12 per month), and actuals through m.
-_FORECAST_SQL = """
+_FORECAST_SQL_TEMPLATE = """
 WITH lines AS (
     SELECT bl.home_id, bl."group", bl.original,
            bl.original + COALESCE(c.total, 0) AS corrected,
-           CASE WHEN cardinality(bl.profile) = 12 AND (SELECT sum(w) FROM unnest(bl.profile) w) > 0
-                THEN (SELECT sum(w) FROM unnest(bl.profile) WITH ORDINALITY t(w, i) WHERE i <= %(m)s)
-                     / (SELECT sum(w) FROM unnest(bl.profile) w)
+           CASE WHEN p.n = 12 AND p.total > 0 THEN p.to_date / p.total
                 ELSE %(m)s / 12.0 END AS share_to_date
     FROM budget_budgetline bl
-    LEFT JOIN (SELECT line_id, sum(amount) AS total FROM budget_budgetcorrection
-               WHERE status = 'godkendt' GROUP BY line_id) c
-           ON c.line_id = bl.id
-    WHERE bl.home_id = ANY(%(homes)s) AND bl.year = %(year)s
+    -- The year's lines first (``budget_line_year_home``); each line's approved
+    -- corrections by the correction's line index, never the whole table.
+    LEFT JOIN LATERAL (SELECT sum(amount) AS total FROM budget_budgetcorrection
+                       WHERE line_id = bl.id AND status = 'godkendt') c ON true
+    -- The profile read once per line: its length, total and share through m.
+    CROSS JOIN LATERAL (SELECT count(*) AS n, sum(w) AS total, sum(w) FILTER (WHERE i <= %(m)s) AS to_date
+                        FROM unnest(bl.profile) WITH ORDINALITY t(w, i)) p
+    WHERE bl.year = %(year)s AND bl.home_id = ANY(%(homes)s)
 ),
 acts AS (
-    SELECT home_id, "group", sum(amount) AS actual
-    FROM budget_actualtotal
-    WHERE home_id = ANY(%(homes)s) AND month >= %(first)s AND month <= %(last)s
-    GROUP BY home_id, "group"
+    -- The actuals through m from the yearly summary (``ActualYear``, one row
+    -- per home and group): m01 + … + m_m where a month has any actuals.
+    SELECT home_id, "group", {to_date} AS actual
+    FROM budget_actualyear
+    WHERE year = %(year)s AND home_id = ANY(%(homes)s) AND {rows_to_date} > 0
 )
 SELECT COALESCE(l.home_id, a.home_id), COALESCE(l."group", a."group"),
        COALESCE(l.original, 0), COALESCE(l.corrected, 0),
@@ -72,6 +75,18 @@ SELECT COALESCE(l.home_id, a.home_id), COALESCE(l."group", a."group"),
        COALESCE(a.actual, 0)
 FROM lines l FULL JOIN acts a ON a.home_id = l.home_id AND a."group" = l."group"
 """
+
+
+def actual_year_sum(prefix: str, month: int) -> str:
+    """SQL for ``ActualYear``'s months 1..``month`` added up: ``m01 + m02`` (``prefix``
+    "m", amounts) or ``n01 + n02`` ("n", how many months have actuals); "0" for month 0."""
+    if not 0 <= month <= 12:
+        raise ValueError("month must be 0..12")
+    return " + ".join(f"{prefix}{i:02d}" for i in range(1, month + 1)) or "0"
+
+
+def _forecast_sql(month: int) -> str:
+    return _FORECAST_SQL_TEMPLATE.format(to_date=actual_year_sum("m", month), rows_to_date=actual_year_sum("n", month))
 
 
 def forecast_for_homes(home_ids: list[int] | set[int], year: int, month: int) -> dict[tuple[int, str], ForecastRow]:
@@ -85,15 +100,9 @@ def forecast_for_homes(home_ids: list[int] | set[int], year: int, month: int) ->
     ids = sorted({int(h) for h in home_ids})
     if not ids:
         return {}
-    params = {
-        "homes": ids,
-        "year": year,
-        "m": month,
-        "first": dt.date(year, 1, 1),
-        "last": dt.date(year, max(month, 1), 1) if month else dt.date(year - 1, 12, 31),
-    }
+    params = {"homes": ids, "year": year, "m": month}
     with connection.cursor() as cursor:
-        cursor.execute(_FORECAST_SQL, params)
+        cursor.execute(_forecast_sql(month), params)
         base = cursor.fetchall()
     expected = _expected_after(ids, year, month)
     result: dict[tuple[int, str], ForecastRow] = {}
@@ -166,11 +175,15 @@ def first_budget_year() -> int | None:
 
 
 def latest_actual_month(home_ids: list[int], year: int) -> int:
-    """The last month of ``year`` with imported actuals for any of the homes (0 if none)."""
-    last = ActualTotal.objects.filter(
-        home_id__in=home_ids, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
-    ).aggregate(last=Max("month"))["last"]
-    return last.month if last else 0
+    """The last month of ``year`` with imported actuals for any of the homes (0 if none):
+    one aggregate over the yearly summary's 3 rows a home."""
+    latest = "CASE " + " ".join(f"WHEN n{m:02d} > 0 THEN {m}" for m in range(12, 0, -1)) + " ELSE 0 END"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT coalesce(max({latest}), 0) FROM budget_actualyear WHERE year = %s AND home_id = ANY(%s)",
+            [year, sorted(int(h) for h in home_ids)],
+        )
+        return int(cursor.fetchone()[0])
 
 
 @dataclass

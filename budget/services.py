@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from decimal import Decimal
 from typing import IO, Any
 
@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from botilbud.lib.locking import save_versioned
+from botilbud.lib.money import format_number
 from botilbud.models import Home, User
 from botilbud.permissions import can
 from budget import importer
@@ -42,6 +43,59 @@ class ImportOutcome:
     inserted: int = 0
     replaced: int = 0
     reconciliation: importer.Reconciliation | None = None
+    file_error: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """What the check found, for the page that shows it after a background job
+        (``budget.tasks.actuals_check``); ``from_json`` reads it back."""
+        rec = self.reconciliation
+        return {
+            "file_error": self.file_error,
+            "stage": {
+                "file_name": self.stage.file_name,
+                "row_count": self.stage.row_count,
+                "bad_row_count": self.stage.bad_row_count,
+                "errors": [{"row": e.row, "reasons": e.reasons} for e in self.stage.errors],
+            },
+            "batch": self.batch.pk if self.batch else None,
+            "preview": [
+                {k: (str(v) if isinstance(v, Decimal | dt.date) else v) for k, v in asdict(p).items()}
+                for p in self.preview
+            ],
+            "reconciliation": (
+                {"rows": rec.as_json(), "refused": rec.refused, "unreadable": rec.unreadable} if rec else None
+            ),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, batch: ActualsImport | None) -> ImportOutcome:
+        stage = importer.StageResult(
+            file_name=data["stage"]["file_name"],
+            row_count=data["stage"]["row_count"],
+            bad_row_count=data["stage"]["bad_row_count"],
+            errors=[importer.RowError(row=e["row"], reasons=e["reasons"]) for e in data["stage"]["errors"]],
+        )
+        rec = None
+        if data["reconciliation"] is not None:
+            rec = importer.Reconciliation.from_json(data["reconciliation"]["rows"])
+            rec.refused = data["reconciliation"]["refused"]
+            rec.unreadable = data["reconciliation"]["unreadable"]
+        preview = [_preview_row(p) for p in data["preview"]]
+        return cls(stage=stage, batch=batch, preview=preview, reconciliation=rec, file_error=data["file_error"])
+
+
+def _preview_row(data: dict[str, Any]) -> importer.PreviewRow:
+    kinds = {f.name: f.type for f in fields(importer.PreviewRow)}
+    values: dict[str, Any] = {}
+    for name, value in data.items():
+        kind = str(kinds[name])
+        if "Decimal" in kind:
+            values[name] = Decimal(value)
+        elif "date" in kind:
+            values[name] = dt.date.fromisoformat(value)
+        else:
+            values[name] = value
+    return importer.PreviewRow(**values)
 
 
 def import_actuals(
@@ -106,7 +160,9 @@ def import_actuals(
             batch = ActualsImport.objects.create(
                 file_name=file_name[:255], uploaded_by=user, status=ActualsImport.Status.DONE, **extra
             )
-            inserted, replaced = importer.apply(read.source_sql or "", batch_id=batch.pk, aggregated=True)
+            inserted, replaced = importer.apply(
+                read.write_sql or read.source_sql or "", batch_id=batch.pk, aggregated=True
+            )
             _rounds_start({p.month for p in outcome.preview})
             total = sum((p.total for p in outcome.preview), Decimal("0"))
             ActualsImport.objects.filter(pk=batch.pk).update(
@@ -152,6 +208,14 @@ def confirm_import(*, batch: ActualsImport, user: User) -> tuple[int, int]:
         locked.version += 1
         locked.save(update_fields=["status", "applied_at", "replaced_rows", "row_count", "version"])
         return inserted, replaced
+
+
+def confirmed_message(file_name: str, inserted: int, replaced: int) -> str:
+    """What the user is told when a previewed import is written (in the request or by the job)."""
+    text = f"Forbruget fra {file_name} er indlæst: {format_number(inserted, 0)} posteringer"
+    if replaced:
+        text += f" (erstatter {format_number(replaced, 0)} tidligere posteringer for de samme måneder)"
+    return text + "."
 
 
 def _rounds_start(months: set[dt.date]) -> None:

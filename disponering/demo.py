@@ -240,7 +240,7 @@ EVENT_FIELDS = [
 
 def _insert_created_events(ids: list[int]) -> None:
     """What the pghistory insert trigger writes, for many rows at once."""
-    event_table = LedgerEntry.pgh_event_models["insert"]._meta.db_table  # type: ignore[attr-defined]
+    event_table = LedgerEntry.pgh_event_models["insert"]._meta.db_table  # type: ignore[attr-defined]  # pghistory adds pgh_event_models at run time
     columns = ", ".join(f'"{c}"' for c in EVENT_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(

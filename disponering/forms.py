@@ -31,7 +31,7 @@ class DanishDecimalField(forms.CharField):
         super().__init__(*args, **kwargs)
         self.max_length = max_length  # checked on the text in to_python (the value is a Decimal)
 
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # a CharField (length checked on the text) that cleans to a Decimal
         text = super().to_python(value)
         if text in ("", None):
             return None

@@ -152,7 +152,7 @@ def entry_create(request: AuthenticatedHttpRequest, home_pk: int) -> HttpRespons
         template = "disponering/ledger.html#entry-form" if request.htmx else "disponering/entry_form_page.html"
         return _form_response(request, template, {"form": form, "home": home, "year": year}, status=422)
     fields = form.service_fields()
-    services.entry_create(home=home, user=request.user, monthly=form.monthly, **fields)  # type: ignore[arg-type]
+    services.entry_create(home=home, user=request.user, monthly=form.monthly, **fields)
     if request.htmx:
         fresh = LedgerEntryForm(year=year)
         response = render(
@@ -179,7 +179,7 @@ def leave_create(request: AuthenticatedHttpRequest, home_pk: int) -> HttpRespons
         template = "disponering/ledger.html#leave-form" if request.htmx else "disponering/leave_form_page.html"
         context = {"leave_form": form, "leave_rules": LeaveRules.load(), "home": home, "year": year}
         return _form_response(request, template, context, status=422)
-    entries = services.leave_create(home=home, user=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+    entries = services.leave_create(home=home, user=request.user, **form.cleaned_data)
     if request.htmx:
         response = render(
             request,
@@ -337,7 +337,7 @@ def entry_row(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One entry's row (the "Fortryd" of an inline edit)."""
     entry = _entry_for_user(request, pk, write=False)
     year = _year(request, default=entry.start_date.year)
-    can_write = can_write_home(request.user, entry.home)  # type: ignore[arg-type]
+    can_write = can_write_home(request.user, entry.home)
     if not request.htmx:
         return redirect(_ledger_url(entry.home_id, year))
     return _row_response(entry, can_write, year)

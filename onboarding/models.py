@@ -16,6 +16,8 @@ import pghistory
 from django.conf import settings
 from django.db import models
 
+from botilbud.models import Versioned
+
 
 class ImportKind(models.TextChoices):
     ORGANISATION = "organisation", "Områder og botilbud"
@@ -25,7 +27,7 @@ class ImportKind(models.TextChoices):
 
 
 @pghistory.track()
-class ImportBatch(models.Model):
+class ImportBatch(Versioned):
     class Status(models.TextChoices):
         PREVIEW = "preview", "Afventer godkendelse"
         DONE = "done", "Indlæst"
@@ -43,7 +45,6 @@ class ImportBatch(models.Model):
     # [{"target": "homes", "label": "Botilbud", "in_file": n, "staged": n,
     #   "create": n, "update": n, "unchanged": n, "written": n|None, "amount": "…"|None}]
     reconciliation = models.JSONField("afstemning", default=list)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "indlæsning"

@@ -33,7 +33,7 @@ def _kind_for(request: AuthenticatedHttpRequest, slug: str) -> ImportKindSpec:
     spec = get_kind(slug)
     if spec is None:
         raise Http404("Den slags indlæsning findes ikke.")
-    if not spec.may_import(request.user):  # type: ignore[arg-type]
+    if not spec.may_import(request.user):
         raise PermissionDenied("Din rolle giver ikke adgang til denne indlæsning.")
     return spec
 
@@ -108,7 +108,7 @@ def batch(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def batch_confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     obj, spec = _batch_for(request, pk)
     try:
-        services.confirm_import(spec=spec, batch=obj, user=request.user)  # type: ignore[arg-type]
+        services.confirm_import(spec=spec, batch=obj, user=request.user)
     except services.ImportStateError as exc:
         messages.error(request, str(exc))
         return redirect("onboarding:batch", obj.pk)
@@ -131,7 +131,7 @@ def batch_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def sample(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
+def sample(request: AuthenticatedHttpRequest, kind: str) -> FileResponse:
     spec = _kind_for(request, kind)
     path = SAMPLES / spec.sample
     if not path.is_file():

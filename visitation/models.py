@@ -20,7 +20,7 @@ from django.urls import reverse
 
 from botilbud.lib.money import format_kr, format_number, to_money
 from botilbud.lib.validators import SHORT_NOTE_LENGTH, free_text, validate_no_cpr
-from botilbud.models import Home, HourPrice, Municipality, Paragraph, Role, User
+from botilbud.models import Home, HourPrice, Municipality, Paragraph, Role, User, Versioned
 from botilbud.permissions import can
 
 WEEKS_PER_YEAR = Decimal(52)
@@ -61,7 +61,7 @@ ROLE_COMPETENCE = {
 
 
 @pghistory.track()
-class Provider(models.Model):
+class Provider(Versioned):
     """A provider (leverandør): own municipality, other municipality, region, private."""
 
     class Kind(models.TextChoices):
@@ -76,7 +76,6 @@ class Provider(models.Model):
         "almennyttig/selvejende", default=False, help_text="Kun for private leverandører: ikke-kommerciel."
     )
     is_active = models.BooleanField("aktiv", default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "leverandør"
@@ -88,14 +87,13 @@ class Provider(models.Model):
 
 
 @pghistory.track()
-class SupportPackage(models.Model):
+class SupportPackage(Versioned):
     """A support package (pakke/niveau): weekly support hours."""
 
     name = models.CharField("navn", max_length=120, unique=True)
     weekly_hours = models.DecimalField("timer pr. uge", max_digits=6, decimal_places=2)
     sort_order = models.PositiveSmallIntegerField("sortering", default=0)
     is_active = models.BooleanField("aktiv", default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "støttepakke"
@@ -109,7 +107,7 @@ class SupportPackage(models.Model):
 
 
 @pghistory.track()
-class Offer(models.Model):
+class Offer(Versioned):
     """An offer (tilbud) at a provider under one paragraph.
 
     An external offer has a price per year with a valid-from date
@@ -131,7 +129,6 @@ class Offer(models.Model):
         help_text="Kun for kommunens egne tilbud.",
     )
     is_active = models.BooleanField("aktiv", default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "tilbud"
@@ -153,11 +150,10 @@ class Offer(models.Model):
 
 
 @pghistory.track()
-class OfferPrice(models.Model):
+class OfferPrice(Versioned):
     offer = models.ForeignKey(Offer, verbose_name="tilbud", on_delete=models.CASCADE, related_name="prices")
     valid_from = models.DateField("gælder fra")
     annual_price = models.DecimalField("årspris (kr.)", max_digits=14, decimal_places=2)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "tilbudspris"
@@ -186,7 +182,7 @@ def own_home_annual_price(home_id: int, weekly_hours: Decimal, day: dt.date) -> 
 
 
 @pghistory.track()
-class CompetenceThreshold(models.Model):
+class CompetenceThreshold(Versioned):
     """Who may approve what (visitationskompetence).
 
     A row says: up to and including ``max_amount`` a year (empty: no upper
@@ -208,7 +204,6 @@ class CompetenceThreshold(models.Model):
         blank=True,
         help_text="Tom: ingen øvre grænse. Grænsen er inklusive.",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "kompetencegrænse"
@@ -221,7 +216,7 @@ class CompetenceThreshold(models.Model):
 
 
 @pghistory.track()
-class FollowUpRule(models.Model):
+class FollowUpRule(Versioned):
     """Follow-up frequency per paragraph (opfølgningshyppighed)."""
 
     paragraph = models.OneToOneField(
@@ -229,7 +224,6 @@ class FollowUpRule(models.Model):
     )
     first_after_months = models.PositiveSmallIntegerField("første opfølgning efter (måneder)")
     then_every_months = models.PositiveSmallIntegerField("derefter hver (måneder)")
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "opfølgningsregel"
@@ -245,7 +239,7 @@ class FollowUpRule(models.Model):
 
 
 @pghistory.track()
-class Citizen(models.Model):
+class Citizen(Versioned):
     """A citizen (borger): case number and initials only, never a CPR number."""
 
     case_number = models.CharField("sagsnummer", max_length=40, unique=True, validators=[validate_no_cpr])
@@ -264,7 +258,6 @@ class Citizen(models.Model):
         editable=False,
         help_text="Sat af sletteregel-jobbet (visitation.retention).",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "borger"
@@ -304,7 +297,7 @@ def sees_case_numbers(user: User) -> bool:
 
 
 @pghistory.track(model_name="PlacementHistory")
-class Placement(models.Model):
+class Placement(Versioned):
     """A placement (bevilling): a citizen in an offer from a date, at a price.
 
     The price, package and end are changed only through the services
@@ -356,7 +349,6 @@ class Placement(models.Model):
     )
     created_at = models.DateTimeField("oprettet", auto_now_add=True)
     decided_at = models.DateTimeField("afgjort", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = PlacementQuerySet.as_manager()
 
@@ -396,7 +388,7 @@ class Placement(models.Model):
 
 
 @pghistory.track()
-class Decision(models.Model):
+class Decision(Versioned):
     """A decision on a placement, by a person within competence or by a committee.
 
     A committee's or the political committee's decision carries its meeting date.
@@ -415,7 +407,6 @@ class Decision(models.Model):
     note = free_text("bemærkning", SHORT_NOTE_LENGTH, blank=True)
     decided_by = models.ForeignKey(User, verbose_name="registreret af", on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField("registreret", auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "afgørelse"
@@ -427,7 +418,7 @@ class Decision(models.Model):
 
 
 @pghistory.track()
-class PlacementChange(models.Model):
+class PlacementChange(Versioned):
     """A dated change of a placement: new package, end, or a price regulation (the PL index
     step, from 1 January). History is never rewritten."""
 
@@ -455,7 +446,6 @@ class PlacementChange(models.Model):
     note = free_text("bemærkning", SHORT_NOTE_LENGTH, blank=True)
     created_by = models.ForeignKey(User, verbose_name="registreret af", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("registreret", auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "ændring af bevilling"
@@ -467,7 +457,7 @@ class PlacementChange(models.Model):
 
 
 @pghistory.track()
-class FollowUp(models.Model):
+class FollowUp(Versioned):
     """A recorded follow-up of a placement (opfølgning)."""
 
     class Outcome(models.TextChoices):
@@ -485,7 +475,6 @@ class FollowUp(models.Model):
     next_due = models.DateField("næste opfølgning", null=True, blank=True)
     recorded_by = models.ForeignKey(User, verbose_name="registreret af", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField("registreret", auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "opfølgning"

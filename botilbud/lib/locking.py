@@ -1,6 +1,6 @@
 """Optimistic locking: no edit silently overwrites another.
 
-Every user-edited model has ``version`` (a positive integer). A form carries
+Every user-edited model is ``botilbud.models.Versioned`` (its ``version``, a positive integer). A form carries
 the version the user saw; saving compares it with the row under
 ``SELECT … FOR UPDATE`` and refuses a stale one with ``VersionConflict``,
 which names who changed what in the meantime (from the audit trail).
@@ -11,14 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from botilbud.lib.history import changes_since
+from botilbud.models import Versioned
 
 
 class VersionConflict(Exception):
-    def __init__(self, current: models.Model, seen_version: int) -> None:
+    def __init__(self, current: Versioned, seen_version: int) -> None:
         self.current = current
         self.seen_version = seen_version
         super().__init__(f"{current!r} was changed (seen v{seen_version}, now v{current.version})")
@@ -39,7 +40,7 @@ class VersionConflict(Exception):
         return text
 
 
-def save_versioned(obj: models.Model, *, seen_version: int, update_fields: list[str] | None = None) -> None:
+def save_versioned(obj: Versioned, *, seen_version: int, update_fields: list[str] | None = None) -> None:
     """Save ``obj`` if nobody saved a newer version since ``seen_version``."""
     model = type(obj)
     with transaction.atomic():
@@ -67,7 +68,8 @@ class VersionedModelForm(forms.ModelForm):
         self.conflict: VersionConflict | None = None
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if self.instance.pk:
             seen = cleaned.get("version")
             if seen is None:

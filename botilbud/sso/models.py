@@ -14,11 +14,11 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from botilbud.lib.validators import validate_no_cpr
-from botilbud.models import Area, Home, Role, User
+from botilbud.models import Area, Home, Role, User, Versioned
 
 
 @pghistory.track()
-class GroupMapping(models.Model):
+class GroupMapping(Versioned):
     group = models.CharField(
         "gruppe",
         max_length=255,
@@ -48,7 +48,6 @@ class GroupMapping(models.Model):
     # the audit trail tracks the row, not the many-to-many tables, so a change
     # of homes shows there as this field's before → after.
     scope = models.TextField("botilbud og områder", blank=True, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "gruppekobling"

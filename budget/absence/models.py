@@ -26,7 +26,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from botilbud.lib.validators import validate_no_cpr
-from botilbud.models import Home
+from botilbud.models import Home, Versioned
 from budget.models import ImportProfile
 from budget.profiles import PERIOD_FORMATS
 
@@ -36,7 +36,7 @@ NUMBER_CHOICES = [("da", "Dansk: 1.234,56"), ("en", "Engelsk: 1,234.56")]
 
 
 @pghistory.track()
-class AbsenceProfile(models.Model):
+class AbsenceProfile(Versioned):
     """How one payroll system's absence export is laid out. Set up once per layout."""
 
     name = models.CharField("navn", max_length=120, unique=True)
@@ -66,7 +66,6 @@ class AbsenceProfile(models.Model):
     number_format = models.CharField("talformat", max_length=4, choices=NUMBER_CHOICES, default="da")
     is_builtin = models.BooleanField("leveres med systemet", default=False, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "fraværsprofil"
@@ -89,7 +88,7 @@ class AbsenceProfile(models.Model):
 
 
 @pghistory.track()
-class AbsenceImport(models.Model):
+class AbsenceImport(Versioned):
     class Status(models.TextChoices):
         PREVIEW = "preview", "Afventer godkendelse"
         DONE = "done", "Indlæst"
@@ -118,7 +117,6 @@ class AbsenceImport(models.Model):
     )
     row_count = models.PositiveIntegerField("rækker", default=0)
     sick_hours = models.DecimalField("sygetimer i alt", max_digits=14, decimal_places=2, default=Decimal("0"))
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "fraværsimport"

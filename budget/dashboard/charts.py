@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -132,7 +132,7 @@ def _css(value: Decimal | int | None) -> str:
     return "overspend" if value > 0 else "underspend"
 
 
-def excel_response(chart: Chart, subtitle: str) -> HttpResponse:
+def excel_response(chart: Chart, subtitle: str) -> FileResponse:
     """The chart's numbers as an .xlsx file (Danish headings, money formats)."""
     wb = Workbook()
     ws = wb.active

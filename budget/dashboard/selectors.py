@@ -44,8 +44,9 @@ from botilbud.models import AccountGroup, User
 from budget.dashboard.models import FollowUpFigure
 from budget.followup.models import Action, HomeFollowUp, Round
 from budget.moments import Moment
-from budget.selectors import forecast_for_homes, latest_actual_month
-from disponering.models import Category, LedgerEntry, LedgerEntryMonth, Status
+from budget.selectors import actual_year_sum, forecast_for_homes, latest_actual_month
+from disponering.models import Category, LedgerEntry, Status
+from disponering.selectors import year_totals_for_homes
 from visitation.models import Placement, Provider
 from visitation.selectors import year_cost_expression
 
@@ -282,8 +283,11 @@ WITH act AS (
            CASE WHEN min(h.financing) = 'aktivitet'
                 THEN abs(coalesce(sum(a.amount) FILTER (WHERE a."group" <> 'indtaegt'), 0))
                 ELSE abs(sum(a.amount)) END AS basis
-    FROM budget_actualtotal a JOIN botilbud_home h ON h.id = a.home_id
-    WHERE a.home_id = ANY(%(homes)s) AND a.month >= %(first)s AND a.month <= %(last)s
+    -- The closed year's actuals from the yearly summary (budget.models.ActualYear):
+    -- one row per home and group, the groups that have any actuals.
+    FROM (SELECT home_id, "group", {year_total} AS amount FROM budget_actualyear
+          WHERE year = %(year)s AND home_id = ANY(%(homes)s) AND {year_rows} > 0) a
+    JOIN botilbud_home h ON h.id = a.home_id
     GROUP BY a.home_id
 ),
 fc AS (
@@ -307,9 +311,10 @@ def accuracy(home_ids: list[int], year: int) -> list[dict[str, Any]]:
     deviation (as ``budget.followup.accuracy``). One query on the summary."""
     if not home_ids:
         return []
-    params = {"homes": sorted(home_ids), "first": dt.date(year, 1, 1), "last": dt.date(year, 12, 1)}
+    params = {"homes": sorted(home_ids), "year": year, "first": dt.date(year, 1, 1), "last": dt.date(year, 12, 1)}
+    sql = _ACCURACY_SQL.format(year_total=actual_year_sum("m", 12), year_rows=actual_year_sum("n", 12))
     with connection.cursor() as cursor:
-        cursor.execute(_ACCURACY_SQL, params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     return [
         {
@@ -525,7 +530,16 @@ def large_placements(user: User, filters: Filters, day: dt.date, limit: int = 10
     served by the partial index ``placement_large``."""
     qs = placements(user, filters).filter(status__in=LIVE, annual_price__gte=MILLION).filter(_in_force(day))
     rows = list(
-        qs.select_related("citizen", "offer__provider", "offer__paragraph", "offer__home")
+        qs.select_related("citizen", "offer__provider", "offer__paragraph")
+        # Only the columns the table shows (not every column of five tables).
+        .only(
+            "annual_price",
+            "citizen__initials",
+            "citizen__case_number",
+            "offer__name",
+            "offer__paragraph__code",
+            "offer__provider__kind",
+        )
         .annotate(all_count=Window(Count("pk")), all_total=Window(Sum("annual_price")))
         .order_by("-annual_price", "pk")[:limit]
     )
@@ -549,18 +563,9 @@ def homes_with_action_plans(home_ids: list[int], round_: Round | None) -> int:
 
 
 def ledger_by_group(home_id: int, year: int) -> dict[str, Decimal]:
-    """The ledger's expected changes for the year per account group (one query)."""
-
-    return dict(
-        LedgerEntryMonth.objects.filter(
-            home_id=home_id, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1)
-        )
-        .exclude(entry__status=Status.CANCELLED)
-        .values("account_group")
-        .annotate(total=Sum("amount"))
-        .order_by()
-        .values_list("account_group", "total")
-    )
+    """The ledger's expected changes for the year per account group (one query
+    on the ledger's month summary)."""
+    return {group: total for (_, group), total in year_totals_for_homes([home_id], year).items()}
 
 
 def ledger_entries(home_id: int, group: str, year: int) -> QuerySet:

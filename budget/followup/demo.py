@@ -11,6 +11,7 @@ from django.db.models import Count, Value
 from django.utils import timezone
 
 from botilbud.demo import DemoContext
+from botilbud.lib.bulk import update_rows
 from botilbud.lib.dates import add_months
 from botilbud.models import AccountGroup, Area, Home
 from budget.followup.models import Action, AreaApproval, Explanation, HomeFollowUp, Round, Settings, Step
@@ -113,7 +114,7 @@ def seed(ctx: DemoContext) -> None:
                 fu.snapshot = snapshot
                 fu.approved_by = area_managers.get(home.area_id)
                 fu.approved_at = now
-                fu._plan = snapshot  # type: ignore[attr-defined]
+                fu._plan = snapshot  # type: ignore[attr-defined]  # a seeding note on the unsaved instance
             followups.append(fu)
         # One expression among the values makes Django insert with VALUES and
         # a parameter per value instead of UNNEST over arrays: psycopg quotes
@@ -184,8 +185,8 @@ def seed_cycle(ctx: DemoContext) -> None:
             if late_fu is not None:
                 late_fu.step, late_fu.approved_at, late_fu.approved_by = Step.AREA, None, None
                 late_fu.version += 1
-        HomeFollowUp.objects.bulk_update(
-            followups, ["prepared_at", "confirmed_at", "approved_at", "step", "approved_by", "version"], batch_size=1000
+        update_rows(
+            HomeFollowUp, followups, ["prepared_at", "confirmed_at", "approved_at", "step", "approved_by", "version"]
         )
         round_.actuals_imported_at = imported
         if head is None or not all(fu.is_frozen for fu in followups) or not all(a in area_managers for a in by_area):

@@ -20,11 +20,11 @@ from django.urls import reverse
 
 from botilbud.lib.dates import days_between, format_month
 from botilbud.lib.validators import COMMENT_LENGTH, free_text, validate_no_cpr
-from botilbud.models import AccountGroup, Area, Home, Role, User
+from botilbud.models import AccountGroup, Area, Home, Role, User, Versioned
 
 
 @pghistory.track()
-class Settings(models.Model):
+class Settings(Versioned):
     """The municipality's follow-up rules (one row).
 
     An action plan is required when |deviation| passes the threshold: the
@@ -34,7 +34,6 @@ class Settings(models.Model):
 
     threshold_pct = models.DecimalField("tærskel (% af nettobudget)", max_digits=5, decimal_places=2, default=1)
     threshold_amount = models.DecimalField("tærskel (kr.)", max_digits=14, decimal_places=2, default=100000)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "opfølgningsregler"
@@ -55,7 +54,7 @@ class Settings(models.Model):
 
 
 @pghistory.track()
-class Round(models.Model):
+class Round(Versioned):
     """A follow-up round: the month it follows up on, and the deadlines."""
 
     class Status(models.TextChoices):
@@ -75,7 +74,6 @@ class Round(models.Model):
     # time (to the department's approval). Set by the actuals import.
     actuals_imported_at = models.DateTimeField("forbrug indlæst", null=True, blank=True)
     snapshot = models.JSONField("fastfrosne tal", null=True, blank=True, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "opfølgningsrunde"
@@ -128,7 +126,7 @@ STEP_ROLE = {
 
 
 @pghistory.track()
-class HomeFollowUp(models.Model):
+class HomeFollowUp(Versioned):
     round = models.ForeignKey(Round, verbose_name="runde", on_delete=models.PROTECT, related_name="home_followups")
     home = models.ForeignKey(Home, verbose_name="botilbud", on_delete=models.PROTECT, related_name="followups")
     step = models.CharField("trin", max_length=20, choices=Step.choices, default=Step.PREPARING)
@@ -148,7 +146,6 @@ class HomeFollowUp(models.Model):
     approved_at = models.DateTimeField("godkendt", null=True, blank=True)
     returned_count = models.PositiveSmallIntegerField("sendt tilbage (gange)", default=0)
     snapshot = models.JSONField("fastfrosne tal", null=True, blank=True, editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = HomeFollowUpQuerySet.as_manager()
 
@@ -202,13 +199,12 @@ class HomeFollowUp(models.Model):
 
 
 @pghistory.track()
-class Explanation(models.Model):
+class Explanation(Versioned):
     """Section 5: the manager's explanation of an account group's deviation."""
 
     followup = models.ForeignKey(HomeFollowUp, on_delete=models.CASCADE, related_name="explanations")
     group = models.CharField("kontogruppe", max_length=20, choices=AccountGroup.choices)
     text = free_text("forklaring", COMMENT_LENGTH)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "forklaring"
@@ -220,7 +216,7 @@ class Explanation(models.Model):
 
 
 @pghistory.track()
-class Action(models.Model):
+class Action(Versioned):
     """Section 6: one action of the action plan."""
 
     followup = models.ForeignKey(HomeFollowUp, on_delete=models.CASCADE, related_name="actions")
@@ -233,7 +229,6 @@ class Action(models.Model):
         decimal_places=2,
         help_text="Besparelse i år som positivt beløb; den sænker prognosen.",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "handling"
@@ -245,7 +240,7 @@ class Action(models.Model):
 
 
 @pghistory.track()
-class AreaApproval(models.Model):
+class AreaApproval(Versioned):
     """The area manager's approval of the area roll-up for a round."""
 
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="area_approvals")
@@ -253,7 +248,6 @@ class AreaApproval(models.Model):
     approved_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     approved_at = models.DateTimeField(auto_now_add=True)
     snapshot = models.JSONField(editable=False)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "godkendelse af område"
@@ -265,12 +259,11 @@ class AreaApproval(models.Model):
 
 
 @pghistory.track()
-class ReminderPreference(models.Model):
+class ReminderPreference(Versioned):
     """A user's choice about follow-up reminders by e-mail (no row = reminders on)."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="reminder_preference")
     enabled = models.BooleanField("send mig påmindelser om budgetopfølgningen", default=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "påmindelsesindstilling"

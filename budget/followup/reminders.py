@@ -213,7 +213,7 @@ def overdue(followups_qs, today: dt.date | None = None) -> list[HomeFollowUp]:  
     )
     rows = list(qs[:500])
     for fu in rows:
-        fu.days_overdue = (today - fu.deadline()).days  # type: ignore[attr-defined,operator]
+        fu.days_overdue = (today - fu.deadline()).days
     return rows
 
 

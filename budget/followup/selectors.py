@@ -23,6 +23,7 @@ from botilbud.models import AccountGroup, Home
 from budget.absence import selectors as absence_selectors
 from budget.followup.models import HomeFollowUp, Round, Settings, Step
 from budget.models import StaffingPlan
+from budget.moments import Moment
 from budget.selectors import forecast_for_homes, group_parts_for_homes
 from disponering.models import Category, LedgerEntry, LedgerEntryMonth, Status
 from disponering.models import Status as EntryStatus
@@ -337,7 +338,7 @@ def rollup(followups: list[HomeFollowUp], live: dict[int, dict[str, Any]]) -> di
         # Snapshots frozen before occupancy counted resident-days: the residents at month end all month.
         resident_days += activity.get("resident_days", activity["residents"] * days)
         place_days += activity["places"] * days
-        if numbers.get("actions") or fu.actions_count:  # type: ignore[attr-defined]
+        if numbers.get("actions") or fu.actions_count:  # type: ignore[attr-defined]  # annotated by the caller's queryset
             with_plans.append(fu.home.name)
     return {
         "economy": [
@@ -368,4 +369,81 @@ def rollup(followups: list[HomeFollowUp], live: dict[int, dict[str, Any]]) -> di
         },
         "homes_with_action_plans": sorted(with_plans),
         "home_count": len(followups),
+    }
+
+
+# --- What the follow-up pages show (their views add the forms and permissions) -------------
+
+
+def home_followup_figures(fu: HomeFollowUp, *, today: dt.date) -> dict[str, Any]:
+    """A home's follow-up as its page shows it: the numbers (frozen at approval, else live),
+    each economy row with its explanation and whether it is over the threshold, the actions,
+    the moment the figures are from and the forecast after the action plan."""
+    numbers = numbers_for(fu)
+    explanations = numbers.get("explanations") if fu.is_frozen else {e.group: e.text for e in fu.explanations.all()}
+    actions = numbers.get("actions") if fu.is_frozen else list(fu.actions.all())
+    threshold = Decimal(numbers["threshold"])
+    economy = [
+        {
+            **row,
+            "over": abs(Decimal(row["deviation"])) > threshold,
+            "explanation": (explanations or {}).get(row["group"], ""),
+        }
+        for row in numbers["economy"]
+    ]
+    moment = (
+        Moment.frozen(fu.round, today)
+        if fu.is_frozen and fu.snapshot
+        else Moment.live(fu.round.year, fu.round.month.month, today, fu.round, fu.step)
+    )
+    return {
+        "fu": fu,
+        "home": fu.home,
+        "round": fu.round,
+        "moment": moment,
+        "numbers": numbers,
+        "economy": economy,
+        "actions": actions,
+        "forecast_after_plan": Decimal(numbers["forecast_after_plan"])
+        if fu.is_frozen
+        else forecast_after_plan(numbers["totals"]["forecast"], [a.expected_effect for a in actions or []]),
+    }
+
+
+def round_rows(round_: Round, followups: list[HomeFollowUp]) -> list[dict[str, Any]]:
+    """A round's homes with their figures (frozen at approval, else live) and whether they are late."""
+    live_homes = [fu.home for fu in followups if not fu.is_frozen]
+    live = live_numbers(live_homes, round_) if live_homes else {}
+    return [
+        {"fu": fu, "numbers": fu.snapshot if fu.is_frozen else live[fu.home_id], "overdue": fu.is_overdue()}
+        for fu in followups
+    ]
+
+
+def round_rollup(round_: Round, followups: list[HomeFollowUp], *, today: dt.date) -> dict[str, Any]:
+    """An area's or the department's homes in one round: a row per home (frozen figures for the
+    approved, live for the rest, each with its moment) and the sums."""
+    live_homes = [fu.home for fu in followups if not fu.is_frozen]
+    live = live_numbers(live_homes, round_) if live_homes else {}
+
+    def moment_of(fu: HomeFollowUp) -> Moment:
+        if fu.is_frozen:
+            return Moment.frozen(round_, today)
+        return Moment.live(round_.year, round_.month.month, today, round_, fu.step)
+
+    rows = [
+        {"fu": fu, "numbers": fu.snapshot if fu.is_frozen else live[fu.home_id], "moment": moment_of(fu)}
+        for fu in followups
+    ]
+    frozen = sum(1 for fu in followups if fu.is_frozen)
+    return {
+        "round": round_,
+        "rows": rows,
+        "sums_moment": Moment.frozen(round_, today)
+        if frozen
+        else Moment.live(round_.year, round_.month.month, today, round_),
+        "frozen_count": frozen,
+        "live_count": len(followups) - frozen,
+        "sums": rollup(followups, live),
+        "all_approved": all(fu.is_frozen for fu in followups),
     }

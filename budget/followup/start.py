@@ -23,7 +23,7 @@ def section_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     round_ = current_round()
     if round_ is None:
         return {"round": None}
-    homes = Home.objects.visible_to(user).filter(is_active=True)  # type: ignore[arg-type]
+    homes = Home.objects.visible_to(user).filter(is_active=True)
     if can(user, "followup.view_department"):
         counts = dict(
             HomeFollowUp.objects.filter(round=round_, home__in=homes)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -25,8 +24,7 @@ from budget.followup.accuracy import accuracy_table
 from budget.followup.forms import ActionForm, ExplanationForm, PrepareForm, ReturnForm, VersionForm
 from budget.followup.models import Action, AreaApproval, HomeFollowUp, Round, Settings, Step
 from budget.followup.reminders import home_cycle_times
-from budget.followup.selectors import forecast_after_plan, live_numbers, numbers_for, rollup
-from budget.moments import Moment
+from budget.followup.selectors import home_followup_figures, round_rollup, round_rows
 
 
 def _round(pk: int) -> Round:
@@ -44,7 +42,7 @@ def _followup(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int) ->
 @require_GET
 @permission_required("followup.view", not_found=True)
 def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    homes = Home.objects.visible_to(request.user)  # type: ignore[arg-type]
+    homes = Home.objects.visible_to(request.user)
     if not homes.exists():
         raise Http404("Du har ingen botilbud at følge op på.")
     years = [d.year for d in Round.objects.dates("month", "year", order="DESC")]
@@ -91,13 +89,7 @@ def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     homes = list(Home.objects.visible_to(user).filter(is_active=True).select_related("area"))
     if not homes:
         raise Http404
-    followups = services.followups_for_round(round_=round_, homes=homes)
-    live_homes = [fu.home for fu in followups if not fu.is_frozen]
-    live = live_numbers(live_homes, round_) if live_homes else {}
-    rows = []
-    for fu in followups:
-        numbers = fu.snapshot if fu.is_frozen else live[fu.home_id]
-        rows.append({"fu": fu, "numbers": numbers, "overdue": fu.is_overdue()})
+    rows = round_rows(round_, services.followups_for_round(round_=round_, homes=homes))
     areas = Area.objects.filter(homes__in=homes).distinct().order_by("name")
     approvals = {a.area_id: a for a in AreaApproval.objects.filter(round=round_).select_related("approved_by")}
     return render(
@@ -114,45 +106,15 @@ def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _page_context(request: AuthenticatedHttpRequest, fu: HomeFollowUp, **extra: Any) -> dict[str, Any]:
     user = request.user
-    numbers = numbers_for(fu)
-    explanations = numbers.get("explanations") if fu.is_frozen else {e.group: e.text for e in fu.explanations.all()}
-    actions = numbers.get("actions") if fu.is_frozen else list(fu.actions.all())
-    threshold = Decimal(numbers["threshold"])
-    economy = []
-    for row in numbers["economy"]:
-        economy.append(
-            {
-                **row,
-                "over": abs(Decimal(row["deviation"])) > threshold,
-                "explanation": (explanations or {}).get(row["group"], ""),
-                "form": ExplanationForm(
-                    initial={"group": row["group"], "text": (explanations or {}).get(row["group"], "")},
-                    prefix=row["group"],
-                ),
-            }
-        )
-
-    today = dt.date.today()
-    moment = (
-        Moment.frozen(fu.round, today)
-        if fu.is_frozen and fu.snapshot
-        else Moment.live(fu.round.year, fu.round.month.month, today, fu.round, fu.step)
-    )
+    figures = home_followup_figures(fu, today=dt.date.today())
+    for row in figures["economy"]:
+        row["form"] = ExplanationForm(initial={"group": row["group"], "text": row["explanation"]}, prefix=row["group"])
     return {
-        "fu": fu,
-        "home": fu.home,
-        "round": fu.round,
-        "moment": moment,
-        "numbers": numbers,
-        "economy": economy,
-        "actions": actions,
-        "forecast_after_plan": Decimal(numbers["forecast_after_plan"])
-        if fu.is_frozen
-        else forecast_after_plan(numbers["totals"]["forecast"], [a.expected_effect for a in actions]),
+        **figures,
         "can_prepare": services.can_prepare(user, fu),
         "can_confirm": services.can_confirm(user, fu),
         "can_approve": services.can_approve(user, fu),
-        "missing": services.missing_for_confirmation(fu, numbers) if fu.step == Step.MANAGER else [],
+        "missing": services.missing_for_confirmation(fu, figures["numbers"]) if fu.step == Step.MANAGER else [],
         "prepare_form": PrepareForm(initial={"version": fu.version, "note": fu.consultant_note}),
         "action_form": extra.pop("action_form", None) or ActionForm(),
         "version_form": VersionForm(initial={"version": fu.version}),
@@ -236,7 +198,9 @@ def action_add(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int) -
 
     def go() -> None:
         if not form.is_valid():
-            raise ValidationError([f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()])
+            raise ValidationError(
+                [f"{form.fields[f].label}: {' '.join(str(m) for m in e)}" for f, e in form.errors.items()]
+            )
         services.action_add(followup=fu, user=request.user, **form.cleaned_data)
         messages.success(request, "Handlingen er tilføjet handleplanen.")
 
@@ -304,7 +268,7 @@ def home_export(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int) 
 
 
 def _area_homes(request: AuthenticatedHttpRequest, area_pk: int) -> tuple[Area, list[Home]]:
-    homes = list(Home.objects.visible_to(request.user).filter(area_id=area_pk, is_active=True).select_related("area"))  # type: ignore[arg-type]
+    homes = list(Home.objects.visible_to(request.user).filter(area_id=area_pk, is_active=True).select_related("area"))
     if not homes:
         raise Http404("Området findes ikke, eller du har ikke adgang.")
     return homes[0].area, homes
@@ -312,32 +276,7 @@ def _area_homes(request: AuthenticatedHttpRequest, area_pk: int) -> tuple[Area, 
 
 def _rollup_context(round_: Round, homes: list[Home]) -> dict[str, Any]:
     followups = services.followups_for_round(round_=round_, homes=homes)
-    live_homes = [fu.home for fu in followups if not fu.is_frozen]
-    live = live_numbers(live_homes, round_) if live_homes else {}
-
-    today = dt.date.today()
-
-    def moment_of(fu: HomeFollowUp) -> Moment:
-        if fu.is_frozen:
-            return Moment.frozen(round_, today)
-        return Moment.live(round_.year, round_.month.month, today, round_, fu.step)
-
-    rows = [
-        {"fu": fu, "numbers": fu.snapshot if fu.is_frozen else live[fu.home_id], "moment": moment_of(fu)}
-        for fu in followups
-    ]
-    frozen = sum(1 for fu in followups if fu.is_frozen)
-    return {
-        "round": round_,
-        "rows": rows,
-        "sums_moment": Moment.frozen(round_, today)
-        if frozen
-        else Moment.live(round_.year, round_.month.month, today, round_),
-        "frozen_count": frozen,
-        "live_count": len(followups) - frozen,
-        "sums": rollup(followups, live),
-        "all_approved": all(fu.is_frozen for fu in followups),
-    }
+    return round_rollup(round_, followups, today=dt.date.today())
 
 
 @login_required
@@ -471,7 +410,7 @@ def department_export(request: AuthenticatedHttpRequest, round_pk: int) -> HttpR
 def accuracy(request: AuthenticatedHttpRequest) -> HttpResponse:
     """How far each round's forecast was from the year's final actuals."""
 
-    homes = Home.objects.visible_to(request.user)  # type: ignore[arg-type]
+    homes = Home.objects.visible_to(request.user)
     if not homes.exists():
         raise Http404
     this_year = dt.date.today().year

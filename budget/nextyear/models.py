@@ -24,11 +24,11 @@ from django.db import models
 from django.db.models import Q
 
 from botilbud.lib.validators import validate_no_cpr
-from botilbud.models import AccountGroup, Home
+from botilbud.models import AccountGroup, Home, Versioned
 
 
 @pghistory.track()
-class BudgetDraft(models.Model):
+class BudgetDraft(Versioned):
     class Status(models.TextChoices):
         DRAFT = "kladde", "Kladde"
         LOCKED = "laast", "Låst"
@@ -50,7 +50,6 @@ class BudgetDraft(models.Model):
         related_name="+",
     )
     notes = models.JSONField("bemærkninger fra beregningen", default=list, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "budgetkladde"
@@ -73,7 +72,7 @@ class BudgetDraft(models.Model):
 
 
 @pghistory.track()
-class BudgetDraftLine(models.Model):
+class BudgetDraftLine(Versioned):
     draft = models.ForeignKey(BudgetDraft, verbose_name="budgetkladde", on_delete=models.CASCADE, related_name="lines")
     key = models.SlugField("nøgle", max_length=30)
     position = models.PositiveSmallIntegerField("rækkefølge", default=0)
@@ -89,7 +88,6 @@ class BudgetDraftLine(models.Model):
     )
     source = models.CharField("kilde", max_length=300)
     inputs = models.JSONField("modellens input", default=list, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "linje i budgetkladde"

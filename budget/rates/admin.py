@@ -3,7 +3,10 @@ calculations are made and approved on the rate pages (read-only here)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from botilbud.admin import VersionedAdminMixin
 from budget.rates.models import RateCalculation, RateSettings, RefusionTier
@@ -13,7 +16,7 @@ from budget.rates.models import RateCalculation, RateSettings, RefusionTier
 class RateSettingsAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["overhead_pct", "regulation_limit_pct", "cost_groups", "income_groups"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[override]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return not RateSettings.objects.exists()
 
 
@@ -23,10 +26,10 @@ class RateCalculationAdmin(admin.ModelAdmin):
     list_filter = ["year", "status"]
     list_select_related = ["home", "approved_by"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[override]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[override]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from botilbud.lib.bulk import update_rows
 from botilbud.models import Home, Municipality
 from budget.demo import DEMO_CAPITAL_PER_PLACE
 from budget.rates import services, settlement
@@ -63,7 +64,7 @@ def seed(ctx: Any) -> None:
         if rate is not None and p.annual_price != rate.annual:
             p.annual_price = rate.annual
             repriced_placements.append(p)
-    Placement.objects.bulk_update(repriced_placements, ["annual_price"], batch_size=1000)
+    update_rows(Placement, repriced_placements, ["annual_price"])
     repriced = len(repriced_placements)
     # This year's past months are settled for the first homes.
     sent = 0
@@ -81,7 +82,7 @@ def seed(ctx: Any) -> None:
     citizens = list(Citizen.objects.all().only("pk"))
     for c in citizens:
         c.birth_year = rng.randint(1955, 2005)
-    Citizen.objects.bulk_update(citizens, ["birth_year"], batch_size=2000)
+    update_rows(Citizen, citizens, ["birth_year"])
     expensive = list(
         Placement.objects.own_citizens()
         .filter(offer__home__isnull=True, status="aktiv", start_date__lt=dt.date(year, 1, 1))

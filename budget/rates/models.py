@@ -26,7 +26,7 @@ from django.db import models
 from django.db.models import Q
 
 from botilbud.lib.validators import validate_no_cpr
-from botilbud.models import Home, User
+from botilbud.models import Home, User, Versioned
 
 DEFAULT_COST_GROUPS = ["loen", "drift"]
 DEFAULT_INCOME_GROUPS = ["indtaegt"]
@@ -44,7 +44,7 @@ PCT = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
 
 
 @pghistory.track()
-class RateSettings(models.Model):
+class RateSettings(Versioned):
     """The framework agreement's rules for rates (one row, edited in the admin)."""
 
     overhead_pct = models.DecimalField(
@@ -69,7 +69,6 @@ class RateSettings(models.Model):
         default=_default_income_groups,
         help_text="Koderne på de kontogrupper, hvis faktiske indtægter regnes som takstindtægt (år Y−2).",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "takstregler (styringsaftale)"
@@ -91,7 +90,7 @@ class RateCalculationQuerySet(models.QuerySet["RateCalculation"]):
 
 
 @pghistory.track()
-class RateCalculation(models.Model):
+class RateCalculation(Versioned):
     class Status(models.TextChoices):
         DRAFT = "kladde", "Kladde"
         INDEXED = "fremskrevet", "Foreløbig (fremskrevet med PL)"
@@ -158,7 +157,6 @@ class RateCalculation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = RateCalculationQuerySet.as_manager()
 
@@ -194,7 +192,7 @@ PRICING_STATUSES = [
 
 
 @pghistory.track()
-class RateLevel(models.Model):
+class RateLevel(Versioned):
     """A support level of a differentiated rate: its weight and planned places."""
 
     calculation = models.ForeignKey(
@@ -217,7 +215,6 @@ class RateLevel(models.Model):
     sort_order = models.PositiveSmallIntegerField("sortering", default=0)
     approved_annual = models.DecimalField("godkendt årstakst", max_digits=14, decimal_places=2, null=True, blank=True)
     approved_day = models.DecimalField("godkendt døgntakst", max_digits=14, decimal_places=2, null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "takstniveau"
@@ -235,7 +232,7 @@ class StatementQuerySet(models.QuerySet["Statement"]):
 
 
 @pghistory.track()
-class Statement(models.Model):
+class Statement(Versioned):
     """A sent monthly settlement statement (mellemkommunal afregning) for one
     paying municipality and one of our homes. Its lines are frozen when it is
     sent and never rewritten; a later change to a placement appears as a
@@ -251,7 +248,6 @@ class Statement(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="sendt af", on_delete=models.PROTECT, related_name="+"
     )
     sent_at = models.DateTimeField("sendt", auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = StatementQuerySet.as_manager()
 
@@ -294,7 +290,7 @@ class StatementLine(models.Model):
 
 
 @pghistory.track()
-class RefusionTier(models.Model):
+class RefusionTier(Versioned):
     """A tier of the central refusion for very expensive cases (særligt dyre
     enkeltsager) in a year: the state refunds ``share_pct`` of a citizen's
     yearly cost above ``threshold`` (up to the next tier's threshold)."""
@@ -310,7 +306,6 @@ class RefusionTier(models.Model):
         blank=True,
         help_text="Hvor beløbet kommer fra, og om det er bekræftet mod ministeriets satser for året.",
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "refusionstrin (særligt dyre enkeltsager)"
@@ -326,7 +321,7 @@ class RefusionTier(models.Model):
 
 
 @pghistory.track()
-class PriceIndex(models.Model):
+class PriceIndex(Versioned):
     """KL's price and wage index (PL-skøn) for a year: the expected development of the
     municipal service expenditure's prices and wages from year − 1 to ``year``, in %.
 
@@ -353,7 +348,6 @@ class PriceIndex(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "pris- og lønskøn (PL)"
@@ -369,7 +363,7 @@ class PriceIndex(models.Model):
 
 
 @pghistory.track()
-class IndexRun(models.Model):
+class IndexRun(Versioned):
     """One reviewed index step: year ``from_year``'s prices indexed into ``from_year + 1``
     with that year's PL. ``lines`` records every object it created or changed (kind, id,
     old, new, the version it left), so the step can be undone exactly."""
@@ -391,7 +385,6 @@ class IndexRun(models.Model):
         related_name="+",
     )
     undone_at = models.DateTimeField("fortrudt", null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         verbose_name = "PL-fremskrivning"

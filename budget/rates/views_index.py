@@ -15,9 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.locking import VersionConflict, save_versioned
 from botilbud.lib.money import format_number
-from botilbud.models import User
 from botilbud.permissions import can
 from budget.rates import indexing
 from budget.rates.forms import PriceIndexForm
@@ -40,8 +40,8 @@ def _year_param(raw: str) -> int | None:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def price_index(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def price_index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     can_write = can(user, "rates.edit_price_index")
     try:
         year = _year_param(request.GET.get("aar", "") or request.POST.get("aar", ""))
@@ -92,8 +92,8 @@ def _from_year(request: HttpRequest) -> int:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def index_step(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def index_step(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if not indexing.can_index(user):
         raise PermissionDenied("Kun økonomikonsulenten og administratoren fremskriver priser.")
     try:
@@ -144,8 +144,8 @@ def index_step(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def index_undo(request: HttpRequest, pk: int) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def index_undo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    user = request.user
     if not indexing.can_index(user):
         raise PermissionDenied("Kun økonomikonsulenten og administratoren fortryder en fremskrivning.")
     run = get_object_or_404(IndexRun, pk=pk)

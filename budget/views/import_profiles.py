@@ -85,7 +85,7 @@ def profile_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
                 encoding=profile.encoding or None,
                 title_lines=profile.title_lines or 0,
             )
-        table, rows = tabular.preview_rows(importer.open_upload(upload), upload.name, options, n=PREVIEW_ROWS)
+        table, rows = tabular.preview_rows(importer.open_upload(upload), upload.name or "", options, n=PREVIEW_ROWS)
     except tabular.TabularError as exc:
         context["error"] = str(exc)
         return render(request, "budget/_profile_preview.html", context)

@@ -31,7 +31,9 @@ def correction_add(request: AuthenticatedHttpRequest, pk: int, line_pk: int) -> 
     back = f"{reverse('budget:home_budget', args=[home.pk])}?aar={line.year}#korrektioner"
     form = CorrectionForm(request.POST)
     if not form.is_valid():
-        errors = "; ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items() if f in form.fields)
+        errors = "; ".join(
+            f"{form.fields[f].label}: {' '.join(str(m) for m in e)}" for f, e in form.errors.items() if f in form.fields
+        )
         messages.error(request, f"Korrektionen er ikke gemt. {errors}")
         return redirect(back)
     data = form.cleaned_data
@@ -42,7 +44,7 @@ def correction_add(request: AuthenticatedHttpRequest, pk: int, line_pk: int) -> 
             amount=data["amount"],
             reason=data["reason"],
             date=data["date"],
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             council_decision=data["council_decision"],
             council_date=data["council_date"],
         )

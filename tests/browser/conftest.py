@@ -72,11 +72,11 @@ def _reference_data(transactional_db):
 def page(browser, live_server):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
     pg = context.new_page()
-    pg.base_url = live_server.url  # type: ignore[attr-defined]
-    pg.csp_errors = []  # type: ignore[attr-defined]
+    pg.base_url = live_server.url  # type: ignore[attr-defined]  # our own attributes on the playwright page
+    pg.csp_errors = []  # type: ignore[attr-defined]  # (see above)
     pg.on(
         "console",
-        lambda msg: pg.csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,  # type: ignore[attr-defined]
+        lambda msg: pg.csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,  # type: ignore[attr-defined]  # (see above)
     )
     yield pg
     context.close()
@@ -122,8 +122,8 @@ def axe_violations(page, min_impact: str = "serious") -> list[dict]:
 @pytest.fixture
 def job_worker(live_server):
     """A real procrastinate worker (``manage.py procrastinate worker``, as compose
-    and ``dev.py run`` start it) on the test database, for the user-facing jobs'
-    queue; the periodic jobs' queue is left alone."""
+    and ``dev.py run`` start it) on the test database, for the user-facing jobs
+    queues (exports, imports); the periodic jobs' queue is left alone."""
 
     url = urlsplit(settings.DATABASE_URL)
     test_url = urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
@@ -131,7 +131,7 @@ def job_worker(live_server):
     env["DATABASE_URL"] = test_url
     root = Path(__file__).resolve().parents[2]
     worker = subprocess.Popen(
-        [sys.executable, "manage.py", "procrastinate", "worker", "--queues", "exports", "--concurrency", "1"],
+        [sys.executable, "manage.py", "procrastinate", "worker", "--queues", "exports,imports", "--concurrency", "1"],
         cwd=root,
         env=env,
     )

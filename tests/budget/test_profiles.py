@@ -6,6 +6,7 @@ import datetime as dt
 import io
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
@@ -190,7 +191,22 @@ def _sap_utf8_profile():
     return profile
 
 
-def test_set_based_path_reads_cells_as_the_preview_does(homes):
+@pytest.fixture(params=["copy", "reader"])
+def read_path(request, monkeypatch):
+    """Each file read both ways: Postgres's COPY (``importer._copy_stage``, the fast path; ``used`` records
+    whether it took the file) and the Python reader alone."""
+    used: list[bool] = []
+    real = importer._copy_stage
+
+    def spy(*args):  # noqa: ANN002, ANN202
+        used.append(real(*args))
+        return used[-1]
+
+    monkeypatch.setattr(importer, "_copy_stage", spy if request.param == "copy" else (lambda *args: False))
+    return SimpleNamespace(name=request.param, used=used)
+
+
+def test_set_based_path_reads_cells_as_the_preview_does(homes, read_path):
     profile = _sap_utf8_profile()
     header = ["Omkostningssted", "PSP-element", "Artskonto", "Periode", "Bogf.dato", "Beløb", "Tekst"]
     mapper = RowMapper(profile, header)
@@ -216,9 +232,10 @@ def test_set_based_path_reads_cells_as_the_preview_does(homes):
     # Hand-computed: 1.234,56 − 1.234,56 − 12,50 + 1.234,56 + 7 + 0,01 (0,005 rounds half up) + 10.
     assert outcome.reconciliation.totals()["file_amount"] == Decimal("1239.07")
     assert outcome.reconciliation.totals()["write_amount"] == Decimal("1239.07")
+    assert read_path.used == ([True] if read_path.name == "copy" else [])
 
 
-def test_set_based_path_names_every_bad_row_with_the_previews_reasons(homes):
+def test_set_based_path_names_every_bad_row_with_the_previews_reasons(homes, read_path):
     profile = _sap_utf8_profile()
     mapper = RowMapper(
         profile, ["Omkostningssted", "PSP-element", "Artskonto", "Periode", "Bogf.dato", "Beløb", "Tekst"]
@@ -237,16 +254,100 @@ def test_set_based_path_names_every_bad_row_with_the_previews_reasons(homes):
     assert by_line[first_bad + 5] == ["Ukendt omkostningssted »99999«"]
     assert "findes ikke i kontoplanen" in by_line[first_bad + 6][0]
     assert not Actual.objects.exists() and not ActualsImport.objects.exists()
+    # The COPY path read the file, found bad rows, and the reader read it again to name them.
+    assert read_path.used == ([True] if read_path.name == "copy" else [])
 
 
-def test_a_write_that_differs_from_the_check_is_rolled_back(homes, monkeypatch):
+_WRITTEN = ["home_id", "cost_centre", "month", "group", "function_code", "dranst", "art_code", "account"]
+_WRITTEN += ["posting_date", "amount", "text"]
+
+
+@pytest.mark.parametrize(
+    ("name", "profile_name"),
+    [("forbrug_sap_opus.csv", "KMD Opus (SAP) posteringsudtræk"), ("forbrug_eksempel.csv", "Botilbud standard")],
+)
+def test_the_copy_path_writes_what_the_reader_writes(homes, monkeypatch, name, profile_name):
+    used: list[bool] = []
+    real = importer._copy_stage
+    monkeypatch.setattr(importer, "_copy_stage", lambda *args: used.append(real(*args)) or used[-1])
+    fast = _run(DEMO / name, profile_name)
+    assert used == [True] and fast.stage.ok
+    copied = sorted(Actual.objects.values_list(*_WRITTEN))
+    monkeypatch.setattr(importer, "_copy_stage", lambda *args: False)
+    read = _run(DEMO / name, profile_name)  # replaces the same months for the same cost centres
+    assert read.stage.ok and read.inserted == fast.inserted == len(copied) > 0
+    assert sorted(Actual.objects.values_list(*_WRITTEN)) == copied
+    keys = ["cost_centre", "home", "file_rows", "file_amount", "staged_rows", "staged_amount", "write_rows"]
+    keys += ["write_amount", "ok"]
+    assert [{k: r[k] for k in keys} for r in read.reconciliation.rows] == [
+        {k: r[k] for k in keys} for r in fast.reconciliation.rows
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "why"),
+    [
+        ('52000;;538500 1 11;011.2026;01.11.2026;"1,00";quoted\r\n', "a quote character"),
+        ("52000;;538500 1 11;011.2026;01.11.2026;1,00;a\r\n\r\n52000;;538500 1 11;011.2026;;2,00;b\r\n", "blank line"),
+        ("52000;;538500 1 11;011.2026;01.11.2026;1,00;a;extra\r\n", "an extra field"),
+        ("52000;;538500 1 11;011.2026;01.11.2026;1,00\r\n", "a missing field"),
+        ("52000;;538500 1 11;011.2026;01.11.2026;1,00;a\n52000;;538500 1 11;011.2026;;2,00;b\r\n", "mixed line ends"),
+        ("52000;;538500 1 11;011.2026;01.11.2026;1,00;a\x01\r\n", "a control character"),
+    ],
+)
+def test_the_copy_path_leaves_odd_files_to_the_reader(homes, monkeypatch, body, why):
+    used: list[bool] = []
+    real = importer._copy_stage
+    monkeypatch.setattr(importer, "_copy_stage", lambda *args: used.append(real(*args)) or used[-1])
+    head = "KMD Opus - test\r\n\r\n\r\nOmkostningssted;PSP-element;Artskonto;Periode;Bogf.dato;Beløb;Tekst\r\n"
+    outcome = import_actuals(
+        stream=io.BytesIO((head + body).encode("utf-8")),
+        file_name="x.csv",
+        user=None,
+        mode="dry-run",
+        profile=_sap_utf8_profile(),
+    )
+    assert used == [False], why
+    assert outcome.reconciliation is not None
+
+
+def test_the_copy_path_drops_blank_lines_at_the_end(homes, monkeypatch):
+    used: list[bool] = []
+    real = importer._copy_stage
+    monkeypatch.setattr(importer, "_copy_stage", lambda *args: used.append(real(*args)) or used[-1])
+    body = "52000;;538500 1 11;011.2026;01.11.2026;1.000,00-;a\r\n52010;;538500 1 22;011.2026;;2,50;b\r\n\r\n\r\n"
+    head = "KMD Opus - test\r\n\r\n\r\nOmkostningssted;PSP-element;Artskonto;Periode;Bogf.dato;Beløb;Tekst\r\n"
+    outcome = import_actuals(
+        stream=io.BytesIO((head + body).encode("utf-8")),
+        file_name="x.csv",
+        user=None,
+        mode="apply",
+        profile=_sap_utf8_profile(),
+    )
+    assert used == [True] and outcome.stage.ok and outcome.inserted == 2
+    assert sorted(Actual.objects.values_list("text", "amount")) == [("a", Decimal("-1000.00")), ("b", Decimal("2.50"))]
+
+
+@pytest.mark.parametrize("path", ["reader", "copy"])
+def test_a_write_that_differs_from_the_check_is_rolled_back(homes, monkeypatch, path):
     before = Actual.objects.count()
-    real = importer._profile_rows_sql
+    if path == "reader":
+        real = importer._profile_rows_sql
 
-    def lossy() -> str:  # drops one row between the check and the write
-        return real().replace("FROM budget_actuals_praw r", "FROM (SELECT * FROM budget_actuals_praw OFFSET 1) r")
+        def lossy() -> str:  # drops one row between the check and the write
+            return real().replace("FROM budget_actuals_praw r", "FROM (SELECT * FROM budget_actuals_praw OFFSET 1) r")
 
-    monkeypatch.setattr(importer, "_profile_rows_sql", lossy)
+        monkeypatch.setattr(importer, "_copy_stage", lambda *args: False)
+        monkeypatch.setattr(importer, "_profile_rows_sql", lossy)
+    else:
+        real_fast = importer._fast_rows_sql
+
+        def lossy_fast(fast, cursor):  # noqa: ANN001, ANN202
+            numbered, write = real_fast(fast, cursor)
+            raw = importer.FAST_RAW
+            return numbered, write.replace(f"FROM {raw} f", f"FROM (SELECT * FROM {raw} OFFSET 1) f")
+
+        monkeypatch.setattr(importer, "_fast_rows_sql", lossy_fast)
     with pytest.raises(importer.WriteMismatchError):
         _run(DEMO / "forbrug_sap_opus.csv", "KMD Opus (SAP) posteringsudtræk")
     assert Actual.objects.count() == before and not ActualsImport.objects.exists()

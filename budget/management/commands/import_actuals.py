@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             "--max-mb", type=int, default=None, help="Største filstørrelse i MB for planlagte kørsler (standard 50)."
         )
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         path = Path(str(options["file"]))
         if not path.is_file():
             raise CommandError(f"Filen findes ikke: {path}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -18,15 +20,15 @@ class Command(BaseCommand):
         parser.add_argument("--confirm-day", type=int, default=12)
         parser.add_argument("--approve-day", type=int, default=16)
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             months = [int(m) for m in str(options["months"]).split(",") if m.strip()] or None
             created = rounds_create(
-                year=int(options["year"]),  # type: ignore[arg-type]
+                year=int(options["year"]),
                 months=months,
-                prepare_day=int(options["prepare_day"]),  # type: ignore[arg-type]
-                confirm_day=int(options["confirm_day"]),  # type: ignore[arg-type]
-                approve_day=int(options["approve_day"]),  # type: ignore[arg-type]
+                prepare_day=int(options["prepare_day"]),
+                confirm_day=int(options["confirm_day"]),
+                approve_day=int(options["approve_day"]),
             )
         except (ValueError, ValidationError) as error:
             raise CommandError(f"Ugyldige runder: {error}") from error

@@ -1,0 +1,94 @@
+"""Set-based writes of the demo seeders (botilbud.lib.bulk) and the planner hint (botilbud.lib.planner)."""
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from botilbud.lib.bulk import ChangedTables, foreign_keys_checked_at_end, update_rows
+from botilbud.lib.planner import joins_in_written_order
+from botilbud.models import Home, HourPrice
+from visitation.models import Citizen
+
+pytestmark = pytest.mark.django_db
+
+
+def _foreign_keys(table: str) -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid = %s::regclass ORDER BY conname",
+            [table],
+        )
+        return cursor.fetchall()
+
+
+def test_update_rows_writes_each_rows_own_values_and_the_audit_trail(org):
+    a, b, c = org.home_a, org.home_b, org.home_c
+    a.capacity, a.area, a.name = 21, org.area_south, "Egebakken II"
+    b.capacity, b.area, b.name = 0, org.area_north, "Lindehuset"
+    events_before = Home.pgh_event_model.objects.count()
+
+    assert update_rows(Home, [a, b], ["capacity", "area", "name"]) == 2
+
+    rows = {h.pk: (h.capacity, h.area_id, h.name) for h in Home.objects.all()}
+    assert rows[a.pk] == (21, org.area_south.pk, "Egebakken II")
+    assert rows[b.pk] == (0, org.area_north.pk, "Lindehuset")
+    assert rows[c.pk] == (16, org.area_south.pk, "Birkelund")  # not in the list: untouched
+    # The audit trigger fires per row, as for save(): b's row is written, unchanged.
+    assert Home.pgh_event_model.objects.count() - events_before >= 1
+    assert update_rows(Home, [], ["capacity"]) == 0
+
+
+def test_update_rows_writes_none_dates_and_decimals(org):
+    price = HourPrice.objects.get(home=org.home_a, year=2026)
+    price.hour_price = "412.50"
+    assert update_rows(HourPrice, [price], ["hour_price"]) == 1
+    assert str(HourPrice.objects.get(pk=price.pk).hour_price) == "412.50"
+    citizens = [Citizen.objects.create(case_number=f"2026-{i}", initials="AB", birth_year=1990) for i in range(3)]
+    citizens[0].birth_year, citizens[1].birth_year = None, 1960
+    citizens[2].anonymised_at = dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)
+    update_rows(Citizen, citizens, ["birth_year", "anonymised_at"])
+    assert [(c.birth_year, c.anonymised_at) for c in Citizen.objects.order_by("pk")] == [
+        (None, None),
+        (1960, None),
+        (1990, dt.datetime(2026, 1, 2, 3, 4, tzinfo=dt.UTC)),
+    ]
+
+
+def test_foreign_keys_come_back_the_same_and_are_checked_at_the_end(org):
+    table = HourPrice._meta.db_table
+    before = _foreign_keys(table)
+    assert before
+    with transaction.atomic(), foreign_keys_checked_at_end([table]):
+        assert _foreign_keys(table) == []
+        HourPrice.objects.create(home=org.home_b, year=2026, hour_price="300.00")
+    assert _foreign_keys(table) == before
+
+    with pytest.raises(IntegrityError), transaction.atomic(), foreign_keys_checked_at_end([table]):
+        HourPrice.objects.create(home_id=987654, year=2026, hour_price="300.00")  # no such home
+    assert _foreign_keys(table) == before
+    assert not HourPrice.objects.filter(home_id=987654).exists()
+
+
+def test_changed_tables_names_the_tables_written_since_the_last_call(org):
+    tables = [Home._meta.db_table, HourPrice._meta.db_table]
+    changed = ChangedTables(tables)
+    changed.since_last()
+    assert changed.since_last() == []
+    HourPrice.objects.create(home=org.home_b, year=2025, hour_price="300.00")
+    assert changed.since_last() == [HourPrice._meta.db_table]
+    assert changed.since_last() == []
+
+
+def _join_collapse_limit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW join_collapse_limit")
+        return cursor.fetchone()[0]
+
+
+def test_joins_in_written_order_sets_the_planner_for_the_block_only():
+    default = _join_collapse_limit()
+    with joins_in_written_order():
+        assert _join_collapse_limit() == "1"
+    assert _join_collapse_limit() == default
