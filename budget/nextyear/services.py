@@ -254,7 +254,7 @@ def _allocation(
 def _sales(
     home: Home, year: int, days: int, residential: list[selectors.MixRow], lines: list[LineResult], notes: list[str]
 ) -> LineResult:
-    rates = approved_day_rates(year)
+    rates = approved_day_rates(year, home.pk)
     default = rates.get((home.pk, None))
     inputs = [
         Row("Pladser", home.capacity, "int"),

@@ -184,7 +184,7 @@ def own_citizen_income(home_id: int, year: int) -> OwnCitizenIncome:
     )
     days = {r["package_id"]: r["days"] or 0 for r in rows}
     total_days = sum(days.values())
-    rates = {pkg: day for (h, pkg), day in approved_day_rates(year).items() if h == home_id}
+    rates = {pkg: day for (_, pkg), day in approved_day_rates(year, home_id).items()}
     default = rates.get(None)
     if default is None:
         return OwnCitizenIncome(total_days, None if total_days else ZERO)
@@ -313,14 +313,14 @@ def approved_rate(home: Home | int, year: int, package=None) -> ApprovedRate | N
     return ApprovedRate(home_id, year, name, annual, to_money(annual / 12), day)
 
 
-def approved_day_rates(year: int) -> dict[tuple[int, int | None], Decimal]:
-    """{(home_id, package_id): day rate} plus {(home_id, None): the default day rate} for the year."""
+def approved_day_rates(year: int, home_id: int | None = None) -> dict[tuple[int, int | None], Decimal]:
+    """{(home_id, package_id): day rate} plus {(home_id, None): the default day rate} for the year
+    (every home's, or only ``home_id``'s)."""
     result: dict[tuple[int, int | None], Decimal] = {}
-    calcs = (
-        RateCalculation.objects.filter(year=year, status__in=PRICING_STATUSES)
-        .prefetch_related("levels__packages")
-        .only("pk", "home_id", "approved_day")
-    )
+    calcs = RateCalculation.objects.filter(year=year, status__in=PRICING_STATUSES)
+    if home_id is not None:
+        calcs = calcs.filter(home_id=home_id)
+    calcs = calcs.prefetch_related("levels__packages").only("pk", "home_id", "approved_day")
     for calc in calcs:
         levels = list(calc.levels.all())
         default = next((lv for lv in levels if not lv.packages.all()), None)
