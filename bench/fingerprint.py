@@ -32,7 +32,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "botilbud.settings")
 
-SKIP = {"django_session", "django_migrations", "procrastinate_jobs", "procrastinate_events", "procrastinate_periodic_defers"}
+SKIP = {
+    "django_session",
+    "django_migrations",
+    "procrastinate_jobs",
+    "procrastinate_events",
+    "procrastinate_periodic_defers",
+}
 SUMMARY_TABLES = {"dashboard_followupfigure", "disponering_ledgermonthtotal", "budget_actualyear", "budget_actualtotal"}
 TIMESTAMP = re.compile(rb"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}(:?\d{2})?)?")
 
