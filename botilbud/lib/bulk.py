@@ -79,7 +79,7 @@ def copy_create(model: type[models.Model], objs: Sequence[models.Model]) -> Sequ
             for obj, pk_value in zip(objs, ids, strict=True):
                 if obj.pk is not None:
                     raise ValueError("copy_create writes new objects only")
-                obj._prepare_related_fields_for_save(operation_name="bulk_create")
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]  # Django's own step of bulk_create, untyped in the stubs
                 row = [pk_value]
                 for field in fields:
                     value = field.pre_save(obj, add=True)
