@@ -189,7 +189,9 @@ def test_forms_are_fetched_on_demand(org, client_for):
     assert text.strip().startswith("<form") and "<html" not in text and 'id="consequence"' in text
     assert 'id="konsekvens_from_date"' in text and 'value="2027-07-01"' in text and "Ret felterne" not in text
     page = client.get(consequence + "?aar=2026")
-    assert page.status_code == 200 and "<html" in page.content.decode() and 'value="2026-07-01"' in page.content.decode()
+    assert (
+        page.status_code == 200 and "<html" in page.content.decode() and 'value="2026-07-01"' in page.content.decode()
+    )
     assert f'form="ledger-row-action" formaction="{reverse("disponering:entry_confirm", args=[entry.pk])}"' in html
     partial = client.get(create + "?aar=2026", **HX).content.decode()
     assert partial.strip().startswith('<form id="entry-form"') and "<html" not in partial
