@@ -39,7 +39,13 @@ SKIP = {
     "procrastinate_events",
     "procrastinate_periodic_defers",
 }
-SUMMARY_TABLES = {"dashboard_followupfigure", "disponering_ledgermonthtotal", "budget_actualyear", "budget_actualtotal"}
+SUMMARY_TABLES = {
+    "dashboard_followupfigure",
+    "disponering_ledgermonthtotal",
+    "budget_actualyear",
+    "budget_actualtotal",
+    "visitation_placementyear",
+}
 TIMESTAMP = re.compile(rb"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}(:?\d{2})?)?")
 
 
