@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
 from botilbud.access import get_home_for_user
-from botilbud.dataprotection import record
+from botilbud.dataprotection import record, sections
 from botilbud.http import AuthenticatedHttpRequest
 from botilbud.jobs import jobs_for
 from botilbud.lib.history import access_history, object_history
@@ -24,8 +24,6 @@ from botilbud.models import Area, Home, Job, Paragraph, Role, User
 from botilbud.permissions import can, permission_required
 from botilbud.registry import home_tabs_for, registry
 from botilbud.security import log_event
-from visitation.models import RetentionRun
-from visitation.retention import retention_report
 
 # The start page answers each role's first question: which block it shows is a
 # matter of presentation per role (what a role may do is botilbud/permissions.py).
@@ -167,21 +165,18 @@ def user_access(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def data_protection(request: HttpRequest) -> HttpResponse:
+def data_protection(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The administrator's record of processing (GDPR art. 30), generated from
     the models, the access rules and the settings (botilbud/dataprotection.py),
-    with the retention job's dry run and its past runs."""
+    with the sections the apps register (visitation: the retention job's dry
+    run and its past runs)."""
 
     if not can(request.user, "botilbud.view_data_protection"):
         raise Http404("Findes ikke, eller du har ikke adgang.")
     return render(
         request,
         "botilbud/data_protection.html",
-        {
-            **record(),
-            "report": retention_report(),
-            "runs": RetentionRun.objects.select_related("run_by")[:10],
-        },
+        {**record(), "sections": [(s, s.context(request)) for s in sections()]},
     )
 
 
