@@ -37,6 +37,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pghistory
@@ -79,7 +80,7 @@ class DueCitizen:
     placements: int
     # Filled by the registered parts (what they keep, counted like RetentionItem's columns):
     ledger_entries: int = 0
-    ledger_amount: object = None  # Decimal: kept as it is
+    ledger_amount: Decimal | None = None  # kept as it is
     statement_lines: int = 0
 
 
