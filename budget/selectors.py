@@ -19,14 +19,25 @@ from typing import Any
 from django.db import connection
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from botilbud.lib.dates import MONTH_ABBR, MONTH_NAMES, year_months
 from botilbud.lib.money import ZERO, to_money
 from botilbud.models import AccountGroup, Home, User
 from botilbud.permissions import can
-from budget.models import Actual, ActualTotal, BudgetCorrection, BudgetLine, CarryOver, GroupDefinition, YearEnd
+from budget.models import (
+    Actual,
+    ActualTotal,
+    BudgetCorrection,
+    BudgetLine,
+    CarryOver,
+    GroupDefinition,
+    StaffingPlan,
+    YearEnd,
+)
 from budget.nextyear.models import BudgetDraft
-from disponering.selectors import expected_changes, expected_changes_after
+from budget.staffing import GroupInput, StaffingInput, StaffingResult, roster_cost, staff_hours
+from disponering.selectors import expected_changes, expected_changes_after, staff_changes
 
 GROUPS = [g.value for g in AccountGroup]
 
@@ -482,4 +493,91 @@ def year_statement(home: Home, year: int) -> dict[str, Any]:
         "carry_over": carry_over,
         "booked": booked,
         "year_end": carry_over.year_end if carry_over else YearEnd.objects.filter(year=year).first(),
+    }
+
+
+# --- The staff-hours tool (budget/views/staffing.py) -------------------------------------
+
+
+def staffing_figures(home: Home, year: int, plan: StaffingPlan) -> dict[str, Any]:
+    """What the staff-hours page shows of ``plan``: the roster hours its wage budget buys
+    (``budget.staffing``) with the waterfall chart, the roster's cost, and the year's staff
+    entries in the ledger beside the wage budget."""
+    result = staff_hours(_staffing_input(plan, year))
+    cost = None
+    if plan.roster_hours_per_week:
+        try:
+            cost = roster_cost(_staffing_input(plan, year), plan.roster_hours_per_week)
+        except ValueError:
+            cost = None
+    chart = {
+        "kind": "waterfall",
+        "title": "Fra bruttotimer til timer i vagtplanen",
+        "x": ["Bruttotimer", *[loss.label for loss in result.losses], "Timer i vagtplanen"],
+        "measure": ["absolute", *["relative"] * len(result.losses), "total"],
+        "values": [str(result.gross_hours), *[str(-loss.hours) for loss in result.losses], str(result.roster_hours)],
+        "y_title": "timer pr. år",
+        "unit": "timer",
+    }
+    return {
+        "result": result,
+        "ledger": _staff_ledger(home, year, plan.wage_budget, result),
+        "cost": cost,
+        "chart": chart,
+    }
+
+
+def _staffing_input(plan: StaffingPlan, year: int) -> StaffingInput:
+    groups = (
+        tuple(
+            GroupInput(
+                name=g.name,
+                share_pct=g.share_pct,
+                annual_wage_cost=g.annual_wage_cost,
+                evening_pct=g.evening_pct,
+                night_pct=g.night_pct,
+                weekend_pct=g.weekend_pct,
+                evening_supplement=g.evening_supplement,
+                night_supplement=g.night_supplement,
+                weekend_supplement=g.weekend_supplement,
+            )
+            for g in plan.groups.all()
+        )
+        if plan.pk
+        else ()
+    )
+    return StaffingInput(
+        groups=groups,
+        wage_budget=plan.wage_budget,
+        annual_wage_cost=plan.annual_wage_cost,
+        year=year,
+        annual_norm_hours=plan.annual_norm_hours,
+        holiday_weeks=plan.holiday_weeks,
+        extra_holiday_days=plan.extra_holiday_days,
+        sickness_pct=plan.sickness_pct,
+        competence_hours=plan.competence_hours,
+        meeting_hours=plan.meeting_hours,
+        other_hours=plan.other_hours,
+    )
+
+
+def _staff_ledger(home: Home, year: int, wage_budget: Decimal, result: StaffingResult) -> dict[str, Any]:
+    """The year's staff entries in the ledger (live) beside the plan's wage
+    budget, in kroner and in roster hours a week at the plan's average cost
+    per roster hour (supplements included)."""
+    rows = staff_changes(home, year)
+    total = sum((r["total"] for r in rows), Decimal(0))
+    per_hour = result.cost_per_roster_hour
+
+    def weekly(amount: Decimal) -> Decimal | None:
+        return None if not per_hour else (amount / per_hour / 52).quantize(Decimal("0.1"))
+
+    return {
+        "rows": [{**r, "hours_per_week": weekly(r["total"])} for r in rows],
+        "total": total,
+        "total_hours_per_week": weekly(total),
+        "left": wage_budget - total,
+        "left_hours_per_week": weekly(wage_budget - total),
+        "budget_hours_per_week": weekly(wage_budget),
+        "today": timezone.localdate(),
     }
