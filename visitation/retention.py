@@ -169,8 +169,7 @@ def retention_report(*, today: dt.date | None = None, years: int | None = None) 
     today = today or timezone.localdate()
     years = retention_years() if years is None else years
     report = RetentionReport(today=today, years=years, cutoff=cutoff_for(today, years))
-    # type: ignore: "last_end" is due_citizens' annotation, which the queryset's type does not carry.
-    citizens = list(due_citizens(today, years).values("pk", "case_number", "initials", "last_end"))  # type: ignore[misc]
+    citizens = list(due_citizens(today, years).values("pk", "case_number", "initials", "last_end"))  # type: ignore[misc]  # last_end: due_citizens' annotation, not in the queryset's type
     if not citizens:
         return report
     pks = [c["pk"] for c in citizens]
