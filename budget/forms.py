@@ -39,8 +39,11 @@ class DanishDecimalField(forms.CharField):
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
             dec = Decimal(str(value))
-            exponent = int(dec.normalize().as_tuple().exponent)  # a finite number: an int
-            decimals = 0 if dec == dec.to_integral() else min(4, max(2, -exponent))
+            if dec == dec.to_integral():
+                decimals = 0
+            else:
+                exponent = int(dec.normalize().as_tuple().exponent)  # a finite number's: an int
+                decimals = min(4, max(2, -exponent))
             return format_number(dec, decimals)
         return value
 
