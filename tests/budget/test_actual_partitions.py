@@ -195,7 +195,7 @@ def _danish(ore: int) -> str:
     return f"{whole:,}".replace(",", ".") + f",{rest:02d}" + ("-" if ore < 0 else "")
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(imports=IMPORTS)
 def test_random_imports_through_either_write_keep_postings_and_summaries_exact(org, utf8_profile, imports):
     # What each (cost centre, month) holds: what was there, replaced by each import that has it.
