@@ -16,7 +16,10 @@ headless, time-bounded locust phases (``bench/locustfile.py``):
    served the same way, ``--saturate`` seconds each. Target: the pages'
    throughput ≥ 0.5 × the floor's.
 
-The ledger entries the load test wrote are deleted at the end.
+The ledger entries the load test wrote are deleted at the end. Then
+``bench/mix.py`` times each page of the mix in-process (``--mix-runs``; 0
+skips it): each page's share of the requests and its cost, which explain the
+saturation ratio.
 """
 
 from __future__ import annotations
@@ -109,6 +112,7 @@ def main() -> None:
     parser.add_argument("--saturate-users", type=int, default=30)
     parser.add_argument("--port", type=int, default=8199)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
+    parser.add_argument("--mix-runs", type=int, default=5, help="bench/mix.py afterwards (0: skip)")
     args = parser.parse_args()
     if not shutil.which("locust", path=str(BIN)):
         sys.exit("locust is missing: run `python3 dev.py test --co -q` once to install the dev dependencies")
@@ -208,6 +212,16 @@ def main() -> None:
     for row in sorted(real["rows"], key=lambda r: -float(r["95%"])):  # type: ignore[union-attr]  # "rows" is the list (see above)
         if row["Name"] != "Aggregated":
             print(f"  {row['Name'][:60]:60} {row['Request Count']:>7} forespørgsler, p95 {row['95%']:>6} ms")
+    if args.mix_runs:
+        # What each page of the mix costs with the server gone (the same settings): why the
+        # saturation ratio is what it is.
+        print()
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "mix.py"), "--runs", str(args.mix_runs)],
+            cwd=ROOT,
+            env={**server_env(db_url), "DJANGO_ALLOWED_HOSTS": "127.0.0.1,testserver"},
+            check=False,
+        )
 
 
 if __name__ == "__main__":

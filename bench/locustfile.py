@@ -1,6 +1,7 @@
 """Locust users for bench/load.py (run it through that script, not by hand).
 
-LOAD_MODE picks the mix:
+Which pages each user reads is in ``bench/mix.py`` (which also times that
+mix in-process). LOAD_MODE picks the mix:
 - ``realistic``: home managers, consultants, area managers and the department
   head with think time (``constant_throughput``: one action per user every
   ``LOAD_PERIOD`` seconds, so N users make an open-loop N/period requests per
@@ -18,11 +19,11 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import uuid
 from html.parser import HTMLParser
 
 from locust import HttpUser, constant, constant_throughput, task
+from mix import USERS, name_of, pages_from  # bench/mix.py: the pages each user reads
 
 MODE = os.environ.get("LOAD_MODE", "realistic")
 PERIOD = float(os.environ.get("LOAD_PERIOD", "10"))
@@ -31,7 +32,6 @@ SESSIONS: dict[str, list[str]] = {}
 if os.environ.get("LOAD_SESSIONS_FILE"):
     with open(os.environ["LOAD_SESSIONS_FILE"], encoding="utf-8") as f:
         SESSIONS = json.load(f)
-LINK = re.compile(r'href="(/[^"#?]*/)"')
 
 
 class FormFields(HTMLParser):
@@ -76,7 +76,6 @@ class FormFields(HTMLParser):
 class BotilbudUser(HttpUser):
     abstract = True
     username = ""
-    page_patterns: tuple[str, ...] = ()
     writes = False
 
     wait_time = constant_throughput(1 / PERIOD) if MODE == "realistic" else constant(0)
@@ -86,8 +85,7 @@ class BotilbudUser(HttpUser):
         # (logging 200 users in would measure password hashing, not the pages).
         self.client.cookies.set("sessionid", SESSIONS[self.username].pop(), domain="127.0.0.1")
         start = self.client.get("/", name="/ (forside)").text
-        links = sorted(set(LINK.findall(start)))
-        self.pages = ["/"] + [link for link in links if any(re.fullmatch(p, link) for p in self.page_patterns)]
+        self.pages = pages_from(start, USERS[self.username])
         self.ledger_form: dict[str, str] | None = None
         self.ledger_action: str | None = None
         ledgers = [p for p in self.pages if p.startswith("/disponering/botilbud/")]
@@ -100,16 +98,13 @@ class BotilbudUser(HttpUser):
             if parser.action:
                 self.ledger_form, self.ledger_action = parser.fields, parser.action
 
-    def name_of(self, url: str) -> str:
-        return re.sub(r"/\d+/", "/<id>/", url)
-
     @task(9)
     def read(self) -> None:
         if MODE == "floor":
             self.client.get("/__floor__/", name="gulv")
             return
         url = random.choice(self.pages)
-        self.client.get(url, name=self.name_of(url))
+        self.client.get(url, name=name_of(url))
 
     @task(1)
     def write(self) -> None:
@@ -136,34 +131,27 @@ class BotilbudUser(HttpUser):
 
 
 class HomeManager(BotilbudUser):
-    weight = 4
     username = "leder"
-    writes = True
-    page_patterns = (r"/disponering/botilbud/\d+/", r"/budget/botilbud/\d+/", r"/opfoelgning/\d+/botilbud/\d+/")
+    weight = USERS[username].weight
+    writes = USERS[username].writes
 
 
 class Consultant(BotilbudUser):
-    weight = 3
     username = "konsulent"
-    writes = True
-    page_patterns = (
-        r"/disponering/botilbud/\d+/",
-        r"/budget/botilbud/\d+/",
-        r"/opfoelgning/\d+/botilbud/\d+/",
-        r"/opfoelgning/",
-    )
+    weight = USERS[username].weight
+    writes = USERS[username].writes
 
 
 class AreaManager(BotilbudUser):
-    weight = 1
     username = "omraadeleder"
-    page_patterns = (r"/dashboard/", r"/dashboard/omraade/\d+/", r"/opfoelgning/\d+/omraade/\d+/")
+    weight = USERS[username].weight
+    writes = USERS[username].writes
 
 
 class DepartmentHead(BotilbudUser):
-    weight = 2
     username = "fagchef"
-    page_patterns = (r"/dashboard/", r"/dashboard/omraade/\d+/", r"/opfoelgning/\d+/forvaltning/")
+    weight = USERS[username].weight
+    writes = USERS[username].writes
 
 
 __all__ = ["AreaManager", "Consultant", "DepartmentHead", "HomeManager"]

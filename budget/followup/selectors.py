@@ -403,6 +403,7 @@ def home_followup_figures(fu: HomeFollowUp, *, today: dt.date) -> dict[str, Any]
         "moment": moment,
         "numbers": numbers,
         "economy": economy,
+        "explanations": explanations or {},
         "actions": actions,
         "forecast_after_plan": Decimal(numbers["forecast_after_plan"])
         if fu.is_frozen

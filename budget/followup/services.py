@@ -146,24 +146,33 @@ def action_delete(*, action: Action, user: User) -> None:
     action.delete()
 
 
-def missing_for_confirmation(followup: HomeFollowUp, numbers: dict[str, Any]) -> list[str]:
+def missing_for_confirmation(
+    followup: HomeFollowUp,
+    numbers: dict[str, Any],
+    *,
+    explained: set[str] | None = None,
+    has_actions: bool | None = None,
+) -> list[str]:
     """What the manager must still write before confirming (Danish messages).
 
     Above the threshold: an explanation for each account group whose own
     deviation passes the threshold (at least one in all), and an action plan.
+    ``explained`` (the groups with an explanation) and ``has_actions`` are
+    read from the database unless the caller has them already (the page).
     """
     problems = []
     if not numbers["action_required"]:
         return problems
     threshold = Decimal(numbers["threshold"])
-    explained = set(followup.explanations.values_list("group", flat=True))
+    if explained is None:
+        explained = set(followup.explanations.values_list("group", flat=True))
     over = [row for row in numbers["economy"] if abs(Decimal(row["deviation"])) > threshold]
     for row in over:
         if row["group"] not in explained:
             problems.append(f"Skriv en forklaring på afvigelsen for {row['label'].lower()}.")
     if not over and not explained:
         problems.append("Skriv en forklaring på afvigelsen.")
-    if not followup.actions.exists():
+    if not (followup.actions.exists() if has_actions is None else has_actions):
         problems.append("Afvigelsen er over tærsklen: tilføj mindst én handling til handleplanen.")
     return problems
 

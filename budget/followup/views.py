@@ -33,9 +33,15 @@ def _round(pk: int) -> Round:
 
 def _followup(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int) -> HomeFollowUp:
     home = get_home_for_user(request, home_pk)
-    round_ = _round(round_pk)
-    services.followups_for_round(round_=round_, homes=[home])
-    return HomeFollowUp.objects.select_related("home__area", "round").get(round=round_, home=home)
+    # The page names who prepared, confirmed and approved it: fetched in the same query.
+    followups = HomeFollowUp.objects.select_related("home__area", "round", "prepared_by", "confirmed_by", "approved_by")
+    try:
+        return followups.get(round_id=round_pk, home=home)
+    except HomeFollowUp.DoesNotExist:
+        # The home's first visit to the round: its follow-up is made now (an unknown round is 404).
+        round_ = _round(round_pk)
+        services.followups_for_round(round_=round_, homes=[home])
+        return followups.get(round=round_, home=home)
 
 
 @login_required
@@ -114,7 +120,11 @@ def _page_context(request: AuthenticatedHttpRequest, fu: HomeFollowUp, **extra: 
         "can_prepare": services.can_prepare(user, fu),
         "can_confirm": services.can_confirm(user, fu),
         "can_approve": services.can_approve(user, fu),
-        "missing": services.missing_for_confirmation(fu, figures["numbers"]) if fu.step == Step.MANAGER else [],
+        "missing": services.missing_for_confirmation(
+            fu, figures["numbers"], explained=set(figures["explanations"]), has_actions=bool(figures["actions"])
+        )
+        if fu.step == Step.MANAGER
+        else [],
         "prepare_form": PrepareForm(initial={"version": fu.version, "note": fu.consultant_note}),
         "action_form": extra.pop("action_form", None) or ActionForm(),
         "version_form": VersionForm(initial={"version": fu.version}),
