@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal as D
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from django.db.models import Count, Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from budget import importer
+from budget import importer, selectors
 from budget.models import Actual, ActualsImport, ActualTotal, GroupDefinition, ImportProfile
 from budget.services import confirm_import, import_actuals
 
@@ -85,10 +86,27 @@ def assert_summaries_exact() -> None:
         assert rows > 0 and strangers == 0, "a partition holds its own import's rows, and is never left empty"
 
 
-def test_a_large_import_writes_into_its_own_partition_what_the_main_write_writes(org, monkeypatch):
+def readers(client, org) -> tuple:
+    """What the readers of budget_actual show: the forecast, and each home's posting list's tables."""
+    homes = [org.home_a, org.home_b, org.home_c]
+    forecast = selectors.forecast_for_homes([h.pk for h in homes], 2026, 11)
+    client.force_login(org.department_head)  # sees every home
+    tables = []
+    for home in homes:
+        for group in ("loen", "drift", "indtaegt"):
+            url = f"/budget/botilbud/{home.pk}/posteringer/?maaned=2026-11&gruppe={group}"
+            response = client.get(url)
+            assert response.status_code == 200
+            tables.append(re.findall(r"<table.*?</table>", response.content.decode(), re.S))
+    assert sum("538500 1" in "".join(t) for t in tables) >= 6  # the postings themselves, account strings and all
+    return forecast, tables
+
+
+def test_a_large_import_writes_into_its_own_partition_what_the_main_write_writes(org, monkeypatch, client):
     small = run_sample()
     assert small.stage.ok and small.inserted == 60 and partitions() == {}
     main_rows = sorted(Actual.objects.values_list(*WRITTEN))
+    main_readers = readers(client, org)
     main_rec = [{k: v for k, v in r.items() if not k.startswith("replace")} for r in small.reconciliation.as_json()]
 
     monkeypatch.setattr(importer, "PARTITION_MIN_ROWS", 60)
@@ -106,6 +124,7 @@ def test_a_large_import_writes_into_its_own_partition_what_the_main_write_writes
     ]
     assert len(set(Actual.objects.values_list("pk", flat=True))) == 60  # ids from the one sequence
     assert_summaries_exact()
+    assert readers(client, org) == main_readers  # the forecast and the posting lists: the same figures
     # The posting drill-down reads through the parent as before: the full account string kept.
     assert Actual.objects.filter(home=org.home_a, month=dt.date(2026, 11, 1), account="538500 1 47").exists()
 
