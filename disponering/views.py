@@ -127,9 +127,9 @@ def ledger(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
     if request.htmx and part == "entries":
         return render(request, "disponering/ledger.html#entries", context)
     context["grid"] = selectors.ledger_grid(home, year)
-    # The two forms for a new entry are fetched when the user opens them
-    # (entry_create / leave_create answer a GET with the form).
-    context["consequence_form"] = ConsequenceForm(initial={"from_date": dt.date(year, 7, 1)})
+    # The two forms for a new entry and the income-consequence form are fetched
+    # when the user opens them (entry_create / leave_create / consequence_preview
+    # answer a GET with the form).
     return render(request, "disponering/ledger.html", context)
 
 
@@ -222,10 +222,19 @@ def leave_preview(request: AuthenticatedHttpRequest, home_pk: int) -> HttpRespon
 @login_required
 @require_GET
 def consequence_preview(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
-    """The allocation model's income consequence per month, before anything is saved."""
+    """The allocation model's income consequence per month, before anything is saved.
+
+    A GET without any of the form's fields is the empty form (the ledger page
+    fetches it when the user opens it, with ``aar`` for the default date)."""
     home = get_home_for_user(request, home_pk)
+    year = _year(request)
+    context: dict[str, Any] = {"home": home, "year": year}
+    if not any(name in request.GET for name in ConsequenceForm.base_fields):
+        context["consequence_form"] = ConsequenceForm(initial={"from_date": dt.date(year, 7, 1)})
+        template = "disponering/ledger.html#consequence-form" if request.htmx else "disponering/consequence_page.html"
+        return render(request, template, context)
     form = ConsequenceForm(request.GET)
-    context: dict[str, Any] = {"home": home, "consequence_form": form}
+    context["consequence_form"] = form
     if form.is_valid():
         data = form.cleaned_data
         context.update(

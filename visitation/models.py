@@ -522,3 +522,103 @@ class RetentionItem(models.Model):
         verbose_name = "anonymiseret borger"
         verbose_name_plural = "anonymiserede borgere"
         ordering = ["run", "last_end", "citizen"]
+
+
+class PlacementYearQuerySet(models.QuerySet["PlacementYear"]):
+    def visible_to(self, user: User) -> PlacementYearQuerySet:
+        """The rows of the placements ``user`` may see (``PlacementQuerySet.visible_to``'s rule)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if can(user, "visitation.view_all_placements"):
+            return self.all()
+        return self.filter(offer__home__in=Home.objects.visible_to(user).values("pk"))
+
+    def own_citizens(self) -> PlacementYearQuerySet:
+        return self.filter(paying_municipality_id=Municipality.own_code())
+
+    def in_year(self, year: int) -> PlacementYearQuerySet:
+        """The rows that stand for ``year``: its own rows and the open-ended tails begun before it."""
+        return self.filter(Q(year=year, open_tail=False) | Q(open_tail=True, year__lte=year))
+
+
+class PlacementYear(models.Model):
+    """Placements folded per offer, paying municipality, status and calendar
+    year, for the department dashboard's provider kinds and recipients
+    (``budget.dashboard.selectors``): a year's figures read a few hundred rows
+    instead of every placement of the year.
+
+    A placement counts in each year it overlaps: ``placements`` (1),
+    ``price_days`` (its annual price × its days in the year, so the year's
+    cost pro rata is ``price_days / days of the year``), ``tMM`` (1 if in
+    force at month MM's last day), ``iMM`` (1 if it began in month MM) and
+    ``oMM`` (1 if it ended in month MM). An open-ended placement has its first
+    year's row and one *tail* row (``open_tail``) from the next year on that
+    stands for every later year: a whole year (``price_days`` = its annual
+    price) in force at every month's end.
+
+    Kept exact by statement-level Postgres triggers on ``visitation_placement``
+    (migration 0009_placement_year), whatever code path writes a placement;
+    a row whose placements all left keeps zeros.
+    ``tests/visitation/test_placement_year.py`` compares it with the raw aggregate."""
+
+    offer = models.ForeignKey(Offer, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
+    paying_municipality_id = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20)
+    year = models.PositiveSmallIntegerField()
+    open_tail = models.BooleanField()
+    placements = models.IntegerField()
+    price_days = models.DecimalField(max_digits=24, decimal_places=2)
+    # tMM: in force at month MM's last day
+    t01 = models.IntegerField(default=0)
+    t02 = models.IntegerField(default=0)
+    t03 = models.IntegerField(default=0)
+    t04 = models.IntegerField(default=0)
+    t05 = models.IntegerField(default=0)
+    t06 = models.IntegerField(default=0)
+    t07 = models.IntegerField(default=0)
+    t08 = models.IntegerField(default=0)
+    t09 = models.IntegerField(default=0)
+    t10 = models.IntegerField(default=0)
+    t11 = models.IntegerField(default=0)
+    t12 = models.IntegerField(default=0)
+    # iMM: began in month MM
+    i01 = models.IntegerField(default=0)
+    i02 = models.IntegerField(default=0)
+    i03 = models.IntegerField(default=0)
+    i04 = models.IntegerField(default=0)
+    i05 = models.IntegerField(default=0)
+    i06 = models.IntegerField(default=0)
+    i07 = models.IntegerField(default=0)
+    i08 = models.IntegerField(default=0)
+    i09 = models.IntegerField(default=0)
+    i10 = models.IntegerField(default=0)
+    i11 = models.IntegerField(default=0)
+    i12 = models.IntegerField(default=0)
+    # oMM: ended in month MM
+    o01 = models.IntegerField(default=0)
+    o02 = models.IntegerField(default=0)
+    o03 = models.IntegerField(default=0)
+    o04 = models.IntegerField(default=0)
+    o05 = models.IntegerField(default=0)
+    o06 = models.IntegerField(default=0)
+    o07 = models.IntegerField(default=0)
+    o08 = models.IntegerField(default=0)
+    o09 = models.IntegerField(default=0)
+    o10 = models.IntegerField(default=0)
+    o11 = models.IntegerField(default=0)
+    o12 = models.IntegerField(default=0)
+
+    objects = PlacementYearQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "bevillinger pr. år (sammendrag)"
+        verbose_name_plural = "bevillinger pr. år (sammendrag)"
+        constraints = [
+            # The triggers' upsert key; its leading (year, open_tail) serves
+            # budget.dashboard.selectors.spending_by_provider_kind (five years)
+            # and recipients_by_paragraph (one year, plus the tails before it).
+            models.UniqueConstraint(
+                fields=["year", "open_tail", "offer", "paying_municipality_id", "status"],
+                name="placement_year_key",
+            ),
+        ]

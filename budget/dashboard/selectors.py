@@ -19,26 +19,21 @@ from urllib.parse import urlencode
 
 from django.db import connection
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
-    DateField,
     DecimalField,
     Exists,
     ExpressionWrapper,
-    F,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Sum,
     Value,
-    When,
     Window,
 )
-from django.db.models.functions import Coalesce, ExtractDay, ExtractMonth
-from django.db.models.lookups import Exact
+from django.db.models.functions import Coalesce
 
+from botilbud.lib.dates import days_in_year
 from botilbud.lib.money import percent
 from botilbud.models import AccountGroup, User
 from budget.dashboard.models import FollowUpFigure
@@ -47,8 +42,7 @@ from budget.moments import Moment
 from budget.selectors import actual_year_sum, forecast_for_homes, latest_actual_month
 from disponering.models import Category, LedgerEntry, Status
 from disponering.selectors import year_totals_for_homes
-from visitation.models import Placement, Provider
-from visitation.selectors import year_cost_expression
+from visitation.models import Placement, PlacementYear, PlacementYearQuerySet, Provider
 
 ZERO = Decimal("0.00")
 GROUPS = [g.value for g in AccountGroup]
@@ -359,20 +353,35 @@ def placements(user: User, filters: Filters, *, provider_filter: bool = True) ->
     return qs
 
 
+def _summary(user: User, filters: Filters, *, provider_filter: bool = True) -> PlacementYearQuerySet:
+    """``placements``' filters on the placement summary (``visitation.PlacementYear``)."""
+    qs = PlacementYear.objects.visible_to(user)
+    if filters.paragraph_id:
+        qs = qs.filter(offer__paragraph_id=filters.paragraph_id)
+    if provider_filter and filters.provider_kind:
+        qs = qs.filter(offer__provider__kind=filters.provider_kind)
+    return qs.own_citizens().filter(status__in=COUNTED)
+
+
 def spending_by_provider_kind(user: User, filters: Filters, years: int = 5) -> dict[str, Any]:
     """The municipality's own citizens' placements: cost per provider kind per
-    year (pro rata by days) for the last ``years`` years. One query."""
+    year (pro rata by days) for the last ``years`` years. One query.
+
+    Read from the placement summary (``visitation.PlacementYear``): a year's
+    cost is Σ annual price × days in the year ÷ days of the year, plus the
+    open-ended placements begun in an earlier year at their whole annual price
+    (their tail rows). A few hundred rows a year, not every placement."""
 
     year_list = list(range(filters.year - years + 1, filters.year + 1))
-    qs = (
-        placements(user, filters, provider_filter=False)
-        .own_citizens()
-        .filter(status__in=COUNTED)
-        # Only the placements that touch the years shown (before the join to the provider).
-        .filter(_in_period(dt.date(year_list[0], 1, 1), dt.date(year_list[-1], 12, 31)))
+    qs = _summary(user, filters, provider_filter=False).filter(
+        Q(open_tail=False, year__gte=year_list[0], year__lte=year_list[-1]) | Q(open_tail=True, year__lte=year_list[-1])
     )
     aggregates = {
-        f"y{y}": Coalesce(Sum(year_cost_expression(y), filter=_in_period(dt.date(y, 1, 1), dt.date(y, 12, 31))), ZERO)
+        f"y{y}": ExpressionWrapper(
+            Coalesce(Sum("price_days", filter=Q(year=y, open_tail=False)), ZERO) / Value(Decimal(days_in_year(y)))
+            + Coalesce(Sum("price_days", filter=Q(year__lte=y, open_tail=True)), ZERO),
+            output_field=_MONEY,
+        )
         for y in year_list
     }
     rows = {r["offer__provider__kind"]: r for r in qs.values("offer__provider__kind").annotate(**aggregates).order_by()}
@@ -393,75 +402,35 @@ def recipients_by_paragraph(user: User, filters: Filters, last_month: int) -> di
     """Own citizens with a placement per paragraph and month: in force at the
     month's end (total), started in the month (inflow), ended in it (outflow).
 
-    One query over the placements that overlap the year, grouped by
-    paragraph, start month (0 = before the year), end month (13 = open or
-    after the year) and whether the end is a month's last day; the twelve
-    months are counted from those few groups here, so the database does a
-    handful of expressions per placement instead of 36 conditional counts."""
+    One query on the placement summary (``visitation.PlacementYear``): the
+    year's rows and the open-ended tails begun before it, summed per
+    paragraph; each row carries the twelve months' counts already."""
     year = filters.year
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     months = [dt.date(year, m, 1) for m in range(1, last_month + 1)]
     if not months:
         return {"months": months, "paragraphs": []}
-    qs = placements(user, filters).own_citizens().filter(status__in=COUNTED).filter(_in_period(first, last))
+    columns = [f"{kind}{m:02d}" for kind in "tio" for m in range(1, last_month + 1)]
     groups = (
-        qs.annotate(
-            start_month=Case(When(start_date__lt=first, then=Value(0)), default=ExtractMonth("start_date")),
-            end_month=Case(
-                When(Q(end_date__isnull=True) | Q(end_date__gt=last), then=Value(13)),
-                default=ExtractMonth("end_date"),
-            ),
-            # Still in force at the end of its end month (it ends on the month's last day).
-            ends_at_month_end=Case(
-                When(
-                    Exact(
-                        ExtractDay(
-                            ExpressionWrapper(F("end_date") + Value(dt.timedelta(days=1)), output_field=DateField())
-                        ),
-                        1,
-                    ),
-                    then=Value(True),
-                ),
-                default=Value(False),
-                output_field=BooleanField(),
-            ),
-        )
-        .values(
-            "offer__paragraph_id",
-            "offer__paragraph__code",
-            "offer__paragraph__ladder_step",
-            "offer__paragraph__sort_order",
-            "start_month",
-            "end_month",
-            "ends_at_month_end",
-        )
-        .annotate(n=Count("pk"))
+        _summary(user, filters)
+        .in_year(year)
+        .values("offer__paragraph_id", "offer__paragraph__code")
+        .annotate(n=Sum("placements"), **{c: Sum(c) for c in columns})
+        # Only the paragraphs with a placement in the year (rows whose placements left keep zeros).
+        .filter(n__gt=0)
         # The paragraphs in the ladder's order (the database's collation for the code).
         .order_by("offer__paragraph__ladder_step", "offer__paragraph__sort_order", "offer__paragraph__code")
     )
-    by_paragraph: dict[int, dict[str, Any]] = {}
-    for g in groups:
-        p = by_paragraph.setdefault(
-            g["offer__paragraph_id"],
-            {
-                "id": g["offer__paragraph_id"],
-                "code": g["offer__paragraph__code"],
-                "total": [0] * len(months),
-                "inflow": [0] * len(months),
-                "outflow": [0] * len(months),
-            },
-        )
-        s, e, n = g["start_month"], g["end_month"], g["n"]
-        for i in range(len(months)):
-            m = i + 1
-            # In force at the month's last day: started by then, and not ended before it.
-            if s <= m and (e > m or (e == m and g["ends_at_month_end"])):
-                p["total"][i] += n
-            if s == m:
-                p["inflow"][i] += n
-            if e == m:
-                p["outflow"][i] += n
-    return {"months": months, "paragraphs": list(by_paragraph.values())}
+    paragraphs = [
+        {
+            "id": g["offer__paragraph_id"],
+            "code": g["offer__paragraph__code"],
+            "total": [g[f"t{m:02d}"] for m in range(1, last_month + 1)],
+            "inflow": [g[f"i{m:02d}"] for m in range(1, last_month + 1)],
+            "outflow": [g[f"o{m:02d}"] for m in range(1, last_month + 1)],
+        }
+        for g in groups
+    ]
+    return {"months": months, "paragraphs": paragraphs}
 
 
 def occupancy(home_ids: list[int], day: dt.date) -> dict[int, int]:

@@ -137,6 +137,7 @@ def test_package_change_shows_income_adjustment(org, page, login):
     login(org.manager)
     url = f"{page.base_url}/disponering/botilbud/{org.home_a.pk}/?aar=2026"
     page.goto(url)
+    page.get_by_text("Beregn indtægtskonsekvensen").click()  # the form is fetched when opened
     page.fill("#konsekvens_hours_from", "6")
     page.fill("#konsekvens_hours_to", "10")
     page.fill("#konsekvens_from_date", "2026-07-01")

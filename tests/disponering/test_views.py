@@ -175,10 +175,23 @@ def test_forms_are_fetched_on_demand(org, client_for):
     client = client_for(org.manager)
     html = client.get(ledger_url(org.home_a)).content.decode()
     assert 'id="entry-form"' not in html and 'id="leave-form"' not in html
-    assert html.count("<form") == 4  # log-out, filters, consequence, the shared row-action form
+    assert html.count("<form") == 3  # log-out, filters, the shared row-action form
+    assert 'id="konsekvens_hours_to"' not in html
     create = reverse("disponering:entry_create", args=[org.home_a.pk])
     leave = reverse("disponering:leave_create", args=[org.home_a.pk])
+    consequence = reverse("disponering:consequence", args=[org.home_a.pk])
     assert f'href="{create}?aar=2026"' in html and f'href="{leave}?aar=2026"' in html
+    assert f'hx-get="{consequence}?aar=2026"' in html and f'href="{consequence}?aar=2026"' in html
+    # The income-consequence form: a fragment for HTMX, a page of its own without, both unbound (200, no errors).
+    fragment = client.get(consequence + "?aar=2027", **HX)
+    assert fragment.status_code == 200
+    text = fragment.content.decode()
+    assert text.strip().startswith("<form") and "<html" not in text and 'id="consequence"' in text
+    assert 'id="konsekvens_from_date"' in text and 'value="2027-07-01"' in text and "Ret felterne" not in text
+    page = client.get(consequence + "?aar=2026")
+    assert (
+        page.status_code == 200 and "<html" in page.content.decode() and 'value="2026-07-01"' in page.content.decode()
+    )
     assert f'form="ledger-row-action" formaction="{reverse("disponering:entry_confirm", args=[entry.pk])}"' in html
     partial = client.get(create + "?aar=2026", **HX).content.decode()
     assert partial.strip().startswith('<form id="entry-form"') and "<html" not in partial
