@@ -350,6 +350,15 @@ class Actual(models.Model):
     batch = models.ForeignKey(
         ActualsImport, on_delete=models.DO_NOTHING, null=True, db_index=False, db_constraint=False, related_name="+"
     )
+    # The table is partitioned by LIST (part) (migration 0016): 0 = the partition budget_actual_main; a large
+    # import's rows have its id here and live in a partition of their own (``budget.importer.apply``).
+    part = models.IntegerField(
+        "partition",
+        default=0,
+        db_default=0,
+        editable=False,
+        help_text="0: the partition budget_actual_main; else the import whose own partition holds it.",
+    )
 
     class Meta:
         verbose_name = "forbrugspostering"
