@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("botilbud", "0007_job_upload"),
-        ("budget", "0015_actual_year"),
+        ("budget", "0016_actual_partitions"),
     ]
 
     operations = [
