@@ -26,7 +26,7 @@ class VersionedAdminMixin:
     """Adds optimistic locking to a ModelAdmin's change form; decimals are
     shown and typed the Danish way (95,00, not 95.00)."""
 
-    form = VersionedModelForm
+    form: type[forms.ModelForm[Any]] = VersionedModelForm
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if isinstance(db_field, models.DecimalField):
@@ -116,7 +116,7 @@ class UserAdmin(VersionedAdminMixin, DjangoUserAdmin):
     list_filter = ["role", "is_active"]
     readonly_fields = ["access_link"]
     fieldsets = [
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Rolle i Botilbud", {"fields": ["role", "title", "access_link"]}),
     ]
 

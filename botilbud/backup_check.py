@@ -86,7 +86,7 @@ def table_fingerprints(db: dict[str, Any], name: str) -> dict[str, tuple[int, st
             query = sql.SQL(
                 "SELECT count(*), coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '') FROM {} AS t"
             ).format(sql.Identifier(table))
-            count, digest = conn.execute(query).fetchone()
+            count, digest = conn.execute(query).fetchone() or (0, "")  # an aggregate: always one row
             result[table] = (count, digest)
     return result
 

@@ -6,9 +6,9 @@ What is generated, so it cannot drift from the code:
   from ``_meta``, the number of rows stored now, and whether the model has
   an audit trail (a pghistory event model);
 - the **recipients**: for every role, the scope the real access rules give
-  (``Home.objects.visible_to`` and ``Placement.objects.visible_to``,
-  evaluated for an in-memory user of that role without touching the
-  database; ``sees_case_numbers``), with the number of active users per role;
+  (``Home.objects.visible_to``, and visitation's ``Placement.objects.visible_to``
+  and ``sees_case_numbers``, evaluated for an in-memory user of that role
+  without touching the database), with the number of active users per role;
 - **retention** and **security measures** from the settings in force.
 
 What is written by hand is what code cannot know: each activity's purpose
@@ -16,10 +16,20 @@ and legal basis, in Danish. ``tests/hardening/test_dataprotection.py`` fails
 when a model holds personal data (a field like a case number, initials, a
 name, an e-mail or an IP address, or a link to a citizen) that no activity
 lists.
+
+Each app describes the data it keeps in its own ``<app>/dataprotection.py``
+and registers it from its ``wiring.py`` (this module imports no app above
+botilbud): ``register_activity`` (visitation's placements, disponering's
+ledger, budget.rates' settlement; the users' activity is here),
+``register_scope`` (who sees an activity's rows: "homes" and "admin" here,
+"placements" by visitation), ``register_person_model`` (the citizen: a link
+to it is personal data) and ``register_section`` (the retention job's dry run
+and runs, from visitation).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,8 +39,8 @@ from django.db import models
 from django.db.models import Count
 from pghistory.models import Event
 
+from botilbud.http import AuthenticatedHttpRequest
 from botilbud.models import Home, Role, User
-from visitation.models import Citizen, Placement, sees_case_numbers
 
 # Field names that are personal data wherever they appear.
 PERSONAL_FIELD_NAMES = {
@@ -61,92 +71,100 @@ class Activity:
     recipients: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _activities() -> list[Activity]:
-    years = settings.BOTILBUD_RETENTION_YEARS
-    return [
-        Activity(
-            key="visitation",
-            name="Visitation, bevillinger og opfølgning",
-            purpose=(
-                "Sagsbehandling af borgeres ophold i botilbud: indstilling, afgørelse efter kompetence, "
-                "opfølgning og ophør, og styring af udgifterne til bevillingerne."
-            ),
-            legal_basis="Databeskyttelsesforordningen art. 6, stk. 1, litra e, og art. 9, stk. 2, litra b og h; serviceloven.",
-            persons=["Borgere med en bevilling (identificeret ved sagsnummer og initialer, aldrig CPR-nummer)"],
-            models=[
-                "visitation.Citizen",
-                "visitation.Placement",
-                "visitation.Decision",
-                "visitation.PlacementChange",
-                "visitation.FollowUp",
-                "visitation.RetentionItem",
-                "botilbud.Job",
-            ],
-            scope="placements",
-            retention=(
-                f"Anonymiseres {years} år efter borgerens sidste bevilling ophørte (sletteregel nedenfor); "
-                "beløbene bevares. En eksport (baggrundsjob) kan kun hentes af den, der bestilte den, og slettes "
-                f"{settings.BOTILBUD_JOB_KEEP_HOURS} timer efter."
-            ),
+# --- What each app registers (from its ``wiring.py``) ----------------------------------
+# Each app describes the personal data it keeps itself, so this module imports
+# no app above botilbud (data flows botilbud ← visitation ← disponering ← budget).
+
+
+@dataclass(frozen=True)
+class RecipientScope:
+    """Who sees an activity's data, per role, by the real access rules.
+
+    ``reach(user)``: "alle", "egne" or "ingen" for an in-memory user of the
+    role (``scope_of`` turns the access rule's queryset into one of them);
+    ``own``: how "egne" reads; ``detail(user)``: what of it the role sees."""
+
+    reach: Callable[[User], str]
+    own: str
+    detail: Callable[[User], str] = lambda user: ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A section of the page after the security measures (the retention job's)."""
+
+    anchor: str
+    title: str
+    template: str
+    context: Callable[[AuthenticatedHttpRequest], dict[str, Any]]
+
+
+_activities: dict[str, tuple[int, Callable[[], Activity]]] = {}
+_scopes: dict[str, RecipientScope] = {}
+_person_models: list[type[models.Model]] = []
+_sections: list[Section] = []
+
+
+def register_activity(key: str, order: int, factory: Callable[[], Activity]) -> None:
+    """Add the activity ``key`` (the page lists them by ``order``). A factory,
+    so each call reads the settings in force (the retention years)."""
+    _activities[key] = (order, factory)
+
+
+def register_scope(name: str, scope: RecipientScope) -> None:
+    """The scope an activity names in ``Activity.scope``."""
+    _scopes[name] = scope
+
+
+def register_person_model(model: type[models.Model]) -> None:
+    """A model that identifies a person: a link to it is personal data."""
+    if model not in _person_models:
+        _person_models.append(model)
+
+
+def register_section(new: Section) -> None:
+    if all(s.anchor != new.anchor for s in _sections):
+        _sections.append(new)
+
+
+def sections() -> list[Section]:
+    return list(_sections)
+
+
+def activities() -> list[Activity]:
+    return [factory() for _order, factory in sorted(_activities.values(), key=lambda item: item[0])]
+
+
+def _users_activity() -> Activity:
+    """Users, access and logins (the project's own)."""
+    return Activity(
+        key="users",
+        name="Brugere, adgang og logins",
+        purpose=(
+            "Adgangsstyring: hvem der må se hvilke botilbud, beskyttelse mod gætte-angreb på adgangskoder og "
+            "sporbarhed af hvem der har gjort hvad."
         ),
-        Activity(
-            key="settlement",
-            name="Mellemkommunal afregning og refusion",
-            purpose=(
-                "Afregning med betalingskommuner for solgte pladser og beregning af statsrefusion for særligt dyre "
-                "enkeltsager (kun fødselsåret bruges)."
-            ),
-            legal_basis="Databeskyttelsesforordningen art. 6, stk. 1, litra c og e; serviceloven og retssikkerhedsloven.",
-            persons=["Borgere fra andre kommuner i vores botilbud", "Egne borgere med dyre enkeltsager"],
-            models=["rates.StatementLine"],
-            scope="homes",
-            retention=f"Afregningslinjernes sagsnummer og initialer anonymiseres med borgeren efter {years} år; beløb og dage bevares.",
+        legal_basis="Databeskyttelsesforordningen art. 6, stk. 1, litra c og e, og art. 32 (sikkerhed).",
+        persons=["Kommunens medarbejdere med en brugerkonto"],
+        models=[
+            "botilbud.User",
+            "axes.AccessAttempt",
+            "axes.AccessLog",
+            "axes.AccessFailureLog",
+            "sso.ExternalIdentity",
+            "onboarding.StagedRow",
+        ],
+        scope="admin",
+        retention=(
+            "Brugere deaktiveres (slettes ikke), så revisionssporet bevarer navnet. Loginforsøg gemmes, til "
+            "administratoren fjerner dem; mislykkede logins fra en IP-adresse tæller kun i "
+            f"{settings.BOTILBUD_LOGIN_IP_WINDOW_MINUTES} minutter. Sessioner udløber efter "
+            f"{settings.SESSION_COOKIE_AGE // 60} minutters inaktivitet."
         ),
-        Activity(
-            key="economy",
-            name="Budget, disponering og budgetopfølgning",
-            purpose=(
-                "Styring af botilbuddenes økonomi: forventede ændringer (fx en medarbejders barsel eller en "
-                "borgers indflytning), budgetopfølgning og prognoser."
-            ),
-            legal_basis="Databeskyttelsesforordningen art. 6, stk. 1, litra e (kommunens økonomistyring).",
-            persons=[
-                "Medarbejdere på botilbuddene (initialer eller stilling i en disponeringspost)",
-                "Borgere (initialer i genererede indtægtsposter)",
-            ],
-            models=["disponering.LedgerEntry"],
-            scope="homes",
-            retention=(
-                f"Poster fra en bevilling mister borgerens initialer og kommentar med borgeren efter {years} år; "
-                "øvrige poster følger kommunens regler for regnskabsmateriale."
-            ),
-        ),
-        Activity(
-            key="users",
-            name="Brugere, adgang og logins",
-            purpose=(
-                "Adgangsstyring: hvem der må se hvilke botilbud, beskyttelse mod gætte-angreb på adgangskoder og "
-                "sporbarhed af hvem der har gjort hvad."
-            ),
-            legal_basis="Databeskyttelsesforordningen art. 6, stk. 1, litra c og e, og art. 32 (sikkerhed).",
-            persons=["Kommunens medarbejdere med en brugerkonto"],
-            models=[
-                "botilbud.User",
-                "axes.AccessAttempt",
-                "axes.AccessLog",
-                "axes.AccessFailureLog",
-                "sso.ExternalIdentity",
-                "onboarding.StagedRow",
-            ],
-            scope="admin",
-            retention=(
-                "Brugere deaktiveres (slettes ikke), så revisionssporet bevarer navnet. Loginforsøg gemmes, til "
-                "administratoren fjerner dem; mislykkede logins fra en IP-adresse tæller kun i "
-                f"{settings.BOTILBUD_LOGIN_IP_WINDOW_MINUTES} minutter. Sessioner udløber efter "
-                f"{settings.SESSION_COOKIE_AGE // 60} minutters inaktivitet."
-            ),
-        ),
-    ]
+    )
+
+
+register_activity("users", 90, _users_activity)
 
 
 def _model(label: str) -> type[models.Model] | None:
@@ -158,9 +176,9 @@ def _model(label: str) -> type[models.Model] | None:
 
 def _tracked_models() -> set[type[models.Model]]:
     return {
-        m.pgh_tracked_model
+        tracked
         for m in apps.get_models()
-        if issubclass(m, Event) and getattr(m, "pgh_tracked_model", None) is not None
+        if issubclass(m, Event) and (tracked := getattr(m, "pgh_tracked_model", None)) is not None
     }
 
 
@@ -199,11 +217,22 @@ def _fields(model: type[models.Model]) -> list[str]:
     return names
 
 
-def _scope_of(queryset: models.QuerySet) -> str:
+def scope_of(queryset: models.QuerySet[Any]) -> str:
     """ "alle", "egne" or "ingen", from the queryset the access rule builds."""
     if queryset.query.is_empty():
         return "ingen"
     return "egne" if queryset.query.where else "alle"
+
+
+register_scope("homes", RecipientScope(reach=lambda user: scope_of(Home.objects.visible_to(user)), own="Egne botilbud"))
+register_scope(
+    "admin",
+    RecipientScope(
+        reach=lambda user: "alle" if user.role == Role.ADMIN else "ingen",
+        own="Egne",
+        detail=lambda user: "i administrationen" if user.role == Role.ADMIN else "",
+    ),
+)
 
 
 def _role_user(role: str) -> User:
@@ -214,32 +243,19 @@ def _role_user(role: str) -> User:
 def recipients(scope: str) -> list[dict[str, Any]]:
     """Per role: what the real access rules let it see in this activity."""
 
+    rule = _scopes[scope]
     active = dict(User.objects.filter(is_active=True).values("role").annotate(n=Count("pk")).values_list("role", "n"))
     rows = []
     for role in Role:
         user = _role_user(role.value)
-        if scope == "placements":
-            reach = _scope_of(Placement.objects.visible_to(user))
-            detail = "sagsnummer og initialer" if sees_case_numbers(user) else "kun initialer"
-        elif scope == "homes":
-            reach = _scope_of(Home.objects.visible_to(user))
-            detail = ""
-        else:
-            reach = "alle" if role == Role.ADMIN else "ingen"
-            detail = "i administrationen" if role == Role.ADMIN else ""
-        label = {
-            "alle": "Alle",
-            "egne": "Egne botilbud" if scope != "admin" else "Egne",
-            "ingen": "Ingen adgang",
-        }[reach]
-        if scope == "placements" and reach == "egne":
-            label = "Bevillinger i egne botilbud"
+        reach = rule.reach(user)
+        label = {"alle": "Alle", "egne": rule.own, "ingen": "Ingen adgang"}[reach]
         rows.append(
             {
                 "role": role.label,
                 "sees": reach != "ingen",
                 "reach": label,
-                "detail": detail if reach != "ingen" else "",
+                "detail": rule.detail(user) if reach != "ingen" else "",
                 "users": active.get(role.value, 0),
             }
         )
@@ -273,8 +289,8 @@ def security_measures() -> list[str]:
 def record() -> dict[str, Any]:
     """The whole record, ready for the template (a bounded number of queries)."""
     tracked = _tracked_models()
-    activities = _activities()
-    for activity in activities:
+    listed = activities()
+    for activity in listed:
         for label in activity.models:
             model = _model(label)
             if model is None:
@@ -290,15 +306,17 @@ def record() -> dict[str, Any]:
         activity.recipients = recipients(activity.scope)
     return {
         "controller": settings.MUNICIPALITY_NAME,
-        "activities": activities,
+        "activities": listed,
         "security": security_measures(),
         "retention_years": settings.BOTILBUD_RETENTION_YEARS,
     }
 
 
 def personal_models() -> set[type[models.Model]]:
-    """Models that hold personal data: a personal field, or a link to a citizen."""
+    """Models that hold personal data: a personal field, or a link to a person
+    (a model registered with ``register_person_model``: the citizen)."""
 
+    persons = set(_person_models)
     found = set()
     for model in apps.get_models():
         if model._meta.proxy or model.__module__.startswith(("pghistory", "django.contrib")):
@@ -306,10 +324,10 @@ def personal_models() -> set[type[models.Model]]:
         if getattr(model, "pgh_tracked_model", None) is not None:
             continue  # an audit event: covered with the model it tracks
         for f in model._meta.concrete_fields:
-            if f.name in PERSONAL_FIELD_NAMES or (f.is_relation and f.related_model is Citizen):
+            if f.name in PERSONAL_FIELD_NAMES or (f.is_relation and f.related_model in persons):
                 found.add(model)
     return found
 
 
 def listed_models() -> set[type[models.Model]]:
-    return {m for a in _activities() for label in a.models if (m := _model(label)) is not None}
+    return {m for a in activities() for label in a.models if (m := _model(label)) is not None}

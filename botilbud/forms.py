@@ -1,5 +1,15 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+
+
+def model_choice(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """The form's field ``name`` as the model choice field it is, to set its queryset
+    for the request (``form.fields`` is typed as plain fields)."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
 
 
 class LoginForm(AuthenticationForm):

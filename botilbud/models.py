@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar, Self
 
 import pghistory
 from django.conf import settings
@@ -62,7 +62,7 @@ class User(AbstractUser, Versioned):
     role = models.CharField("rolle", max_length=20, choices=Role.choices, default=Role.HOME_MANAGER)
     title = models.CharField("stilling", max_length=120, blank=True, validators=[validate_no_cpr])
 
-    objects = UserManager()
+    objects: ClassVar[UserManager[Self]] = UserManager()
 
     class Meta:
         verbose_name = "bruger"
@@ -312,19 +312,19 @@ class HourPrice(Versioned):
 
 
 @pghistory.track(pghistory.InsertEvent("access.add"), pghistory.DeleteEvent("access.remove"), obj_field=None)
-class HomeManagerAccess(Home.managers.through):  # type: ignore[name-defined,misc]  # the m2m table Django makes at run time
+class HomeManagerAccess(Home.managers.through):  # type: ignore[name-defined]  # the m2m table Django makes at run time
     class Meta:
         proxy = True
 
 
 @pghistory.track(pghistory.InsertEvent("access.add"), pghistory.DeleteEvent("access.remove"), obj_field=None)
-class HomeConsultantAccess(Home.consultants.through):  # type: ignore[name-defined,misc]  # the m2m table Django makes at run time
+class HomeConsultantAccess(Home.consultants.through):  # type: ignore[name-defined]  # the m2m table Django makes at run time
     class Meta:
         proxy = True
 
 
 @pghistory.track(pghistory.InsertEvent("access.add"), pghistory.DeleteEvent("access.remove"), obj_field=None)
-class AreaManagerAccess(Area.managers.through):  # type: ignore[name-defined,misc]  # the m2m table Django makes at run time
+class AreaManagerAccess(Area.managers.through):  # type: ignore[name-defined]  # the m2m table Django makes at run time
     class Meta:
         proxy = True
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -225,7 +226,19 @@ if not DEBUG:
 # reads it, README "Single sign-on" documents it.
 from botilbud.sso.config import sso_settings  # noqa: E402
 
-globals().update(sso_settings(DEBUG))
+_SSO = sso_settings(DEBUG)
+globals().update(_SSO)
+# The ones other modules read, named once more so the type checker (django-stubs reads
+# this module's names) knows them; the values are the ones just set.
+BOTILBUD_PASSWORD_LOGIN: bool = _SSO["BOTILBUD_PASSWORD_LOGIN"]
+BOTILBUD_BREAK_GLASS_USER: str = _SSO["BOTILBUD_BREAK_GLASS_USER"]
+BOTILBUD_SAML_ENABLED: bool = _SSO["BOTILBUD_SAML_ENABLED"]
+SAML_CONFIG: dict[str, Any] = _SSO["SAML_CONFIG"]
+BOTILBUD_SAML_LABEL: str = _SSO["BOTILBUD_SAML_LABEL"]
+BOTILBUD_OIDC_ENABLED: bool = _SSO["BOTILBUD_OIDC_ENABLED"]
+BOTILBUD_OIDC_LABEL: str = _SSO["BOTILBUD_OIDC_LABEL"]
+BOTILBUD_OIDC_END_SESSION_ENDPOINT: str = _SSO["BOTILBUD_OIDC_END_SESSION_ENDPOINT"]
+OIDC_RP_CLIENT_ID: str = _SSO["OIDC_RP_CLIENT_ID"]
 INSTALLED_APPS += ["djangosaml2"]
 # SAML's own session cookie (the outstanding request), right after Django's.
 MIDDLEWARE.insert(
@@ -239,7 +252,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 # --- End of single sign-on -------------------------------------------------------
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},

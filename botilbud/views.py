@@ -7,25 +7,23 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 from django_htmx.http import HttpResponseClientRedirect
 
+from botilbud import selectors
 from botilbud.access import get_home_for_user
-from botilbud.dataprotection import record
+from botilbud.dataprotection import record, sections
 from botilbud.http import AuthenticatedHttpRequest
 from botilbud.jobs import jobs_for
 from botilbud.lib.history import access_history, object_history
 from botilbud.middleware import database_unavailable, is_database_outage
-from botilbud.models import Area, Home, Job, Paragraph, Role, User
+from botilbud.models import Job, Role, User
 from botilbud.permissions import can, permission_required
 from botilbud.registry import home_tabs_for, registry
 from botilbud.security import log_event
-from visitation.models import RetentionRun
-from visitation.retention import retention_report
 
 # The start page answers each role's first question: which block it shows is a
 # matter of presentation per role (what a role may do is botilbud/permissions.py).
@@ -40,46 +38,13 @@ START_BLOCK = {
 }
 
 
-def _homes_table(user: User):
-    return (
-        Home.objects.visible_to(user)
-        .select_related("area")
-        .prefetch_related(Prefetch("paragraphs", queryset=Paragraph.objects.order_by("ladder_step", "sort_order")))
-        .order_by("area__name", "name")
-    )
-
-
 @login_required
 @require_GET
 def start(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The start page answers the role's first question, with its real data."""
     user = request.user
     block = START_BLOCK.get(Role(user.role))
-    context: dict = {"start_block": block}
-    if block in ("own_homes_manager", "own_homes_consultant"):
-        context["homes"] = _homes_table(user)
-    elif block == "areas":
-        context["areas"] = Area.objects.filter(managers=user).prefetch_related(
-            Prefetch("homes", queryset=Home.objects.order_by("name").prefetch_related("paragraphs"))
-        )
-    elif block == "department":
-        context["areas"] = Area.objects.annotate(home_count=Count("homes"), places=Sum("homes__capacity")).order_by(
-            "name"
-        )
-        context["totals"] = Home.objects.aggregate(homes=Count("id"), places=Sum("capacity"))
-        if can(user, "botilbud.use_admin"):
-            context["users_per_role"] = [
-                {"label": Role(r["role"]).label, "count": r["n"]}
-                for r in User.objects.filter(is_active=True).values("role").annotate(n=Count("id")).order_by("role")
-            ]
-    elif block == "authority":
-        # The authority sees the municipality's own offers by paragraph, not
-        # the homes' economy.
-        context["places_by_paragraph"] = (
-            Paragraph.objects.filter(homes__is_active=True)
-            .annotate(homes_count=Count("homes"), places=Sum("homes__capacity"))
-            .order_by("ladder_step", "sort_order")
-        )
+    context: dict = {"start_block": block, **selectors.start_block(user, block)}
     context["sections"] = [
         {"template": s.template, **s.context(request)} for s in registry.start_sections if user.role in s.roles
     ]
@@ -90,7 +55,7 @@ def start(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("botilbud.view_homes")
 def home_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    homes = _homes_table(request.user)
+    homes = selectors.homes_table(request.user)
     return render(request, "botilbud/home_list.html", {"homes": homes})
 
 
@@ -167,21 +132,18 @@ def user_access(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def data_protection(request: HttpRequest) -> HttpResponse:
+def data_protection(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The administrator's record of processing (GDPR art. 30), generated from
     the models, the access rules and the settings (botilbud/dataprotection.py),
-    with the retention job's dry run and its past runs."""
+    with the sections the apps register (visitation: the retention job's dry
+    run and its past runs)."""
 
     if not can(request.user, "botilbud.view_data_protection"):
         raise Http404("Findes ikke, eller du har ikke adgang.")
     return render(
         request,
         "botilbud/data_protection.html",
-        {
-            **record(),
-            "report": retention_report(),
-            "runs": RetentionRun.objects.select_related("run_by")[:10],
-        },
+        {**record(), "sections": [(s, s.context(request)) for s in sections()]},
     )
 
 

@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from botilbud.admin import VersionedAdminMixin, VersionedForm
+from botilbud.http import AuthenticatedHttpRequest
 from budget.chart import regroup_actuals, unmapped_accounts
 from budget.models import (
     Account,
@@ -125,8 +126,7 @@ class CorrectionInline(admin.TabularInline):
     def get_queryset(self, request):  # noqa: ANN001, ANN201 - who corrected, in the same query
         return super().get_queryset(request).select_related("created_by")
 
-    fields = ["date", "amount", "reason", "created_by", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("date", "amount", "reason", "created_by", "created_at")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -190,7 +190,7 @@ class BaselineAdmin(VersionedAdminMixin, admin.ModelAdmin):
     actions = ["freeze"]
 
     @admin.action(description="Frys de valgte forudsætninger")
-    def freeze(self, request: HttpRequest, queryset: Any) -> None:
+    def freeze(self, request: AuthenticatedHttpRequest, queryset: Any) -> None:
         for baseline in queryset.filter(frozen_at__isnull=True):
             freeze_baseline(baseline=baseline, user=request.user)
         self.message_user(request, "Forudsætningerne er frosset.")

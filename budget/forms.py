@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from botilbud.forms import model_choice
 from botilbud.lib.dates import MONTH_NAMES
 from botilbud.lib.locking import VersionedModelForm
 from botilbud.lib.money import format_number, parse_danish_decimal
@@ -38,15 +39,19 @@ class DanishDecimalField(forms.CharField):
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
             dec = Decimal(str(value))
-            decimals = 0 if dec == dec.to_integral() else min(4, max(2, -dec.normalize().as_tuple().exponent))
+            if dec == dec.to_integral():
+                decimals = 0
+            else:
+                exponent = int(dec.normalize().as_tuple().exponent)  # a finite number's: an int
+                decimals = min(4, max(2, -exponent))
             return format_number(dec, decimals)
         return value
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]  # a CharField that cleans to a Decimal
         value = super().to_python(value)
         if value in (None, ""):
             return None
-        if len(str(value)) > self.max_length:
+        if self.max_length is not None and len(str(value)) > self.max_length:
             raise forms.ValidationError(f"Tallet er for langt (højst {self.max_length} tegn).")
         try:
             number = parse_danish_decimal(str(value))
@@ -65,7 +70,7 @@ class ActualsUploadForm(forms.Form):
         help_text="Kolonner: omkostningssted, funktion og art (eller konto), bogføringsdato eller måned, beløb, tekst.",
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.txt"}),
     )
-    profile = forms.ModelChoiceField(
+    profile: forms.ModelChoiceField[ImportProfile] = forms.ModelChoiceField(
         label="Importprofil",
         queryset=None,
         required=False,
@@ -83,7 +88,7 @@ class ActualsUploadForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The own layout's profile is the empty choice.
-        self.fields["profile"].queryset = ImportProfile.objects.filter(own_layout=False)
+        model_choice(self, "profile").queryset = ImportProfile.objects.filter(own_layout=False)
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -106,7 +111,10 @@ class ActualsUploadForm(forms.Form):
             raise forms.ValidationError(str(exc)) from exc
 
 
-DATE_INPUT = {"input_formats": ["%d-%m-%Y", "%Y-%m-%d"], "widget": forms.DateInput(attrs={"type": "date"})}
+DATE_INPUT: dict[str, Any] = {
+    "input_formats": ["%d-%m-%Y", "%Y-%m-%d"],
+    "widget": forms.DateInput(attrs={"type": "date"}),
+}
 
 
 class CorrectionForm(forms.Form):
@@ -139,7 +147,7 @@ class CorrectionForm(forms.Form):
         return self.cleaned_data.get("kind") or CorrectionKind.TECHNICAL.value
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data  # the same dict: Form.clean returns cleaned_data
         if cleaned.get("kind") == CorrectionKind.SUPPLEMENTARY:
             if not (cleaned.get("council_decision") or "").strip():
                 self.add_error("council_decision", "En tillægsbevilling skal have byrådets beslutning.")
@@ -161,7 +169,7 @@ class ReallocationForm(forms.Form):
     def __init__(self, *args: Any, target_homes: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if target_homes is not None:
-            self.fields["target_home"].queryset = target_homes
+            model_choice(self, "target_home").queryset = target_homes
 
 
 class DecisionForm(forms.Form):
@@ -170,7 +178,7 @@ class DecisionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data  # the same dict: Form.clean returns cleaned_data
         if cleaned.get("decision") == "reject" and not (cleaned.get("note") or "").strip():
             self.add_error("note", "Skriv hvorfor korrektionen afvises.")
         return cleaned
@@ -211,11 +219,11 @@ class ProfileForm(forms.Form):
         return [self[f"m{i}"] for i in range(1, 13)]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        values = [cleaned.get(f"m{i}") for i in range(1, 13)]
+        cleaned = super().clean() or self.cleaned_data  # the same dict: Form.clean returns cleaned_data
+        values: list[Any] = [cleaned.get(f"m{i}") for i in range(1, 13)]
         if None in values:
             return cleaned
-        total = sum(values, Decimal(0))
+        total: Decimal = sum(values, Decimal(0))
         if abs(total - 100) > Decimal("0.1"):
             raise forms.ValidationError(f"Månederne skal tilsammen give 100 % (nu {format_number(total, 2)} %).")
         cleaned["percentages"] = values
@@ -314,7 +322,7 @@ class StaffGroupForm(forms.ModelForm):
         return super().has_changed()
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data  # the same dict: Form.clean returns cleaned_data
         for name in (
             "evening_pct",
             "night_pct",
@@ -341,7 +349,7 @@ class BaseStaffGroupFormSet(forms.BaseInlineFormSet):
         total = Decimal(0)
         names: set[str] = set()
         for form in self.forms:
-            if (not form.has_changed() and not form.instance.pk) or self._should_delete_form(form):
+            if (not form.has_changed() and not form.instance.pk) or self._should_delete_form(form):  # type: ignore[attr-defined]  # Django's formset helper, not in the stubs
                 continue
             data = form.cleaned_data
             if not data:
@@ -388,7 +396,9 @@ TYPICAL_SUPPLEMENTS = {
 }
 
 
-def staff_group_formset(plan: StaffingPlan, data: Any = None) -> forms.BaseInlineFormSet:
+def staff_group_formset(
+    plan: StaffingPlan, data: Any = None
+) -> forms.BaseInlineFormSet[StaffGroup, StaffingPlan, StaffGroupForm]:
     has_groups = bool(plan.pk) and plan.groups.exists()
     initial = (
         []
@@ -444,7 +454,7 @@ class ImportProfileForm(VersionedModelForm):
         self.fields["number_format"] = forms.ChoiceField(label="Talformat", choices=list(NUMBER_FORMATS.items()))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or self.cleaned_data  # the same dict: Form.clean returns cleaned_data
 
         if data.get("col_account"):
             if not data.get("account_pattern"):

@@ -19,15 +19,28 @@ from functools import reduce
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from botilbud.lib.dates import MONTH_ABBR, year_months
+from botilbud.lib.dates import MONTH_ABBR, MONTH_NAMES, year_months
 from botilbud.lib.money import ZERO, to_money
 from botilbud.models import AccountGroup, Home, User
 from botilbud.permissions import can
-from budget.models import Actual, ActualTotal, ActualYear, BudgetCorrection, BudgetLine, GroupDefinition
-from disponering.selectors import expected_changes, expected_changes_after
+from budget.models import (
+    Actual,
+    ActualTotal,
+    ActualYear,
+    BudgetCorrection,
+    BudgetLine,
+    CarryOver,
+    GroupDefinition,
+    StaffingPlan,
+    YearEnd,
+)
+from budget.nextyear.models import BudgetDraft
+from budget.staffing import GroupInput, StaffingInput, StaffingResult, roster_cost, staff_hours
+from disponering.selectors import expected_changes, expected_changes_after, staff_changes
 
 GROUPS = [g.value for g in AccountGroup]
 
@@ -102,7 +115,7 @@ def forecast_for_homes(home_ids: list[int] | set[int], year: int, month: int) ->
     ids = sorted({int(h) for h in home_ids})
     if not ids:
         return {}
-    params = {"homes": ids, "year": year, "m": month}
+    params: dict[str, Any] = {"homes": ids, "year": year, "m": month}
     with connection.cursor() as cursor:
         cursor.execute(_forecast_sql(month), params)
         base = cursor.fetchall()
@@ -117,7 +130,15 @@ def forecast_for_homes(home_ids: list[int] | set[int], year: int, month: int) ->
     return result
 
 
-def _row(home_id, group, original, corrected, to_date, actual, expected) -> ForecastRow:  # noqa: ANN001
+def _row(
+    home_id: int,
+    group: str,
+    original: Decimal,
+    corrected: Decimal,
+    to_date: Decimal,
+    actual: Decimal,
+    expected: dict[tuple[int, str], Decimal],
+) -> ForecastRow:
     corrected = to_money(corrected)
     to_date = to_money(to_date)
     actual = to_money(actual)
@@ -173,7 +194,8 @@ def forecast_total(rows: dict[str, ForecastRow]) -> ForecastRow:
 def first_budget_year() -> int | None:
     """The first year with a budget line: year selectors offer every year from
     it (closed years included). One query on a small table."""
-    return BudgetLine.objects.aggregate(first=Min("year"))["first"]
+    first: int | None = BudgetLine.objects.aggregate(first=Min("year"))["first"]
+    return first
 
 
 def latest_actual_month(home_ids: list[int], year: int) -> int:
@@ -245,7 +267,7 @@ def corrected_budgets(line_ids: list[int]) -> dict[int, Decimal]:
     return {pk: original + corr for pk, original, corr in rows}
 
 
-def corrections_for(home: Home, year: int):  # noqa: ANN201
+def corrections_for(home: Home, year: int) -> QuerySet[BudgetCorrection]:
     return (
         BudgetCorrection.objects.filter(line__home=home, line__year=year)
         .select_related("line", "created_by", "decided_by")
@@ -339,4 +361,252 @@ def actuals_coverage(*, user: User, year: int) -> dict[str, Any]:
         "year": year,
         "months": [(i, MONTH_ABBR[i - 1]) for i in range(1, 13)],
         "rows": [{"home": h, "cells": [cells.get((h.pk, i)) for i in range(1, 13)]} for h in homes],
+    }
+
+
+def home_budget_page(home: Home, year: int, month: int, *, today: dt.date) -> dict[str, Any]:
+    """The figures of a home's budget page (``budget:home_budget``): per account group the
+    forecast row, the budget line, the 12 months and the finer groups; the month totals and the
+    cumulative chart; the corrections and the year's draft. (The moment they are from is the
+    view's: it names the follow-up round, a sub-app the budget's selectors do not import.)"""
+
+    rows = forecast(home, year, month)
+    total = forecast_total(rows)
+    lines = list(BudgetLine.objects.filter(home=home, year=year))
+    monthly = monthly_table(home, year, lines, month)
+    lines_by_group = {line.group: line for line in lines}
+    parts = group_parts(home.pk, year, month)
+    groups = [
+        {
+            "group": g,
+            "row": rows[g.value],
+            "line": lines_by_group.get(g.value),
+            "cells": monthly[g.value],
+            "parts": parts.get(g.value, []),
+        }
+        for g in AccountGroup
+    ]
+    month_totals: list[dict[str, Any]] = []
+    for i in range(12):
+        cells = [monthly[g.value][i] for g in AccountGroup]
+        month_totals.append(
+            {
+                "month": cells[0].month,
+                "budget": sum((c.budget for c in cells), ZERO),
+                "actual": None
+                if all(c.actual is None for c in cells)
+                else sum((c.actual or ZERO for c in cells), ZERO),
+                "expected": sum((c.expected for c in cells), ZERO),
+            }
+        )
+    chart, chart_rows = budget_chart(month_totals, month)
+    corrections = list(corrections_for(home, year)[:50])
+    return {
+        "groups": groups,
+        "total": total,
+        "month_totals": month_totals,
+        "chart": chart,
+        "chart_rows": chart_rows,
+        "corrections": corrections,
+        "pending_count": sum(1 for c in corrections if c.status == "foreslaaet"),
+        "year_statement_link": year < today.year,
+        "carried_in": sum((c.amount for c in corrections if c.kind == "overfoersel" and c.status == "godkendt"), ZERO),
+        # The year's budget drafted from the models (budget.nextyear): one query.
+        "draft": BudgetDraft.objects.filter(home=home, year=year).select_related("locked_by").first(),
+    }
+
+
+def budget_chart(month_totals: list[dict[str, Any]], month: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Cumulative net budget, actuals and the forecast path through the year."""
+    labels = [MONTH_ABBR[i] for i in range(12)]
+    budget_cum: list[Decimal | None] = []
+    actual_cum: list[Decimal | None] = []
+    forecast_path: list[Decimal | None] = []
+    b = a = f = ZERO
+    for index, cell in enumerate(month_totals, start=1):
+        b += cell["budget"]
+        budget_cum.append(b)
+        if index <= month:
+            a += cell["actual"] or ZERO
+            actual_cum.append(a)
+            f = a
+            forecast_path.append(f if index == month else None)
+        else:
+            actual_cum.append(None)
+            f += cell["budget"] + cell["expected"]
+            forecast_path.append(f)
+    series: list[tuple[str, list[Decimal | None]]] = [
+        ("Budget (profil)", budget_cum),
+        ("Forbrug", actual_cum),
+        ("Prognose", forecast_path),
+    ]
+    chart = {
+        "title": "Akkumuleret nettoforbrug",
+        "x": labels,
+        "y_title": "kr.",
+        "series": [
+            {
+                "name": name,
+                "type": "line",
+                "unit": "kr",
+                "values": [None if v is None else str(v) for v in values],
+                "dash": name == "Prognose",
+            }
+            for name, values in series
+        ],
+    }
+    rows = [{"label": MONTH_NAMES[i], "values": [values[i] for _, values in series]} for i in range(12)]
+    return chart, rows
+
+
+# --- The budget year's life cycle (budget/views/year.py) ---------------------------------
+
+
+def budget_years(user: User) -> list[dict[str, Any]]:
+    """The budget years of the homes ``user`` sees, newest first, each with its year end
+    (closed, reopened) and its carry-overs waiting for a decision (three queries)."""
+    homes = Home.objects.visible_to(user)
+    years = sorted(
+        set(BudgetLine.objects.filter(home__in=homes).values_list("year", flat=True).distinct()), reverse=True
+    )
+    ends = {y.year: y for y in YearEnd.objects.filter(year__in=years).select_related("closed_by", "reopened_by")}
+    pending = CarryOver.objects.filter(home__in=homes, status=CarryOver.Status.PROPOSED)
+    pending_by_year = dict(pending.values_list("year_end__year").annotate(n=Count("id")))
+    return [{"year": y, "end": ends.get(y), "pending": pending_by_year.get(y, 0)} for y in years]
+
+
+def year_end_detail(user: User, year: int) -> dict[str, Any]:
+    """The year end of ``year`` and the carry-overs of the homes ``user`` sees, with their totals."""
+    year_end = YearEnd.objects.filter(year=year).select_related("closed_by", "reopened_by").first()
+    carry_overs = list(
+        CarryOver.objects.filter(year_end__year=year, home__in=Home.objects.visible_to(user))
+        .select_related("home", "decided_by")
+        .order_by("home__name")
+    )
+    totals = {
+        key: sum((getattr(c, key) for c in carry_overs), ZERO)
+        for key in ("budget", "actual", "result", "proposed", "amount")
+    }
+    totals["lapsed"] = totals["result"] - totals["amount"]
+    return {
+        "year_end": year_end,
+        "carry_overs": carry_overs,
+        "totals": totals,
+        "pending": sum(1 for c in carry_overs if c.status == CarryOver.Status.PROPOSED),
+    }
+
+
+def year_statement(home: Home, year: int) -> dict[str, Any]:
+    """A home's year-end statement: per account group the corrected budget, the year's actuals
+    and the result (with the finer groups), and the carry-over with its booked corrections."""
+    rows = forecast(home, year, 12)
+    parts = group_parts(home.pk, year, 12)  # the finer groups (»heraf«), the year's actuals
+    groups: list[dict[str, Any]] = [
+        {
+            "group": g,
+            "budget": rows[g.value].corrected_budget,
+            "actual": rows[g.value].actuals_to_date,
+            "result": rows[g.value].corrected_budget - rows[g.value].actuals_to_date,
+            "parts": parts.get(g.value, []),
+        }
+        for g in AccountGroup
+    ]
+    total = {k: sum((r[k] for r in groups), ZERO) for k in ("budget", "actual", "result")}
+    carry_over = (
+        CarryOver.objects.filter(year_end__year=year, home=home).select_related("year_end", "decided_by").first()
+    )
+    booked = list(carry_over.corrections.select_related("line").order_by("pk")) if carry_over else []
+    return {
+        "groups": groups,
+        "total": total,
+        "carry_over": carry_over,
+        "booked": booked,
+        "year_end": carry_over.year_end if carry_over else YearEnd.objects.filter(year=year).first(),
+    }
+
+
+# --- The staff-hours tool (budget/views/staffing.py) -------------------------------------
+
+
+def staffing_figures(home: Home, year: int, plan: StaffingPlan) -> dict[str, Any]:
+    """What the staff-hours page shows of ``plan``: the roster hours its wage budget buys
+    (``budget.staffing``) with the waterfall chart, the roster's cost, and the year's staff
+    entries in the ledger beside the wage budget."""
+    result = staff_hours(_staffing_input(plan, year))
+    cost = None
+    if plan.roster_hours_per_week:
+        try:
+            cost = roster_cost(_staffing_input(plan, year), plan.roster_hours_per_week)
+        except ValueError:
+            cost = None
+    chart = {
+        "kind": "waterfall",
+        "title": "Fra bruttotimer til timer i vagtplanen",
+        "x": ["Bruttotimer", *[loss.label for loss in result.losses], "Timer i vagtplanen"],
+        "measure": ["absolute", *["relative"] * len(result.losses), "total"],
+        "values": [str(result.gross_hours), *[str(-loss.hours) for loss in result.losses], str(result.roster_hours)],
+        "y_title": "timer pr. år",
+        "unit": "timer",
+    }
+    return {
+        "result": result,
+        "ledger": _staff_ledger(home, year, plan.wage_budget, result),
+        "cost": cost,
+        "chart": chart,
+    }
+
+
+def _staffing_input(plan: StaffingPlan, year: int) -> StaffingInput:
+    groups = (
+        tuple(
+            GroupInput(
+                name=g.name,
+                share_pct=g.share_pct,
+                annual_wage_cost=g.annual_wage_cost,
+                evening_pct=g.evening_pct,
+                night_pct=g.night_pct,
+                weekend_pct=g.weekend_pct,
+                evening_supplement=g.evening_supplement,
+                night_supplement=g.night_supplement,
+                weekend_supplement=g.weekend_supplement,
+            )
+            for g in plan.groups.all()
+        )
+        if plan.pk
+        else ()
+    )
+    return StaffingInput(
+        groups=groups,
+        wage_budget=plan.wage_budget,
+        annual_wage_cost=plan.annual_wage_cost,
+        year=year,
+        annual_norm_hours=plan.annual_norm_hours,
+        holiday_weeks=plan.holiday_weeks,
+        extra_holiday_days=plan.extra_holiday_days,
+        sickness_pct=plan.sickness_pct,
+        competence_hours=plan.competence_hours,
+        meeting_hours=plan.meeting_hours,
+        other_hours=plan.other_hours,
+    )
+
+
+def _staff_ledger(home: Home, year: int, wage_budget: Decimal, result: StaffingResult) -> dict[str, Any]:
+    """The year's staff entries in the ledger (live) beside the plan's wage
+    budget, in kroner and in roster hours a week at the plan's average cost
+    per roster hour (supplements included)."""
+    rows = staff_changes(home, year)
+    total = sum((r["total"] for r in rows), Decimal(0))
+    per_hour = result.cost_per_roster_hour
+
+    def weekly(amount: Decimal) -> Decimal | None:
+        return None if not per_hour else (amount / per_hour / 52).quantize(Decimal("0.1"))
+
+    return {
+        "rows": [{**r, "hours_per_week": weekly(r["total"])} for r in rows],
+        "total": total,
+        "total_hours_per_week": weekly(total),
+        "left": wage_budget - total,
+        "left_hours_per_week": weekly(wage_budget - total),
+        "budget_hours_per_week": weekly(wage_budget),
+        "today": timezone.localdate(),
     }

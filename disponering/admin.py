@@ -8,8 +8,7 @@ from disponering.models import LeaveRules, LedgerEntry, LedgerEntryMonth
 
 class LedgerEntryMonthInline(admin.TabularInline):
     model = LedgerEntryMonth
-    fields = ["month", "account_group", "amount"]
-    readonly_fields = fields
+    fields = readonly_fields = ("month", "account_group", "amount")
     extra = 0
     can_delete = False
 

@@ -6,12 +6,15 @@ imported before the models exist, this module only from ``AppConfig.ready()``.
 
 from __future__ import annotations
 
+from botilbud.dataprotection import register_activity
 from botilbud.models import Role
 from botilbud.registry import demo_seeder, history_kind, home_tab, start_section
+from disponering import dataprotection, retention
 from disponering.bridge import register_with_visitation
 from disponering.demo import seed
 from disponering.models import LedgerEntry
 from disponering.selectors import start_context
+from visitation.retention import register_part
 
 
 def connect() -> None:
@@ -25,3 +28,7 @@ def connect() -> None:
     demo_seeder(30, "disponering", seed)
     start_section([Role.HOME_MANAGER, Role.CONSULTANT], "disponering/_start.html", start_context, order=40)
     register_with_visitation()
+    # Anonymised citizens' initials leave the generated entries (visitation/retention.py).
+    register_part(retention.PART)
+    # Its part of the record of processing (/databeskyttelse/).
+    register_activity("economy", 30, dataprotection.activity)

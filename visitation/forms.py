@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 
+from botilbud.forms import model_choice
 from botilbud.lib.locking import VersionedModelForm
 from botilbud.lib.money import parse_danish_decimal, to_money
 from botilbud.lib.validators import SHORT_NOTE_LENGTH, text_field_kwargs
@@ -106,13 +107,14 @@ class PlacementForm(forms.Form):
         super().__init__(*args, **kwargs)
         offers = Offer.objects.filter(is_active=True).select_related("provider", "paragraph", "home")
         paragraph_id = self.data.get("paragraph") if self.is_bound else self.initial.get("paragraph")
-        self.fields["offer"].queryset = offers
-        self.fields["paying_municipality"].queryset = Municipality.objects.exclude(pk=Municipality.own_code())
+        offer_field = model_choice(self, "offer")
+        offer_field.queryset = offers
+        model_choice(self, "paying_municipality").queryset = Municipality.objects.exclude(pk=Municipality.own_code())
         if paragraph_id and (str(paragraph_id).isascii() and str(paragraph_id).isdigit()):
-            self.fields["offer"].queryset = offers.filter(paragraph_id=paragraph_id)
+            offer_field.queryset = offers.filter(paragraph_id=paragraph_id)
         # Name, paragraph and provider: one home offers several paragraphs under the same name.
-        self.fields["offer"].label_from_instance = lambda o: (
-            f"{o.name} ({o.paragraph.code}, {o.provider.name}) – {o.provider.get_kind_display()}"
+        offer_field.label_from_instance = lambda obj: (  # type: ignore[method-assign]  # Django's documented override point
+            f"{obj.name} ({obj.paragraph.code}, {obj.provider.name}) – {obj.provider.get_kind_display()}"
         )
         for name in ("paragraph", "offer", "package", "annual_price", "start_date", "paying_municipality"):
             self.fields[name].widget.attrs["data-price-input"] = "1"
@@ -134,7 +136,7 @@ class PlacementForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data  # the same dict: Form.clean returns cleaned_data
         offer: Offer | None = cleaned.get("offer")
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
@@ -249,7 +251,7 @@ class FollowUpForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or self.cleaned_data  # the same dict: Form.clean returns cleaned_data
         if cleaned.get("outcome") == FollowUp.Outcome.NEW_PACKAGE and not cleaned.get("new_package"):
             self.add_error("new_package", "Vælg den nye støttepakke.")
         return cleaned

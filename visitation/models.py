@@ -46,7 +46,7 @@ class ApprovalLevel(models.TextChoices):
     POLITICAL = "politisk", "Politisk udvalg (efter visitationsudvalget)"
 
 
-LEVEL_RANK = {
+LEVEL_RANK: dict[str, int] = {
     ApprovalLevel.CASEWORKER: 1,
     ApprovalLevel.AUTHORITY_HEAD: 2,
     ApprovalLevel.COMMITTEE: 3,
@@ -54,7 +54,7 @@ LEVEL_RANK = {
 }
 
 # The highest level a role may approve on its own.
-ROLE_COMPETENCE = {
+ROLE_COMPETENCE: dict[str, ApprovalLevel] = {
     Role.CASEWORKER: ApprovalLevel.CASEWORKER,
     Role.AUTHORITY_HEAD: ApprovalLevel.AUTHORITY_HEAD,
 }

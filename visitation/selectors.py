@@ -4,6 +4,7 @@ and the aggregates (in SQL) behind the purchases & sales page."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -33,7 +34,7 @@ from visitation.models import ApprovalLevel, Decision, Offer, OfferPrice, Placem
 ZERO = Value(Decimal("0.00"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
 
-def placements_for(user: User) -> QuerySet[Placement]:
+def placements_for(user: User) -> PlacementQuerySet:
     """The user's placements with everything a list row shows, in one query."""
     return Placement.objects.visible_to(user).select_related(
         "citizen", "offer__provider", "offer__paragraph", "offer__home", "package", "paying_municipality"
@@ -171,7 +172,7 @@ def purchases_by_provider_kind(user: User, *, year: int, on: dt.date) -> list[di
         )
         .order_by("offer__provider__kind")
     )
-    by_kind = {r["offer__provider__kind"]: r for r in rows}
+    by_kind: dict[str, Any] = {r["offer__provider__kind"]: r for r in rows}
     result = []
     for kind in Provider.Kind:
         r: dict[str, Any] = by_kind.get(kind.value, {})
@@ -188,7 +189,7 @@ def purchases_by_provider_kind(user: User, *, year: int, on: dt.date) -> list[di
     return result
 
 
-def sales_by_municipality(user: User, *, year: int, on: dt.date) -> QuerySet[Placement, dict[str, Any]]:
+def sales_by_municipality(user: User, *, year: int, on: dt.date) -> QuerySet[Any, Mapping[str, Any]]:
     """Other municipalities' citizens in own homes, by paying municipality (income)."""
     return (
         Placement.objects.visible_to(user)
@@ -232,3 +233,39 @@ def first_placement_year() -> int | None:
     """The first year a placement started (the year selector offers every year from it)."""
     first = Placement.objects.aggregate(first=Min("start_date"))["first"]
     return first.year if first else None
+
+
+def purchases_and_sales(user: User, *, year: int, on: dt.date) -> dict[str, Any]:
+    """The purchases-and-sales page's figures: purchases per provider kind and sales per paying
+    municipality in ``year`` (in force on ``on``), with their totals and the external share."""
+    purchases = purchases_by_provider_kind(user, year=year, on=on)
+    sales = list(sales_by_municipality(user, year=year, on=on))
+    external = [r for r in purchases if r["kind"] != Provider.Kind.OWN]
+    total_cost = sum((r["year_cost"] for r in purchases), Decimal("0.00"))
+    external_cost = sum((r["year_cost"] for r in external), Decimal("0.00"))
+    return {
+        "purchases": purchases,
+        "purchases_total": {
+            "placements": sum(r["placements"] for r in purchases),
+            "in_force": sum(r["in_force"] for r in purchases),
+            "annual_in_force": sum((r["annual_in_force"] for r in purchases), Decimal("0.00")),
+            "year_cost": total_cost,
+        },
+        "external_share": (external_cost / total_cost * 100) if total_cost else None,
+        "sales": sales,
+        "sales_total": {
+            "placements": sum(r["placements"] for r in sales),
+            "in_force": sum(r["in_force"] for r in sales),
+            "year_income": sum((r["year_income"] for r in sales), Decimal("0.00")),
+        },
+    }
+
+
+def proposals_waiting(user: User, *, level: str) -> dict[str, int]:
+    """Proposals ``user`` sees that wait for a decision: all, and those at ``level`` (one query)."""
+    counts: dict[str, int] = (
+        placements_for(user)
+        .filter(status=Placement.Status.PROPOSED)
+        .aggregate(total=Count("pk"), mine=Count("pk", filter=Q(required_level=level)))
+    )
+    return counts

@@ -70,7 +70,7 @@ def period_cost(annual_price: Decimal, days: int) -> Decimal:
 # ---------------------------------------------------------------- routing
 
 
-def required_level(amount: Decimal, provider_kind: str, *, thresholds: list | None = None) -> str:
+def required_level(amount: Decimal, provider_kind: str, *, thresholds: list[CompetenceThreshold] | None = None) -> str:
     """The level that must decide a placement of ``amount`` a year.
 
     The lowest level whose upper bound (included) covers the amount; for an
@@ -378,6 +378,7 @@ def placement_change_package(
         raise PlacementError("Bevillingen har allerede denne pakke.")
     old_package = placement.package
     old_price = placement.annual_price
+    new_price: Decimal | None
     if placement.offer.home_id is not None and placement.is_sale:
         rate = providers.approved_rate(placement.offer.home_id, effective_date.year, new_package)
         if rate is None:

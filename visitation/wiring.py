@@ -6,10 +6,11 @@ imported before the models exist, this module only from ``AppConfig.ready()``.
 
 from __future__ import annotations
 
+from botilbud.dataprotection import Section, register_activity, register_person_model, register_scope, register_section
 from botilbud.models import Home, Role
 from botilbud.permissions import can
 from botilbud.registry import demo_seeder, history_kind, home_tab, reference_loader, start_section
-from visitation import demo, reference
+from visitation import dataprotection, demo, reference
 from visitation.models import Citizen, Decision, FollowUp, Offer, OfferPrice, Placement, PlacementChange
 from visitation.views.worklist import start_section_context
 
@@ -38,6 +39,19 @@ def connect() -> None:
     history_kind("tilbud", offers_visible_to, children=[(OfferPrice, "offer_id")])
     demo_seeder(20, "visitation", demo.seed)
     reference_loader(reference.load_defaults)
+    # The record of processing (/databeskyttelse/): the placements, who sees them,
+    # the citizen as a person, and the retention job's dry run and runs.
+    register_activity("visitation", 10, dataprotection.activity)
+    register_scope("placements", dataprotection.PLACEMENTS)
+    register_person_model(Citizen)
+    register_section(
+        Section(
+            anchor="sletning",
+            title="Sletteregel: prøvekørsel og kørsler",
+            template="visitation/_retention_section.html",
+            context=dataprotection.retention_section,
+        )
+    )
 
 
 def offers_visible_to(user):  # noqa: ANN001, ANN201 - registry callback

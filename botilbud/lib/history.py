@@ -66,11 +66,13 @@ def _context(event: Any) -> dict[str, Any]:
 
 
 def _who(context: dict[str, Any], users: dict[int, str]) -> str:
-    return users.get(context.get("user")) or SOURCES.get(context.get("source"), "System (import/automatik)")
+    user_id: Any = context.get("user")
+    source: Any = context.get("source")
+    return users.get(user_id) or SOURCES.get(source, "System (import/automatik)")
 
 
 def _users_for(events: list[Any]) -> dict[int, str]:
-    user_ids = {_context(e).get("user") for e in events} - {None}
+    user_ids: set[Any] = {_context(e).get("user") for e in events} - {None}
     return {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=user_ids)}
 
 
@@ -78,8 +80,8 @@ def _related_names(fields: dict[str, models.Field], datas: list[dict[str, Any]])
     """Names of the foreign keys that appear in the data, one query per field."""
     related: dict[tuple[str, Any], str] = {}
     for attname, field in fields.items():
-        if field.is_relation and attname not in HIDDEN_FIELDS:
-            ids = {d.get(attname) for d in datas} - {None}
+        if field.is_relation and field.related_model is not None and attname not in HIDDEN_FIELDS:
+            ids: set[Any] = {d.get(attname) for d in datas} - {None}
             if ids:
                 for rel in field.related_model._default_manager.filter(pk__in=ids):
                     related[(field.name, rel.pk)] = str(rel)
@@ -157,8 +159,9 @@ def object_history(
     for child_model, fk_attname in children or []:
         event_model = pghistory_event_model(child_model)
         by_obj: dict[Any, list[Any]] = {}
+        ev: Any  # an event row: pghistory's model, with its own fields (pgh_obj_id, pgh_data below)
         for ev in (
-            event_model.objects.filter(**{fk_attname: obj.pk})
+            event_model._default_manager.filter(**{fk_attname: obj.pk})
             .select_related("pgh_context")
             .order_by("pgh_created_at", "pgh_id")[:limit]
         ):
@@ -190,7 +193,7 @@ def access_history(*, home: Any = None, user: Any = None, limit: int = 500) -> l
     any home or area), when and by whom. Newest first. A fixed number of
     queries (one per access table, the names, the acting users)."""
 
-    tables = [
+    tables: list[tuple[type[models.Model], str, str]] = [
         (HomeManagerAccess, "home", "leder"),
         (HomeConsultantAccess, "home", "økonomikonsulent"),
         (AreaManagerAccess, "area", "områdeleder"),
@@ -199,7 +202,7 @@ def access_history(*, home: Any = None, user: Any = None, limit: int = 500) -> l
     for proxy, target, role_label in tables:
         if home is not None and target != "home":
             continue
-        qs = pghistory_event_model(proxy).objects.select_related("pgh_context")
+        qs = pghistory_event_model(proxy)._default_manager.select_related("pgh_context")
         if home is not None:
             qs = qs.filter(home_id=home.pk)
         if user is not None:
@@ -208,7 +211,7 @@ def access_history(*, home: Any = None, user: Any = None, limit: int = 500) -> l
     events.sort(key=lambda t: t[0].pgh_created_at, reverse=True)
     events = events[:limit]
 
-    ids = {_context(e).get("user") for e, _, _ in events} | {e.user_id for e, _, _ in events}
+    ids: set[Any] = {_context(e).get("user") for e, _, _ in events} | {e.user_id for e, _, _ in events}
     names = {u.pk: str(u) for u in get_user_model().objects.filter(pk__in=ids - {None})}
     home_names = dict(
         Home.objects.filter(pk__in={e.home_id for e, t, _ in events if t == "home"}).values_list("pk", "name")

@@ -334,7 +334,7 @@ def _open_csv(stream: IO[bytes], options: ReadOptions) -> Table:
             text.detach()
 
     table._close = close
-    table._rows = _csv_rows(text, table.header_line, table, separator)
+    table._rows = _csv_rows(text, table.header_line, table, separator or ";")  # set on both paths above
     return table
 
 

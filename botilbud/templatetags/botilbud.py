@@ -79,7 +79,7 @@ def dkdate(value: dt.date | dt.datetime | str | None) -> str:
         try:
             value = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value) if timezone.is_aware(value) else value
         return f"{value:%d-%m-%Y %H:%M}"

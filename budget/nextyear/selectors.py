@@ -27,7 +27,9 @@ from django.utils import timezone
 from botilbud.lib.money import ZERO, format_number, to_money
 from botilbud.models import AccountGroup, Home, HourPrice, Municipality, User
 from botilbud.permissions import can
+from budget import selectors as budget_selectors
 from budget.models import Actual, BudgetLine
+from budget.moments import Moment
 from budget.nextyear.models import BudgetDraft, BudgetDraftLine
 from budget.rates.models import PriceIndex
 from visitation.models import Placement
@@ -237,6 +239,46 @@ def totals_by_group(draft: BudgetDraft) -> dict[str, Decimal]:
     for line in draft.lines.all():
         out[line.group] += line.amount
     return out
+
+
+def home_page(home: Home, year: int, *, today: dt.date) -> dict[str, Any]:
+    """The figures of a home's next-year page (``nextyear:home``): the draft of ``year``
+    per account group beside the base year's (``year`` − 1) corrected budget and live
+    forecast, with the totals and the moment each side is from."""
+
+    draft = draft_for(home, year)
+    base = year - 1
+    month = budget_selectors.latest_actual_month([home.pk], base)
+    if not month and base < today.year:
+        month = 12
+    this_year = budget_selectors.forecast(home, base, month)
+    groups: list[dict[str, Any]] = []
+    totals = totals_by_group(draft) if draft else {}
+    lines = list(draft.lines.all()) if draft else []
+    for g in AccountGroup:
+        row = this_year[g.value]
+        groups.append(
+            {
+                "group": g,
+                "lines": [line for line in lines if line.group == g.value],
+                "total": totals.get(g.value, ZERO),
+                "this_year": row,
+                "change": totals.get(g.value, ZERO) - row.corrected_budget,
+            }
+        )
+    net = sum(totals.values(), ZERO) if draft else None
+    this_net = budget_selectors.forecast_total(this_year)
+    return {
+        "base": base,
+        "draft": draft,
+        "lines": lines,
+        "moment": DraftMoment(draft) if draft else None,
+        "this_moment": Moment.live(base, month, today),
+        "groups": groups,
+        "net": net,
+        "this_net": this_net,
+        "net_change": None if net is None else net - this_net.corrected_budget,
+    }
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ the user's scoped homes.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,11 +28,9 @@ from botilbud.access import get_home_for_user
 from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO
-from botilbud.models import AccountGroup, Home
+from botilbud.models import Home
 from botilbud.permissions import can, require
 from botilbud.registry import home_tabs_for
-from budget import selectors as budget_selectors
-from budget.moments import Moment
 from budget.nextyear import export, selectors, services
 from budget.nextyear.forms import AdjustForm
 from budget.nextyear.models import BudgetDraftLine
@@ -142,33 +139,11 @@ def home(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         year = _year(request)
     except BadParameter as exc:
         return _bad_request(request, str(exc))
-    draft = selectors.draft_for(home, year)
     raw_line = request.GET.get("linje", "")[:12]
-    base = year - 1
-    month = budget_selectors.latest_actual_month([home.pk], base)
-    if not month and base < dt.date.today().year:
-        month = 12
-    this_year = budget_selectors.forecast(home, base, month)
-    this_moment = Moment.live(base, month, dt.date.today())
-    groups: list[dict[str, Any]] = []
-    totals = selectors.totals_by_group(draft) if draft else {}
-    lines = list(draft.lines.all()) if draft else []
-    for g in AccountGroup:
-        row = this_year[g.value]
-        group_lines = [line for line in lines if line.group == g.value]
-        groups.append(
-            {
-                "group": g,
-                "lines": group_lines,
-                "total": totals.get(g.value, ZERO),
-                "this_year": row,
-                "change": totals.get(g.value, ZERO) - row.corrected_budget,
-            }
-        )
+    page = selectors.home_page(home, year, today=dt.date.today())
+    draft = page["draft"]
     can_draft = can(user, "budget.draft_next_year", home)
     editable = bool(can_draft and draft and not draft.is_locked)
-    net = sum(totals.values(), ZERO) if draft else None
-    this_net = budget_selectors.forecast_total(this_year)
     return render(
         request,
         "nextyear/home.html",
@@ -177,19 +152,12 @@ def home(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "tabs": home_tabs_for(user),
             "active_tab": "nextyear:home",
             "year": year,
-            "base": base,
             "years": _years(year),
-            "draft": draft,
-            "moment": selectors.DraftMoment(draft) if draft else None,
-            "this_moment": this_moment,
-            "groups": groups,
-            "net": net,
-            "this_net": this_net,
-            "net_change": None if net is None else net - this_net.corrected_budget,
+            **page,
             "can_draft": can_draft and year > dt.date.today().year,
             "editable": editable,
             "open_line": int(raw_line) if raw_line.isascii() and raw_line.isdigit() else None,
-            "forms": {line.pk: AdjustForm(line=line) for line in lines} if editable else {},
+            "forms": {line.pk: AdjustForm(line=line) for line in page["lines"]} if editable else {},
         },
     )
 

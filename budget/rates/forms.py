@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -62,7 +62,7 @@ class RateCalculationForm(VersionedModelForm):
         for code in self.instance.cost_groups or []:
             if code not in labels:
                 known.append((code, code))
-        self.fields["cost_groups"].choices = known
+        cast(forms.MultipleChoiceField, self.fields["cost_groups"]).choices = known
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

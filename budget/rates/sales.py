@@ -113,7 +113,8 @@ def day_rates(year: int) -> dict[tuple[int, int | None], tuple[Decimal, str]]:
     for level_id, calc_id, name, day in RateLevel.objects.filter(
         calculation__in=approved, approved_day__isnull=False
     ).values_list("pk", "calculation_id", "name", "approved_day"):
-        levels_by_calc[calc_id].append((level_id, name, day))
+        if day is not None:  # always (the filter); says so to the type checker
+            levels_by_calc[calc_id].append((level_id, name, day))
     packages: dict[int, list[int]] = defaultdict(list)
     level_ids = [lv[0] for levels in levels_by_calc.values() for lv in levels]
     for level_id, package_id in (

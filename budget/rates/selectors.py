@@ -18,16 +18,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, DecimalField, F, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
+from botilbud.lib.history import pghistory_event_model
 from botilbud.lib.money import ZERO, format_number, to_money
 from botilbud.models import AccountGroup, Home, Municipality, User
 from budget.models import ActualTotal, BudgetLine, GroupDefinition
 from budget.rates.calc import LevelInput, LevelRate, RateResult, Regulation, compute_rate
 from budget.rates.models import PRICING_STATUSES, PriceIndex, RateCalculation, RateLevel, RateSettings
-from visitation.models import Placement
+from visitation.models import Offer, Placement
 from visitation.occupancy import COUNTED_STATUSES, RESIDENTIAL_STEPS
 from visitation.selectors import DaysBetween
 
@@ -95,7 +97,7 @@ def budgeted_costs(home_id: int, year: int, groups: list[str]) -> list[tuple[str
     return [(f"Budget {source}: {labels.get(g, g)}{note}", to_money(rows.get(g, ZERO) * factor)) for g in groups]
 
 
-def closed_year_actuals(home_id: int, year: int, cost_groups: list[str], income_groups: list[str]) -> dict:
+def closed_year_actuals(home_id: int, year: int, cost_groups: list[str], income_groups: list[str]) -> dict[str, Any]:
     """A year's actual costs and income from the imported actuals, and how many months are in."""
 
     agg = ActualTotal.objects.filter(home_id=home_id, month__year=year).aggregate(
@@ -207,7 +209,7 @@ def rate_for(calc: RateCalculation, rules: RateSettings | None = None) -> RateRe
     )
 
 
-def result_from_snapshot(snap: dict) -> RateResult:
+def result_from_snapshot(snap: dict[str, Any]) -> RateResult:
     """The approved calculation exactly as it was approved (later budget changes do not move it)."""
     D = Decimal
     reg = snap["regulation"]
@@ -291,7 +293,7 @@ def _level_for(levels: list[RateLevel], package_id: int | None) -> RateLevel | N
     return defaults[0] if defaults else None
 
 
-def approved_rate(home: Home | int, year: int, package=None) -> ApprovedRate | None:  # noqa: ANN001
+def approved_rate(home: Home | int, year: int, package: Any = None) -> ApprovedRate | None:
     """The approved rate for a placement with ``package`` (a SupportPackage, its id or None)."""
     home_id = home if isinstance(home, int) else home.pk
     package_id = package if isinstance(package, int) or package is None else package.pk
@@ -335,13 +337,13 @@ def approved_day_rates(year: int, home_id: int | None = None) -> dict[tuple[int,
     return result
 
 
-def approvals(calc: RateCalculation) -> list[dict]:
+def approvals(calc: RateCalculation) -> list[dict[str, Any]]:
     """The calculation's approvals and reopenings, oldest first, from its audit trail
     (pghistory): an approved version stays here after it is reopened. Two queries."""
 
-    Event = RateCalculation.pgh_event_model
     events = (
-        Event.objects.filter(pgh_obj_id=calc.pk, status__in=["godkendt", "genaabnet"])
+        pghistory_event_model(RateCalculation)
+        ._default_manager.filter(pgh_obj_id=calc.pk, status__in=["godkendt", "genaabnet"])
         .order_by("pgh_created_at", "pgh_id")
         .values(
             "status",
@@ -354,7 +356,7 @@ def approvals(calc: RateCalculation) -> list[dict]:
             "reopen_reason",
         )
     )
-    seen: set = set()
+    seen: set[tuple[Any, Any]] = set()
     rows = []
     for e in events:
         when = e["approved_at"] if e["status"] == "godkendt" else e["reopened_at"]
@@ -369,3 +371,62 @@ def approvals(calc: RateCalculation) -> list[dict]:
     for r in rows:
         r["by"] = names.get(r["by_id"], "")
     return rows
+
+
+# --- Pages ------------------------------------------------------------------------------
+
+
+def overview_rows(user: User, year: int) -> list[dict[str, Any]]:
+    """The active homes ``user`` sees, by name, each with its calculation of ``year`` (or None)."""
+    homes = list(Home.objects.visible_to(user).filter(is_active=True).order_by("name"))
+    calcs = {c.home_id: c for c in RateCalculation.objects.filter(year=year, home__in=[h.pk for h in homes])}
+    return [{"home": h, "calc": calcs.get(h.pk)} for h in homes]
+
+
+@dataclass(frozen=True)
+class PublishedRate:
+    home: str
+    offer: str
+    paragraph: str
+    level: str
+    day: Decimal | None
+    annual: Decimal | None  # set on an approved calculation and level
+    approved_on: dt.date | None
+
+
+def published_rates(user: User, year: int) -> list[PublishedRate]:
+    """The approved rates of ``year`` per active offer and support level (a home without
+    levels: one row "Alle pladser"), for the homes ``user`` sees (three queries)."""
+    homes = Home.objects.visible_to(user)
+    calcs = {
+        c.home_id: c
+        for c in RateCalculation.objects.filter(year=year, status=RateCalculation.Status.APPROVED, home__in=homes)
+        .select_related("home")
+        .prefetch_related("levels")
+    }
+    offers = (
+        Offer.objects.filter(home_id__in=list(calcs), is_active=True)
+        .select_related("paragraph", "home")
+        .order_by("home__name", "paragraph__ladder_step", "name")
+    )
+    out: list[PublishedRate] = []
+    for offer in offers:
+        calc = calcs[offer.home_id or 0]  # offers of the homes with a calculation: never without a home
+        levels = [lv for lv in calc.levels.all() if lv.approved_annual is not None]
+        rows = [(lv.name, lv.approved_day, lv.approved_annual) for lv in levels] or [
+            ("Alle pladser", calc.approved_day, calc.approved_annual)
+        ]
+        approved_on = calc.approved_at.date() if calc.approved_at else None
+        for name, day, annual in rows:
+            out.append(
+                PublishedRate(
+                    home=calc.home.name,  # the offer's home (same id)
+                    offer=offer.name,
+                    paragraph=offer.paragraph.code,
+                    level=name,
+                    day=day,
+                    annual=annual,
+                    approved_on=approved_on,
+                )
+            )
+    return out

@@ -111,9 +111,10 @@ def month_lines(home_id: int, municipality_code: int, month: dt.date, rates: Rat
     return lines_by_pair([home_id], month, municipality_code, rates).get((home_id, municipality_code), [])
 
 
-def _billed(home_id: int, municipality_code: int, months: list[dt.date]) -> dict[tuple[dt.date, int], Decimal]:
+def _billed(home_id: int, municipality_code: int, months: list[dt.date]) -> dict[tuple[dt.date | None, int], Decimal]:
     """What was billed per (month, placement): its sent statement's lines and later corrections for it."""
-    result: dict[tuple[dt.date, int], Decimal] = defaultdict(lambda: ZERO)
+    # The month is never None: a correction is selected by its corrected month.
+    result: dict[tuple[dt.date | None, int], Decimal] = defaultdict(lambda: ZERO)
     rows = (
         StatementLine.objects.filter(statement__home_id=home_id, statement__municipality_id=municipality_code)
         .filter(

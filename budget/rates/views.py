@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,7 +24,7 @@ from botilbud.access import get_home_for_user
 from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.dates import add_months
 from botilbud.lib.locking import VersionConflict, save_versioned
-from botilbud.lib.money import ZERO, to_money
+from botilbud.lib.money import ZERO
 from botilbud.lib.planner import joins_in_written_order
 from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text, streaming_sheet, xlsx_response
 from botilbud.models import Home, Municipality, User
@@ -32,9 +32,9 @@ from botilbud.permissions import can
 from botilbud.registry import home_tabs_for
 from budget.rates import selectors, services, settlement
 from budget.rates.calc import RateError
+from budget.rates.export import rates_workbook
 from budget.rates.forms import RateCalculationForm, RateLevelFormSet
 from budget.rates.models import RateCalculation
-from visitation.models import Offer
 
 
 class BadParameter(Exception):
@@ -73,9 +73,7 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _bad(request, str(exc))
     if not can(user, "rates.view"):
         raise Http404("Takstberegninger er botilbuddenes økonomi.")
-    homes = list(Home.objects.visible_to(user).filter(is_active=True).order_by("name"))
-    calcs = {c.home_id: c for c in RateCalculation.objects.filter(year=year, home__in=[h.pk for h in homes])}
-    rows = [{"home": h, "calc": calcs.get(h.pk)} for h in homes]
+    rows = selectors.overview_rows(user, year)
     return render(
         request,
         "rates/overview.html",
@@ -234,7 +232,7 @@ def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export(request: AuthenticatedHttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponse | FileResponse:
     """Approved rates for publishing: per offer and support level, day, month and year rate."""
 
     user = request.user
@@ -242,53 +240,7 @@ def export(request: AuthenticatedHttpRequest) -> HttpResponse:
         year = _year(request)
     except BadParameter as exc:
         return _bad(request, str(exc))
-    homes = Home.objects.visible_to(user)
-    calcs = {
-        c.home_id: c
-        for c in RateCalculation.objects.filter(year=year, status=RateCalculation.Status.APPROVED, home__in=homes)
-        .select_related("home")
-        .prefetch_related("levels")
-    }
-    offers = (
-        Offer.objects.filter(home_id__in=list(calcs), is_active=True)
-        .select_related("paragraph", "home")
-        .order_by("home__name", "paragraph__ladder_step", "name")
-    )
-    wb = Workbook(write_only=True)
-    ws = streaming_sheet(wb, f"Takster {year}")
-    ws.append([f"Takster {year} (godkendte)"])
-    ws.append(["Botilbud", "Tilbud", "Paragraf", "Niveau", "Døgntakst", "Månedstakst", "Årstakst", "Godkendt"])
-
-    def money(value: Any) -> Any:
-        cell = WriteOnlyCell(ws.sheet, value=value)
-        cell.number_format = MONEY_FORMAT
-        return cell
-
-    def date(value: Any) -> Any:
-        cell = WriteOnlyCell(ws.sheet, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
-
-    for offer in offers:
-        calc = calcs[offer.home_id]
-        levels = [lv for lv in calc.levels.all() if lv.approved_annual is not None]
-        rows = [(lv.name, lv.approved_day, lv.approved_annual) for lv in levels] or [
-            ("Alle pladser", calc.approved_day, calc.approved_annual)
-        ]
-        for name, day, annual in rows:
-            ws.append(
-                [
-                    safe_text(offer.home.name),
-                    safe_text(offer.name),
-                    offer.paragraph.code,
-                    safe_text(name),
-                    money(day),
-                    money(to_money(annual / 12)),
-                    money(annual),
-                    date(calc.approved_at.date() if calc.approved_at else None),
-                ]
-            )
-    return xlsx_response(wb, f"takster-{year}.xlsx")
+    return xlsx_response(rates_workbook(user, year), f"takster-{year}.xlsx")
 
 
 # --- Settlement (mellemkommunal afregning) -------------------------------------------
@@ -362,7 +314,7 @@ def _statement_args(request: AuthenticatedHttpRequest, pk: int, code: int, month
 
 @login_required
 @require_GET
-def statement_detail(request: AuthenticatedHttpRequest, pk: int, code: int, month: str) -> HttpResponse:
+def statement_detail(request: AuthenticatedHttpRequest, pk: int, code: int, month: str) -> HttpResponse | FileResponse:
     user = request.user
     try:
         home, municipality, first = _statement_args(request, pk, code, month)
@@ -403,7 +355,7 @@ def statement_send(request: AuthenticatedHttpRequest, pk: int, code: int, month:
     return redirect(url)
 
 
-def _statement_xlsx(home: Home, municipality: Any, view: settlement.StatementView) -> HttpResponse:
+def _statement_xlsx(home: Home, municipality: Any, view: settlement.StatementView) -> FileResponse:
     wb = Workbook(write_only=True)
     ws = streaming_sheet(wb, "Afregning")
     ws.append([f"Mellemkommunal afregning {view.month:%m-%Y}"])

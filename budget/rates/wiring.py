@@ -6,13 +6,15 @@ imported before the models exist, this module only from ``AppConfig.ready()``.
 
 from __future__ import annotations
 
+from botilbud.dataprotection import register_activity
 from botilbud.registry import demo_seeder, history_kind, home_tab, reference_loader
-from budget.rates import demo, reference
+from budget.rates import dataprotection, demo, reference, retention
 from budget.rates.indexing import can_index
 from budget.rates.models import IndexRun, PriceIndex, RateCalculation
 from budget.rates.sales import handle_sale_event
 from budget.rates.selectors import approved_rate
 from visitation import events, providers
+from visitation.retention import register_part
 
 
 def connect() -> None:
@@ -36,3 +38,7 @@ def connect() -> None:
     events.register(handle_sale_event)
     # A sold place is priced at the approved rate; visitation asks through providers.
     providers.provide("approved_rate", approved_rate)
+    # Anonymised citizens' case numbers leave the settlement lines (visitation/retention.py).
+    register_part(retention.PART)
+    # Its part of the record of processing (/databeskyttelse/).
+    register_activity("settlement", 20, dataprotection.activity)

@@ -10,27 +10,22 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from botilbud.access import get_home_for_user
 from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.locking import VersionConflict
-from botilbud.lib.money import ZERO
-from botilbud.lib.spreadsheet import MONEY_FORMAT, safe_text, xlsx_response
-from botilbud.models import AccountGroup, Home
+from botilbud.lib.spreadsheet import xlsx_response
+from botilbud.models import Home
 from botilbud.permissions import can, require
 from botilbud.registry import home_tabs_for
-from budget import corrections, yearend
+from budget import corrections, export, selectors, yearend
 from budget.forms import CarryOverDecisionForm, DecisionForm, ReallocationForm, YearCloseForm, YearReopenForm
 from budget.models import BudgetCorrection, BudgetLine, CarryOver, YearEnd
-from budget.selectors import forecast, group_parts
 
 
 def _form_errors(form) -> str:  # noqa: ANN001
@@ -144,18 +139,11 @@ def year_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The budget years with their status (open, closed, reopened)."""
     user = request.user
     require(user, "budget.view_years")
-    homes = Home.objects.visible_to(user)
-    years = sorted(
-        set(BudgetLine.objects.filter(home__in=homes).values_list("year", flat=True).distinct()), reverse=True
-    )
-    ends = {y.year: y for y in YearEnd.objects.filter(year__in=years).select_related("closed_by", "reopened_by")}
-    pending = CarryOver.objects.filter(home__in=homes, status=CarryOver.Status.PROPOSED)
-    pending_by_year = dict(pending.values_list("year_end__year").annotate(n=Count("id")))
     return render(
         request,
         "budget/year_list.html",
         {
-            "rows": [{"year": y, "end": ends.get(y), "pending": pending_by_year.get(y, 0)} for y in years],
+            "rows": selectors.budget_years(user),
             "pending_corrections": corrections.pending_for(user).count(),
             "today": timezone.localdate(),
         },
@@ -168,29 +156,16 @@ def year_detail(request: AuthenticatedHttpRequest, year: int) -> HttpResponse:
     user = request.user
     require(user, "budget.view_years")
     _check_year(year)
-    year_end = YearEnd.objects.filter(year=year).select_related("closed_by", "reopened_by").first()
-    carry_overs = list(
-        CarryOver.objects.filter(year_end__year=year, home__in=Home.objects.visible_to(user))
-        .select_related("home", "decided_by")
-        .order_by("home__name")
-    )
-    totals = {
-        key: sum((getattr(c, key) for c in carry_overs), ZERO)
-        for key in ("budget", "actual", "result", "proposed", "amount")
-    }
-    totals["lapsed"] = totals["result"] - totals["amount"]
+    detail = selectors.year_end_detail(user, year)
     return render(
         request,
         "budget/year_detail.html",
         {
             "year": year,
-            "year_end": year_end,
-            "carry_overs": carry_overs,
-            "totals": totals,
+            **detail,
             "can_close": can(user, "budget.close_year") and year < timezone.localdate().year,
             "can_approve": can(user, "budget.approve_carry_over"),
             "default_cap": yearend.DEFAULT_CAP_PCT,
-            "pending": sum(1 for c in carry_overs if c.status == CarryOver.Status.PROPOSED),
         },
     )
 
@@ -295,94 +270,13 @@ def carry_over_approve_all(request: AuthenticatedHttpRequest, year: int) -> Http
 
 @login_required
 @require_GET
-def year_statement(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse:
+def year_statement(request: AuthenticatedHttpRequest, pk: int, year: int) -> HttpResponse | FileResponse:
     """A home's year-end statement: result per account group and the carry-over's computation."""
     home = get_home_for_user(request, pk)
     _check_year(year)
 
-    rows = forecast(home, year, 12)
-    parts = group_parts(home.pk, year, 12)  # the finer groups (»heraf«), the year's actuals
-    groups = [
-        {
-            "group": g,
-            "budget": rows[g.value].corrected_budget,
-            "actual": rows[g.value].actuals_to_date,
-            "result": rows[g.value].corrected_budget - rows[g.value].actuals_to_date,
-            "parts": parts.get(g.value, []),
-        }
-        for g in AccountGroup
-    ]
-    total = {k: sum((r[k] for r in groups), ZERO) for k in ("budget", "actual", "result")}
-    carry_over = (
-        CarryOver.objects.filter(year_end__year=year, home=home).select_related("year_end", "decided_by").first()
-    )
-    booked = list(carry_over.corrections.select_related("line").order_by("pk")) if carry_over else []
-    context = {
-        "home": home,
-        "year": year,
-        "groups": groups,
-        "total": total,
-        "carry_over": carry_over,
-        "booked": booked,
-        "year_end": carry_over.year_end if carry_over else YearEnd.objects.filter(year=year).first(),
-    }
+    context = {"home": home, "year": year, **selectors.year_statement(home, year)}
     if request.GET.get("format") == "xlsx":
-        return _statement_xlsx(context)
+        workbook = export.year_statement_workbook(home, year, context)
+        return xlsx_response(workbook, f"aarsafslutning-{year}-{home.cost_centre}.xlsx")
     return render(request, "budget/year_statement.html", {**context, "tabs": home_tabs_for(request.user)})
-
-
-def _statement_xlsx(ctx: dict) -> HttpResponse:
-
-    home, year = ctx["home"], ctx["year"]
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"Årsafslutning {year}"
-    ws.append([safe_text(f"Årsafslutning {year}: {home.name} (omkostningssted {home.cost_centre})")])
-    ws["A1"].font = Font(bold=True, size=14)
-    end = ctx["year_end"]
-    status = (
-        f"Året er {end.get_status_display().lower()} ({timezone.localtime(end.closed_at):%d-%m-%Y})"
-        if end and end.closed_at
-        else "Året er ikke lukket: tallene er foreløbige (forbrug til dato)."
-    )
-    ws.append([status])
-    ws.append([])
-    ws.append(["Kontogruppe", "Korrigeret budget", "Regnskab", "Resultat (budget − regnskab)"])
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-    for row in ctx["groups"]:
-        ws.append([row["group"].label, row["budget"], row["actual"], row["result"]])
-        for part in row["parts"]:
-            ws.append([safe_text(f"heraf {part.name.lower()}"), None, part.actuals_to_date, None])
-    t = ctx["total"]
-    ws.append(["I alt (netto)", t["budget"], t["actual"], t["result"]])
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-    for r in ws.iter_rows(min_row=5, max_row=ws.max_row, min_col=2, max_col=4):
-        for cell in r:
-            cell.number_format = MONEY_FORMAT
-    c = ctx["carry_over"]
-    if c:
-        ws.append([])
-        ws.append(["Overførsel til " + str(year + 1)])
-        ws[ws.max_row][0].font = Font(bold=True)
-        for label, value in (
-            ("Resultat", c.result),
-            (f"Loft ({c.year_end.cap_pct} % af grundlaget)", c.cap),
-            ("Beregnet overførsel", c.proposed),
-            ("Besluttet overførsel", c.amount),
-            ("Bortfalder", c.lapsed),
-        ):
-            ws.append([label, value])
-            ws.cell(row=ws.max_row, column=2).number_format = MONEY_FORMAT
-        ws.append(["Status", c.get_status_display()])
-        if c.note:
-            ws.append(["Beslutning", safe_text(c.note)])
-        ws.append([])
-        ws.append(["Beregning"])
-        for line in c.computation.splitlines():
-            ws.append([safe_text(line)])
-    ws.column_dimensions["A"].width = 70
-    for col in "BCD":
-        ws.column_dimensions[col].width = 22
-    return xlsx_response(wb, f"aarsafslutning-{year}-{home.cost_centre}.xlsx")

@@ -82,7 +82,7 @@ class BudgetKind:
         "efter kontoplanen. Indtægter skrives negativt. Det oprindelige budget sættes; korrektioner bevares."
     )
     sample = "budget.csv"
-    amount_key = "amount"
+    amount_key: str | None = "amount"
     columns = [
         Column("cost_centre", "Omkostningssted", frozenset({"omk.sted", "omk. sted", "omksted", "ansvarssted"})),
         Column("year", "År", frozenset({"budgetår", "aar", "regnskabsår"})),

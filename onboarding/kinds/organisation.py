@@ -70,7 +70,7 @@ class OrganisationKind:
         "omkostningssteder eller PSP-elementer, skrives de øvrige i »Øvrige omkostningssteder«, adskilt med komma."
     )
     sample = "organisation.csv"
-    amount_key = None
+    amount_key: str | None = None
     columns = [
         Column("area", "Område", frozenset({"omraade", "område navn"})),
         Column("name", "Botilbud", frozenset({"navn", "botilbuddets navn", "tilbud"})),

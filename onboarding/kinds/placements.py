@@ -107,7 +107,7 @@ class PlacementsKind:
         "leverandører og tilbud oprettes. En bevilling, der allerede findes, lades urørt."
     )
     sample = "bevillinger.csv"
-    amount_key = "annual_price"
+    amount_key: str | None = "annual_price"
     columns = [
         Column("case_number", "Sagsnummer", frozenset({"sagsnr", "sagsnr.", "sag"})),
         Column("initials", "Initialer", frozenset({"borger", "borgerens initialer"})),

@@ -50,7 +50,7 @@ class UsersKind:
         "adgangskoder: nye brugere får et personligt link til at vælge deres egen."
     )
     sample = "brugere.csv"
-    amount_key = None
+    amount_key: str | None = None
     columns = [
         Column("username", "Brugernavn", frozenset({"bruger", "brugerid", "initialer", "login"})),
         Column("first_name", "Fornavn", required=False),

@@ -7,12 +7,15 @@ import os
 import random
 import time
 
+import pghistory
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.db.models import F, Sum
 from django.urls import reverse
 
 from botilbud.demo import DemoContext, seed_organisation
+from botilbud.lib.bulk import foreign_keys_checked_at_end
 from botilbud.lib.history import object_history
 from botilbud.migrations._defaults import load_paragraphs
 from disponering.demo import seed
@@ -24,8 +27,14 @@ def _seed(scale: str, years: list[int] | None = None) -> DemoContext:
     ctx = DemoContext(
         rng=random.Random(7), scale=scale, today=dt.date(2026, 11, 23), years=[2022, 2023, 2024, 2025, 2026]
     )
-    seed_organisation(ctx)
-    seed(ctx)
+    # As ``seed_demo`` seeds: the foreign keys checked once at the end (not a
+    # deferred check queued per row, which the test's teardown would run one by
+    # one before its rollback) and an explicit audit context (pghistory's
+    # trigger skips its subtransaction per row).
+    tables = sorted(connection.introspection.django_table_names(only_existing=True))
+    with pghistory.context(source="test"), foreign_keys_checked_at_end(tables):
+        seed_organisation(ctx)
+        seed(ctx)
     return ctx
 
 

@@ -19,7 +19,7 @@ from budget.rates.models import Statement, StatementLine
 from disponering.models import LedgerEntry
 from tests.visitation.conftest import make_placement
 from visitation.models import Citizen, Decision, Placement, RetentionItem, RetentionRun
-from visitation.retention import _events_of, apply_retention, cutoff_for, retention_report
+from visitation.retention import apply_retention, cutoff_for, events_of, retention_report
 
 
 def _ended(vis, end: dt.date, **kw) -> Placement:
@@ -174,10 +174,10 @@ def test_apply_anonymises_the_person_and_keeps_the_money(org, vis):
 
     # The history keeps none of it either.
 
-    for event_model in _events_of(Citizen):
+    for event_model in events_of(Citizen):
         assert not event_model.objects.filter(case_number=old_case).exists()
         assert not event_model.objects.filter(pgh_obj_id=citizen.pk, initials="AB").exists()
-    for event_model in _events_of(LedgerEntry):
+    for event_model in events_of(LedgerEntry):
         assert not event_model.objects.filter(pgh_obj_id=entry.pk, title__contains="AB").exists()
 
     # The run is recorded: by whom, with what rule, and what it touched.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +31,7 @@ def _action(
     template_title: str,
     run: Any,
     success: str,
-    extra: dict[str, Any] | None = None,
+    extra: dict[str, Any] | Callable[[Placement], dict[str, Any]] | None = None,
     form_kwargs: Any = None,
 ) -> HttpResponse:
     """GET shows the form; POST runs the service with a version check.
@@ -166,7 +167,7 @@ def placement_package_consequence(request: AuthenticatedHttpRequest, pk: int) ->
                 from_date=effective,
             )
         )
-        context["home_name"] = placement.offer.home.name
+        context["home_name"] = placement.offer.home.name if placement.offer.home else ""  # an own home here
     return render(request, "visitation/_package_consequence.html", context)
 
 

@@ -62,14 +62,15 @@ def _panel_context(form: PlacementForm, data: Any) -> dict[str, Any]:
     for hp in HourPrice.objects.filter(home_id__in=home_ids, year__lte=start.year).order_by("home_id", "-year"):
         hour_prices.setdefault(hp.home_id, hp.hour_price)
 
-    def price_of(o: Offer) -> Decimal | None:
+    def price_of(o: Any) -> Decimal | None:  # an offer annotated with list_price (offers_for_ladder)
         if o.home_id:
             hp = hour_prices.get(o.home_id)
             return to_money(package.weekly_hours * hp * 52) if package and hp else None
-        return o.list_price
+        list_price: Decimal | None = o.list_price
+        return list_price
 
     # The chosen paragraph's offers, cheapest first (the chosen one always shown).
-    same = [
+    same: list[dict[str, Any]] = [
         {"offer": o, "price": price_of(o), "hour_price": hour_prices.get(o.home_id) if o.home_id else None}
         for o in offers
         if paragraph and o.paragraph_id == paragraph.pk

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -85,6 +86,7 @@ def approval_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not can(user, "visitation.view_approval_queue"):
         raise PermissionDenied("Din rolle giver ikke adgang til godkendelserne.")
     groups: dict[str, list[Placement]] = {lv.value: [] for lv in ApprovalLevel}
+    p: Any  # annotated by approval_queue with committee_approved
     for p in selectors.approval_queue(user):
         level = p.required_level
         if level == ApprovalLevel.POLITICAL and not p.committee_approved:

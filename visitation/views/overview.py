@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,7 +16,7 @@ from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.dates import selectable_years
 from botilbud.registry import home_tabs_for
 from visitation import selectors
-from visitation.models import Placement, Provider
+from visitation.models import Placement
 from visitation.views.common import common_context, current_user, local_today
 
 
@@ -33,11 +32,6 @@ def purchases_sales(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not 2000 <= year <= 2100:
         year = today.year
     on = today if year == today.year else dt.date(year, 12, 31)
-    purchases = selectors.purchases_by_provider_kind(user, year=year, on=on)
-    sales = list(selectors.sales_by_municipality(user, year=year, on=on))
-    external = [r for r in purchases if r["kind"] != Provider.Kind.OWN]
-    total_cost = sum((r["year_cost"] for r in purchases), Decimal("0.00"))
-    external_cost = sum((r["year_cost"] for r in external), Decimal("0.00"))
     return render(
         request,
         "visitation/purchases_sales.html",
@@ -45,20 +39,7 @@ def purchases_sales(request: AuthenticatedHttpRequest) -> HttpResponse:
             "year": year,
             "on": on,
             "years": selectable_years(year, first=selectors.first_placement_year(), today=today),
-            "purchases": purchases,
-            "purchases_total": {
-                "placements": sum(r["placements"] for r in purchases),
-                "in_force": sum(r["in_force"] for r in purchases),
-                "annual_in_force": sum((r["annual_in_force"] for r in purchases), Decimal("0.00")),
-                "year_cost": total_cost,
-            },
-            "external_share": (external_cost / total_cost * 100) if total_cost else None,
-            "sales": sales,
-            "sales_total": {
-                "placements": sum(r["placements"] for r in sales),
-                "in_force": sum(r["in_force"] for r in sales),
-                "year_income": sum((r["year_income"] for r in sales), Decimal("0.00")),
-            },
+            **selectors.purchases_and_sales(user, year=year, on=on),
             "list_url": reverse("visitation:placement_list"),
         },
     )

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -16,7 +15,7 @@ from botilbud.http import AuthenticatedHttpRequest
 from botilbud.lib.planner import joins_in_written_order
 from botilbud.permissions import can
 from visitation import selectors, services
-from visitation.models import ApprovalLevel, Placement, sees_case_numbers
+from visitation.models import ApprovalLevel, sees_case_numbers
 from visitation.views.common import common_context, current_user, local_today
 
 
@@ -59,11 +58,7 @@ def start_section_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     counts = selectors.worklist_counts(user, today=today)
 
     own_level = services.user_competence(user) or ""
-    queue = (
-        selectors.placements_for(user)
-        .filter(status=Placement.Status.PROPOSED)
-        .aggregate(total=Count("pk"), mine=Count("pk", filter=Q(required_level=own_level)))
-    )
+    queue = selectors.proposals_waiting(user, level=own_level)
     return {
         "vis_rows": rows,
         "vis_counts": counts,

@@ -8,6 +8,7 @@ prints the report and writes nothing.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -29,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--today", help="Dato (ÅÅÅÅ-MM-DD); standard er i dag.")
         parser.add_argument("--job", default="", help="Navn på jobbet i revisionssporet.")
 
-    def handle(self, *args: object, **options: object) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             today = dt.date.fromisoformat(str(options["today"])) if options["today"] else timezone.localdate()
         except ValueError as error:
