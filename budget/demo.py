@@ -277,6 +277,7 @@ def _write_actuals(ctx, homes, years, base, tendency) -> int:  # noqa: ANN001
     # The rows are streamed into COPY as they are made (about a megabyte at a
     # time), so PostgreSQL parses one chunk while Python makes the next.
     rows: list[str] = []
+    totals: list[tuple[int, str, str, Decimal, int]] = []
     random = rng.random
     with connection.cursor() as cursor:
         with cursor.cursor.copy(
@@ -315,25 +316,29 @@ def _write_actuals(ctx, homes, years, base, tendency) -> int:  # noqa: ANN001
                             posted = f"{year}-{month:02d}-"
                             tail = f"\t{batch.pk}\n"
                             n_arts = len(arts)
+                            cents = 0
                             for w in weights:
                                 art, text = arts[int(random() * n_arts)]
                                 day = 1 + int(random() * 28)
+                                amount = f"{w * scale:.2f}"
+                                cents += int(amount.replace(".", ""))
                                 rows.append(
-                                    f"{head}{art}\t{function}.1.{art}\t{posted}{day:02d}\t{w * scale:.2f}\t{text}{tail}"
+                                    f"{head}{art}\t{function}.1.{art}\t{posted}{day:02d}\t{amount}\t{text}{tail}"
                                 )
+                            totals.append((home.pk, month_text, group, Decimal(cents) / 100, n))
                             count += n
                     if len(rows) >= 10_000:
                         copy.write("".join(rows))
                         rows.clear()
             copy.write("".join(rows))
-        cursor.execute(
-            """
-            INSERT INTO budget_actualtotal (home_id, month, "group", amount, row_count)
-            SELECT home_id, month, "group", sum(amount), count(*) FROM budget_actual
-            WHERE batch_id = %s GROUP BY home_id, month, "group"
-            """,
-            [batch.pk],
-        )
+        # The rows' sums per home, month and group (what the import keeps in
+        # ActualTotal), added up exactly in cents as the rows were written:
+        # no second pass over a million rows.
+        with cursor.cursor.copy(
+            'COPY budget_actualtotal (home_id, month, "group", amount, row_count) FROM STDIN'
+        ) as copy:
+            for total in totals:
+                copy.write_row(total)
     ActualsImport.objects.filter(pk=batch.pk).update(row_count=count)
     return count
 
@@ -359,6 +364,7 @@ def seed_baselines(ctx) -> None:  # noqa: ANN001
                 JOIN visitation_provider pr ON pr.id = o.provider_id
                 WHERE pl.status IN ('godkendt', 'aktiv', 'ophoert')
                 GROUP BY o.paragraph_id, pr.kind
+                ORDER BY o.paragraph_id, pr.kind
                 """,
                 {"first": first, "prev": dt.date(year - 1, 1, 1)},
             )

@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from botilbud.lib.bulk import update_rows
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.money import ZERO, format_kr, format_number, to_money
 from botilbud.models import AccountGroup, Home, User
@@ -252,6 +253,17 @@ def _book(carry_over: CarryOver, decided: Decimal, user: User, note: str) -> Bud
         home=carry_over.home, year=year + 1, group=CARRY_OVER_GROUP, defaults={"original": Decimal("0")}
     )
     BudgetLine.objects.select_for_update().get(pk=line.pk)
+    correction = _correction(carry_over, decided, user, note, line, timezone.now())
+    correction.save()
+    return correction
+
+
+def _correction(
+    carry_over: CarryOver, decided: Decimal, user: User, note: str, line: BudgetLine, now: dt.datetime
+) -> BudgetCorrection:
+    """The (unsaved) correction that books ``decided`` of the carry-over on next year's ``line``."""
+    delta = decided - carry_over.booked
+    year = carry_over.year_end.year
     computation = carry_over.computation
     if decided != carry_over.proposed:
         computation += f"\nBesluttet overførsel: {format_kr(decided)} ({note})"
@@ -260,8 +272,7 @@ def _book(carry_over: CarryOver, decided: Decimal, user: User, note: str) -> Bud
             f"\nTidligere bogført: {format_kr(carry_over.booked)}; denne korrektion bogfører forskellen "
             f"{format_kr(delta)}"
         )
-    now = timezone.now()
-    return BudgetCorrection.objects.create(
+    return BudgetCorrection(
         line=line,
         kind=CorrectionKind.CARRY_OVER,
         status=CorrectionStatus.APPROVED,
@@ -277,11 +288,49 @@ def _book(carry_over: CarryOver, decided: Decimal, user: User, note: str) -> Bud
 
 
 def approve_all(*, year_end: YearEnd, user: User, home_ids: list[int]) -> int:
-    """Approve every proposed carry-over of the given homes at its computed amount."""
-    count = 0
-    for carry_over in CarryOver.objects.filter(
-        year_end=year_end, home_id__in=home_ids, status=CarryOver.Status.PROPOSED
-    ).order_by("pk"):
-        carry_over_approve(carry_over=carry_over, user=user, seen_version=carry_over.version)
-        count += 1
-    return count
+    """Approve every proposed carry-over of the given homes at its computed amount:
+    what ``carry_over_approve`` does for each (the same rows and audit events), in a
+    few set-based statements."""
+    with transaction.atomic():
+        carry_overs = list(
+            CarryOver.objects.select_for_update()
+            .filter(year_end=year_end, home_id__in=home_ids, status=CarryOver.Status.PROPOSED)
+            .select_related("year_end", "home")
+            .order_by("pk")
+        )
+        if not carry_overs:
+            return 0
+        if not can(user, "budget.approve_carry_over"):
+            raise YearEndError("Kun fagchefen kan godkende overførsler.")
+        closing = carry_overs[0].year_end
+        if not closing.is_closed:
+            raise YearEndError(f"{closing.year} er genåbnet: luk året igen, før overførslen godkendes.")
+        lines = {
+            line.home_id: line
+            for line in BudgetLine.objects.select_for_update().filter(
+                home_id__in={c.home_id for c in carry_overs}, year=closing.year + 1, group=CARRY_OVER_GROUP
+            )
+        }
+        new_lines, corrections = [], []
+        now = timezone.now()
+        for carry_over in carry_overs:
+            decided = carry_over.proposed
+            if decided != carry_over.booked:
+                line = lines.get(carry_over.home_id)
+                if line is None:
+                    line = lines[carry_over.home_id] = BudgetLine(
+                        home=carry_over.home, year=closing.year + 1, group=CARRY_OVER_GROUP, original=Decimal("0")
+                    )
+                    new_lines.append(line)
+                corrections.append(_correction(carry_over, decided, user, "", line, now))
+            carry_over.amount, carry_over.note = decided, ""
+            carry_over.booked = decided
+            carry_over.status = CarryOver.Status.APPROVED
+            carry_over.decided_by, carry_over.decided_at = user, now
+            carry_over.version += 1
+        BudgetLine.objects.bulk_create(new_lines)
+        BudgetCorrection.objects.bulk_create(corrections)
+        update_rows(
+            CarryOver, carry_overs, ["amount", "note", "booked", "status", "decided_by", "decided_at", "version"]
+        )
+        return len(carry_overs)

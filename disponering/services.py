@@ -272,8 +272,7 @@ def _months_for(entry: LedgerEntry, monthly: Mapping[dt.date, Decimal] | None) -
     return months
 
 
-@transaction.atomic
-def entry_create(
+def _build_entry(
     *,
     home: Home,
     user: User | None,
@@ -291,7 +290,8 @@ def entry_create(
     generated_key: str = "",
     generated_data: dict[str, Any] | None = None,
     placement: Any = None,
-) -> LedgerEntry:
+) -> tuple[LedgerEntry, MonthAmounts]:
+    """The unsaved entry and its months, as ``entry_create`` writes them."""
     if spread == Spread.ONE_OFF:
         end_date = max(end_date, start_date)
     entry = LedgerEntry(
@@ -312,10 +312,67 @@ def entry_create(
     )
     if placement is not None and hasattr(LedgerEntry, "placement"):
         entry.placement = placement
-    months = _months_for(entry, monthly)
+    return entry, _months_for(entry, monthly)
+
+
+@transaction.atomic
+def entry_create(
+    *,
+    home: Home,
+    user: User | None,
+    category: str,
+    account_group: str,
+    title: str,
+    amount: Decimal,
+    start_date: dt.date,
+    end_date: dt.date,
+    spread: str = Spread.EVEN,
+    status: str = Status.EXPECTED,
+    comment: str = "",
+    monthly: Mapping[dt.date, Decimal] | None = None,
+    generated: bool = False,
+    generated_key: str = "",
+    generated_data: dict[str, Any] | None = None,
+    placement: Any = None,
+) -> LedgerEntry:
+    entry, months = _build_entry(
+        home=home,
+        user=user,
+        category=category,
+        account_group=account_group,
+        title=title,
+        amount=amount,
+        start_date=start_date,
+        end_date=end_date,
+        spread=spread,
+        status=status,
+        comment=comment,
+        monthly=monthly,
+        generated=generated,
+        generated_key=generated_key,
+        generated_data=generated_data,
+        placement=placement,
+    )
     entry.save()
     _write_months(entry, months)
     return entry
+
+
+@transaction.atomic
+def entries_create(specs: list[dict[str, Any]]) -> list[LedgerEntry]:
+    """``entry_create`` for many entries at once, in order: the same rows (and
+    audit events: the trigger fires per row) in two INSERTs instead of two per entry."""
+    built = [_build_entry(**spec) for spec in specs]
+    entries = LedgerEntry.objects.bulk_create([entry for entry, _ in built])
+    LedgerEntryMonth.objects.bulk_create(
+        [
+            LedgerEntryMonth(entry=entry, home_id=entry.home_id, account_group=entry.account_group, month=m, amount=a)
+            for entry, months in built
+            for m, a in months
+            if a
+        ]
+    )
+    return entries
 
 
 UPDATABLE = {

@@ -1,11 +1,13 @@
 """Set-based writes of the demo seeders (botilbud.lib.bulk) and the planner hint (botilbud.lib.planner)."""
 
 import datetime as dt
+import math
+from decimal import Decimal as D
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from botilbud.lib.bulk import ChangedTables, foreign_keys_checked_at_end, update_rows
+from botilbud.lib.bulk import ChangedTables, copy_create, foreign_keys_checked_at_end, update_rows
 from botilbud.lib.planner import joins_in_written_order
 from botilbud.models import Home, HourPrice
 from visitation.models import Citizen
@@ -79,6 +81,47 @@ def test_changed_tables_names_the_tables_written_since_the_last_call(org):
     HourPrice.objects.create(home=org.home_b, year=2025, hour_price="300.00")
     assert changed.since_last() == [HourPrice._meta.db_table]
     assert changed.since_last() == []
+
+
+def test_copy_create_writes_what_bulk_create_writes(org):
+    made = HourPrice.objects.bulk_create([HourPrice(home=org.home_b, year=1990, hour_price="301.50")])
+    copied = copy_create(
+        HourPrice,
+        [
+            HourPrice(home=org.home_b, year=1991, hour_price="302.25"),
+            HourPrice(home=org.home_b, year=1992, hour_price="303.00"),
+        ],
+    )
+    assert [p.pk for p in copied] == [made[0].pk + 1, made[0].pk + 2]  # the ids an INSERT would take next
+    stored = {p.year: p for p in HourPrice.objects.filter(year__in=[1990, 1991, 1992])}
+    assert stored[1991].hour_price == D("302.25") and stored[1991].home_id == org.home_b.pk
+    assert stored[1992].version == stored[1990].version == 1
+    # Row triggers fire as for INSERT: each copied row has its audit event.
+    events = HourPrice.pgh_event_model.objects.filter(pgh_obj_id__in=[p.pk for p in copied])
+    assert events.count() == 2
+    with pytest.raises(ValueError):
+        copy_create(HourPrice, copied)  # already saved
+
+
+def test_changed_tables_needing_statistics_follows_autovacuums_rule(org):
+    table = HourPrice._meta.db_table
+    changed = ChangedTables([Home._meta.db_table, table])
+    changed.needing_statistics()
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {table}")
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        rows = cursor.fetchone()[0]
+    threshold = math.ceil(50 + 0.1 * max(rows, 0))  # rows written that make the statistics stale
+    years = iter(range(1000, 3000))
+    HourPrice.objects.bulk_create(
+        [HourPrice(home=org.home_b, year=next(years), hour_price="300.00") for _ in range(threshold - 1)]
+    )
+    assert changed.needing_statistics() == []  # a few rows: the statistics still describe the table
+    HourPrice.objects.bulk_create(
+        [HourPrice(home=org.home_b, year=next(years), hour_price="300.00") for _ in range(threshold)]
+    )
+    assert changed.needing_statistics() == [table]
+    assert changed.needing_statistics() == []
 
 
 def _join_collapse_limit() -> str:

@@ -49,6 +49,50 @@ def update_rows(model: type[models.Model], objs: Sequence[models.Model], fields:
         return int(cursor.rowcount)
 
 
+def copy_create(model: type[models.Model], objs: Sequence[models.Model]) -> Sequence[models.Model]:
+    """What ``QuerySet.bulk_create`` writes, through COPY: the ids are taken from the
+    table's sequence first, in order (the ids ``bulk_create``'s INSERT would give),
+    and each value is what ``save()`` sends (``pre_save``, ``get_db_prep_save``).
+
+    Worth it for rows with large JSON values: psycopg quotes each INSERT parameter
+    in Python (the demo's follow-up snapshots, about 7 KB each, insert in about
+    half the time and a third of the wall time). For rows of small plain values
+    ``bulk_create`` is as fast. Row triggers fire as for INSERT. Sets each object's
+    pk; returns ``objs``. Only for new objects without a pk and plain values (no
+    expressions).
+    """
+    if not objs:
+        return objs
+    meta = model._meta
+    pk = meta.pk
+    assert pk is not None
+    fields = [f for f in meta.concrete_fields if f is not pk and not getattr(f, "generated", False)]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, pk.column, len(objs)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        columns = ", ".join(quote(str(f.column)) for f in [pk, *fields])
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj, pk_value in zip(objs, ids, strict=True):
+                if obj.pk is not None:
+                    raise ValueError("copy_create writes new objects only")
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]  # Django's own step of bulk_create, untyped in the stubs
+                row = [pk_value]
+                for field in fields:
+                    value = field.pre_save(obj, add=True)
+                    if hasattr(value, "resolve_expression"):
+                        raise ValueError(f"copy_create cannot write an expression ({field.name})")
+                    row.append(field.get_db_prep_save(value, connection))
+                copy.write_row(row)
+                obj.pk = pk_value
+                obj._state.adding = False
+                obj._state.db = connection.alias
+    return objs
+
+
 class ChangedTables:
     """Which of ``tables`` this transaction wrote to since the last call (PostgreSQL's
     per-transaction counters, ``pg_stat_xact_user_tables``)."""
@@ -58,6 +102,25 @@ class ChangedTables:
         self.seen: dict[str, int] = {}
 
     def since_last(self) -> list[str]:
+        return sorted(self._written())
+
+    def needing_statistics(self) -> list[str]:
+        """The tables written since the last call whose statistics no longer describe them:
+        never analyzed, or written in at least 50 rows + 10 % of the rows they had when
+        last analyzed (autovacuum's default rule for ANALYZE)."""
+        written = self._written()
+        if not written:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relname, reltuples FROM pg_class "
+                "WHERE relnamespace = current_schema()::regnamespace AND relname = ANY(%s)",
+                [list(written)],
+            )
+            rows = dict(cursor.fetchall())
+        return sorted(t for t, n in written.items() if rows.get(t, -1) < 0 or n >= 50 + 0.1 * rows[t])
+
+    def _written(self) -> dict[str, int]:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT relname, n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_xact_user_tables "
@@ -65,7 +128,7 @@ class ChangedTables:
                 [self.tables],
             )
             now = dict(cursor.fetchall())
-        written = sorted(t for t, n in now.items() if n != self.seen.get(t, 0))
+        written = {t: n - self.seen.get(t, 0) for t, n in now.items() if n != self.seen.get(t, 0)}
         self.seen = now
         return written
 
@@ -102,4 +165,4 @@ def foreign_keys_checked_at_end(tables: list[str]) -> Iterator[None]:
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}")
 
 
-__all__ = ["ChangedTables", "foreign_keys_checked_at_end", "update_rows"]
+__all__ = ["ChangedTables", "copy_create", "foreign_keys_checked_at_end", "update_rows"]

@@ -50,12 +50,13 @@ def _previous_forecasts(home_ids: list[int], round_: Round) -> dict[int, dict[st
         )
         .order_by("home_id", "-round__month")
         .distinct("home_id")
-        .values_list("home_id", "snapshot")
+        # Only the parts read here, not each whole snapshot (a round of 150 homes is about 1 MB of JSON).
+        .values_list("home_id", "snapshot__economy", "snapshot__totals__forecast")
     )
     result: dict[int, dict[str, Decimal]] = {}
-    for home_id, snapshot in rows:
-        result[home_id] = {r["group"]: Decimal(r["forecast"]) for r in snapshot["economy"]}
-        result[home_id]["total"] = Decimal(snapshot["totals"]["forecast"])
+    for home_id, economy, total in rows:
+        result[home_id] = {r["group"]: Decimal(r["forecast"]) for r in economy}
+        result[home_id]["total"] = Decimal(total)
     return result
 
 

@@ -141,9 +141,12 @@ def _sale_entries(placement: Any):
     return LedgerEntry.objects.filter(placement_id=placement.pk, generated=True, generated_key__startswith="salg")
 
 
-def year_months(placement: Any, year: int, today: dt.date | None = None) -> list[tuple[dt.date, Decimal]] | None:
+def year_months(
+    placement: Any, year: int, today: dt.date | None = None, rates: dict | None = None, changes: list | None = None
+) -> list[tuple[dt.date, Decimal]] | None:
     """The sale's income per month in ``year`` (negative, municipal sign), or ``None`` when
-    the sale does not run in the year or the year has no rate in force for it."""
+    the sale does not run in the year or the year has no rate in force for it.
+    ``rates`` and ``changes`` as for ``segments_in`` (to price many sales without queries each)."""
 
     if placement.status not in ("godkendt", "aktiv", "ophoert"):
         return None
@@ -151,7 +154,7 @@ def year_months(placement: Any, year: int, today: dt.date | None = None) -> list
     last = min(horizon_end(placement.start_date, placement.end_date, today), dt.date(year, 12, 31))
     if last < first:
         return None
-    segments = segments_in(placement, first, last)
+    segments = segments_in(placement, first, last, rates=rates, changes=changes)
     if not segments or all(s.day_rate is None for s in segments):
         return None
     return [
@@ -169,6 +172,43 @@ def year_months(placement: Any, year: int, today: dt.date | None = None) -> list
     ]
 
 
+def _title_and_comment(placement: Any, year: int, months: list) -> tuple[str, str, dt.date, dt.date]:
+    first, last = months[0][0], month_end(months[-1][0])
+    start = max(placement.start_date, first)
+    end = min(placement.end_date or last, last)
+    who = getattr(placement.citizen, "initials", "") or f"bevilling {placement.pk}"
+    title = f"Salg: {who} ({placement.paying_municipality.name})"
+    if year > placement.start_date.year:
+        title += f", {year}"
+    comment = (
+        f"Automatisk fra visitationen: salg til {placement.paying_municipality.name} til botilbuddets "
+        f"takst for {year} (døgntakst × dage) fra {start:%d-%m-%Y} til {end:%d-%m-%Y}."
+    )
+    return title, comment, start, end
+
+
+def new_entry(placement: Any, year: int, months: list) -> dict[str, Any]:
+    """The fields of a sale's new ledger entry for ``year`` (``services.entry_create``)."""
+    title, comment, start, end = _title_and_comment(placement, year, months)
+    return {
+        "home": placement.offer.home,
+        "user": None,
+        "category": Category.MOVE_IN,
+        "account_group": AccountGroup.INCOME,
+        "title": title,
+        "amount": sum((a for _, a in months), ZERO),
+        "start_date": start,
+        "end_date": end,
+        "spread": Spread.MONTHLY,
+        "monthly": dict(months),
+        "comment": comment,
+        "generated": True,
+        "generated_key": f"salg:{year}",
+        "generated_data": {"year": year, "placement_id": placement.pk},
+        "placement": placement,
+    }
+
+
 def _write_year(placement: Any, year: int, months: list | None, existing: Any) -> None:
     if months is None:
         if existing is not None and existing.status != Status.CANCELLED:
@@ -181,39 +221,12 @@ def _write_year(placement: Any, year: int, months: list | None, existing: Any) -
                 comment=f"Salget løber ikke i {year}, eller {year} har ingen takst: annulleret.",
             )
         return
-    home = placement.offer.home
-    total = sum((a for _, a in months), ZERO)
-    first, last = months[0][0], month_end(months[-1][0])
-    start = max(placement.start_date, first)
-    end = min(placement.end_date or last, last)
-    who = getattr(placement.citizen, "initials", "") or f"bevilling {placement.pk}"
-    title = f"Salg: {who} ({placement.paying_municipality.name})"
-    if year > placement.start_date.year:
-        title += f", {year}"
-    comment = (
-        f"Automatisk fra visitationen: salg til {placement.paying_municipality.name} til botilbuddets "
-        f"takst for {year} (døgntakst × dage) fra {start:%d-%m-%Y} til {end:%d-%m-%Y}."
-    )
-    data = {"year": year, "placement_id": placement.pk}
     if existing is None:
-        services.entry_create(
-            home=home,
-            user=None,
-            category=Category.MOVE_IN,
-            account_group=AccountGroup.INCOME,
-            title=title,
-            amount=total,
-            start_date=start,
-            end_date=end,
-            spread=Spread.MONTHLY,
-            monthly=dict(months),
-            comment=comment,
-            generated=True,
-            generated_key=f"salg:{year}",
-            generated_data=data,
-            placement=placement,
-        )
+        services.entry_create(**new_entry(placement, year, months))
         return
+    total = sum((a for _, a in months), ZERO)
+    title, comment, start, end = _title_and_comment(placement, year, months)
+    data = {"year": year, "placement_id": placement.pk}
     status = Status.EXPECTED if existing.status == Status.CANCELLED else existing.status
     services.entry_update(
         entry=existing,

@@ -261,18 +261,32 @@ def calculation_result(calc: RateCalculation) -> RateResult:
 
 def new_calculation(home: Home, year: int) -> RateCalculation:
     """An unsaved draft with the agreement's defaults and the home's places and occupancy."""
+    return new_calculations([home], year)[0]
+
+
+def new_calculations(homes: list[Home], year: int) -> list[RateCalculation]:
+    """``new_calculation`` for each of ``homes``, in two queries."""
     rules = RateSettings.load()
-    previous = RateCalculation.objects.filter(home=home, year__lt=year).order_by("-year").first()
-    return RateCalculation(
-        home=home,
-        year=year,
-        places=home.capacity,
-        occupancy_pct=home.budgeted_occupancy,
-        overhead_pct=rules.overhead_pct,
-        capital_costs=previous.capital_costs if previous else ZERO,
-        regulation_limit_pct=rules.regulation_limit_pct,
-        cost_groups=list(rules.cost_groups),
-    )
+    previous: dict[int, Decimal] = {}
+    for home_id, capital in (
+        RateCalculation.objects.filter(home__in=homes, year__lt=year)
+        .order_by("home_id", "-year", "pk")
+        .values_list("home_id", "capital_costs")
+    ):
+        previous.setdefault(home_id, capital)
+    return [
+        RateCalculation(
+            home=home,
+            year=year,
+            places=home.capacity,
+            occupancy_pct=home.budgeted_occupancy,
+            overhead_pct=rules.overhead_pct,
+            capital_costs=previous.get(home.pk, ZERO),
+            regulation_limit_pct=rules.regulation_limit_pct,
+            cost_groups=list(rules.cost_groups),
+        )
+        for home in homes
+    ]
 
 
 @dataclass(frozen=True)
@@ -297,11 +311,22 @@ def approved_rate(home: Home | int, year: int, package: Any = None) -> ApprovedR
     """The approved rate for a placement with ``package`` (a SupportPackage, its id or None)."""
     home_id = home if isinstance(home, int) else home.pk
     package_id = package if isinstance(package, int) or package is None else package.pk
-    calc = (
-        RateCalculation.objects.filter(home_id=home_id, year=year, status__in=PRICING_STATUSES)
-        .prefetch_related("levels__packages")
-        .first()
-    )
+    return rate_in_force(calculations_in_force(year, [home_id]).get(home_id), package_id)
+
+
+def calculations_in_force(year: int, home_ids: list[int]) -> dict[int, RateCalculation]:
+    """{home_id: the year's calculation that prices its placements}, with its levels and
+    their packages (three queries), for ``rate_in_force``."""
+    result: dict[int, RateCalculation] = {}
+    for calc in RateCalculation.objects.filter(
+        home_id__in=home_ids, year=year, status__in=PRICING_STATUSES
+    ).prefetch_related("levels__packages"):
+        result.setdefault(calc.home_id, calc)
+    return result
+
+
+def rate_in_force(calc: RateCalculation | None, package_id: int | None) -> ApprovedRate | None:
+    """``approved_rate`` from a calculation of ``calculations_in_force`` (no queries)."""
     if calc is None:
         return None
     levels = list(calc.levels.all())
@@ -312,7 +337,7 @@ def approved_rate(home: Home | int, year: int, package: Any = None) -> ApprovedR
         annual, day, name = level.approved_annual, level.approved_day, level.name
     if annual is None or day is None:
         return None
-    return ApprovedRate(home_id, year, name, annual, to_money(annual / 12), day)
+    return ApprovedRate(calc.home_id, calc.year, name, annual, to_money(annual / 12), day)
 
 
 def approved_day_rates(year: int, home_id: int | None = None) -> dict[tuple[int, int | None], Decimal]:

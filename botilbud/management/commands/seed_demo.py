@@ -65,10 +65,11 @@ class Command(BaseCommand):
                     # computes forecasts over a million actuals). Inside this one
                     # transaction autovacuum cannot see the new rows, so the
                     # planner would have no statistics; ANALYZE sees our own rows.
-                    # Only the tables this step wrote (the others' statistics are
-                    # current), and only ours: a plain ANALYZE would also lock the
-                    # shared system catalogs until this transaction commits.
-                    written = changed.since_last()
+                    # Only the tables this step wrote so much that their statistics
+                    # are off (autovacuum's rule; the others' are current), and only
+                    # ours: a plain ANALYZE would also lock the shared system catalogs
+                    # until this transaction commits.
+                    written = changed.needing_statistics()
                     if written:
                         with connection.cursor() as cursor:
                             cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in written))
