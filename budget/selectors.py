@@ -12,12 +12,14 @@ Deviation = forecast − corrected budget (positive = overspend, "merforbrug").
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -28,6 +30,7 @@ from botilbud.permissions import can
 from budget.models import (
     Actual,
     ActualTotal,
+    ActualYear,
     BudgetCorrection,
     BudgetLine,
     CarryOver,
@@ -290,7 +293,15 @@ def group_parts(home_id: int, year: int, month: int) -> dict[str, list[GroupPart
 
 
 def group_parts_for_homes(home_ids: list[int], year: int, month: int) -> dict[int, dict[str, list[GroupPart]]]:
-    """``group_parts`` for many homes in the same two queries: home → kind → parts (every home listed)."""
+    """``group_parts`` for many homes in at most three queries: home → kind → parts (every home listed).
+
+    Only the postings of the finer groups (codes other than the three kinds')
+    are summed, through the partial index ``actual_finer_groups``; a kind's own
+    part is its actuals to date (``ActualYear``, what every page shows for the
+    kind) minus its finer parts, so the kind's many postings are never read.
+    (``ActualTotal`` sums each posting under its group's kind: the kind's own
+    code is the rest.) Should a kind's code be listed under another kind, every
+    part is summed from the postings, as before."""
 
     by_kind: dict[str, list[GroupDefinition]] = {}
     for g in GroupDefinition.objects.order_by("order", "code"):
@@ -300,14 +311,32 @@ def group_parts_for_homes(home_ids: list[int], year: int, month: int) -> dict[in
         return {}
     sums: dict[tuple[int, str], Decimal] = {}
     if month and home_ids:
-        sums = {
-            (r["home_id"], r["group"]): r["total"]
-            for r in Actual.objects.filter(
-                home_id__in=home_ids, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, month, 1)
-            )
-            .values("home_id", "group")
-            .annotate(total=Sum("amount"))
-        }
+        kinds = set(AccountGroup.values)
+        codes = [g.code for groups in split.values() for g in groups]
+        derived = [k for k, groups in split.items() if any(g.code == k for g in groups)]
+        if any(g.code in kinds and g.code != k for k, groups in split.items() for g in groups):
+            finer, derived = codes, []  # an odd chart: sum every part from the postings
+        else:
+            finer = [c for c in codes if c not in kinds]
+        postings = Actual.objects.filter(
+            home_id__in=home_ids, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, month, 1)
+        )
+        if finer:
+            sums = {
+                (r["home_id"], r["group"]): r["total"]
+                for r in postings.filter(group__in=finer).values("home_id", "group").annotate(total=Sum("amount"))
+            }
+        if derived:
+            to_date = reduce(operator.add, [F(f"m{i:02d}") for i in range(1, month + 1)])
+            for home_id, kind, total in (
+                ActualYear.objects.filter(year=year, home_id__in=home_ids, group__in=derived)
+                .annotate(
+                    to_date=ExpressionWrapper(to_date, output_field=DecimalField(max_digits=16, decimal_places=2))
+                )
+                .values_list("home_id", "group", "to_date")
+            ):
+                finer_parts = sum((sums.get((home_id, g.code), ZERO) for g in split[kind] if g.code != kind), ZERO)
+                sums[(home_id, kind)] = total - finer_parts
     return {
         home_id: {
             kind: [GroupPart(g.code, g.name, sums.get((home_id, g.code), ZERO)) for g in groups]
