@@ -41,6 +41,7 @@ from pghistory.models import Event
 
 from botilbud.http import AuthenticatedHttpRequest
 from botilbud.models import Home, Role, User
+from botilbud.permissions import can
 
 # Field names that are personal data wherever they appear.
 PERSONAL_FIELD_NAMES = {
@@ -228,9 +229,9 @@ register_scope("homes", RecipientScope(reach=lambda user: scope_of(Home.objects.
 register_scope(
     "admin",
     RecipientScope(
-        reach=lambda user: "alle" if user.role == Role.ADMIN else "ingen",
+        reach=lambda user: "alle" if can(user, "botilbud.use_admin") else "ingen",
         own="Egne",
-        detail=lambda user: "i administrationen" if user.role == Role.ADMIN else "",
+        detail=lambda user: "i administrationen" if can(user, "botilbud.use_admin") else "",
     ),
 )
 

@@ -31,6 +31,7 @@ from botilbud.lib.tabular import ReadOptions
 from botilbud.lib.validators import COMMENT_LENGTH, free_text, validate_no_cpr
 from botilbud.models import AccountGroup, Home, Versioned
 from budget.profiles import own_layout_index
+from budget.staffing import GroupInput, StaffingInput
 
 
 class Dranst(models.TextChoices):
@@ -638,6 +639,40 @@ class StaffingPlan(Versioned):
 
     def __str__(self) -> str:
         return f"{self.home} {self.year}"
+
+    def staffing_input(self, year: int) -> StaffingInput:
+        """The plan as the staff-hours calculation reads it (its staff groups once it is saved)."""
+        groups = (
+            tuple(
+                GroupInput(
+                    name=g.name,
+                    share_pct=g.share_pct,
+                    annual_wage_cost=g.annual_wage_cost,
+                    evening_pct=g.evening_pct,
+                    night_pct=g.night_pct,
+                    weekend_pct=g.weekend_pct,
+                    evening_supplement=g.evening_supplement,
+                    night_supplement=g.night_supplement,
+                    weekend_supplement=g.weekend_supplement,
+                )
+                for g in self.groups.all()
+            )
+            if self.pk
+            else ()
+        )
+        return StaffingInput(
+            groups=groups,
+            wage_budget=self.wage_budget,
+            annual_wage_cost=self.annual_wage_cost,
+            year=year,
+            annual_norm_hours=self.annual_norm_hours,
+            holiday_weeks=self.holiday_weeks,
+            extra_holiday_days=self.extra_holiday_days,
+            sickness_pct=self.sickness_pct,
+            competence_hours=self.competence_hours,
+            meeting_hours=self.meeting_hours,
+            other_hours=self.other_hours,
+        )
 
 
 @pghistory.track()

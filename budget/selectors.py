@@ -39,7 +39,7 @@ from budget.models import (
     YearEnd,
 )
 from budget.nextyear.models import BudgetDraft
-from budget.staffing import GroupInput, StaffingInput, StaffingResult, roster_cost, staff_hours
+from budget.staffing import StaffingResult, roster_cost, staff_hours
 from disponering.selectors import expected_changes, expected_changes_after, staff_changes
 
 GROUPS = [g.value for g in AccountGroup]
@@ -532,11 +532,11 @@ def staffing_figures(home: Home, year: int, plan: StaffingPlan) -> dict[str, Any
     """What the staff-hours page shows of ``plan``: the roster hours its wage budget buys
     (``budget.staffing``) with the waterfall chart, the roster's cost, and the year's staff
     entries in the ledger beside the wage budget."""
-    result = staff_hours(_staffing_input(plan, year))
+    result = staff_hours(plan.staffing_input(year))
     cost = None
     if plan.roster_hours_per_week:
         try:
-            cost = roster_cost(_staffing_input(plan, year), plan.roster_hours_per_week)
+            cost = roster_cost(plan.staffing_input(year), plan.roster_hours_per_week)
         except ValueError:
             cost = None
     chart = {
@@ -554,40 +554,6 @@ def staffing_figures(home: Home, year: int, plan: StaffingPlan) -> dict[str, Any
         "cost": cost,
         "chart": chart,
     }
-
-
-def _staffing_input(plan: StaffingPlan, year: int) -> StaffingInput:
-    groups = (
-        tuple(
-            GroupInput(
-                name=g.name,
-                share_pct=g.share_pct,
-                annual_wage_cost=g.annual_wage_cost,
-                evening_pct=g.evening_pct,
-                night_pct=g.night_pct,
-                weekend_pct=g.weekend_pct,
-                evening_supplement=g.evening_supplement,
-                night_supplement=g.night_supplement,
-                weekend_supplement=g.weekend_supplement,
-            )
-            for g in plan.groups.all()
-        )
-        if plan.pk
-        else ()
-    )
-    return StaffingInput(
-        groups=groups,
-        wage_budget=plan.wage_budget,
-        annual_wage_cost=plan.annual_wage_cost,
-        year=year,
-        annual_norm_hours=plan.annual_norm_hours,
-        holiday_weeks=plan.holiday_weeks,
-        extra_holiday_days=plan.extra_holiday_days,
-        sickness_pct=plan.sickness_pct,
-        competence_hours=plan.competence_hours,
-        meeting_hours=plan.meeting_hours,
-        other_hours=plan.other_hours,
-    )
 
 
 def _staff_ledger(home: Home, year: int, wage_budget: Decimal, result: StaffingResult) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from budget.nextyear import calc, selectors
 from budget.nextyear.models import BudgetDraft, BudgetDraftLine
 from budget.rates.calc import RateError, compute_rate
 from budget.rates.selectors import approved_day_rates, new_calculation, regulation_for
-from budget.staffing import GroupInput, StaffingInput, staff_hours
+from budget.staffing import staff_hours
 
 
 class DraftError(ValueError):
@@ -113,32 +113,7 @@ def _wages(
                 Row(pl.label("wage"), pl.wage, "pct"),
             ],
         )
-    data = StaffingInput(
-        wage_budget=plan.wage_budget,
-        annual_wage_cost=plan.annual_wage_cost,
-        year=plan.year,
-        annual_norm_hours=plan.annual_norm_hours,
-        holiday_weeks=plan.holiday_weeks,
-        extra_holiday_days=plan.extra_holiday_days,
-        sickness_pct=plan.sickness_pct,
-        competence_hours=plan.competence_hours,
-        meeting_hours=plan.meeting_hours,
-        other_hours=plan.other_hours,
-        groups=tuple(
-            GroupInput(
-                name=g.name,
-                share_pct=g.share_pct,
-                annual_wage_cost=g.annual_wage_cost,
-                evening_pct=g.evening_pct,
-                night_pct=g.night_pct,
-                weekend_pct=g.weekend_pct,
-                evening_supplement=g.evening_supplement,
-                night_supplement=g.night_supplement,
-                weekend_supplement=g.weekend_supplement,
-            )
-            for g in plan.groups.all()
-        ),
-    )
+    data = plan.staffing_input(plan.year)
     try:
         result = calc.wage_budget(data, roster_hours_per_week=plan.roster_hours_per_week, year=year, wage_pct=pl.wage)
     except ValueError as exc:
