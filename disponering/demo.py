@@ -7,7 +7,9 @@ Registered as ``demo_seeder(30, "disponering", seed)``. Uses bulk inserts so
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
+from typing import Any
 
 import pgtrigger
 from django.db import connection
@@ -33,20 +35,21 @@ ONE_OFFS = [
 ]
 
 
-def _date_in(rng, year: int) -> dt.date:
+def _date_in(rng: random.Random, year: int) -> dt.date:
     return dt.date(year, rng.randint(1, 12), rng.choice([1, 1, 1, 15, rng.randint(2, 28)]))
 
 
-def _who(rng) -> str:
+def _who(rng: random.Random) -> str:
     if rng.random() < 0.6:
         return "".join(rng.sample(INITIALS, 2))
-    return rng.choice(ROLES)
+    role: str = rng.choice(ROLES)
+    return role
 
 
 def seed(ctx: DemoContext) -> None:
     rng = ctx.rng
     per = PER_HOME_YEAR.get(ctx.scale, 8)
-    writers: dict[int, list[int]] = {}
+    writers: dict[int, list[int | None]] = {}  # a home without writers: registered by nobody (None)
     for home_id, user_id in Home.managers.through.objects.values_list("home_id", "user_id"):
         writers.setdefault(home_id, []).append(user_id)
     for home_id, user_id in Home.consultants.through.objects.values_list("home_id", "user_id"):
@@ -55,7 +58,7 @@ def seed(ctx: DemoContext) -> None:
     entries: list[LedgerEntry] = []
     month_plans: list[list[tuple[dt.date, Decimal]]] = []
 
-    def add(home: Home, year: int, **kw) -> None:
+    def add(home: Home, year: int, **kw: Any) -> None:
         start: dt.date = kw["start_date"]
         end: dt.date = kw["end_date"]
         monthly = kw.pop("monthly", None)

@@ -8,7 +8,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from botilbud.lib.dates import MONTH_ABBR
+from botilbud.lib.dates import MONTH_ABBR, year_months
 from botilbud.lib.spreadsheet import DATE_FORMAT, MONEY_FORMAT, safe_text
 from botilbud.models import Home
 from disponering import selectors
@@ -41,8 +41,8 @@ def ledger_workbook(home: Home, year: int) -> Workbook:
         for cell in row:
             cell.number_format = MONEY_FORMAT
     ws.column_dimensions["A"].width = 16
-    for col in range(2, 15):
-        ws.column_dimensions[get_column_letter(col)].width = 14
+    for index in range(2, 15):
+        ws.column_dimensions[get_column_letter(index)].width = 14
 
     ws2 = wb.create_sheet("Poster")
     ws2.append(
@@ -65,10 +65,10 @@ def ledger_workbook(home: Home, year: int) -> Workbook:
     )
     for cell in ws2[1]:
         cell.font = BOLD
-    year_months = selectors.year_months(year)
+    months_of_year = year_months(year)
     for entry in entries:
         per_month = months.get(entry.pk, {})
-        cells = [per_month.get(m) for m in year_months]
+        cells = [per_month.get(m) for m in months_of_year]
         ws2.append(
             [
                 entry.pk,

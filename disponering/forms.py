@@ -14,7 +14,8 @@ from botilbud.lib.locking import VersionedModelForm
 from botilbud.lib.money import format_number, parse_danish_decimal
 from botilbud.lib.validators import COMMENT_LENGTH, text_field_kwargs
 from botilbud.models import AccountGroup
-from disponering.models import CATEGORY_GROUPS, STAFF_CATEGORIES, Category, LedgerEntry, Spread, Status
+from disponering.models import STAFF_CATEGORIES, Category, LedgerEntry, Spread, Status
+from disponering.selectors import category_choices
 
 MAX_AMOUNT = Decimal("9999999999.99")  # ten digits: sums over the months fit NUMERIC(14,2)
 MAX_PERIOD_DAYS = 5 * 366
@@ -35,7 +36,7 @@ class DanishDecimalField(forms.CharField):
         text = super().to_python(value)
         if text in ("", None):
             return None
-        if len(text) > self.max_length:
+        if self.max_length is not None and len(text) > self.max_length:
             raise forms.ValidationError(f"Beløbet er for langt (højst {self.max_length} tegn).")
         try:
             number = parse_danish_decimal(text)
@@ -89,14 +90,10 @@ def signed(typed: Decimal, sign: Decimal) -> Decimal:
     return typed if typed < 0 else typed * sign
 
 
-def category_choices() -> list:
-    return [(group, [(c.value, c.label) for c in cats]) for group, cats in CATEGORY_GROUPS]
-
-
 DATE_ERRORS = {"invalid": "Skriv en gyldig dato (dd-mm-åååå).", "required": "Datoen mangler."}
 
 
-def _check_years(form: forms.Form, cleaned: dict[str, Any], *names: str) -> bool:
+def _check_years(form: forms.BaseForm, cleaned: dict[str, Any], *names: str) -> bool:
     """Dates must lie in a budget year we can compute (year 9999 overflows the
     month arithmetic): a Danish error on the field, never a 500. True if all
     are in range."""
@@ -134,8 +131,11 @@ class LedgerEntryForm(VersionedModelForm):
         kwargs.setdefault("auto_id", f"post{instance.pk}_%s" if instance is not None and instance.pk else "id_%s")
         super().__init__(*args, **kwargs)
         self.year = year
-        self.fields["category"].choices = [("", "Vælg kategori"), *category_choices()]
-        self.fields["status"].choices = [(s.value, s.label) for s in Status if s != Status.CANCELLED]
+        category, status = self.fields["category"], self.fields["status"]
+        # The model's fields with choices: Django makes them choice fields.
+        assert isinstance(category, forms.ChoiceField) and isinstance(status, forms.ChoiceField)
+        category.choices = [("", "Vælg kategori"), *category_choices()]
+        status.choices = [(s.value, s.label) for s in Status if s != Status.CANCELLED]
         instance = self.instance
         months = list(year_months(year))
         if instance.pk:
@@ -145,7 +145,7 @@ class LedgerEntryForm(VersionedModelForm):
             self.fields["kind"].initial = Kind.of(instance.amount, instance.account_group)
             self.fields["amount_input"].initial = abs(instance.amount)
             if instance.status == Status.CANCELLED:
-                self.fields["status"].choices = [(s.value, s.label) for s in Status]
+                status.choices = [(s.value, s.label) for s in Status]
         else:
             typed = {}
             sign = 1
@@ -161,7 +161,9 @@ class LedgerEntryForm(VersionedModelForm):
                 self.fields[name].initial = typed[month] * sign
             self.month_keys.append((name, month))
         for name in ("start_date", "end_date"):
-            self.fields[name].input_formats = ["%Y-%m-%d", "%d-%m-%Y"]
+            date_field = self.fields[name]
+            assert isinstance(date_field, forms.DateField)  # the model's DateFields
+            date_field.input_formats = ["%Y-%m-%d", "%d-%m-%Y"]
 
     def month_fields(self) -> list[forms.BoundField]:
         return [self[name] for name, _ in self.month_keys]
@@ -190,7 +192,7 @@ class LedgerEntryForm(VersionedModelForm):
         sign = Decimal(Kind.SIGN.get(kind or Kind.EXPENSE, 1))
         self.monthly: dict[dt.date, Decimal] | None = None
         if spread == Spread.MONTHLY:
-            monthly = {m: cleaned.get(name) for name, m in self.month_keys if cleaned.get(name)}
+            monthly: dict[dt.date, Decimal] = {m: cleaned[name] for name, m in self.month_keys if cleaned.get(name)}
             period = set(months_between(start, end)) if start and end and end >= start else set()
             for name, m in self.month_keys:
                 if cleaned.get(name) and m not in period:
@@ -263,6 +265,7 @@ class LeaveForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         _check_years(self, cleaned, "start_date", "end_date")
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
@@ -295,5 +298,6 @@ class ConsequenceForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         _check_years(self, cleaned, "from_date")
         return cleaned

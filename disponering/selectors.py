@@ -8,16 +8,29 @@ cancelled entries excluded (generated entries from visitation included).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
+from urllib.parse import urlencode
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
-from botilbud.lib.dates import year_months
+from botilbud.lib.dates import MONTH_NAMES, selectable_years, year_months
 from botilbud.models import AccountGroup, Home
-from disponering.models import STAFF_CATEGORIES, Category, LedgerEntry, LedgerEntryMonth, LedgerMonthTotal, Status
+from disponering.models import (
+    CATEGORY_GROUPS,
+    STAFF_CATEGORIES,
+    Category,
+    LedgerEntry,
+    LedgerEntryMonth,
+    LedgerMonthTotal,
+    Status,
+)
+from disponering.rows import ROW_FIELDS
 
 
 def _year_months_qs(year: int, home_ids: list[int]) -> QuerySet[LedgerEntryMonth]:
@@ -153,6 +166,93 @@ def entries_for_home(
         last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
         qs = qs.filter(start_date__lte=last, end_date__gte=first)
     return qs
+
+
+# --- The ledger page ---------------------------------------------------------------
+
+# At most PAGE_SIZE rows per page: a home with a thousand entries opens as fast
+# as one with ten (one COUNT and one page of rows).
+PAGE_SIZE = 100
+
+# A choice list grouped for <optgroup>: (group label, [(value, label), …]).
+GroupedChoices = list[tuple[str, list[tuple[str, str]]]]
+
+
+def category_choices() -> GroupedChoices:
+    """The categories grouped as the entry form and the ledger's filter show them."""
+    return [(group, [(c.value, c.label) for c in cats]) for group, cats in CATEGORY_GROUPS]
+
+
+@dataclass(frozen=True)
+class LedgerFilters:
+    """The ledger page's filters from the query string; an unknown value is no filter."""
+
+    category: str = ""
+    status: str = ""
+    month: int | None = None
+
+    @classmethod
+    def parse(cls, get: Mapping[str, str]) -> LedgerFilters:
+        category = get.get("kategori", "")
+        status = get.get("status", "")
+        raw_month = get.get("maaned", "")
+        if category not in Category.values:
+            category = ""
+        if status not in Status.values:
+            status = ""
+        month = int(raw_month) if raw_month.isascii() and raw_month.isdigit() and 1 <= int(raw_month) <= 12 else None
+        return cls(category=category, status=status, month=month)
+
+    def query(self) -> str:
+        """The filters as a query string (without ``?``), empty ones left out."""
+        params = {"kategori": self.category, "status": self.status, "maaned": str(self.month) if self.month else ""}
+        return urlencode({k: v for k, v in params.items() if v})
+
+
+class LedgerPage(TypedDict, total=False):
+    """The ledger page's context: the filters always; the grid, the page of
+    entries and their rows as the part asked for needs them."""
+
+    home: Home
+    year: int
+    years: list[int]
+    can_write: bool
+    category: str
+    status: str
+    category_choices: GroupedChoices
+    status_choices: list[tuple[str, str]]
+    month: int | None
+    month_choices: list[tuple[int, str]]
+    filter_query: str
+    grid: dict[str, Any]
+    page: Page[LedgerEntry]
+    rows: SafeString
+
+
+def ledger_page(home: Home, year: int, filters: LedgerFilters, *, can_write: bool) -> LedgerPage:
+    """The part of the ledger page every answer has: the home, the year and the filters (no query)."""
+    return {
+        "home": home,
+        "year": year,
+        "years": selectable_years(year),
+        "can_write": can_write,
+        "category": filters.category,
+        "status": filters.status,
+        "category_choices": category_choices(),
+        "status_choices": Status.choices,
+        "month": filters.month,
+        "month_choices": [(m, MONTH_NAMES[m - 1].capitalize()) for m in range(1, 13)],
+        "filter_query": filters.query(),
+    }
+
+
+def ledger_entries_page(home: Home, year: int, filters: LedgerFilters, number: str | None) -> Page[LedgerEntry]:
+    """One page (``number``, as the query string has it) of the home's entries
+    under the filters: a COUNT and one page of rows, only the row's columns."""
+    entries = entries_for_home(home, year, category=filters.category, status=filters.status, month=filters.month).only(
+        *ROW_FIELDS
+    )
+    return Paginator(entries, PAGE_SIZE).get_page(number)
 
 
 def entry_months(entry_ids: Iterable[int], year: int) -> dict[int, dict[dt.date, Decimal]]:

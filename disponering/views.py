@@ -15,8 +15,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,15 +24,14 @@ from django_htmx.http import trigger_client_event
 
 from botilbud.access import can_write_home, get_home_for_user
 from botilbud.http import AuthenticatedHttpRequest
-from botilbud.lib.dates import MONTH_NAMES, selectable_years
 from botilbud.lib.locking import VersionConflict
 from botilbud.lib.spreadsheet import xlsx_response
 from botilbud.models import Home
 from disponering import selectors, services
 from disponering.export import ledger_workbook
-from disponering.forms import ConsequenceForm, LeaveForm, LedgerEntryForm, category_choices
-from disponering.models import Category, LeaveRules, LedgerEntry, Status
-from disponering.rows import ROW_FIELDS, RowUrls, row_html, rows_html
+from disponering.forms import ConsequenceForm, LeaveForm, LedgerEntryForm
+from disponering.models import LeaveRules, LedgerEntry, Status
+from disponering.rows import RowUrls, row_html, rows_html
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -77,51 +75,19 @@ def _row_response(entry: LedgerEntry, can_write: bool, year: int, row_error: str
     return HttpResponse(row_html(entry, RowUrls(year), can_write=can_write, row_error=row_error))
 
 
-PAGE_SIZE = 100
-
-
-def _filters(request: AuthenticatedHttpRequest) -> tuple[str, str, int | None]:
-    category = request.GET.get("kategori", "")
-    status = request.GET.get("status", "")
-    raw_month = request.GET.get("maaned", "")
-    if category not in Category.values:
-        category = ""
-    if status not in Status.values:
-        status = ""
-    month = int(raw_month) if raw_month.isascii() and raw_month.isdigit() and 1 <= int(raw_month) <= 12 else None
-    return category, status, month
-
-
 @login_required
 @require_GET
 def ledger(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
     home = get_home_for_user(request, home_pk)
-    user = request.user
     year = _year(request)
-    category, status, month = _filters(request)
-    can_write = can_write_home(user, home)
+    filters = selectors.LedgerFilters.parse(request.GET)
+    can_write = can_write_home(request.user, home)
     part = request.GET.get("del", "")
-    filters = {"kategori": category, "status": status, "maaned": str(month) if month else ""}
-    context: dict[str, Any] = {
-        "home": home,
-        "year": year,
-        "years": selectable_years(year),
-        "can_write": can_write,
-        "category": category,
-        "status": status,
-        "category_choices": category_choices(),
-        "status_choices": Status.choices,
-        "month": month,
-        "month_choices": [(m, MONTH_NAMES[m - 1].capitalize()) for m in range(1, 13)],
-        "filter_query": urlencode({k: v for k, v in filters.items() if v}),
-    }
+    context = selectors.ledger_page(home, year, filters, can_write=can_write)
     if request.htmx and part == "grid":
         context["grid"] = selectors.ledger_grid(home, year)
         return render(request, "disponering/ledger.html#grid", context)
-    # At most PAGE_SIZE rows per page: a home with a thousand entries opens as
-    # fast as one with ten (one COUNT and one page of rows).
-    entries = selectors.entries_for_home(home, year, category=category, status=status, month=month).only(*ROW_FIELDS)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("side"))
+    page = selectors.ledger_entries_page(home, year, filters, request.GET.get("side"))
     context["page"] = page
     context["rows"] = rows_html(list(page.object_list), year, can_write=can_write)
     if request.htmx and part == "entries":
@@ -312,6 +278,8 @@ def _status_action(request: AuthenticatedHttpRequest, pk: int, action: str) -> H
         except VersionConflict as conflict:
             error = conflict.message()
             status = 409
+            # save_versioned re-read the entry's own model, locked: the entry as it is now.
+            assert isinstance(conflict.current, LedgerEntry)
             entry = conflict.current
     if request.htmx:
         response = _row_response(entry, True, year, row_error=error)
@@ -354,7 +322,7 @@ def entry_row(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def export(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest, home_pk: int) -> FileResponse:
     home: Home = get_home_for_user(request, home_pk)
     year = _year(request)
     return xlsx_response(ledger_workbook(home, year), f"disponering-{home.cost_centre}-{year}.xlsx")

@@ -21,6 +21,7 @@ from budget.absence import selectors as absence_selectors
 from budget.dashboard import selectors as sel
 from budget.dashboard.charts import Chart, Series
 from budget.models import BudgetLine
+from budget.moments import Moment
 from budget.selectors import monthly_table
 from visitation.occupancy import Occupancy, month_occupancy
 from visitation.occupancy import total as occupancy_total
@@ -60,7 +61,7 @@ def _source(econ: sel.Economy, home_ids: list[int]) -> dict[str, Any]:
         "frozen": frozen,
         "live": len(home_ids) - frozen,
         "moment": econ.sum_moment(home_ids),
-        "live_moment": sel.Moment.live(econ.year, econ.month, econ.today, econ.round),
+        "live_moment": Moment.live(econ.year, econ.month, econ.today, econ.round),
     }
 
 

@@ -7,6 +7,7 @@ JSON data island the browser reads (``static/js/charts.js`` turns them into numb
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -29,7 +30,7 @@ UNITS = {"kr": "kr.", "pct": "%", "antal": ""}
 @dataclass
 class Series:
     name: str
-    values: list[Decimal | int | None]
+    values: Sequence[Decimal | int | None]
     type: str = "bar"  # bar | line
     unit: str = "kr"  # kr | pct | antal
     by_sign: bool = False  # colour each bar by its sign (deviation)

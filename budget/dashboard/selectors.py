@@ -12,9 +12,10 @@ sum of the follow-ups' numbers for the same round.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlencode
 
 from django.db import connection
@@ -32,17 +33,24 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
+from django.http import Http404, QueryDict
+from django.urls import reverse
 
-from botilbud.lib.dates import days_in_year
+from botilbud.lib.dates import days_in_year, selectable_years
 from botilbud.lib.money import percent
-from botilbud.models import AccountGroup, User
+from botilbud.lib.sql import Params
+from botilbud.models import AccountGroup, Area, Home, Paragraph, Role, User
+from botilbud.permissions import can
 from budget.dashboard.models import FollowUpFigure
 from budget.followup.models import Action, HomeFollowUp, Round
 from budget.moments import Moment
-from budget.selectors import actual_year_sum, forecast_for_homes, latest_actual_month
+from budget.selectors import actual_year_sum, first_budget_year, forecast_for_homes, latest_actual_month
 from disponering.models import Category, LedgerEntry, Status
 from disponering.selectors import year_totals_for_homes
 from visitation.models import Placement, PlacementYear, PlacementYearQuerySet, Provider
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations  # a development dependency (django-stubs)
 
 ZERO = Decimal("0.00")
 GROUPS = [g.value for g in AccountGroup]
@@ -305,7 +313,12 @@ def accuracy(home_ids: list[int], year: int) -> list[dict[str, Any]]:
     deviation (as ``budget.followup.accuracy``). One query on the summary."""
     if not home_ids:
         return []
-    params = {"homes": sorted(home_ids), "year": year, "first": dt.date(year, 1, 1), "last": dt.date(year, 12, 1)}
+    params: Params = {
+        "homes": sorted(home_ids),
+        "year": year,
+        "first": dt.date(year, 1, 1),
+        "last": dt.date(year, 12, 1),
+    }
     sql = _ACCURACY_SQL.format(year_total=actual_year_sum("m", 12), year_rows=actual_year_sum("n", 12))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -325,7 +338,8 @@ def accuracy(home_ids: list[int], year: int) -> list[dict[str, Any]]:
 
 
 def summary_refreshed_at() -> dt.datetime | None:
-    return FollowUpFigure.objects.aggregate(last=Max("refreshed_at"))["last"]
+    last: dt.datetime | None = FollowUpFigure.objects.aggregate(last=Max("refreshed_at"))["last"]
+    return last
 
 
 # --- Placements: provider kinds, recipients, occupancy, large placements -------
@@ -344,7 +358,7 @@ def _in_force(day: dt.date) -> Q:
     return _in_period(day, day)
 
 
-def placements(user: User, filters: Filters, *, provider_filter: bool = True) -> QuerySet:
+def placements(user: User, filters: Filters, *, provider_filter: bool = True) -> QuerySet[Placement]:
     qs = Placement.objects.visible_to(user)
     if filters.paragraph_id:
         qs = qs.filter(offer__paragraph_id=filters.paragraph_id)
@@ -361,6 +375,12 @@ def _summary(user: User, filters: Filters, *, provider_filter: bool = True) -> P
     if provider_filter and filters.provider_kind:
         qs = qs.filter(offer__provider__kind=filters.provider_kind)
     return qs.own_citizens().filter(status__in=COUNTED)
+
+
+class KindSpending(TypedDict):
+    kind: str
+    label: str
+    per_year: list[Decimal]
 
 
 def spending_by_provider_kind(user: User, filters: Filters, years: int = 5) -> dict[str, Any]:
@@ -384,11 +404,15 @@ def spending_by_provider_kind(user: User, filters: Filters, years: int = 5) -> d
         )
         for y in year_list
     }
-    rows = {r["offer__provider__kind"]: r for r in qs.values("offer__provider__kind").annotate(**aggregates).order_by()}
-    kinds = [{"kind": k.value, "label": k.label} for k in Provider.Kind]
-    for k in kinds:
-        r = rows.get(k["kind"], {})
-        k["per_year"] = [Decimal(r.get(f"y{y}", ZERO)).quantize(Decimal("0.01")) for y in year_list]
+    # Each row: the kind and one Decimal per year (keys y2022, y2023, …).
+    rows: dict[str, Mapping[str, Any]] = {
+        r["offer__provider__kind"]: r for r in qs.values("offer__provider__kind").annotate(**aggregates).order_by()
+    }
+    kinds: list[KindSpending] = []
+    for kind in Provider.Kind:
+        r = rows.get(kind.value, {})
+        per_year = [Decimal(r.get(f"y{y}", ZERO)).quantize(Decimal("0.01")) for y in year_list]
+        kinds.append({"kind": kind.value, "label": kind.label, "per_year": per_year})
     totals = [sum((k["per_year"][i] for k in kinds), ZERO) for i in range(len(year_list))]
     own = next(k for k in kinds if k["kind"] == Provider.Kind.OWN)
     external_share = [
@@ -420,6 +444,8 @@ def recipients_by_paragraph(user: User, filters: Filters, last_month: int) -> di
         # The paragraphs in the ladder's order (the database's collation for the code).
         .order_by("offer__paragraph__ladder_step", "offer__paragraph__sort_order", "offer__paragraph__code")
     )
+    # Each row: the paragraph and one count per column (keys t01…, i01…, o01…).
+    rows: list[Mapping[str, Any]] = list(groups)
     paragraphs = [
         {
             "id": g["offer__paragraph_id"],
@@ -428,7 +454,7 @@ def recipients_by_paragraph(user: User, filters: Filters, last_month: int) -> di
             "inflow": [g[f"i{m:02d}"] for m in range(1, last_month + 1)],
             "outflow": [g[f"o{m:02d}"] for m in range(1, last_month + 1)],
         }
-        for g in groups
+        for g in rows
     ]
     return {"months": months, "paragraphs": paragraphs}
 
@@ -476,7 +502,7 @@ def sickness(home_ids: list[int], year: int, day: dt.date) -> dict[int, dict[str
     unique index, so the cost follows this year's sickness entries, not every
     ledger month of every year."""
 
-    params = {
+    params: Params = {
         "homes": sorted(home_ids),
         "category": Category.SICKNESS.value,
         "cancelled": Status.CANCELLED.value,
@@ -537,7 +563,11 @@ def ledger_by_group(home_id: int, year: int) -> dict[str, Decimal]:
     return {group: total for (_, group), total in year_totals_for_homes([home_id], year).items()}
 
 
-def ledger_entries(home_id: int, group: str, year: int) -> QuerySet:
+class YearAmount(TypedDict):
+    year_amount: Decimal
+
+
+def ledger_entries(home_id: int, group: str, year: int) -> QuerySet[WithAnnotations[LedgerEntry, YearAmount]]:
     """A home's ledger entries in an account group overlapping the year, each
     with its amount inside the year (one query)."""
 
@@ -555,3 +585,66 @@ def ledger_entries(home_id: int, group: str, year: int) -> QuerySet:
         )
         .order_by("start_date", "pk")
     )
+
+
+# --- The page around a level: filters, scope and the parts every level shows -------
+
+
+def visible_areas(user: User) -> QuerySet[Area]:
+    """The areas with an active home the user sees, by name."""
+    return (
+        Area.objects.filter(homes__in=Home.objects.visible_to(user).filter(is_active=True)).distinct().order_by("name")
+    )
+
+
+def visible_area(user: User, pk: int) -> Area:
+    """One of ``visible_areas`` (404 for any other)."""
+    area = visible_areas(user).filter(pk=pk).first()
+    if area is None:
+        raise Http404("Området findes ikke, eller du har ikke adgang til det.")
+    return area
+
+
+def checked_filters(get: QueryDict, user: User, today: dt.date) -> Filters:
+    """``parse_filters``, and the area and paragraph checked: an area outside the
+    user's scope is a 404, an unknown paragraph a ``BadFilter``."""
+    filters = parse_filters(get, today)
+    if filters.area_id and not visible_areas(user).filter(pk=filters.area_id).exists():
+        raise Http404("Området findes ikke, eller du har ikke adgang til det.")
+    if filters.paragraph_id and not Paragraph.objects.filter(pk=filters.paragraph_id).exists():
+        raise BadFilter("Den valgte paragraf findes ikke.")
+    return filters
+
+
+def page_context(user: User, filters: Filters, level: dict[str, Any], today: dt.date) -> dict[str, Any]:
+    """A level's context (``build``) with what the page around it shows: the
+    filters and their choices, the title and where its charts' Excel files are."""
+    context = {
+        **level,
+        "filters": filters,
+        "query": filters.query(),
+        "years": selectable_years(filters.year, first=first_budget_year(), today=today)[::-1],
+        "provider_kinds": Provider.Kind.choices,
+        "sees_all": can(user, "dashboard.view_department"),
+        # Wording only: an area manager's own scope is areas, everybody else's homes.
+        "own_scope": "mine områder" if user.role == Role.AREA_MANAGER else "mine botilbud",
+    }
+    kind = level["level"]
+    if kind == "department":
+        context["excel_base"] = reverse("dashboard:department") + "excel/"
+        context["title"] = "Dashboard"
+    elif kind == "area":
+        context["excel_base"] = reverse("dashboard:area", args=[level["area"].pk]) + "excel/"
+        context["title"] = f"Dashboard: {level['area'].name}"
+    elif kind == "home":
+        context["excel_base"] = reverse("dashboard:home", args=[level["home"].pk]) + "excel/"
+        context["title"] = f"Dashboard: {level['home'].name}"
+    else:
+        context["excel_base"] = (
+            reverse("dashboard:home_group", args=[level["home"].pk, level["group"].value]) + "excel/"
+        )
+        context["title"] = f"Dashboard: {level['home'].name}, {level['group'].label.lower()}"
+    if kind == "department":
+        context["area_options"] = list(visible_areas(user))
+        context["paragraph_options"] = list(Paragraph.objects.order_by("ladder_step", "sort_order", "code"))
+    return context

@@ -20,21 +20,19 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import require_GET
+from django_htmx.middleware import HtmxDetails
 
 from botilbud.access import get_home_for_user
 from botilbud.http import AuthenticatedHttpRequest
-from botilbud.lib.dates import selectable_years
-from botilbud.models import AccountGroup, Area, Home, Paragraph, Role, User
+from botilbud.models import AccountGroup, Area, User
 from botilbud.permissions import can, require
 from budget.dashboard import build
 from budget.dashboard import selectors as sel
 from budget.dashboard.charts import excel_response
-from budget.selectors import first_budget_year
-from visitation.models import Provider
 
 LEVEL_TEMPLATES = {
     "department": "dashboard/_department.html",
@@ -54,62 +52,24 @@ def _user(request: AuthenticatedHttpRequest) -> User:
     return user
 
 
-def _areas(user: User):  # noqa: ANN202
-    return (
-        Area.objects.filter(homes__in=Home.objects.visible_to(user).filter(is_active=True)).distinct().order_by("name")
-    )
-
-
 def _filters(request: AuthenticatedHttpRequest, user: User) -> sel.Filters:
-    filters = sel.parse_filters(request.GET, _today())
-    if filters.area_id and not _areas(user).filter(pk=filters.area_id).exists():
-        raise Http404("Området findes ikke, eller du har ikke adgang til det.")
-    if filters.paragraph_id and not Paragraph.objects.filter(pk=filters.paragraph_id).exists():
-        raise sel.BadFilter("Den valgte paragraf findes ikke.")
-    return filters
+    return sel.checked_filters(request.GET, user, _today())
+
+
+def _is_partial(request: AuthenticatedHttpRequest) -> bool:
+    """An HTMX swap inside the dashboard (not a direct visit or a history restore)."""
+    htmx: HtmxDetails | None = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def _bad_filter(request: AuthenticatedHttpRequest, error: sel.BadFilter) -> HttpResponse:
-    htmx = getattr(request, "htmx", None)
-    partial = bool(htmx) and not htmx.history_restore_request
-    template = "dashboard/_bad_filter.html" if partial else "dashboard/bad_filter.html"
+    template = "dashboard/_bad_filter.html" if _is_partial(request) else "dashboard/bad_filter.html"
     return render(request, template, {"message": str(error)}, status=400)
 
 
-def _render(
-    request: AuthenticatedHttpRequest, user: User, filters: sel.Filters, context: dict[str, Any]
-) -> HttpResponse:
-    context = {
-        **context,
-        "filters": filters,
-        "query": filters.query(),
-        "partial": LEVEL_TEMPLATES[context["level"]],
-        "years": selectable_years(filters.year, first=first_budget_year(), today=_today())[::-1],
-        "provider_kinds": Provider.Kind.choices,
-        "sees_all": can(user, "dashboard.view_department"),
-        # Wording only: an area manager's own scope is areas, everybody else's homes.
-        "own_scope": "mine områder" if user.role == Role.AREA_MANAGER else "mine botilbud",
-    }
-    level = context["level"]
-    if level == "department":
-        context["excel_base"] = reverse("dashboard:department") + "excel/"
-        context["title"] = "Dashboard"
-    elif level == "area":
-        context["excel_base"] = reverse("dashboard:area", args=[context["area"].pk]) + "excel/"
-        context["title"] = f"Dashboard: {context['area'].name}"
-    elif level == "home":
-        context["excel_base"] = reverse("dashboard:home", args=[context["home"].pk]) + "excel/"
-        context["title"] = f"Dashboard: {context['home'].name}"
-    else:
-        context["excel_base"] = (
-            reverse("dashboard:home_group", args=[context["home"].pk, context["group"].value]) + "excel/"
-        )
-        context["title"] = f"Dashboard: {context['home'].name}, {context['group'].label.lower()}"
-    if level == "department":
-        context["area_options"] = list(_areas(user))
-        context["paragraph_options"] = list(Paragraph.objects.order_by("ladder_step", "sort_order", "code"))
-    htmx = getattr(request, "htmx", None)
-    if htmx and not htmx.history_restore_request:
+def _render(request: AuthenticatedHttpRequest, user: User, filters: sel.Filters, level: dict[str, Any]) -> HttpResponse:
+    context = {**sel.page_context(user, filters, level, _today()), "partial": LEVEL_TEMPLATES[level["level"]]}
+    if _is_partial(request):
         return render(request, context["partial"], {**context, "as_partial": True})
     return render(request, "dashboard/page.html", context)
 
@@ -126,10 +86,7 @@ def department(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _area_for(user: User, pk: int) -> Area:
-    area = _areas(user).filter(pk=pk).first()
-    if area is None:
-        raise Http404("Området findes ikke, eller du har ikke adgang til det.")
-    return area
+    return sel.visible_area(user, pk)
 
 
 @login_required
@@ -180,7 +137,7 @@ def home_group(request: AuthenticatedHttpRequest, pk: int, group: str) -> HttpRe
 
 def _excel(
     request: AuthenticatedHttpRequest, context: dict[str, Any], chart: str, where: str, filters: sel.Filters
-) -> HttpResponse:
+) -> FileResponse:
     found = context["charts"].get(chart)
     if found is None:
         raise Http404("Ukendt figur.")
@@ -189,7 +146,7 @@ def _excel(
 
 @login_required
 @require_GET
-def department_excel(request: AuthenticatedHttpRequest, chart: str) -> HttpResponse:
+def department_excel(request: AuthenticatedHttpRequest, chart: str) -> HttpResponseBase:
     user = _user(request)
     try:
         filters = _filters(request, user)
@@ -201,7 +158,7 @@ def department_excel(request: AuthenticatedHttpRequest, chart: str) -> HttpRespo
 
 @login_required
 @require_GET
-def area_excel(request: AuthenticatedHttpRequest, pk: int, chart: str) -> HttpResponse:
+def area_excel(request: AuthenticatedHttpRequest, pk: int, chart: str) -> HttpResponseBase:
     user = _user(request)
     area_obj = _area_for(user, pk)
     try:
@@ -213,7 +170,7 @@ def area_excel(request: AuthenticatedHttpRequest, pk: int, chart: str) -> HttpRe
 
 @login_required
 @require_GET
-def home_excel(request: AuthenticatedHttpRequest, pk: int, chart: str) -> HttpResponse:
+def home_excel(request: AuthenticatedHttpRequest, pk: int, chart: str) -> HttpResponseBase:
     user = _user(request)
     home_obj = get_home_for_user(request, pk)
     try:
@@ -225,7 +182,7 @@ def home_excel(request: AuthenticatedHttpRequest, pk: int, chart: str) -> HttpRe
 
 @login_required
 @require_GET
-def home_group_excel(request: AuthenticatedHttpRequest, pk: int, group: str, chart: str) -> HttpResponse:
+def home_group_excel(request: AuthenticatedHttpRequest, pk: int, group: str, chart: str) -> HttpResponseBase:
     user = _user(request)
     home_obj = get_home_for_user(request, pk)
     group_obj = _group(group)

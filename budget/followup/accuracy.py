@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 
 from botilbud.lib.money import percent
-from botilbud.models import AccountGroup
+from botilbud.models import AccountGroup, Home
 from budget.followup.models import HomeFollowUp, Step
 from budget.models import ActualTotal
 
@@ -24,7 +24,7 @@ def accuracy_basis(financing: str, net: Decimal | None, gross: Decimal | None) -
     return abs(net or Decimal(0))
 
 
-def accuracy_table(homes: QuerySet, year: int) -> dict[str, Any]:
+def accuracy_table(homes: QuerySet[Home], year: int) -> dict[str, Any]:
     sums = (
         ActualTotal.objects.filter(home__in=homes, month__year=year)
         .values("home_id", "home__financing")
@@ -39,7 +39,7 @@ def accuracy_table(homes: QuerySet, year: int) -> dict[str, Any]:
         "home_id", "round__month", "snapshot__totals__forecast"
     )
     months: set[dt.date] = set()
-    cells: dict[int, dict[dt.date, dict[str, Decimal]]] = {}
+    cells: dict[int, dict[dt.date, dict[str, Decimal | None]]] = {}
     for home_id, month, forecast in frozen:
         actual = actuals.get(home_id)
         if actual is None or forecast is None:

@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.utils.text import slugify
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -71,7 +71,7 @@ def _money_row(ws: Worksheet, values: list[Any], money_cols: range) -> None:
         ws.cell(ws.max_row, index).number_format = MONEY_FORMAT
 
 
-def _economy(ws: Worksheet, economy: list[dict], totals: dict) -> None:
+def _economy(ws: Worksheet, economy: list[dict[str, Any]], totals: dict[str, Any]) -> None:
     _header_row(ws, ECONOMY_HEAD)
     for row in [*economy, {**totals, "label": "I alt"}]:
         _money_row(
@@ -100,7 +100,7 @@ def _economy(ws: Worksheet, economy: list[dict], totals: dict) -> None:
         cell.font = BOLD
 
 
-def home_followup_response(context: dict[str, Any]) -> HttpResponse:
+def home_followup_response(context: dict[str, Any]) -> FileResponse:
     fu, numbers = context["fu"], context["numbers"]
     title = f"Budgetopfølgning {format_month(fu.round.month)} – {fu.home.name}"
     wb = Workbook()
@@ -218,7 +218,7 @@ def home_followup_response(context: dict[str, Any]) -> HttpResponse:
     return xlsx_response(wb, f"budgetopfoelgning-{slugify(fu.home.name)}-{fu.round.month:%Y-%m}.xlsx")
 
 
-def rollup_response(context: dict[str, Any]) -> HttpResponse:
+def rollup_response(context: dict[str, Any]) -> FileResponse:
     round_, sums = context["round"], context["sums"]
     title = f"Forvaltningens budgetopfølgning {format_month(round_.month)}"
     wb = Workbook()

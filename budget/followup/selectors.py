@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -73,7 +74,8 @@ def _activity(homes: list[Home], round_: Round, since: dt.date) -> dict[int, dic
     year_end = dt.date(round_.year, 12, 31)
     occupancy = month_occupancy(homes, round_.month)
     counted = [Placement.Status.APPROVED, Placement.Status.ACTIVE, Placement.Status.ENDED]
-    moves = {
+    # Rows of values(): the home and its four counts.
+    moves: dict[int, Mapping[str, Any]] = {
         r["offer__home_id"]: r
         for r in Placement.objects.filter(offer__home_id__in=home_ids, status__in=counted)
         .values("offer__home_id")
@@ -85,7 +87,7 @@ def _activity(homes: list[Home], round_: Round, since: dt.date) -> dict[int, dic
         )
         .order_by()
     }
-    manual = {
+    manual: dict[int, Mapping[str, Any]] = {
         r["home_id"]: r
         for r in LedgerEntry.objects.filter(
             home_id__in=home_ids,
@@ -147,7 +149,7 @@ def _staff(home_ids: list[int], round_: Round) -> dict[int, dict[str, Any]]:
             maternity=Count("pk", filter=Q(category=Category.MATERNITY)),
         )
     )
-    by_home = {e["home_id"]: e for e in entries}
+    by_home: dict[int, Mapping[str, Any]] = {e["home_id"]: e for e in entries}
     payroll = absence_selectors.by_home(home_ids, round_.month)
     result = {}
     for home_id in home_ids:
@@ -304,11 +306,12 @@ def _pct(part: Decimal, whole: Decimal) -> str | None:
 def numbers_for(followup: HomeFollowUp) -> dict[str, Any]:
     """What the page shows: the snapshot when frozen, live numbers otherwise."""
     if followup.is_frozen and followup.snapshot:
-        return followup.snapshot
+        snapshot: dict[str, Any] = followup.snapshot
+        return snapshot
     return live_numbers([followup.home], followup.round, with_entries=True)[followup.home_id]
 
 
-def rollup(followups: list[HomeFollowUp], live: dict[int, dict[str, Any]]) -> dict[str, Any]:
+def rollup(followups: Sequence[HomeFollowUp], live: dict[int, dict[str, Any]]) -> dict[str, Any]:
     """Sum homes' numbers (frozen where approved, live otherwise) per group."""
     groups: dict[str, dict[str, Decimal]] = defaultdict(lambda: dict.fromkeys(ECONOMY_KEYS, ZERO))
     totals = dict.fromkeys(ECONOMY_KEYS, ZERO)

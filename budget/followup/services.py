@@ -52,7 +52,8 @@ def _bump(fu: HomeFollowUp, **changes: Any) -> HomeFollowUp:
     fu.save()
     if fu.step != Step.APPROVED:
         # The next person's step opened: e-mail them once the step is committed.
-        transaction.on_commit(lambda pk=fu.pk: send_after_step(pk))
+        pk = fu.pk
+        transaction.on_commit(lambda: send_after_step(pk))
     return fu
 
 
@@ -160,7 +161,7 @@ def missing_for_confirmation(
     ``explained`` (the groups with an explanation) and ``has_actions`` are
     read from the database unless the caller has them already (the page).
     """
-    problems = []
+    problems: list[str] = []
     if not numbers["action_required"]:
         return problems
     threshold = Decimal(numbers["threshold"])

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -271,7 +271,7 @@ def approve(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int) -> H
 
 @login_required
 @require_GET
-def home_export(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int) -> HttpResponse:
+def home_export(request: AuthenticatedHttpRequest, round_pk: int, home_pk: int) -> FileResponse:
     fu = _followup(request, round_pk, home_pk)
     context = _page_context(request, fu)
     return export.home_followup_response(context)
@@ -407,7 +407,7 @@ def department_approve(request: AuthenticatedHttpRequest, round_pk: int) -> Http
 
 @login_required
 @require_GET
-def department_export(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
+def department_export(request: AuthenticatedHttpRequest, round_pk: int) -> FileResponse:
     round_ = _round(round_pk)
     context = _rollup_context(round_, _department_homes(request))
     if round_.snapshot:
