@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from botilbud.demo import DemoContext
 from botilbud.lib.bulk import update_rows
 from botilbud.lib.money import ZERO
 from botilbud.models import Home, Municipality, User
@@ -34,7 +34,7 @@ from visitation.models import Citizen, Placement, PlacementChange, SupportPackag
 STATEMENT_HOMES = 3
 
 
-def _approve_rates(homes: list[Home], year: int, heavy: list[int], approvers: dict[int, Any]) -> list[Home]:
+def _approve_rates(homes: list[Home], year: int, heavy: list[int], approvers: dict[int, User | None]) -> list[Home]:
     """Each home's rate for ``year`` computed from its budget and approved by its
     consultant, with the rows (and audit events) that ``new_calculation``, two
     ``RateLevel``s, ``services.approve`` would write one home at a time, but in a
@@ -133,6 +133,13 @@ def _added(ids: list[int]) -> set[int]:
     return targets.difference([])
 
 
+def _home_id(placement: Placement) -> int:
+    """The own home a sold place is in (sales are of the homes' own offers)."""
+    home_id = placement.offer.home_id
+    assert home_id is not None
+    return home_id
+
+
 def _price_sales(homes: list[Home], year: int) -> None:
     """The ledger entries ``services.approve`` makes for the homes' sales running in
     ``year`` (``sales.refresh_home_sales``): one entry per sale and year with a rate,
@@ -148,7 +155,7 @@ def _price_sales(homes: list[Home], year: int) -> None:
         .prefetch_related(
             Prefetch("changes", queryset=PlacementChange.objects.filter(kind="pakke").order_by("effective_date", "pk"))
         ),
-        key=lambda p: home_order[p.offer.home_id],  # stable: each home's in the model's order
+        key=lambda p: home_order[_home_id(p)],  # stable: each home's in the model's order
     )
     with_entries = set(
         LedgerEntry.objects.filter(
@@ -166,12 +173,12 @@ def _price_sales(homes: list[Home], year: int) -> None:
         .values_list("home_id", "year")
     ):
         rate_years.setdefault(home_id, set()).add(y)
-    rates: dict[int, dict] = {}
+    rates: dict[int, dict[tuple[int, int | None], tuple[Decimal, str]]] = {}
     specs = []
     for p in placements:
         horizon = horizon_end(p.start_date, p.end_date)
         changes = list(p.changes.all())
-        for y in sorted(y for y in rate_years.get(p.offer.home_id, ()) if p.start_date.year <= y <= horizon.year):
+        for y in sorted(y for y in rate_years.get(_home_id(p), ()) if p.start_date.year <= y <= horizon.year):
             if y not in rates:
                 rates[y] = sales.day_rates(y)
             months = sales.year_months(p, y, rates=rates[y], changes=changes)
@@ -180,7 +187,7 @@ def _price_sales(homes: list[Home], year: int) -> None:
     ledger.entries_create(specs)
 
 
-def _send_statements(home_ids: list[int], months: list[dt.date], senders: dict[int, Any]) -> int:
+def _send_statements(home_ids: list[int], months: list[dt.date], senders: dict[int, User | None]) -> int:
     """Send each month's statements in turn, as ``settlement.send`` would from the
     overview (``settlement.overview``'s order, a statement per home and paying
     municipality with income), in two INSERTs. Each statement's lines are its
@@ -225,13 +232,13 @@ def _send_statements(home_ids: list[int], months: list[dt.date], senders: dict[i
     return len(statements)
 
 
-def seed(ctx: Any) -> None:
+def seed(ctx: DemoContext) -> None:
     year = ctx.today.year
     admin = ctx.users.get("admin")
     sale_homes = list(Home.objects.filter(pk__in=Placement.objects.sales().values("offer__home_id")).order_by("pk"))
     heavy = list(SupportPackage.objects.filter(weekly_hours__gte=15).values_list("pk", flat=True))
     # The consultant who approves: the home's first (``home.consultants.first()``: by pk), else the admin.
-    senders: dict[int, Any] = {}
+    senders: dict[int, User | None] = {}
     users = {u.pk: u for u in User.objects.filter(consulted_homes__in=sale_homes)}
     for home_id, user_id in (
         Home.consultants.through.objects.filter(home__in=sale_homes)
@@ -247,7 +254,7 @@ def seed(ctx: Any) -> None:
     in_force = calculations_in_force(year, [h.pk for h in sale_homes])
     repriced_placements = []
     for p in Placement.objects.sales().filter(offer__home__in=sale_homes).select_related("offer"):
-        rate = rate_in_force(in_force.get(p.offer.home_id), p.package_id)
+        rate = rate_in_force(in_force.get(_home_id(p)), p.package_id)
         if rate is not None and p.annual_price != rate.annual:
             p.annual_price = rate.annual
             repriced_placements.append(p)

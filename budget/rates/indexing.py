@@ -33,11 +33,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from botilbud.lib.dates import days_in_year
@@ -71,6 +73,17 @@ class IndexConflict(IndexStepError):
     """The data changed since the preview, or since the run (undo)."""
 
 
+# What a run keeps of each line it wrote (IndexRun.lines, JSON): the line, the model and the row's id and version.
+Written = dict[str, Any]
+
+
+def _approved(calc: RateCalculation) -> Decimal:
+    """The approved annual rate of a calculation the step indexes (they are
+    read with ``approved_annual`` set)."""
+    assert calc.approved_annual is not None
+    return calc.approved_annual
+
+
 def index_amount(amount: Decimal, pl_pct: Decimal) -> Decimal:
     """amount × (1 + PL %), rounded half-up to øre."""
     return to_money(Decimal(amount) * (1 + Decimal(pl_pct) / Decimal(100)))
@@ -85,9 +98,15 @@ class IndexLine:
     new: Decimal | None
     create: bool
     note: str = ""
-    data: dict = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
 
-    def as_json(self) -> dict:
+    @property
+    def new_value(self) -> Decimal:
+        """The value a line to create writes (set on every such line)."""
+        assert self.new is not None
+        return self.new
+
+    def as_json(self) -> Written:
         d = asdict(self)
         d["old"] = None if self.old is None else str(self.old)
         d["new"] = None if self.new is None else str(self.new)
@@ -107,6 +126,12 @@ class IndexPlan:
         return self.from_year + 1
 
     @property
+    def pct(self) -> Decimal:
+        """The PL percentage (a plan that writes anything has its index)."""
+        assert self.pl_pct is not None
+        return self.pl_pct
+
+    @property
     def to_create(self) -> list[IndexLine]:
         return [ln for ln in self.lines if ln.create]
 
@@ -117,7 +142,7 @@ class IndexPlan:
         )
         return hashlib.sha256(payload.encode()).hexdigest()
 
-    def groups(self) -> list[dict]:
+    def groups(self) -> list[dict[str, Any]]:
         """The lines per kind, for the preview page (each with counts and the old/new totals)."""
         result = []
         for kind in KIND_ORDER:
@@ -140,7 +165,7 @@ def can_index(user: User) -> bool:
     return can(user, "rates.index")
 
 
-def _homes(user: User):
+def _homes(user: User) -> QuerySet[Home]:
     return Home.objects.visible_to(user).filter(is_active=True)
 
 
@@ -211,10 +236,11 @@ def _rates(result: IndexPlan, home_ids: list[int], from_year: int, pct: Decimal)
         .order_by("home__name")
     )
     for calc in calcs:
-        levels = [lv for lv in calc.levels.all() if lv.approved_annual is not None]
-        rows = [(f"calc:{calc.pk}:level:{lv.pk}", lv.name, lv.approved_annual) for lv in levels] or [
-            (f"calc:{calc.pk}", "Alle pladser", calc.approved_annual)
-        ]
+        rows = [
+            (f"calc:{calc.pk}:level:{lv.pk}", lv.name, lv.approved_annual)
+            for lv in calc.levels.all()
+            if lv.approved_annual is not None
+        ] or [(f"calc:{calc.pk}", "Alle pladser", _approved(calc))]
         for key, name, annual in rows:
             label = f"{calc.home.name} – {name} (årstakst)"
             if calc.home_id in taken:
@@ -390,7 +416,7 @@ def _pct(value: Decimal) -> str:
 
 
 @transaction.atomic
-def apply(*, from_year: int, user: User, fingerprint: str):  # noqa: ANN201 - IndexRun
+def apply(*, from_year: int, user: User, fingerprint: str) -> IndexRun:
     """Write the previewed step. Refused (``IndexConflict``) if the preview is stale."""
 
     if not can_index(user):
@@ -406,22 +432,22 @@ def apply(*, from_year: int, user: User, fingerprint: str):  # noqa: ANN201 - In
         )
     if not current.to_create:
         raise IndexStepError(f"Der er intet at fremskrive fra {from_year} til {from_year + 1}.")
-    written = []
+    written: list[Written] = []
     for line in current.to_create:
         written.append(_WRITERS[line.kind](line, current, user))
     run = IndexRun.objects.create(
-        from_year=from_year, pl_pct=current.pl_pct, lines=written, fingerprint=fingerprint, created_by=user
+        from_year=from_year, pl_pct=current.pct, lines=written, fingerprint=fingerprint, created_by=user
     )
     _reprice_ledger(written)
     return run
 
 
-def _write_hour_price(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
-    hp = HourPrice.objects.create(home_id=line.data["home_id"], year=plan_.to_year, hour_price=line.new)
+def _write_hour_price(line: IndexLine, plan_: IndexPlan, user: User) -> Written:
+    hp = HourPrice.objects.create(home_id=line.data["home_id"], year=plan_.to_year, hour_price=line.new_value)
     return {**line.as_json(), "model": "hourprice", "id": hp.pk, "version": hp.version}
 
 
-def _write_rate(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
+def _write_rate(line: IndexLine, plan_: IndexPlan, user: User) -> Written:
     """The first level line of a calculation creates the preliminary calculation; every
     level line sets its level's rates."""
 
@@ -435,13 +461,13 @@ def _write_rate(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
             places=source.places,
             occupancy_pct=source.occupancy_pct,
             overhead_pct=source.overhead_pct,
-            capital_costs=index_amount(source.capital_costs, plan_.pl_pct),
+            capital_costs=index_amount(source.capital_costs, plan_.pct),
             regulation_limit_pct=source.regulation_limit_pct,
             cost_groups=list(source.cost_groups),
             status=RateCalculation.Status.INDEXED,
             indexed_from=source.year,
-            approved_annual=index_amount(source.approved_annual, plan_.pl_pct),
-            approved_day=to_money(index_amount(source.approved_annual, plan_.pl_pct) / days),
+            approved_annual=index_amount(_approved(source), plan_.pct),
+            approved_day=to_money(index_amount(_approved(source), plan_.pct) / days),
             updated_by=user,
         )
     level_id = int(line.key.split(":")[-1]) if ":level:" in line.key else None
@@ -453,8 +479,8 @@ def _write_rate(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
             weight=old.weight,
             places=old.places,
             sort_order=old.sort_order,
-            approved_annual=line.new,
-            approved_day=to_money(line.new / days),
+            approved_annual=line.new_value,
+            approved_day=to_money(line.new_value / days),
         )
         level.packages.set(old.packages.all())
     calc.refresh_from_db()
@@ -467,24 +493,24 @@ def _write_rate(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
     }
 
 
-def _write_tier(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
+def _write_tier(line: IndexLine, plan_: IndexPlan, user: User) -> Written:
     tier = RefusionTier.objects.create(
         year=plan_.to_year,
-        threshold=line.new,
+        threshold=line.new_value,
         share_pct=Decimal(line.data["share_pct"]),
-        source=f"Fremskrevet fra {plan_.from_year} med PL {_pct(plan_.pl_pct)} (ikke bekræftet mod ministeriets satser).",
+        source=f"Fremskrevet fra {plan_.from_year} med PL {_pct(plan_.pct)} (ikke bekræftet mod ministeriets satser).",
     )
     return {**line.as_json(), "model": "refusiontier", "id": tier.pk, "version": tier.version}
 
 
-def _write_offer_price(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
+def _write_offer_price(line: IndexLine, plan_: IndexPlan, user: User) -> Written:
     op = OfferPrice.objects.create(
-        offer_id=line.data["offer_id"], valid_from=dt.date(plan_.to_year, 1, 1), annual_price=line.new
+        offer_id=line.data["offer_id"], valid_from=dt.date(plan_.to_year, 1, 1), annual_price=line.new_value
     )
     return {**line.as_json(), "model": "offerprice", "id": op.pk, "version": op.version}
 
 
-def _write_placement(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
+def _write_placement(line: IndexLine, plan_: IndexPlan, user: User) -> Written:
     p = Placement.objects.select_for_update().get(pk=line.data["placement_id"])
     if p.version != line.data["version"]:
         raise IndexConflict(f"Bevilling {p.pk} er ændret, siden forhåndsvisningen blev lavet.")
@@ -495,11 +521,11 @@ def _write_placement(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
         old_package=p.package,
         new_package=p.package,
         old_annual_price=p.annual_price,
-        new_annual_price=line.new,
-        note=f"PL-fremskrivning {plan_.from_year} → {plan_.to_year} ({_pct(plan_.pl_pct)}).",
+        new_annual_price=line.new_value,
+        note=f"PL-fremskrivning {plan_.from_year} → {plan_.to_year} ({_pct(plan_.pct)}).",
         created_by=user,
     )
-    p.annual_price = line.new
+    p.annual_price = line.new_value
     p.version += 1
     p.save(update_fields=["annual_price", "version"])
     return {
@@ -511,7 +537,7 @@ def _write_placement(line: IndexLine, plan_: IndexPlan, user: User) -> dict:
     }
 
 
-_WRITERS = {
+_WRITERS: dict[str, Callable[[IndexLine, IndexPlan, User], Written]] = {
     "timepris": _write_hour_price,
     "takst": _write_rate,
     "refusion": _write_tier,
@@ -520,7 +546,7 @@ _WRITERS = {
 }
 
 
-def _reprice_ledger(written: list[dict]) -> None:
+def _reprice_ledger(written: list[Written]) -> None:
     """The ledger follows the new prices: own homes' placement income (hour prices) and
     sales (preliminary rates) are recomputed for the homes the run touched."""
 
@@ -539,7 +565,7 @@ def _reprice_ledger(written: list[dict]) -> None:
 
 
 @transaction.atomic
-def undo(*, run, user: User, seen_version: int):  # noqa: ANN001, ANN201 - IndexRun
+def undo(*, run: IndexRun, user: User, seen_version: int) -> IndexRun:
     """Remove what the run wrote, if nothing it wrote has been changed since."""
 
     if not can_index(user):
@@ -550,7 +576,11 @@ def undo(*, run, user: User, seen_version: int):  # noqa: ANN001, ANN201 - Index
     if run.is_undone:
         raise IndexStepError("Fremskrivningen er allerede fortrudt.")
     changed: list[str] = []
-    models = {"hourprice": HourPrice, "refusiontier": RefusionTier, "offerprice": OfferPrice}
+    models: dict[str, type[HourPrice] | type[RefusionTier] | type[OfferPrice]] = {
+        "hourprice": HourPrice,
+        "refusiontier": RefusionTier,
+        "offerprice": OfferPrice,
+    }
     for w in run.lines:
         model = models.get(w["model"])
         if model is not None:
@@ -580,6 +610,8 @@ def undo(*, run, user: User, seen_version: int):  # noqa: ANN001, ANN201 - Index
             change = PlacementChange.objects.filter(pk=w["id"]).first()
             if change is not None:
                 p = Placement.objects.select_for_update().get(pk=w["placement_id"])
+                # A price change the run wrote always has the price before it.
+                assert change.old_annual_price is not None
                 p.annual_price = change.old_annual_price
                 p.version += 1
                 p.save(update_fields=["annual_price", "version"])
@@ -592,5 +624,5 @@ def undo(*, run, user: User, seen_version: int):  # noqa: ANN001, ANN201 - Index
     return run
 
 
-def runs(limit: int = 20):  # noqa: ANN201
+def runs(limit: int = 20) -> QuerySet[IndexRun]:
     return IndexRun.objects.select_related("created_by", "undone_by").order_by("-created_at")[:limit]
