@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import IO, Any
 
 import psycopg
+from django.core.files import File
 from django.db import DatabaseError, connection, transaction
 
 from botilbud.lib import tabular
@@ -68,7 +69,7 @@ class ReadInfo:
     errors: list[RowError] = field(default_factory=list)
     bad_count: int = 0
     description: str = ""
-    file_stats: dict[str, list] = field(default_factory=dict)  # cost centre → [rows, amount]
+    file_stats: dict[str, list[Any]] = field(default_factory=dict)  # cost centre → [rows (int), amount (Decimal)]
     # The profile path (``_stage_with_profile``): its lookup columns, and after ``validate_profile``
     # the SQL of its rows as they are written (instead of the normalised table).
     profile_lookups: list[str] | None = None
@@ -461,10 +462,11 @@ def persist_staged(batch_id: int, source_sql: str) -> tuple[int, Decimal]:
     return count, total
 
 
-def open_upload(uploaded) -> IO[bytes]:  # noqa: ANN001 - Django UploadedFile
+def open_upload(uploaded: File[bytes] | IO[bytes]) -> IO[bytes]:
     """A binary stream over an upload (Django keeps big ones in a temp file)."""
     uploaded.seek(0)
-    stream = uploaded.file if hasattr(uploaded, "file") else uploaded
+    # A Django file (UploadedFile) wraps its stream in ``.file``; a plain stream is its own.
+    stream: IO[bytes] = getattr(uploaded, "file", uploaded)
     if isinstance(stream, io.TextIOBase):  # pragma: no cover - defensive
         raise ImportFileError("Filen skal uploades binært.")
     return stream
@@ -625,7 +627,7 @@ def _read_amount(raw: Any, number_format: str, flip: bool) -> tuple[str | None, 
     return format(amount, "f"), int(amount.quantize(_ORE, rounding=ROUND_HALF_UP) * 100), None
 
 
-def _picker(positions: list[int]) -> Callable[[list[Any]], tuple]:
+def _picker(positions: list[int]) -> Callable[[list[Any]], tuple[Any, ...]]:
     """cells → the tuple of the cells at ``positions`` (C speed; always a tuple)."""
     if not positions:
         return lambda cells: ()
@@ -654,8 +656,8 @@ def _stage_with_profile(table: tabular.Table, mapper: Any, cursor: Any, info: Re
         f"CREATE TEMP TABLE {PROFILE_RAW} (row_no integer, who integer, when_id integer, amount numeric, "
         "amount_reason text, text text) ON COMMIT DROP"
     )
-    who: dict[tuple, int] = {}
-    when: dict[tuple, int] = {}
+    who: dict[tuple[Any, ...], int] = {}
+    when: dict[tuple[Any, ...], int] = {}
     rows_of: list[int] = []  # per who: rows and øre as the reader read them (the file's side)
     ore_of: list[int] = []
     originals: dict[str, Any] = {}  # .xlsx: the cell behind each key
@@ -670,7 +672,7 @@ def _stage_with_profile(table: tabular.Table, mapper: Any, cursor: Any, info: Re
         who_pos = [index[f] for f in who_fields]
         when_pos = [index[f] for f in when_fields]
 
-        def keys(cells: list[Any], positions: list[int]) -> tuple:
+        def keys(cells: list[Any], positions: list[int]) -> tuple[Any, ...]:
             out = []
             for pos in positions:
                 value = cells[pos] if pos < len(cells) else None
@@ -709,6 +711,8 @@ def _stage_with_profile(table: tabular.Table, mapper: Any, cursor: Any, info: Re
                         whole = whole.replace(group_sep, "")
                 else:
                     whole = None
+                number: str | None
+                reason: str | None
                 if whole is not None and len(whole) <= 12:  # below profiles.MAX_AMOUNT (10^12)
                     if (lead == "-" or trail == "-") != flip:
                         number, cents, reason = f"-{whole}.{ore}", -int(whole + ore), "\\N"
@@ -737,16 +741,16 @@ def _stage_with_profile(table: tabular.Table, mapper: Any, cursor: Any, info: Re
     # Each distinct combination parsed once, with the preview's own functions.
     who_rows = []
     for key, w in who.items():
-        cells = {f: value(k) for f, k in zip(who_fields, key, strict=True)}
-        code = _parse_cost_centre(cells.get("col_cost_centre"))
-        who_rows.append((w, code, *_parse_account(cells, mapper)))
+        by_field = {f: value(k) for f, k in zip(who_fields, key, strict=True)}
+        code = _parse_cost_centre(by_field.get("col_cost_centre"))
+        who_rows.append((w, code, *_parse_account(by_field, mapper)))
         entry = info.file_stats.setdefault(code, [0, Decimal(0)])
         entry[0] += rows_of[w]
         entry[1] += Decimal(ore_of[w]) / 100
     when_rows = []
     for key, t in when.items():
-        cells = {f: value(k) for f, k in zip(when_fields, key, strict=True)}
-        when_rows.append((t, *_parse_when(cells, profile, profiles)))
+        by_field = {f: value(k) for f, k in zip(when_fields, key, strict=True)}
+        when_rows.append((t, *_parse_when(by_field, profile, profiles)))
     for name, ddl, rows in (
         ("who", "id integer, code text, fn text, dranst text, art text, account_text text, reason text", who_rows),
         ("when", "id integer, month date, day date, date_reason text, period_reason text, no_month boolean", when_rows),
@@ -766,7 +770,7 @@ def _parse_cost_centre(value: Any) -> str:
     return tabular.cell_text(value).strip()
 
 
-def _parse_when(cells: dict[str, Any], profile: Any, profiles: Any) -> tuple:
+def _parse_when(cells: dict[str, Any], profile: Any, profiles: Any) -> tuple[Any, ...]:
     """(month, posting date, date reason, period reason, no month) of one row's period and date cells,
     as ``RowMapper.map`` reads them (``profiles.read_when``)."""
     month, day, date_reason, period_reason = profiles.read_when(
@@ -780,7 +784,7 @@ def _parse_when(cells: dict[str, Any], profile: Any, profiles: Any) -> tuple:
     return (month, day, date_reason, period_reason, no_month)
 
 
-def _parse_account(cells: dict[str, Any], mapper: Any) -> tuple:
+def _parse_account(cells: dict[str, Any], mapper: Any) -> tuple[Any, ...]:
     """(function, dranst, art, account text, reason) of one row's account cells, as ``RowMapper.map``."""
 
     def text(field_name: str) -> str:
@@ -1248,11 +1252,11 @@ def _group_fast(mapper: Any, cursor: Any, info: ReadInfo, lines: int, table: tab
     if cursor.fetchone()[0]:
         raise _Declined  # a blank line in the middle (the reader skips it)
 
-    def distinct(columns: list[str], where: str = "TRUE") -> list[tuple]:
+    def distinct(columns: list[str], where: str = "TRUE") -> list[tuple[Any, ...]]:
         cursor.execute(
             f"SELECT DISTINCT {', '.join(columns)} FROM {FAST_GROUPS} WHERE {where} LIMIT {MAX_FAST_KEYS + 1}"
         )
-        rows = cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
         if len(rows) > MAX_FAST_KEYS:
             raise _Declined
         return rows

@@ -101,6 +101,7 @@ class BudgetKind:
         allowed = import_home_ids(user)
         accounts = AccountMap()
         out = Staged(amount=Decimal("0"))
+        total = Decimal("0")
         seen: dict[tuple[int, int, str], int] = {}
         group_rows: dict[tuple[int, int, str], tuple[str, int]] = {}  # (home, year, group) → (how, line)
         for row in rows:
@@ -156,7 +157,9 @@ class BudgetKind:
             if reasons:
                 out.errors.append(RowError(row.line, [capitalise(r) for r in reasons]))
                 continue
-            out.amount += amount
+            assert amount is not None  # parsed without an error
+            total += amount
+            out.amount = total
             out.rows.append(
                 (
                     row.line,
@@ -179,7 +182,7 @@ class BudgetKind:
             totals[(d["home_id"], d["year"], d["group"])] += Decimal(d["amount"])
         return totals
 
-    def _existing(self, staged: list[dict[str, Any]]):  # noqa: ANN202
+    def _existing(self, staged: list[dict[str, Any]]) -> dict[tuple[int, int, str], BudgetLine]:
         return {
             (line.home_id, line.year, line.group): line
             for line in BudgetLine.objects.filter(
@@ -190,8 +193,10 @@ class BudgetKind:
     def plan(self, staged: list[dict[str, Any]], user: User) -> list[Target]:
         existing = self._existing(staged)
         target = Target("budget_lines", "Budgetlinjer (botilbud × år × kontogruppe)", amount=Decimal("0"))
+        total = Decimal("0")
         for key, amount in self._lines(staged).items():
-            target.amount += amount
+            total += amount
+            target.amount = total
             line = existing.get(key)
             if line is None:
                 target.create += 1

@@ -158,24 +158,24 @@ class OrganisationKind:
                 reasons.append(err)
             codes: list[str] = []
             for part in split_list(row.get("paragraphs")):
-                code = paragraphs.get(paragraph_key(part))
-                if code is None:
+                paragraph = paragraphs.get(paragraph_key(part))
+                if paragraph is None:
                     reasons.append(f"Paragraf »{part}« kendes ikke (kendte: {', '.join(sorted(paragraphs.values()))})")
-                elif code not in codes:
-                    codes.append(code)
+                elif paragraph not in codes:
+                    codes.append(paragraph)
             target_group, err = choice(
                 row.get("target_group"), "Målgruppe", TARGET_GROUPS, ["Handicap", "Sindslidelse"]
             )
             if err:
                 reasons.append(err)
-            financing = Home.Financing.FRAME.value
+            financing: str | None = Home.Financing.FRAME.value
             if row.get("financing"):
                 financing, err = choice(
                     row.get("financing"), "Finansiering", FINANCING, ["Rammebudgetteret", "Aktivitetsbaseret"]
                 )
                 if err:
                     reasons.append(err)
-            occupancy = Decimal("95.00")
+            occupancy: Decimal | None = Decimal("95.00")
             if row.get("budgeted_occupancy"):
                 occupancy, err = parse_percent(row.get("budgeted_occupancy"), "Budgetteret belægning")
                 if err:
@@ -212,7 +212,7 @@ class OrganisationKind:
 
     # --- plan and write --------------------------------------------------------------------
 
-    def _existing(self, staged: list[dict[str, Any]]):  # noqa: ANN202
+    def _existing(self, staged: list[dict[str, Any]]) -> tuple[dict[str, Home], dict[str, Area]]:
         ccs = [d["cost_centre"] for d in staged]
         homes = {
             h.cost_centre: h

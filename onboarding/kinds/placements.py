@@ -143,13 +143,15 @@ class PlacementsKind:
             (o.provider.name.lower(), o.name.lower(), o.paragraph_id): o.pk
             for o in Offer.objects.filter(home__isnull=True).select_related("provider")
         }
-        placed = {
+        # (case number, offer, start) → annual price; a row without an offer yet finds nothing.
+        placed: dict[tuple[str, int | None, dt.date], Decimal] = {
             (case, offer_id, start): price
             for case, offer_id, start, price in Placement.objects.values_list(
                 "citizen__case_number", "offer_id", "start_date", "annual_price"
             )
         }
         out = Staged(amount=Decimal("0"))
+        total = Decimal("0")
         seen_initials: dict[str, tuple[str, int]] = {}
         seen_keys: dict[tuple[str, str, str, str], int] = {}
         for row in rows:
@@ -183,7 +185,7 @@ class PlacementsKind:
                     reasons.append(err)
                 elif case in birth_years and birth_years[case] != birth_year:
                     reasons.append(f"Sagsnummer {case} findes allerede med fødselsåret {birth_years[case]}")
-            paying = municipalities.own
+            paying: int | None = municipalities.own
             if row.get("paying"):
                 paying = municipalities.find(row.get("paying"))
                 if paying is None:
@@ -215,6 +217,7 @@ class PlacementsKind:
                     offer_name = home.name
             else:
                 provider = providers.get(provider_name.lower())
+                kind: str | None
                 if provider is not None:
                     kind = provider.kind
                 elif row.get("provider_kind"):
@@ -269,6 +272,8 @@ class PlacementsKind:
             elif status == "ophoert" and end is None:
                 reasons.append("En ophørt bevilling skal have en slutdato")
             if not reasons:
+                # Parsed without an error: each is set.
+                assert paragraph is not None and price is not None and start is not None
                 offer_id = data.get("offer_id") or ext_offers.get(
                     (data.get("provider", "").lower(), offer_name.lower(), paragraph.pk)
                 )
@@ -285,7 +290,9 @@ class PlacementsKind:
             if reasons:
                 out.errors.append(RowError(row.line, [capitalise(r) for r in reasons]))
                 continue
-            out.amount += price
+            assert paragraph is not None and price is not None and start is not None
+            total += price
+            out.amount = total
             out.rows.append(
                 (
                     row.line,
@@ -309,7 +316,14 @@ class PlacementsKind:
 
     # --- plan and write ---------------------------------------------------------------------
 
-    def _state(self, staged: list[dict[str, Any]]):  # noqa: ANN202
+    def _state(
+        self, staged: list[dict[str, Any]]
+    ) -> tuple[
+        dict[str, Provider],
+        dict[tuple[str, str, int], Offer],
+        dict[str, Citizen],
+        set[tuple[str, int, dt.date]],
+    ]:
         providers = {p.name.lower(): p for p in Provider.objects.exclude(kind=Provider.Kind.OWN)}
         offers = {
             (o.provider.name.lower(), o.name.lower(), o.paragraph_id): o
@@ -335,6 +349,7 @@ class PlacementsKind:
         t_providers = Target("providers", "Eksterne leverandører")
         t_offers = Target("offers", "Eksterne tilbud")
         t_placements = Target("placements", "Bevillinger", amount=Decimal("0"))
+        placements_total = Decimal("0")
         for case in dict.fromkeys(d["case_number"] for d in staged):
             if case in citizens:
                 t_citizens.unchanged += 1
@@ -352,7 +367,8 @@ class PlacementsKind:
             else:
                 t_offers.create += 1
         for d in staged:
-            t_placements.amount += Decimal(d["annual_price"])
+            placements_total += Decimal(d["annual_price"])
+            t_placements.amount = placements_total
             offer = offers.get(self._offer_key(d)) if d.get("offer_id") is None else None
             offer_id = d.get("offer_id") or (offer.pk if offer else None)
             if (d["case_number"], offer_id, dt.date.fromisoformat(d["start_date"])) in existing:
@@ -396,11 +412,11 @@ class PlacementsKind:
         for d in staged:
             offer_id = d.get("offer_id") or offers[self._offer_key(d)].pk
             start = dt.date.fromisoformat(d["start_date"])
-            key = (d["case_number"], offer_id, start)
-            keys.append(key)
-            if key in existing:
+            placement_key = (d["case_number"], offer_id, start)
+            keys.append(placement_key)
+            if placement_key in existing:
                 continue
-            existing.add(key)
+            existing.add(placement_key)
             price = Decimal(d["annual_price"])
             due = None
             if d["status"] in ("indstillet", "godkendt", "aktiv"):
