@@ -34,7 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from botilbud.lib.dates import days_in_year
-from botilbud.lib.money import percent
+from botilbud.lib.money import percent, to_money
 from botilbud.models import AccountGroup, User
 from budget.dashboard.models import FollowUpFigure
 from budget.followup.models import Action, HomeFollowUp, Round
@@ -388,13 +388,10 @@ def spending_by_provider_kind(user: User, filters: Filters, years: int = 5) -> d
     kinds = [{"kind": k.value, "label": k.label} for k in Provider.Kind]
     for k in kinds:
         r = rows.get(k["kind"], {})
-        k["per_year"] = [Decimal(r.get(f"y{y}", ZERO)).quantize(Decimal("0.01")) for y in year_list]
+        k["per_year"] = [to_money(r.get(f"y{y}", ZERO)) for y in year_list]
     totals = [sum((k["per_year"][i] for k in kinds), ZERO) for i in range(len(year_list))]
     own = next(k for k in kinds if k["kind"] == Provider.Kind.OWN)
-    external_share = [
-        ((totals[i] - own["per_year"][i]) * 100 / totals[i]).quantize(Decimal("0.1")) if totals[i] else None
-        for i in range(len(year_list))
-    ]
+    external_share = [percent(totals[i] - own["per_year"][i], totals[i]) for i in range(len(year_list))]
     return {"years": year_list, "kinds": kinds, "totals": totals, "external_share": external_share}
 
 
