@@ -8,6 +8,7 @@ import pytest
 from botilbud.lib.dates import (
     add_months,
     danish_public_holidays,
+    days_between,
     easter_sunday,
     months_between,
     overlap_days,
@@ -74,3 +75,14 @@ def test_it_neutralises_spreadsheet_formulas():
     assert safe_text("-2+3") == "'-2+3"
     assert safe_text("Barsel AB") == "Barsel AB"
     assert safe_text(Decimal("-5")) == Decimal("-5")
+
+
+def test_days_between_rounds_half_up_to_a_tenth():
+    start = dt.datetime(2026, 11, 3, 8, 0, tzinfo=dt.UTC)
+    # 1 day and 72 minutes = 1,05 days → 1,1 (half up; half-even would give 1,0).
+    assert days_between(start, start + dt.timedelta(days=1, minutes=72)) == Decimal("1.1")
+    # 2 days and 2 h 24 min = 2,1 days exactly; 3 h 35 min 59 s short of 0,15 stays 0,1.
+    assert days_between(start, start + dt.timedelta(days=2, hours=2, minutes=24)) == Decimal("2.1")
+    assert days_between(start, start + dt.timedelta(hours=3, minutes=35, seconds=59)) == Decimal("0.1")
+    assert days_between(start, None) is None
+    assert days_between(None, start) is None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 MONTH_NAMES = [
     "januar",
@@ -133,4 +133,4 @@ def days_between(start: dt.datetime | None, end: dt.datetime | None) -> Decimal 
     if start is None or end is None:
         return None
     seconds = Decimal((end - start).total_seconds())
-    return (seconds / Decimal(86400)).quantize(Decimal("0.1"))
+    return (seconds / Decimal(86400)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

@@ -37,7 +37,7 @@ from django.http import Http404, QueryDict
 from django.urls import reverse
 
 from botilbud.lib.dates import days_in_year, selectable_years
-from botilbud.lib.money import percent
+from botilbud.lib.money import percent, to_money
 from botilbud.lib.sql import Params
 from botilbud.models import AccountGroup, Area, Home, Paragraph, Role, User
 from botilbud.permissions import can
@@ -411,14 +411,11 @@ def spending_by_provider_kind(user: User, filters: Filters, years: int = 5) -> d
     kinds: list[KindSpending] = []
     for kind in Provider.Kind:
         r = rows.get(kind.value, {})
-        per_year = [Decimal(r.get(f"y{y}", ZERO)).quantize(Decimal("0.01")) for y in year_list]
+        per_year = [to_money(r.get(f"y{y}", ZERO)) for y in year_list]
         kinds.append({"kind": kind.value, "label": kind.label, "per_year": per_year})
     totals = [sum((k["per_year"][i] for k in kinds), ZERO) for i in range(len(year_list))]
     own = next(k for k in kinds if k["kind"] == Provider.Kind.OWN)
-    external_share = [
-        ((totals[i] - own["per_year"][i]) * 100 / totals[i]).quantize(Decimal("0.1")) if totals[i] else None
-        for i in range(len(year_list))
-    ]
+    external_share = [percent(totals[i] - own["per_year"][i], totals[i]) for i in range(len(year_list))]
     return {"years": year_list, "kinds": kinds, "totals": totals, "external_share": external_share}
 
 

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from botilbud.lib.dates import days_in_year
+from botilbud.lib.money import to_money
 from botilbud.models import Municipality, User
 from budget.dashboard import selectors as dash
 from tests.visitation.conftest import make_placement
@@ -94,7 +95,7 @@ def raw_dashboard(years: list[int]) -> tuple[dict, dict]:
                 counts[11 + m] += int(p.start_date.year == year and p.start_date.month == m)
                 counts[23 + m] += int(p.end_date is not None and p.end_date.year == year and p.end_date.month == m)
     return (
-        {k: v.quantize(D("0.01")) for k, v in cost.items()},
+        {k: to_money(v) for k, v in cost.items()},
         recipients,
     )
 
@@ -147,6 +148,19 @@ def test_writes_of_every_kind(org, vis):
     assert_exact(user)
     Placement.objects.all().delete()
     assert summary_rows() == {} == expected_rows()
+
+
+def test_a_years_cost_rounds_half_up_to_ore(org, vis):
+    """2028 has 366 days: 600.000,01 kr. a year for 1 January–1 July (183 days)
+    is 600.000,01 × 183 / 366 = 300.000,005 kr., which rounds half up to
+    300.000,01 (half-even would give 300.000,00). The external share is
+    300.000,01 of 300.000,01 = 100,0 %."""
+    make_placement(vis.ext_108, start_date=dt.date(2028, 1, 1), end_date=dt.date(2028, 7, 1), price="600000.01")
+    spending = dash.spending_by_provider_kind(org.department_head, dash.Filters(year=2028), years=1)
+    by_kind = {k["kind"]: k["per_year"][0] for k in spending["kinds"]}
+    assert by_kind["privat"] == D("300000.01")
+    assert spending["totals"] == [D("300000.01")]
+    assert spending["external_share"] == [D("100.0")]
 
 
 OPS = st.lists(
