@@ -28,7 +28,7 @@ from botilbud.models import Home, User
 from budget.absence import selectors as absence_selectors
 from budget.dashboard import selectors as sel
 from budget.models import ActualsImport, StaffingPlan
-from budget.staffing import StaffingInput, staff_hours
+from budget.staffing import staff_hours
 from disponering.models import LedgerEntry, LedgerEntryMonth, Status
 from visitation.occupancy import month_occupancy
 
@@ -86,9 +86,11 @@ def home_manager_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
         .order_by()
         .values_list("home_id", "n")
     )
-    # As the staff-hours page: the saved plan, or else the wage budget with the
-    # default assumptions.
-    plans = {p.home_id: p for p in StaffingPlan.objects.filter(home_id__in=ids, year=today.year)}
+    # As the staff-hours page: the saved plan with its staff groups, or else the
+    # wage budget with the default assumptions.
+    plans = {
+        p.home_id: p for p in StaffingPlan.objects.filter(home_id__in=ids, year=today.year).prefetch_related("groups")
+    }
     hours: dict[int, Decimal | None] = {}
     for h in homes:
         plan = plans.get(h.pk) or StaffingPlan(
@@ -98,20 +100,7 @@ def home_manager_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
             hours[h.pk] = None
             continue
         try:
-            result = staff_hours(
-                StaffingInput(
-                    wage_budget=plan.wage_budget,
-                    annual_wage_cost=plan.annual_wage_cost,
-                    year=today.year,
-                    annual_norm_hours=plan.annual_norm_hours,
-                    holiday_weeks=plan.holiday_weeks,
-                    extra_holiday_days=plan.extra_holiday_days,
-                    sickness_pct=plan.sickness_pct,
-                    competence_hours=plan.competence_hours,
-                    meeting_hours=plan.meeting_hours,
-                    other_hours=plan.other_hours,
-                )
-            )
+            result = staff_hours(plan.staffing_input(today.year))
         except ValueError:
             hours[h.pk] = None
             continue

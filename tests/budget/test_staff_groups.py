@@ -4,6 +4,7 @@ the ledger's staff entries beside the wage budget (hand-computed)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
@@ -247,3 +248,22 @@ def test_staffing_page_scoped(org, client_for):
     assert client_for(org.other_manager).get(url).status_code == 404
     r = client_for(org.area_manager).post(url, {**PLAN_DATA, **groups_post(PAED_ROW)})
     assert r.status_code == 403 and not StaffGroup.objects.exists()
+
+
+def test_start_page_hours_equal_the_staff_hours_page_with_groups(org, client_for):
+    """The manager's start page shows the same roster hours a week as the
+    staff-hours page, staff groups included (it once left the groups out)."""
+    year = dt.date.today().year
+    BudgetLine.objects.create(home=org.home_a, year=year, group="loen", original=D("10000000"))
+    client = client_for(org.manager)
+    url = reverse("budget:staffing", args=[org.home_a.pk]) + f"?aar={year}"
+    assert client.post(url, {**PLAN_DATA, **groups_post(PAED_ROW)}).status_code == 302
+    page_hours = client.get(url).context["result"].roster_hours_per_week
+    saved = StaffingPlan.objects.get(home=org.home_a, year=year)
+    without_groups = staff_hours(replace(saved.staffing_input(year), groups=())).roster_hours_per_week
+    assert page_hours != without_groups  # the groups' supplements change the figure
+    sections = client.get(reverse("start")).context["sections"]
+    section = next(s for s in sections if s["template"] == "dashboard/_start_home_manager.html")
+    rows = {r["home"].pk: r for r in section["dash_rows"]}
+    assert rows[org.home_a.pk]["hours_per_week"] == page_hours
+    assert rows[org.home_a.pk]["hours_from_plan"]
