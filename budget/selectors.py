@@ -28,13 +28,13 @@ from botilbud.lib.money import ZERO, to_money
 from botilbud.models import AccountGroup, Home, User
 from botilbud.permissions import can
 from budget.models import (
-    Actual,
     ActualTotal,
     ActualYear,
     BudgetCorrection,
     BudgetLine,
     CarryOver,
     GroupDefinition,
+    Posting,
     StaffingPlan,
     YearEnd,
 )
@@ -318,7 +318,7 @@ def group_parts_for_homes(home_ids: list[int], year: int, month: int) -> dict[in
             finer, derived = codes, []  # an odd chart: sum every part from the postings
         else:
             finer = [c for c in codes if c not in kinds]
-        postings = Actual.objects.filter(
+        postings = Posting.objects.filter(
             home_id__in=home_ids, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, month, 1)
         )
         if finer:
