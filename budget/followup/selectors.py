@@ -25,7 +25,7 @@ from budget.absence import selectors as absence_selectors
 from budget.followup.models import HomeFollowUp, Round, Settings, Step
 from budget.models import StaffingPlan
 from budget.moments import Moment
-from budget.selectors import forecast_for_homes, group_parts_for_homes
+from budget.selectors import ForecastRow, forecast_for_homes, group_parts_for_homes
 from disponering.models import Category, LedgerEntry, LedgerEntryMonth, Status
 from disponering.models import Status as EntryStatus
 from visitation.models import Placement
@@ -241,12 +241,8 @@ def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False
     result: dict[int, dict[str, Any]] = {}
     for home in homes:
         economy = []
-        totals = dict.fromkeys(ECONOMY_KEYS, ZERO)
-        for group in GROUPS:
-            row = forecasts.get((home.pk, group))
-            values = {k: getattr(row, k) if row else ZERO for k in ECONOMY_KEYS}
-            for k in ECONOMY_KEYS:
-                totals[k] += values[k]
+        by_group, totals = _group_values(home.pk, forecasts)
+        for group, values in by_group:
             before = previous.get(home.pk, {}).get(group)
             economy.append(
                 {
@@ -283,6 +279,48 @@ def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False
         if with_entries:
             numbers["entries"] = entries.get(home.pk, [])
         result[home.pk] = numbers
+    return result
+
+
+def _group_values(
+    home_id: int, forecasts: Mapping[tuple[int, str], ForecastRow]
+) -> tuple[list[tuple[AccountGroup, dict[str, Decimal]]], dict[str, Decimal]]:
+    """Section 1's figures of one home: each group's values (zero without a forecast row) and their sums."""
+    by_group = []
+    totals = dict.fromkeys(ECONOMY_KEYS, ZERO)
+    for group in GROUPS:
+        row = forecasts.get((home_id, group))
+        values = {k: getattr(row, k) if row else ZERO for k in ECONOMY_KEYS}
+        for k in ECONOMY_KEYS:
+            totals[k] += values[k]
+        by_group.append((group, values))
+    return by_group, totals
+
+
+def live_totals(homes: list[Home], round_: Round) -> dict[int, dict[str, Any]]:
+    """The part of ``live_numbers`` a list of homes shows (the round page): the totals (without
+    ``change``), the steering budget, the threshold and whether an action plan is required,
+    computed as ``live_numbers`` computes them, from the forecast alone (two queries, not the
+    dozen of every section)."""
+
+    rules = Settings.load()
+    forecasts = forecast_for_homes([h.pk for h in homes], round_.year, round_.month.month)
+    result: dict[int, dict[str, Any]] = {}
+    for home in homes:
+        by_group, totals = _group_values(home.pk, forecasts)
+        basis = steering_budget(
+            home, [{"group": g.value, "corrected_budget": str(values["corrected_budget"])} for g, values in by_group]
+        )
+        threshold = rules.threshold_for(basis)
+        result[home.pk] = {
+            "totals": {
+                **{k: str(v) for k, v in totals.items()},
+                "deviation_pct": _pct(totals["deviation"], basis),
+            },
+            "steering_budget": str(basis),
+            "threshold": str(threshold),
+            "action_required": abs(totals["deviation"]) > threshold,
+        }
     return result
 
 
@@ -421,9 +459,10 @@ def home_followup_figures(fu: HomeFollowUp, *, today: dt.date) -> dict[str, Any]
 
 
 def round_rows(round_: Round, followups: list[HomeFollowUp]) -> list[dict[str, Any]]:
-    """A round's homes with their figures (frozen at approval, else live) and whether they are late."""
+    """A round's homes with their totals (frozen at approval, else live: ``live_totals``) and
+    whether they are late."""
     live_homes = [fu.home for fu in followups if not fu.is_frozen]
-    live = live_numbers(live_homes, round_) if live_homes else {}
+    live = live_totals(live_homes, round_) if live_homes else {}
     return [
         {"fu": fu, "numbers": fu.snapshot if fu.is_frozen else live[fu.home_id], "overdue": fu.is_overdue()}
         for fu in followups
