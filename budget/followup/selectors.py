@@ -25,7 +25,7 @@ from budget.absence import selectors as absence_selectors
 from budget.followup.models import HomeFollowUp, Round, Settings, Step
 from budget.models import StaffingPlan
 from budget.moments import Moment
-from budget.selectors import forecast_for_homes, group_parts_for_homes
+from budget.selectors import ForecastRow, forecast_for_homes, group_parts_for_homes
 from disponering.models import Category, LedgerEntry, LedgerEntryMonth, Status
 from disponering.models import Status as EntryStatus
 from visitation.models import Placement
@@ -42,17 +42,22 @@ def previous_round(round_: Round) -> Round | None:
 
 def _previous_forecasts(home_ids: list[int], round_: Round) -> dict[int, dict[str, Decimal]]:
     """The forecast per group in each home's last approved follow-up of the same year."""
-    rows = (
+    latest = (
         HomeFollowUp.objects.filter(
-            home_id__in=home_ids,
+            home_id__any=home_ids,
             step=Step.APPROVED,
             round__month__lt=round_.month,
             round__month__year=round_.month.year,
         )
         .order_by("home_id", "-round__month")
         .distinct("home_id")
-        # Only the parts read here, not each whole snapshot (a round of 150 homes is about 1 MB of JSON).
-        .values_list("home_id", "snapshot__economy", "snapshot__totals__forecast")
+        .values("pk")
+    )
+    # Only the latest snapshot of each home is read (the subquery picks them without reading any
+    # snapshot; DISTINCT ON over the snapshots' parts took them out of every approved follow-up of
+    # the year first), and only the parts used here (a round of 150 homes is about 1 MB of JSON).
+    rows = HomeFollowUp.objects.filter(pk__in=latest).values_list(
+        "home_id", "snapshot__economy", "snapshot__totals__forecast"
     )
     result: dict[int, dict[str, Decimal]] = {}
     for home_id, economy, total in rows:
@@ -77,7 +82,7 @@ def _activity(homes: list[Home], round_: Round, since: dt.date) -> dict[int, dic
     # Rows of values(): the home and its four counts.
     moves: dict[int, Mapping[str, Any]] = {
         r["offer__home_id"]: r
-        for r in Placement.objects.filter(offer__home_id__in=home_ids, status__in=counted)
+        for r in Placement.objects.filter(offer__home_id__any=home_ids, status__in=counted)
         .values("offer__home_id")
         .annotate(
             moved_in=Count("pk", filter=Q(start_date__gt=since, start_date__lte=end)),
@@ -90,7 +95,7 @@ def _activity(homes: list[Home], round_: Round, since: dt.date) -> dict[int, dic
     manual: dict[int, Mapping[str, Any]] = {
         r["home_id"]: r
         for r in LedgerEntry.objects.filter(
-            home_id__in=home_ids,
+            home_id__any=home_ids,
             category__in=[Category.MOVE_IN, Category.MOVE_OUT],
             generated=False,
             placement__isnull=True,
@@ -133,13 +138,13 @@ def _staff(home_ids: list[int], round_: Round) -> dict[int, dict[str, Any]]:
 
     plans = {
         p["home_id"]: p
-        for p in StaffingPlan.objects.filter(home_id__in=home_ids, year=round_.year).values(
+        for p in StaffingPlan.objects.filter(home_id__any=home_ids, year=round_.year).values(
             "home_id", "wage_budget", "annual_wage_cost"
         )
     }
     start, end = round_.month, month_end(round_.month)
     entries = (
-        LedgerEntry.objects.filter(home_id__in=home_ids, start_date__lte=end, end_date__gte=start)
+        LedgerEntry.objects.filter(home_id__any=home_ids, start_date__lte=end, end_date__gte=start)
         .exclude(status=Status.CANCELLED)
         .values("home_id")
         .annotate(
@@ -183,7 +188,7 @@ def _entries(home_ids: list[int], round_: Round) -> dict[int, list[dict[str, Any
 
     rows = (
         LedgerEntryMonth.objects.filter(
-            home_id__in=home_ids, month__gt=round_.month, month__lte=dt.date(round_.year, 12, 1)
+            home_id__any=home_ids, month__gt=round_.month, month__lte=dt.date(round_.year, 12, 1)
         )
         .exclude(entry__status=EntryStatus.CANCELLED)
         .values(
@@ -236,12 +241,8 @@ def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False
     result: dict[int, dict[str, Any]] = {}
     for home in homes:
         economy = []
-        totals = dict.fromkeys(ECONOMY_KEYS, ZERO)
-        for group in GROUPS:
-            row = forecasts.get((home.pk, group))
-            values = {k: getattr(row, k) if row else ZERO for k in ECONOMY_KEYS}
-            for k in ECONOMY_KEYS:
-                totals[k] += values[k]
+        by_group, totals = _group_values(home.pk, forecasts)
+        for group, values in by_group:
             before = previous.get(home.pk, {}).get(group)
             economy.append(
                 {
@@ -278,6 +279,48 @@ def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False
         if with_entries:
             numbers["entries"] = entries.get(home.pk, [])
         result[home.pk] = numbers
+    return result
+
+
+def _group_values(
+    home_id: int, forecasts: Mapping[tuple[int, str], ForecastRow]
+) -> tuple[list[tuple[AccountGroup, dict[str, Decimal]]], dict[str, Decimal]]:
+    """Section 1's figures of one home: each group's values (zero without a forecast row) and their sums."""
+    by_group = []
+    totals = dict.fromkeys(ECONOMY_KEYS, ZERO)
+    for group in GROUPS:
+        row = forecasts.get((home_id, group))
+        values = {k: getattr(row, k) if row else ZERO for k in ECONOMY_KEYS}
+        for k in ECONOMY_KEYS:
+            totals[k] += values[k]
+        by_group.append((group, values))
+    return by_group, totals
+
+
+def live_totals(homes: list[Home], round_: Round) -> dict[int, dict[str, Any]]:
+    """The part of ``live_numbers`` a list of homes shows (the round page): the totals (without
+    ``change``), the steering budget, the threshold and whether an action plan is required,
+    computed as ``live_numbers`` computes them, from the forecast alone (two queries, not the
+    dozen of every section)."""
+
+    rules = Settings.load()
+    forecasts = forecast_for_homes([h.pk for h in homes], round_.year, round_.month.month)
+    result: dict[int, dict[str, Any]] = {}
+    for home in homes:
+        by_group, totals = _group_values(home.pk, forecasts)
+        basis = steering_budget(
+            home, [{"group": g.value, "corrected_budget": str(values["corrected_budget"])} for g, values in by_group]
+        )
+        threshold = rules.threshold_for(basis)
+        result[home.pk] = {
+            "totals": {
+                **{k: str(v) for k, v in totals.items()},
+                "deviation_pct": _pct(totals["deviation"], basis),
+            },
+            "steering_budget": str(basis),
+            "threshold": str(threshold),
+            "action_required": abs(totals["deviation"]) > threshold,
+        }
     return result
 
 
@@ -416,9 +459,10 @@ def home_followup_figures(fu: HomeFollowUp, *, today: dt.date) -> dict[str, Any]
 
 
 def round_rows(round_: Round, followups: list[HomeFollowUp]) -> list[dict[str, Any]]:
-    """A round's homes with their figures (frozen at approval, else live) and whether they are late."""
+    """A round's homes with their totals (frozen at approval, else live: ``live_totals``) and
+    whether they are late."""
     live_homes = [fu.home for fu in followups if not fu.is_frozen]
-    live = live_numbers(live_homes, round_) if live_homes else {}
+    live = live_totals(live_homes, round_) if live_homes else {}
     return [
         {"fu": fu, "numbers": fu.snapshot if fu.is_frozen else live[fu.home_id], "overdue": fu.is_overdue()}
         for fu in followups

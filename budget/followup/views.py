@@ -96,7 +96,7 @@ def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not homes:
         raise Http404
     rows = round_rows(round_, services.followups_for_round(round_=round_, homes=homes))
-    areas = Area.objects.filter(homes__in=homes).distinct().order_by("name")
+    areas = Area.objects.filter(homes__any=homes).distinct().order_by("name")
     approvals = {a.area_id: a for a in AreaApproval.objects.filter(round=round_).select_related("approved_by")}
     return render(
         request,
