@@ -221,9 +221,15 @@ def _entries(home_ids: list[int], round_: Round) -> dict[int, list[dict[str, Any
     return result
 
 
-def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False) -> dict[int, dict[str, Any]]:
+def live_numbers(
+    homes: list[Home], round_: Round, *, with_entries: bool = False, for_sums: bool = False
+) -> dict[int, dict[str, Any]]:
     """Sections 1–4 and the action-plan threshold for each home, as plain data
-    (Decimals as strings) so it can be frozen verbatim as the snapshot."""
+    (Decimals as strings) so it can be frozen verbatim as the snapshot.
+
+    ``for_sums``: only what ``rollup`` sums and a roll-up's home rows show, for a reader that
+    shows neither the change since the last follow-up nor section 3 (the department's Excel):
+    no ``change`` (economy rows and totals) and no ``staff``; four queries fewer. Never frozen."""
 
     home_ids = [h.pk for h in homes]
     rules = Settings.load()
@@ -231,11 +237,11 @@ def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False
     # The finer account groups (»heraf«: e.g. purchases from other municipalities and from regions),
     # each group's actuals to date, the same figures as the budget page's for the same month.
     parts = group_parts_for_homes(home_ids, round_.year, round_.month.month)
-    previous = _previous_forecasts(home_ids, round_)
+    previous = {} if for_sums else _previous_forecasts(home_ids, round_)
     prev_round = previous_round(round_)
     since = month_end(prev_round.month) if prev_round else round_.month - dt.timedelta(days=1)
     activity = _activity(homes, round_, since)
-    staff = _staff(home_ids, round_)
+    staff = {} if for_sums else _staff(home_ids, round_)
     entries = _entries(home_ids, round_) if with_entries else {}
 
     result: dict[int, dict[str, Any]] = {}
@@ -243,39 +249,40 @@ def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False
         economy = []
         by_group, totals = _group_values(home.pk, forecasts)
         for group, values in by_group:
-            before = previous.get(home.pk, {}).get(group)
-            economy.append(
-                {
-                    "group": group.value,
-                    "label": group.label,
-                    **{k: str(v) for k, v in values.items()},
-                    "deviation_pct": _pct(values["deviation"], values["corrected_budget"]),
-                    "change": None if before is None else str(values["forecast"] - before),
-                    "parts": [
-                        {"code": p.code, "name": p.name, "actuals_to_date": str(p.actuals_to_date)}
-                        for p in parts.get(home.pk, {}).get(group.value, [])
-                    ],
-                }
-            )
+            row: dict[str, Any] = {
+                "group": group.value,
+                "label": group.label,
+                **{k: str(v) for k, v in values.items()},
+                "deviation_pct": _pct(values["deviation"], values["corrected_budget"]),
+            }
+            if not for_sums:
+                before = previous.get(home.pk, {}).get(group)
+                row["change"] = None if before is None else str(values["forecast"] - before)
+            row["parts"] = [
+                {"code": p.code, "name": p.name, "actuals_to_date": str(p.actuals_to_date)}
+                for p in parts.get(home.pk, {}).get(group.value, [])
+            ]
+            economy.append(row)
         before_total = previous.get(home.pk, {}).get("total")
         basis = steering_budget(home, economy)
         threshold = rules.threshold_for(basis)
-        numbers = {
+        numbers: dict[str, Any] = {
             "year": round_.year,
             "month": round_.month.isoformat(),
             "economy": economy,
             "totals": {
                 **{k: str(v) for k, v in totals.items()},
                 "deviation_pct": _pct(totals["deviation"], basis),
-                "change": None if before_total is None else str(totals["forecast"] - before_total),
             },
             "financing": home.financing,
             "steering_budget": str(basis),
             "threshold": str(threshold),
             "action_required": abs(totals["deviation"]) > threshold,
             "activity": activity[home.pk],
-            "staff": {k: (str(v) if isinstance(v, Decimal) else v) for k, v in staff[home.pk].items()},
         }
+        if not for_sums:
+            numbers["totals"]["change"] = None if before_total is None else str(totals["forecast"] - before_total)
+            numbers["staff"] = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in staff[home.pk].items()}
         if with_entries:
             numbers["entries"] = entries.get(home.pk, [])
         result[home.pk] = numbers
@@ -469,11 +476,14 @@ def round_rows(round_: Round, followups: list[HomeFollowUp]) -> list[dict[str, A
     ]
 
 
-def round_rollup(round_: Round, followups: list[HomeFollowUp], *, today: dt.date) -> dict[str, Any]:
+def round_rollup(
+    round_: Round, followups: list[HomeFollowUp], *, today: dt.date, for_sums: bool = False
+) -> dict[str, Any]:
     """An area's or the department's homes in one round: a row per home (frozen figures for the
-    approved, live for the rest, each with its moment) and the sums."""
+    approved, live for the rest, each with its moment) and the sums. ``for_sums``: the live
+    numbers of ``live_numbers(for_sums=True)`` (no changes or staff: the Excel)."""
     live_homes = [fu.home for fu in followups if not fu.is_frozen]
-    live = live_numbers(live_homes, round_) if live_homes else {}
+    live = live_numbers(live_homes, round_, for_sums=for_sums) if live_homes else {}
 
     def moment_of(fu: HomeFollowUp) -> Moment:
         if fu.is_frozen:

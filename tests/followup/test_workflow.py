@@ -378,3 +378,15 @@ def test_live_totals_are_live_numbers_totals(org, march):
     assert totals[org.home_a.pk]["action_required"] and totals[org.home_a.pk]["totals"]["deviation"] == "30000.00"
     assert totals[org.home_b.pk]["steering_budget"] == "1440000.00"  # gross: wages + operations
     assert not totals[org.home_c.pk]["action_required"]
+
+
+def test_numbers_for_sums_are_the_full_numbers_without_changes_and_staff(org, march):
+    _approved_round(dt.date(2026, 2, 1), [org.home_a], lambda h: Decimal("1200000"))
+    homes = [org.home_a, org.home_b, org.home_c]
+    full, lean = live_numbers(homes, march), live_numbers(homes, march, for_sums=True)
+    for home in homes:
+        want = {k: v for k, v in full[home.pk].items() if k != "staff"}
+        want["economy"] = [{k: v for k, v in row.items() if k != "change"} for row in want["economy"]]
+        want["totals"] = {k: v for k, v in want["totals"].items() if k != "change"}
+        assert lean[home.pk] == want
+    assert full[org.home_a.pk]["totals"]["change"] is not None  # the full numbers had one to leave out
