@@ -22,7 +22,7 @@ from budget.models import (
     BudgetLine,
     CostCentre,
     GroupDefinition,
-    Posting,
+    PostingSum,
     StaffingPlan,
 )
 from budget.services import freeze_baseline
@@ -90,7 +90,7 @@ class GroupDefinitionAdmin(RegroupOnChangeMixin, VersionedAdminMixin, admin.Mode
         if obj is not None and (
             obj.code in ("loen", "drift", "indtaegt")
             or Account.objects.filter(group=obj.code).exists()
-            or Posting.objects.filter(group=obj.code).exists()
+            or PostingSum.objects.filter(group=obj.code).exists()
         ):
             return False
         return super().has_delete_permission(request, obj)

@@ -189,8 +189,8 @@ def preview() -> list[PreviewRow]:
               FROM {AGG} GROUP BY home_id, cost_centre, month
             ),
             old AS (
-              SELECT a.cost_centre, a.month, count(*) AS n, sum(a.amount) AS total
-              FROM budget_posting a JOIN new USING (cost_centre, month)
+              SELECT a.cost_centre, a.month, sum(a.n)::bigint AS n, sum(a.amount) AS total
+              FROM budget_postingsum a JOIN new USING (cost_centre, month)
               GROUP BY a.cost_centre, a.month
             )
             SELECT new.home_id, h.name, new.cost_centre, new.month, new.n,
@@ -297,20 +297,18 @@ def _raw_parts(cursor: Any) -> dict[int, str]:
 
 
 def _raw_written_groups(fast: dict[str, Any], batch_id: int) -> str:
-    """The write check of a kept raw import, per cost centre, home, month and group: the groups of its rows
-    (``FAST_GROUPS``, summed over the very table that is kept, whose rows COPY counted = the lines Python
-    sent) joined to the keys as stored, by the cells, as the view ``budget_posting`` joins each row. So the
-    stored keys must place every row, in the group and month the checks resolved. (That the view's
-    per-row amount and text are the reader's is ``tests/budget/test_actual_partitions.py``'s.)"""
-    who = dict(zip([_RAW_ROLES[f] for f in fast["who_fields"]], fast["who_keys"], strict=False))
-    when = dict(zip([_RAW_ROLES[f] for f in fast["when_fields"]], fast["when_keys"], strict=False))
-    on_who = " AND ".join(f"k.{role} = {'g.' + who[role] if role in who else repr('')}" for role in _WHO_ROLES)
-    on_when = " AND ".join(f"t.{role} = {'g.' + when[role] if role in when else repr('')}" for role in _WHEN_ROLES)
+    """The write check of a kept raw import, per cost centre, home, month and group: its sums as stored
+    (``budget_actualrawsum``, written from the groups of the rows of the very table that is kept, whose rows
+    COPY counted = the lines Python sent, joined to the keys as stored by the cells, as the view
+    ``budget_posting`` joins each row). So the stored keys must place every row, in the group and month the
+    checks resolved. (That the view's per-row amount and text are the reader's is
+    ``tests/budget/test_actual_partitions.py``'s.)"""
     return f"""
-        SELECT k.cost_centre, k.home_id, t.month, k."group", sum(g.n) AS n, sum(g.cents) * 0.01 AS amount
-        FROM {FAST_GROUPS} g
-        JOIN budget_actualrawkey k ON k.batch_id = {int(batch_id)} AND {on_who}
-        JOIN budget_actualrawperiod t ON t.batch_id = {int(batch_id)} AND {on_when}
+        SELECT k.cost_centre, k.home_id, t.month, k."group", sum(s.n) AS n, sum(s.amount) AS amount
+        FROM budget_actualrawsum s
+        JOIN budget_actualrawkey k ON k.id = s.key_id
+        JOIN budget_actualrawperiod t ON t.id = s.period_id
+        WHERE s.batch_id = {int(batch_id)}
         GROUP BY 1, 2, 3, 4"""
 
 
@@ -356,6 +354,21 @@ def _keep_raw(cursor: Any, fast: dict[str, Any], batch_id: int) -> None:
         FROM budget_actuals_lk_when lt JOIN budget_actuals_when t ON t.id = lt.id
         """,
         [batch_id],
+    )
+    who = dict(zip([_RAW_ROLES[f] for f in fast["who_fields"]], fast["who_keys"], strict=False))
+    when = dict(zip([_RAW_ROLES[f] for f in fast["when_fields"]], fast["when_keys"], strict=False))
+    on_who = " AND ".join(f"k.{role} = {'g.' + who[role] if role in who else repr('')}" for role in _WHO_ROLES)
+    on_when = " AND ".join(f"t.{role} = {'g.' + when[role] if role in when else repr('')}" for role in _WHEN_ROLES)
+    # The rows summed per key and period (``PostingSum``), from the grouping pass over this very table.
+    cursor.execute(
+        f"""
+        INSERT INTO budget_actualrawsum (batch_id, key_id, period_id, n, amount)
+        SELECT {int(batch_id)}, k.id, t.id, sum(g.n), sum(g.cents) * 0.01
+        FROM {FAST_GROUPS} g
+        JOIN budget_actualrawkey k ON k.batch_id = {int(batch_id)} AND {on_who}
+        JOIN budget_actualrawperiod t ON t.batch_id = {int(batch_id)} AND {on_when}
+        GROUP BY k.id, t.id
+        """
     )
     cursor.execute(f"ALTER TABLE {name} INHERIT budget_actualraw")
 
@@ -453,10 +466,12 @@ def apply(  # noqa: C901, PLR0912, PLR0915
         replaced = 0
         raw_parts = _raw_parts(cursor)
         for part, name in sorted({**_partitions(cursor), **raw_parts}.items()):
-            rows_of = f"budget_posting WHERE part = {int(part)}" if part in raw_parts else name
+            rows_of = f"budget_postingsum WHERE part = {int(part)}" if part in raw_parts else name
+            n = "a.n" if part in raw_parts else "1"
             cursor.execute(
                 f"""
-                SELECT count(*), count(*) FILTER (WHERE p.month IS NULL) FROM (SELECT * FROM {rows_of}) a
+                SELECT coalesce(sum({n}), 0)::bigint, coalesce(sum({n}) FILTER (WHERE p.month IS NULL), 0)::bigint
+                FROM (SELECT * FROM {rows_of}) a
                 LEFT JOIN (SELECT DISTINCT cost_centre, month FROM budget_actuals_pairs) p
                   ON p.cost_centre = a.cost_centre AND p.month = a.month
                 """
@@ -479,6 +494,15 @@ def apply(  # noqa: C901, PLR0912, PLR0915
                 params,
             )
             replaced += cursor.rowcount
+            cursor.execute(
+                """
+                DELETE FROM budget_actualrawsum s
+                USING budget_actualrawkey k, budget_actualrawperiod t, budget_actuals_pairs p
+                WHERE k.id = s.key_id AND t.id = s.period_id AND k.cost_centre = p.cost_centre AND t.month = p.month
+                  AND s.batch_id <> ALL(%(covered)s)
+                """,
+                params,
+            )
         cursor.execute(
             "DELETE FROM budget_actual a USING budget_actuals_pairs p "
             "WHERE a.cost_centre = p.cost_centre AND a.month = p.month AND a.part <> ALL(%(covered)s)",
@@ -497,8 +521,8 @@ def apply(  # noqa: C901, PLR0912, PLR0915
         cursor.execute(
             """
             CREATE TEMP TABLE budget_actuals_rest ON COMMIT DROP AS
-            SELECT a.home_id, a.month, coalesce(g.kind, a."group") AS kind, count(*) AS n, sum(a.amount) AS amount
-            FROM budget_posting a
+            SELECT a.home_id, a.month, coalesce(g.kind, a."group") AS kind, sum(a.n)::bigint AS n, sum(a.amount) AS amount
+            FROM budget_postingsum a
             JOIN (SELECT DISTINCT home_id, month FROM budget_actuals_pairs) p ON a.home_id = p.home_id AND a.month = p.month
             LEFT JOIN budget_groupdefinition g ON g.code = a."group"
             WHERE a.part <> ALL(%(covered)s)
@@ -588,11 +612,12 @@ def apply(  # noqa: C901, PLR0912, PLR0915
                 if part in covered or not cursor.fetchone()[0]:
                     cursor.execute(f"DROP TABLE {name}")
         for part, name in sorted(raw_parts.items()):
-            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM budget_posting WHERE part = {int(part)})")
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM budget_postingsum WHERE part = {int(part)})")
             if part in covered or not cursor.fetchone()[0]:
                 cursor.execute(f"DROP TABLE {name}")
                 cursor.execute("DELETE FROM budget_actualrawkey WHERE batch_id = %s", [part])
                 cursor.execute("DELETE FROM budget_actualrawperiod WHERE batch_id = %s", [part])
+                cursor.execute("DELETE FROM budget_actualrawsum WHERE batch_id = %s", [part])
     return int(inserted), replaced
 
 
@@ -698,7 +723,7 @@ def reconcile(read: ReadInfo, *, written: bool) -> Reconciliation:
                 homes[cc] = name
             cursor.execute(
                 f"""
-                SELECT a.cost_centre, count(*), coalesce(sum(a.amount), 0) FROM budget_posting a
+                SELECT a.cost_centre, sum(a.n)::bigint, coalesce(sum(a.amount), 0) FROM budget_postingsum a
                 JOIN (SELECT DISTINCT cost_centre, month FROM {AGG}) p
                   ON p.cost_centre = a.cost_centre AND p.month = a.month
                 GROUP BY 1

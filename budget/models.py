@@ -419,6 +419,43 @@ class ActualRawPeriod(models.Model):
         indexes = [models.Index(fields=["batch_id"], name="actual_raw_period_batch")]
 
 
+class ActualRawSum(models.Model):
+    """A large import's rows summed per key and period cell (``ActualRawKey``, ``ActualRawPeriod``), written
+    from the grouping pass when the import keeps its raw rows (migration 0019): what ``PostingSum`` reads
+    instead of the rows. Replacing deletes it with the rows it sums."""
+
+    batch_id = models.BigIntegerField()
+    key_id = models.BigIntegerField()
+    period_id = models.BigIntegerField()
+    n = models.BigIntegerField()
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+
+    class Meta:
+        indexes = [models.Index(fields=["batch_id"], name="actual_raw_sum_batch")]
+
+
+class PostingSum(models.Model):
+    """Every posting, for readers that sum: the SQL view ``budget_postingsum`` (migration 0019) =
+    ``Actual``'s rows (``n`` 1 each) and every raw import's ``ActualRawSum`` rows joined to their keys, with
+    ``Posting``'s columns but the text and dates. Sum ``n`` for a count and ``amount`` for a total."""
+
+    home = models.ForeignKey(Home, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    month = models.DateField("måned")
+    group = models.CharField("kontogruppe", max_length=20)
+    function_code = models.CharField("funktion", max_length=20)
+    dranst = models.CharField("dranst", max_length=1)
+    art_code = models.CharField("art", max_length=20)
+    account = models.CharField("kontostreng", max_length=80)
+    cost_centre = models.CharField("omkostningssted", max_length=40)
+    n = models.BigIntegerField()
+    amount = models.DecimalField("beløb", max_digits=16, decimal_places=2)
+    part = models.IntegerField("partition")
+
+    class Meta:
+        managed = False
+        db_table = "budget_postingsum"
+
+
 class Posting(models.Model):
     """Every posting, read-only: the SQL view ``budget_posting`` (migration 0018) = ``Actual``'s rows
     (``budget_actual``) and every large import's raw rows joined to their keys (``ActualRawKey``,

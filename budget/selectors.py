@@ -34,7 +34,7 @@ from budget.models import (
     BudgetLine,
     CarryOver,
     GroupDefinition,
-    Posting,
+    PostingSum,
     StaffingPlan,
     YearEnd,
 )
@@ -318,7 +318,7 @@ def group_parts_for_homes(home_ids: list[int], year: int, month: int) -> dict[in
             finer, derived = codes, []  # an odd chart: sum every part from the postings
         else:
             finer = [c for c in codes if c not in kinds]
-        postings = Posting.objects.filter(
+        postings = PostingSum.objects.filter(
             home_id__any=home_ids, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, month, 1)
         )
         if finer:

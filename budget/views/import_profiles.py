@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -21,7 +21,7 @@ from botilbud.models import User
 from botilbud.permissions import can, require
 from budget import importer
 from budget.forms import ImportProfileForm
-from budget.models import ActualsImport, GroupDefinition, ImportProfile, Posting
+from budget.models import ActualsImport, GroupDefinition, ImportProfile, Posting, PostingSum
 from budget.profiles import RowMapper
 
 PREVIEW_ROWS = 10
@@ -116,6 +116,16 @@ def import_detail(request: AuthenticatedHttpRequest, batch_pk: int) -> HttpRespo
     return render(request, "budget/import_detail.html", {"batch": batch, "rec": rec, "rec_totals": rec.totals()})
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told its count (from the sums), so it does not count the rows."""
+
+    known_count = 0
+
+    @property
+    def count(self) -> int:
+        return self.known_count
+
+
 @login_required
 @require_GET
 def postings(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
@@ -134,6 +144,7 @@ def postings(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
     kinds = {g.code: g.kind for g in groups}
     wanted = request.GET.get("gruppe", "")
     qs = Posting.objects.filter(home=home, month=month)
+    sums = PostingSum.objects.filter(home=home, month=month)
     selected = None
     if wanted in kinds:
         selected = next(g for g in groups if g.code == wanted)
@@ -141,9 +152,16 @@ def postings(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
             [wanted] if wanted not in ("loen", "drift", "indtaegt") else [c for c, k in kinds.items() if k == wanted]
         )
         qs = qs.filter(group__in=codes)
-    by_group = {r["group"]: r for r in qs.values("group").annotate(n=Count("id"), total=Sum("amount"))}
+        sums = sums.filter(group__in=codes)
+    # The counts and totals from the sums (a large import's rows are not read for them), the page from the rows.
+    by_group = {
+        r["group"]: {"group": r["group"], "n": int(r["rows"]), "total": r["total"]}
+        for r in sums.values("group").annotate(rows=Sum("n"), total=Sum("amount"))
+    }
     summary = [(g, by_group[g.code]) for g in groups if g.code in by_group]
-    page = Paginator(qs.order_by("posting_date", "id"), 200).get_page(request.GET.get("side"))
+    paginator = _CountedPaginator(qs.order_by("posting_date", "id"), 200)
+    paginator.known_count = sum(r["n"] for r in by_group.values())
+    page = paginator.get_page(request.GET.get("side"))
     total = sum((r["total"] for r in by_group.values()), 0)
     return render(
         request,

@@ -36,6 +36,7 @@ from budget.models import (
     GroupDefinition,
     ImportProfile,
     Posting,
+    PostingSum,
 )
 from budget.services import confirm_import, import_actuals
 
@@ -134,6 +135,17 @@ def assert_summaries_exact() -> None:
         assert Posting.objects.filter(part=part, batch_id=part).exists(), "a raw import is never left empty"
     assert set(ActualRawKey.objects.values_list("batch_id", flat=True)) == set(kept)
     assert set(ActualRawPeriod.objects.values_list("batch_id", flat=True)) == set(kept)
+    # The sums the aggregating readers read are the rows' sums, per every column they have.
+    columns = ["home_id", "month", "group", "function_code", "dranst", "art_code", "account", "cost_centre", "part"]
+    from_rows = {
+        tuple(r[c] for c in columns): (r["s"], r["rows"])
+        for r in Posting.objects.values(*columns).annotate(s=Sum("amount"), rows=Count("pk")).order_by()
+    }
+    from_sums = {
+        tuple(r[c] for c in columns): (r["s"], r["rows"])
+        for r in PostingSum.objects.values(*columns).annotate(s=Sum("amount"), rows=Sum("n")).order_by()
+    }
+    assert from_sums == from_rows
     ids = list(Posting.objects.values_list("pk", flat=True))
     assert len(ids) == len(set(ids)), "every posting has its own id"
 
