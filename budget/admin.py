@@ -15,7 +15,6 @@ from budget.models import (
     Account,
     AccountArt,
     AccountFunction,
-    Actual,
     ActualsImport,
     Baseline,
     BaselineLine,
@@ -23,6 +22,7 @@ from budget.models import (
     BudgetLine,
     CostCentre,
     GroupDefinition,
+    Posting,
     StaffingPlan,
 )
 from budget.services import freeze_baseline
@@ -90,7 +90,7 @@ class GroupDefinitionAdmin(RegroupOnChangeMixin, VersionedAdminMixin, admin.Mode
         if obj is not None and (
             obj.code in ("loen", "drift", "indtaegt")
             or Account.objects.filter(group=obj.code).exists()
-            or Actual.objects.filter(group=obj.code).exists()
+            or Posting.objects.filter(group=obj.code).exists()
         ):
             return False
         return super().has_delete_permission(request, obj)

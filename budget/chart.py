@@ -139,12 +139,33 @@ def regroup_actuals() -> tuple[int, int]:
             """
         )
         moved = cursor.rowcount
+        # A large import's raw rows (migration 0018) take their group from their key: regrouped there.
+        resolve = RESOLVE_SQL.format(fn="k.function_code", dranst="k.dranst", art="k.art_code")
+        cursor.execute(
+            f"""
+            CREATE TEMP TABLE budget_regroup_keys ON COMMIT DROP AS
+            SELECT k.id, m.grp FROM budget_actualrawkey k, LATERAL (SELECT ({resolve}) AS grp) m
+            WHERE m.grp IS NOT NULL AND k."group" <> m.grp
+            """
+        )
+        cursor.execute(
+            """
+            SELECT count(*) FROM budget_actualraw r
+            JOIN budget_actualrawkey k ON k.batch_id = r.batch_id AND k.cc = r.cc AND k.fn = r.fn AND k.dr = r.dr
+              AND k.art = r.art AND k.acct = r.acct
+            JOIN budget_actualrawperiod t ON t.batch_id = r.batch_id AND t.period = r.period AND t.pdate = r.pdate
+            WHERE k.id IN (SELECT id FROM budget_regroup_keys)
+            """
+        )
+        moved += cursor.fetchone()[0]
+        cursor.execute('UPDATE budget_actualrawkey k SET "group" = m.grp FROM budget_regroup_keys m WHERE m.id = k.id')
+        cursor.execute("DROP TABLE budget_regroup_keys")
         cursor.execute("DELETE FROM budget_actualtotal")
         cursor.execute(
             """
             INSERT INTO budget_actualtotal (home_id, month, "group", amount, row_count)
             SELECT a.home_id, a.month, coalesce(g.kind, a."group"), sum(a.amount), count(*)
-            FROM budget_actual a LEFT JOIN budget_groupdefinition g ON g.code = a."group"
+            FROM budget_posting a LEFT JOIN budget_groupdefinition g ON g.code = a."group"
             GROUP BY 1, 2, 3
             """
         )
@@ -158,7 +179,7 @@ def unmapped_accounts(limit: int = 20) -> list[tuple[str, str, str, int]]:
         cursor.execute(
             f"""
             SELECT function_code, dranst, art_code, n FROM (
-              SELECT function_code, dranst, art_code, count(*) AS n FROM budget_actual GROUP BY 1, 2, 3
+              SELECT function_code, dranst, art_code, count(*) AS n FROM budget_posting GROUP BY 1, 2, 3
             ) k
             WHERE ({RESOLVE_SQL.format(fn="k.function_code", dranst="k.dranst", art="k.art_code")}) IS NULL
             ORDER BY n DESC LIMIT %s

@@ -91,6 +91,7 @@ def stage_file(
     max_upload_bytes: int | None = None,
     *,
     copy: bool = True,
+    keep_raw: bool = False,
 ) -> ReadInfo:
     """Read the file (``botilbud.lib.tabular``) through ``profile`` (an ``ImportProfile``; None = the app's
     own layout) and COPY its rows into the temporary table (``_stage_with_profile``).
@@ -98,6 +99,8 @@ def stage_file(
     ``copy``: let Postgres parse a plain CSV file itself (``_copy_stage``, the fast path); the reader
     reads every file that path declines, and ``validate_profile`` has the reader read a file again
     (``ReadInfo.restage``) when it finds any bad row there, so bad lines are always named by the reader.
+    ``keep_raw``: the file may be written now (``apply``); a large file's COPY then goes into a table that
+    can stay as the import's raw rows (``RAW_PREFIX``; ``discard_raw`` drops it if it does not).
 
     Lines the reader or the profile cannot read are returned (by their line in the file);
     ``validate_profile`` adds them to the rows it refuses. Raises ``ImportFileError`` when the file
@@ -128,7 +131,7 @@ def stage_file(
     with connection.cursor() as cursor:
         if copy:
             table.close()  # its header, encoding and separator stay; the COPY path reads the bytes itself
-            if _copy_stage(stream, table, mapper, cursor, info):
+            if _copy_stage(stream, table, mapper, cursor, info, keep_raw):
                 info.description = table.description
                 info.restage = lambda: stage_file(stream, file_name, profile, max_upload_bytes, copy=False)
                 return info
@@ -187,7 +190,7 @@ def preview() -> list[PreviewRow]:
             ),
             old AS (
               SELECT a.cost_centre, a.month, count(*) AS n, sum(a.amount) AS total
-              FROM budget_actual a JOIN new USING (cost_centre, month)
+              FROM budget_posting a JOIN new USING (cost_centre, month)
               GROUP BY a.cost_centre, a.month
             )
             SELECT new.home_id, h.name, new.cost_centre, new.month, new.n,
@@ -248,6 +251,115 @@ def partition_name(part: int) -> str:
     return f"budget_actual_b{int(part)}"
 
 
+# A large import through the COPY path whose every amount is of the plain form keeps the file's cells as COPY
+# wrote them (migration 0018): ``budget_actualraw_b<import id>``, a child of ``budget_actualraw``, with its
+# resolved keys in ``budget_actualrawkey`` / ``budget_actualrawperiod``; the view ``budget_posting``
+# (``models.Posting``) joins them. While staging, the table is ``budget_actualraw_p<backend pid>``.
+RAW_PREFIX = "budget_actualraw_"
+RAW_MIN_LINE_BYTES = 16  # no posting line is shorter: a smaller file cannot have PARTITION_MIN_ROWS rows
+# The profile's fields → the raw table's column names (the view's).
+_RAW_ROLES = {
+    "col_cost_centre": "cc",
+    "col_function": "fn",
+    "col_dranst": "dr",
+    "col_art": "art",
+    "col_account": "acct",
+    "col_period": "period",
+    "col_posting_date": "pdate",
+    "col_amount": "amount",
+    "col_text": "text",
+}
+
+
+def raw_name(cursor: Any) -> str:
+    """The table a large file's COPY goes into while it is staged (one per connection)."""
+    cursor.execute("SELECT pg_backend_pid()")
+    return f"{RAW_PREFIX}p{int(cursor.fetchone()[0])}"
+
+
+def discard_raw() -> None:
+    """Drop the staging table of ``raw_name`` if the import did not keep it (call before the commit)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {raw_name(cursor)}")
+
+
+def raw_table(batch_id: int) -> str:
+    return f"{RAW_PREFIX}b{int(batch_id)}"
+
+
+def _raw_parts(cursor: Any) -> dict[int, str]:
+    """The imports kept as raw rows: {import id: table name}."""
+    cursor.execute(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+        "WHERE i.inhparent = 'budget_actualraw'::regclass"
+    )
+    return {int(name.removeprefix(RAW_PREFIX + "b")): name for (name,) in cursor.fetchall()}
+
+
+def _raw_written_groups(fast: dict[str, Any], batch_id: int) -> str:
+    """The write check of a kept raw import, per cost centre, home, month and group: the groups of its rows
+    (``FAST_GROUPS``, summed over the very table that is kept, whose rows COPY counted = the lines Python
+    sent) joined to the keys as stored, by the cells, as the view ``budget_posting`` joins each row. So the
+    stored keys must place every row, in the group and month the checks resolved. (That the view's
+    per-row amount and text are the reader's is ``tests/budget/test_actual_partitions.py``'s.)"""
+    who = dict(zip([_RAW_ROLES[f] for f in fast["who_fields"]], fast["who_keys"], strict=False))
+    when = dict(zip([_RAW_ROLES[f] for f in fast["when_fields"]], fast["when_keys"], strict=False))
+    on_who = " AND ".join(f"k.{role} = {'g.' + who[role] if role in who else repr('')}" for role in _WHO_ROLES)
+    on_when = " AND ".join(f"t.{role} = {'g.' + when[role] if role in when else repr('')}" for role in _WHEN_ROLES)
+    return f"""
+        SELECT k.cost_centre, k.home_id, t.month, k."group", sum(g.n) AS n, sum(g.cents) * 0.01 AS amount
+        FROM {FAST_GROUPS} g
+        JOIN budget_actualrawkey k ON k.batch_id = {int(batch_id)} AND {on_who}
+        JOIN budget_actualrawperiod t ON t.batch_id = {int(batch_id)} AND {on_when}
+        GROUP BY 1, 2, 3, 4"""
+
+
+_WHO_ROLES = ("cc", "fn", "dr", "art", "acct")
+_WHEN_ROLES = ("period", "pdate")
+
+
+def _keep_raw(cursor: Any, fast: dict[str, Any], batch_id: int) -> None:
+    """Make the COPY's table the raw rows of import ``batch_id``: its key columns renamed to the view's names,
+    the missing ones added as '' and ``batch_id`` as a constant (both without rewriting a row), the
+    distinct account and period cells with what they resolved to, and the table made a child of
+    ``budget_actualraw`` (the ``CHECK`` lets a reader of one import skip the others' tables)."""
+    name = raw_table(batch_id)
+    cursor.execute(f"ALTER TABLE {fast['raw']} RENAME TO {name}")
+    roles = fast["roles"]
+    for role, column in roles.items():
+        cursor.execute(f"ALTER TABLE {name} RENAME COLUMN {column} TO {role}")
+    missing = [f"ADD COLUMN {role} text DEFAULT ''" for role in _RAW_ROLES.values() if role not in roles]
+    cursor.execute(
+        f"ALTER TABLE {name} {''.join(m + ', ' for m in missing)}ADD COLUMN batch_id integer DEFAULT {int(batch_id)}, "
+        f"ADD CONSTRAINT {name}_batch CHECK (batch_id = {int(batch_id)})"
+    )
+
+    def cells(fields: list[str], keys: list[str], roles: tuple[str, ...], alias: str) -> str:
+        by_role = {_RAW_ROLES[f]: f"{alias}.{k}" for f, k in zip(fields, keys, strict=False)}
+        return ", ".join(by_role.get(role, "''") for role in roles)
+
+    sign = -1 if fast["flip"] else 1
+    cursor.execute(
+        f"""
+        INSERT INTO budget_actualrawkey (batch_id, cc, fn, dr, art, acct, home_id, cost_centre, "group",
+                                         function_code, dranst, art_code, account, sign)
+        SELECT %s, {cells(fast["who_fields"], fast["who_keys"], ("cc", "fn", "dr", "art", "acct"), "lw")},
+               w.home_id, w.code, w.grp, w.fn, w.dranst, w.art, w.account_text, {sign}
+        FROM budget_actuals_lk_who lw JOIN budget_actuals_who w ON w.id = lw.id
+        """,
+        [batch_id],
+    )
+    cursor.execute(
+        f"""
+        INSERT INTO budget_actualrawperiod (batch_id, period, pdate, month, posting_date)
+        SELECT %s, {cells(fast["when_fields"], fast["when_keys"], ("period", "pdate"), "lt")}, t.month, t.day
+        FROM budget_actuals_lk_when lt JOIN budget_actuals_when t ON t.id = lt.id
+        """,
+        [batch_id],
+    )
+    cursor.execute(f"ALTER TABLE {name} INHERIT budget_actualraw")
+
+
 def _partitions(cursor: Any) -> dict[int, str]:
     """budget_actual's partitions other than the main one: {part: table name}."""
     cursor.execute(
@@ -276,8 +388,13 @@ def _attach_partition(cursor: Any, part: int) -> None:
     cursor.execute(f"ALTER TABLE budget_actual ATTACH PARTITION {name} FOR VALUES IN ({int(part)})")
 
 
-def apply(  # noqa: PLR0915
-    source_sql: str, params: dict[str, Any] | None = None, *, batch_id: int | None = None, aggregated: bool = False
+def apply(  # noqa: C901, PLR0912, PLR0915
+    source_sql: str,
+    params: dict[str, Any] | None = None,
+    *,
+    batch_id: int | None = None,
+    aggregated: bool = False,
+    fast: dict[str, Any] | None = None,
 ) -> tuple[int, int]:
     """Replace the (cost centre, month) pairs of the source with its rows. Returns (inserted, replaced).
 
@@ -290,6 +407,9 @@ def apply(  # noqa: PLR0915
     Where the rows go: ``PARTITION_MIN_ROWS`` or more (and an import id), into a partition of their own
     (``_create_partition``); fewer, into ``budget_actual_main``. A large import's partition whose every row
     is replaced is dropped instead of deleted row by row, and one the replacing leaves empty is dropped too.
+    ``fast`` (the COPY path's ``ReadInfo.fast``, its table kept by ``stage_file(keep_raw=True)``, every amount
+    plain): a large import keeps that table as its raw rows instead (``_keep_raw``; nothing is copied), and
+    earlier raw imports are replaced like partitions (dropped whole, or their replaced rows deleted).
     """
     params = {**(params or {}), "batch_id": batch_id}
     with connection.cursor() as cursor:
@@ -321,13 +441,22 @@ def apply(  # noqa: PLR0915
             raise WriteMismatchError("Et botilbud i filen er slettet under indlæsningen. Intet er indlæst.")
         cursor.execute(f"SELECT coalesce(sum(n), 0)::bigint FROM {AGG}")
         own_partition = batch_id is not None and cursor.fetchone()[0] >= PARTITION_MIN_ROWS
-        # Earlier large imports' partitions the source replaces whole: dropped at the end, not deleted.
+        keep = (
+            own_partition
+            and fast is not None
+            and fast.get("kept")
+            and fast["roles"] is not None
+            and not fast["odd_amounts"]
+        )
+        # Earlier large imports (partitions, raw rows) the source replaces whole: dropped at the end.
         covered: list[int] = []
         replaced = 0
-        for part, name in sorted(_partitions(cursor).items()):
+        raw_parts = _raw_parts(cursor)
+        for part, name in sorted({**_partitions(cursor), **raw_parts}.items()):
+            rows_of = f"budget_posting WHERE part = {int(part)}" if part in raw_parts else name
             cursor.execute(
                 f"""
-                SELECT count(*), count(*) FILTER (WHERE p.month IS NULL) FROM {name} a
+                SELECT count(*), count(*) FILTER (WHERE p.month IS NULL) FROM (SELECT * FROM {rows_of}) a
                 LEFT JOIN (SELECT DISTINCT cost_centre, month FROM budget_actuals_pairs) p
                   ON p.cost_centre = a.cost_centre AND p.month = a.month
                 """
@@ -337,6 +466,19 @@ def apply(  # noqa: PLR0915
                 covered.append(part)
                 replaced += rows
         params["covered"] = covered
+        if raw_parts:
+            # The replaced rows of the other raw imports (by their keys).
+            cursor.execute(
+                """
+                DELETE FROM budget_actualraw r
+                USING budget_actualrawkey k, budget_actualrawperiod t, budget_actuals_pairs p
+                WHERE k.batch_id = r.batch_id AND k.cc = r.cc AND k.fn = r.fn AND k.dr = r.dr AND k.art = r.art
+                  AND k.acct = r.acct AND t.batch_id = r.batch_id AND t.period = r.period AND t.pdate = r.pdate
+                  AND k.cost_centre = p.cost_centre AND t.month = p.month AND r.batch_id <> ALL(%(covered)s)
+                """,
+                params,
+            )
+            replaced += cursor.rowcount
         cursor.execute(
             "DELETE FROM budget_actual a USING budget_actuals_pairs p "
             "WHERE a.cost_centre = p.cost_centre AND a.month = p.month AND a.part <> ALL(%(covered)s)",
@@ -356,7 +498,7 @@ def apply(  # noqa: PLR0915
             """
             CREATE TEMP TABLE budget_actuals_rest ON COMMIT DROP AS
             SELECT a.home_id, a.month, coalesce(g.kind, a."group") AS kind, count(*) AS n, sum(a.amount) AS amount
-            FROM budget_actual a
+            FROM budget_posting a
             JOIN (SELECT DISTINCT home_id, month FROM budget_actuals_pairs) p ON a.home_id = p.home_id AND a.month = p.month
             LEFT JOIN budget_groupdefinition g ON g.code = a."group"
             WHERE a.part <> ALL(%(covered)s)
@@ -365,9 +507,16 @@ def apply(  # noqa: PLR0915
             params,
         )
         with _hash_plans(cursor):
-            if own_partition:
+            if keep:
+                assert batch_id is not None and fast is not None
+                _keep_raw(cursor, fast, batch_id)
+                cursor.execute(f"SELECT coalesce(sum(n), 0)::bigint FROM {AGG}")
+                inserted = int(cursor.fetchone()[0])  # the rows COPY wrote (checked against its line count)
+                written_groups = _raw_written_groups(fast, batch_id)
+            elif own_partition:
                 assert batch_id is not None
                 inserted = _create_partition(cursor, source_sql, params, batch_id)
+                written_groups = ""
                 written = f"SELECT * FROM {partition_name(batch_id)}"  # not attached yet: no index to mislead
             else:
                 cursor.execute(
@@ -386,14 +535,19 @@ def apply(  # noqa: PLR0915
                     "ON p.home_id = a.home_id AND p.month = a.month "
                     "WHERE a.batch_id IS NOT DISTINCT FROM %(batch_id)s AND a.part <> ALL(%(covered)s)"
                 )
+                written_groups = ""
             # The write check: the rows now in the table under this import, summed apart from the insert,
             # must equal the checked sums per cost centre, home, month and group (and their count the insert's).
             cursor.execute(
                 f"""
                 WITH written AS (
+                  {
+                    written_groups
+                    or f'''
                   SELECT a.cost_centre, a.home_id, a.month, a."group", count(*) AS n, sum(a.amount) AS amount
                   FROM ({written}) a
-                  GROUP BY 1, 2, 3, 4
+                  GROUP BY 1, 2, 3, 4'''
+                }
                 )
                 SELECT coalesce(sum(w.n), 0),
                        count(*) FILTER (WHERE w.n IS DISTINCT FROM a.n OR w.amount IS DISTINCT FROM a.amount)
@@ -407,7 +561,7 @@ def apply(  # noqa: PLR0915
             raise WriteMismatchError(
                 "Afstemningen stemmer ikke: de skrevne rækker svarer ikke til de kontrollerede. Intet er indlæst."
             )
-        if own_partition:
+        if own_partition and not keep:
             assert batch_id is not None
             _attach_partition(cursor, batch_id)
         cursor.execute(
@@ -433,6 +587,12 @@ def apply(  # noqa: PLR0915
                 cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {name})")
                 if part in covered or not cursor.fetchone()[0]:
                     cursor.execute(f"DROP TABLE {name}")
+        for part, name in sorted(raw_parts.items()):
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM budget_posting WHERE part = {int(part)})")
+            if part in covered or not cursor.fetchone()[0]:
+                cursor.execute(f"DROP TABLE {name}")
+                cursor.execute("DELETE FROM budget_actualrawkey WHERE batch_id = %s", [part])
+                cursor.execute("DELETE FROM budget_actualrawperiod WHERE batch_id = %s", [part])
     return int(inserted), replaced
 
 
@@ -538,7 +698,7 @@ def reconcile(read: ReadInfo, *, written: bool) -> Reconciliation:
                 homes[cc] = name
             cursor.execute(
                 f"""
-                SELECT a.cost_centre, count(*), coalesce(sum(a.amount), 0) FROM budget_actual a
+                SELECT a.cost_centre, count(*), coalesce(sum(a.amount), 0) FROM budget_posting a
                 JOIN (SELECT DISTINCT cost_centre, month FROM {AGG}) p
                   ON p.cost_centre = a.cost_centre AND p.month = a.month
                 GROUP BY 1
@@ -1005,10 +1165,10 @@ def _fast_rows_sql(fast: dict[str, Any], cursor: Any) -> tuple[str, str]:
         'c.home_id, c.cost_centre, c.month, c."group", c.kind, c.function_code, c.dranst, c.art_code, c.account, '
         f"c.posting_date, {amount} AS amount, {text} AS text"
     )
-    write = f"SELECT {columns} FROM {FAST_RAW} f JOIN {FAST_COMBOS} c ON {on} {join_amount}"
+    write = f"SELECT {columns} FROM {fast['raw']} f JOIN {FAST_COMBOS} c ON {on} {join_amount}"
     numbered = (
         f"SELECT {fast['header_line']} + f.line AS row_no, {columns} "
-        f"FROM (SELECT *, row_number() OVER () AS line FROM {FAST_RAW}) f JOIN {FAST_COMBOS} c ON {on} {join_amount}"
+        f"FROM (SELECT *, row_number() OVER () AS line FROM {fast['raw']}) f JOIN {FAST_COMBOS} c ON {on} {join_amount}"
     )
     return numbered, write
 
@@ -1043,11 +1203,8 @@ MAX_FAST_KEYS = 50_000  # distinct keys or odd amounts held in Python; more, and
 _PG_ENCODINGS = {"utf-8": "UTF8", "cp1252": "WIN1252", "iso-8859-1": "LATIN1"}
 # The quote character (the reader's quoting rules are not COPY's), control characters and NUL (bad lines
 # for the reader), and in Windows-1252 the five bytes that are no character.
-_NOT_COPYABLE = {
-    "utf-8": re.compile(rb'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f"]'),
-    "iso-8859-1": re.compile(rb'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f"]'),
-    "cp1252": re.compile(rb'[\x00-\x08\x0b\x0c\x0e-\x1f\x7f"\x81\x8d\x8f\x90\x9d]'),
-}
+_CONTROL = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]) + b'"'
+_NOT_COPYABLE = {"utf-8": _CONTROL, "iso-8859-1": _CONTROL, "cp1252": _CONTROL + b"\x81\x8d\x8f\x90\x9d"}
 _LINE_END = re.compile(rb"\r\n|\r|\n")
 # ``_FAST_AMOUNT`` in SQL (no capture groups: Postgres then runs it as a plain automaton). Both signs at
 # once, or more than 12 digits before the decimals, go to Python.
@@ -1079,13 +1236,50 @@ def _data_offset(stream: IO[bytes], start: int, header_line: int) -> int:
             raise _Declined
 
 
-def _stream_into_copy(stream: IO[bytes], copy: Any, not_copyable: re.Pattern[bytes], max_line: int) -> int:
-    """Stream the rest of the file into ``copy``; returns the lines sent. Blank lines at the end are held back."""
+class _Shapes:
+    """The distinct *shapes* (digits written as 9) of the amount cells, collected from the bytes as they are
+    streamed into COPY: the chunk with its digits translated, split at the separator, every ``width - 1``-th
+    piece from the amount's (C speed; no Python per row). Exact for a file COPY accepts: without a quote
+    character every separator separates cells, and COPY refuses a line with another number of cells (so
+    the pieces are where the cells are). Only for an amount that is neither the first nor the last cell
+    (those pieces would hold a line end); ``shapes`` is None when there are too many to keep."""
+
+    _DIGITS = bytes.maketrans(b"0123456789", b"9" * 10)
+
+    def __init__(self, separator: str, position: int, width: int) -> None:
+        self.separator = separator.encode("ascii")
+        self.position, self.step = position, width - 1
+        self.shapes: set[bytes] | None = set()
+
+    def add(self, data: bytes) -> None:
+        if self.shapes is not None and data:
+            self.shapes.update(data.translate(self._DIGITS).split(self.separator)[self.position :: self.step])
+            if len(self.shapes) > MAX_FAST_KEYS:
+                self.shapes = None
+
+
+def _line_longer_than(body: bytes, limit: int) -> bool:
+    """Whether a line of ``body`` (lines ending at \\n) is longer than ``limit`` bytes: from each line start, the
+    last line end within ``limit`` bytes; none there means a longer line (a jump per ``limit`` bytes)."""
+    pos = 0
+    while len(body) - pos > limit:
+        end = body.rfind(b"\n", pos, pos + limit + 1)
+        if end == -1:
+            return True
+        pos = end + 1
+    return False
+
+
+def _stream_into_copy(
+    stream: IO[bytes], copy: Any, not_copyable: bytes, max_line: int, shapes: _Shapes | None = None
+) -> int:
+    """Stream the rest of the file into ``copy``; returns the lines sent. Blank lines at the end are held back.
+    ``not_copyable``: the bytes that decline the file; ``shapes`` collects the amounts' shapes of the lines sent."""
     carry = b""  # the last, unfinished line of the chunks so far
     held = b""  # line ends (blank lines) not yet sent
     lines = 0
     while chunk := stream.read(FAST_CHUNK):
-        if not_copyable.search(chunk):
+        if len(chunk.translate(None, not_copyable)) != len(chunk):  # C speed, unlike a character-class search
             raise _Declined
         data = carry + chunk
         cut = data.rfind(b"\n") + 1
@@ -1094,26 +1288,35 @@ def _stream_into_copy(stream: IO[bytes], copy: Any, not_copyable: re.Pattern[byt
             raise _Declined
         if not body:
             continue
-        if max(map(len, body.split(b"\n"))) > max_line:
+        if _line_longer_than(body, max_line):
             raise _Declined
         keep = body.rstrip(b"\r\n")
         if keep:
             copy.write(held + keep)
             lines += (held + keep).count(b"\n")
             held = body[len(keep) :]
+            if shapes is not None:
+                shapes.add(keep)
         else:
             held += body
     if carry.strip(b"\r"):
         copy.write(held + carry)
         lines += held.count(b"\n") + 1
+        if shapes is not None:
+            shapes.add(carry)
     elif held:
         copy.write(held[:2] if held.startswith(b"\r\n") else held[:1])
         lines += 1
     return lines
 
 
-def _copy_stage(stream: IO[bytes], table: tabular.Table, mapper: Any, cursor: Any, info: ReadInfo) -> bool:
-    """COPY a plain CSV file's rows as they are and group them (see above). False: the path declines it."""
+def _copy_stage(
+    stream: IO[bytes], table: tabular.Table, mapper: Any, cursor: Any, info: ReadInfo, keep_raw: bool = False
+) -> bool:
+    """COPY a plain CSV file's rows as they are and group them (see above). False: the path declines it.
+
+    ``keep_raw`` and a file that may hold ``PARTITION_MIN_ROWS`` rows: the COPY goes into an ordinary table
+    (``raw_name()``), which ``apply`` keeps as the import's raw rows when it can (``_keep_raw``)."""
     encoding = _PG_ENCODINGS.get(table.encoding or "")
     if table.kind != "csv" or encoding is None or table.separator not in tabular.SEPARATORS or not table.header_line:
         return False
@@ -1125,19 +1328,32 @@ def _copy_stage(stream: IO[bytes], table: tabular.Table, mapper: Any, cursor: An
     try:
         with transaction.atomic():
             offset = _data_offset(stream, start, table.header_line)
-            cursor.execute(f"DROP TABLE IF EXISTS {FAST_RAW}")
-            cursor.execute(f"CREATE TEMP TABLE {FAST_RAW} ({columns}) ON COMMIT DROP")
+            stream.seek(0, io.SEEK_END)
+            kept = keep_raw and stream.tell() - offset >= PARTITION_MIN_ROWS * RAW_MIN_LINE_BYTES
+            raw = raw_name(cursor) if kept else FAST_RAW
+            cursor.execute(f"DROP TABLE IF EXISTS {raw}")
+            cursor.execute(
+                f"CREATE TABLE {raw} ({columns})" if kept else f"CREATE TEMP TABLE {raw} ({columns}) ON COMMIT DROP"
+            )
             stream.seek(offset)
             every = ", ".join(f"c{i}" for i in range(table.width))  # an empty cell is '', as the reader reads it
+            # FREEZE (the table is created in this savepoint): the rows are written frozen and their pages
+            # all-visible, so the passes over them, and a later VACUUM, do not set hint bits page by page.
             sql = (
-                f"COPY {FAST_RAW} FROM STDIN (FORMAT csv, DELIMITER E'{delimiter}', ENCODING '{encoding}', "
-                f"FORCE_NOT_NULL ({every}))"
+                f"COPY {raw} FROM STDIN (FORMAT csv, DELIMITER E'{delimiter}', ENCODING '{encoding}', "
+                f"FORCE_NOT_NULL ({every}), FREEZE)"
             )
+            amount_at = mapper.index["col_amount"]
+            shapes = _Shapes(table.separator, amount_at, table.width) if 0 < amount_at < table.width - 1 else None
             with cursor.cursor.copy(sql) as copy:
-                lines = _stream_into_copy(stream, copy, _NOT_COPYABLE[table.encoding or ""], options.max_cell_chars)
+                lines = _stream_into_copy(
+                    stream, copy, _NOT_COPYABLE[table.encoding or ""], options.max_cell_chars, shapes
+                )
             if lines == 0 or lines > options.max_rows:
                 raise _Declined
-            _group_fast(mapper, cursor, info, lines, table)
+            _group_fast(mapper, cursor, info, lines, table, raw, shapes.shapes if shapes else None)
+            assert info.fast is not None
+            info.fast["kept"] = kept
     except (_Declined, DatabaseError, psycopg.Error) as exc:
         cause = exc.__cause__ if isinstance(exc, DatabaseError) else exc
         if not isinstance(exc, _Declined) and not isinstance(
@@ -1163,7 +1379,7 @@ def _plain_shape(shape: str, number_format: str) -> bool:
     return len(match[2].replace("," if number_format == "en" else ".", "")) <= 12
 
 
-def _group_by_shape(cursor: Any, keys: list[str], amount_col: str, sign: str, number_format: str) -> bool:
+def _group_by_shape(cursor: Any, keys: list[str], amount_col: str, sign: str, number_format: str, raw: str) -> bool:
     """The aggregate pass without a regular expression per row: the rows grouped by their keys and the
     *shape* of their amount (its digits replaced by 9, one ``translate``), with the sum of the amount's
     digits as øre; the few distinct shapes are then checked in Python with the reader's own pattern. When
@@ -1185,7 +1401,7 @@ def _group_by_shape(cursor: Any, keys: list[str], amount_col: str, sign: str, nu
         FROM (
           SELECT {", ".join(keys)}, translate({amount_col}, '0123456789', '9999999999') AS shape,
                  translate({amount_col}, '+-.,', '') AS d
-          FROM {FAST_RAW} OFFSET 0
+          FROM {raw} OFFSET 0
         ) r
         GROUP BY {", ".join(str(i + 1) for i in range(nk + 1))}
         """
@@ -1205,9 +1421,19 @@ def _group_by_shape(cursor: Any, keys: list[str], amount_col: str, sign: str, nu
     return True
 
 
-def _group_fast(mapper: Any, cursor: Any, info: ReadInfo, lines: int, table: tabular.Table) -> None:  # noqa: PLR0915
+def _group_fast(  # noqa: PLR0915
+    mapper: Any,
+    cursor: Any,
+    info: ReadInfo,
+    lines: int,
+    table: tabular.Table,
+    raw: str,
+    shapes: set[bytes] | None = None,
+) -> None:
     """One pass over the COPY'd rows: per distinct key and odd amount, the rows and the øre of the plain ones;
-    then each distinct key and odd amount parsed once in Python, into the lookup tables the checks read."""
+    then each distinct key and odd amount parsed once in Python, into the lookup tables the checks read.
+    ``shapes``: the amounts' shapes as streamed (``_Shapes``); when every one is plain, the pass sums the
+    digits without looking at the shapes again."""
 
     profile = mapper.profile
     number_format = "en" if profile.number_format == "en" else "da"
@@ -1225,7 +1451,20 @@ def _group_fast(mapper: Any, cursor: Any, info: ReadInfo, lines: int, table: tab
     # ``%%``: the same pattern whether or not the SQL is run with parameters (the rows' SQL is, in ``apply``).
     sign = f"CASE WHEN a LIKE '%%-' OR a LIKE '-%%' THEN {1 if flip else -1} ELSE {-1 if flip else 1} END"
     cursor.execute(f"DROP TABLE IF EXISTS {FAST_GROUPS}")
-    if not _group_by_shape(cursor, keys, amount_col, sign, number_format):
+    if shapes and all(_plain_shape(shape.decode("latin-1"), number_format) for shape in shapes):
+        # Every amount is of the plain form: its digits are its øre (at most 14 of them: a bigint).
+        cursor.execute("SELECT set_config('work_mem', '64MB', true)")
+        with _hash_plans(cursor):
+            cursor.execute(
+                f"""
+            CREATE TEMP TABLE {FAST_GROUPS} ON COMMIT DROP AS
+            SELECT {", ".join(f"k{i}" for i in range(nk))}, NULL::text AS slow, count(*) AS n,
+                   sum(({sign}) * translate(a, '+-.,', '')::bigint) AS cents
+            FROM (SELECT {", ".join(keys)}, {amount_col} AS a FROM {raw}) r
+            GROUP BY {", ".join(str(i + 1) for i in range(nk))}
+            """
+            )
+    elif not _group_by_shape(cursor, keys, amount_col, sign, number_format, raw):
         # Some amount is not of the plain form: per distinct key and odd amount (the pattern in SQL, per row).
         cursor.execute(
             f"""
@@ -1238,7 +1477,7 @@ def _group_fast(mapper: Any, cursor: Any, info: ReadInfo, lines: int, table: tab
               FROM (
                 SELECT {", ".join(keys)}, {amount_col} AS a,
                        (octet_length({amount_col}) <= 18 AND {amount_col} ~ '{_FAST_AMOUNT_SQL[number_format]}') AS plain
-                FROM {FAST_RAW} OFFSET 0
+                FROM {raw} OFFSET 0
               ) r OFFSET 0
             ) s
             GROUP BY {", ".join(str(i + 1) for i in range(nk + 1))}
@@ -1272,9 +1511,9 @@ def _group_fast(mapper: Any, cursor: Any, info: ReadInfo, lines: int, table: tab
         cells = dict(zip(when_fields, key, strict=False))
         when_rows.append((i, *_parse_when(cells, profile, profiles), *key))
     amount_rows = []
-    for (raw,) in distinct(["slow"], "slow IS NOT NULL"):
-        number, cents, reason = _read_amount(raw, number_format, flip)
-        amount_rows.append((raw, number, cents, reason))
+    for (odd,) in distinct(["slow"], "slow IS NOT NULL"):
+        number, cents, reason = _read_amount(odd, number_format, flip)
+        amount_rows.append((odd, number, cents, reason))
     who_key_ddl = ", ".join(f"{k} text" for k in who_keys)
     when_key_ddl = ", ".join(f"{k} text" for k in when_keys)
     for name, ddl, rows in (
@@ -1312,7 +1551,17 @@ def _group_fast(mapper: Any, cursor: Any, info: ReadInfo, lines: int, table: tab
         entry[1] += Decimal(ore) / 100
     info.profile_lookups = when_fields
     info.profile = profile
+    # Which column holds which cell (``apply`` renames them when it keeps the table as the raw rows); None
+    # when one column serves two fields.
+    fields = [*who_fields, *when_fields, "col_amount", *(["col_text"] if "col_text" in index else [])]
+    columns = [f"c{index[f]}" for f in fields]
+    roles = dict(zip([_RAW_ROLES[f] for f in fields], columns, strict=True))
     info.fast = {
+        "raw": raw,
+        "roles": roles if len(set(columns)) == len(columns) else None,
+        "who_fields": who_fields,
+        "when_fields": when_fields,
+        "flip": flip,
         "who_keys": who_keys,
         "when_keys": when_keys,
         "amount_col": amount_col,

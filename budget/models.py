@@ -380,6 +380,74 @@ class Actual(models.Model):
         ]
 
 
+class ActualRawKey(models.Model):
+    """A large import's account cells, resolved (``budget.importer``, migration 0018): its rows stay in
+    ``budget_actualraw_b<import id>`` as the file's cells, as COPY wrote them, and ``Posting`` joins each row
+    to its key by the cells. Regrouping changes ``group`` here, not in the rows; deleting a home deletes its
+    keys (Django's cascade), and with them the rows from the postings."""
+
+    batch_id = models.BigIntegerField()
+    # The file's cells, as they are ('' for a column the profile does not have).
+    cc = models.TextField()
+    fn = models.TextField()
+    dr = models.TextField()
+    art = models.TextField()
+    acct = models.TextField()
+    home = models.ForeignKey(Home, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False)
+    cost_centre = models.CharField(max_length=40)
+    group = models.CharField(max_length=20)
+    function_code = models.CharField(max_length=20)
+    dranst = models.CharField(max_length=1)
+    art_code = models.CharField(max_length=20)
+    account = models.CharField(max_length=80)
+    sign = models.SmallIntegerField(help_text="-1: the profile flips the file's signs.")
+
+    class Meta:
+        indexes = [models.Index(fields=["batch_id"], name="actual_raw_key_batch")]
+
+
+class ActualRawPeriod(models.Model):
+    """A large import's period and posting-date cells, resolved (see ``ActualRawKey``)."""
+
+    batch_id = models.BigIntegerField()
+    period = models.TextField()
+    pdate = models.TextField()
+    month = models.DateField()
+    posting_date = models.DateField(null=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["batch_id"], name="actual_raw_period_batch")]
+
+
+class Posting(models.Model):
+    """Every posting, read-only: the SQL view ``budget_posting`` (migration 0018) = ``Actual``'s rows
+    (``budget_actual``) and every large import's raw rows joined to their keys (``ActualRawKey``,
+    ``ActualRawPeriod``), with the same columns. Readers of postings read this; writers write ``Actual``.
+    A raw row's ``id`` is negative (its import and its place in the table)."""
+
+    home = models.ForeignKey(Home, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    month = models.DateField("måned")
+    group = models.CharField("kontogruppe", max_length=20)
+    function_code = models.CharField("funktion", max_length=20)
+    dranst = models.CharField("dranst", max_length=1)
+    art_code = models.CharField("art", max_length=20)
+    account = models.CharField("kontostreng", max_length=80)
+    cost_centre = models.CharField("omkostningssted", max_length=40)
+    posting_date = models.DateField("bogføringsdato", null=True)
+    amount = models.DecimalField("beløb", max_digits=14, decimal_places=2)
+    text = models.CharField("tekst", max_length=200)
+    batch = models.ForeignKey(
+        ActualsImport, on_delete=models.DO_NOTHING, null=True, db_constraint=False, related_name="+"
+    )
+    part = models.IntegerField("partition")
+
+    class Meta:
+        managed = False
+        db_table = "budget_posting"
+        verbose_name = "postering"
+        verbose_name_plural = "posteringer"
+
+
 @pghistory.track()
 class CostCentre(Versioned):
     """A cost centre (omkostningssted) or PSP element of a home; one home may have several.

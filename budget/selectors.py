@@ -28,13 +28,13 @@ from botilbud.lib.money import ZERO, to_money
 from botilbud.models import AccountGroup, Home, User
 from botilbud.permissions import can
 from budget.models import (
-    Actual,
     ActualTotal,
     ActualYear,
     BudgetCorrection,
     BudgetLine,
     CarryOver,
     GroupDefinition,
+    Posting,
     StaffingPlan,
     YearEnd,
 )
@@ -318,8 +318,8 @@ def group_parts_for_homes(home_ids: list[int], year: int, month: int) -> dict[in
             finer, derived = codes, []  # an odd chart: sum every part from the postings
         else:
             finer = [c for c in codes if c not in kinds]
-        postings = Actual.objects.filter(
-            home_id__in=home_ids, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, month, 1)
+        postings = Posting.objects.filter(
+            home_id__any=home_ids, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, month, 1)
         )
         if finer:
             sums = {
@@ -329,7 +329,7 @@ def group_parts_for_homes(home_ids: list[int], year: int, month: int) -> dict[in
         if derived:
             to_date = reduce(operator.add, [F(f"m{i:02d}") for i in range(1, month + 1)])
             for home_id, kind, total in (
-                ActualYear.objects.filter(year=year, home_id__in=home_ids, group__in=derived)
+                ActualYear.objects.filter(year=year, home_id__any=home_ids, group__in=derived)
                 .annotate(
                     to_date=ExpressionWrapper(to_date, output_field=DecimalField(max_digits=16, decimal_places=2))
                 )

@@ -121,55 +121,79 @@ def import_actuals(
     """
 
     with transaction.atomic():
-        profile = profile or own_layout_profile()
-        read = importer.stage_file(stream, file_name, profile=profile, max_upload_bytes=max_upload_bytes)
-
-        checks: dict[str, Any] = {
-            "allowed_home_ids": import_home_ids(user),
-            "only_month": only_month,
-            "closed_years": closed_years(),
-        }
-        stage = importer.validate_profile(read, **checks)
-        stage.file_name = file_name
-        outcome = ImportOutcome(stage=stage)
-        rec = outcome.reconciliation = importer.reconcile(read, written=stage.ok)
-        if stage.ok and not rec.ok:
-            bad = ", ".join(r["cost_centre"] or "(tomt)" for r in rec.rows if not r["ok"])
-            stage.errors.append(
-                importer.RowError(
-                    row=0,
-                    reasons=[
-                        f"Afstemningen stemmer ikke for omkostningssted {bad}: filen, de indlæste og de "
-                        "skrevne rækker skal have samme antal og beløb."
-                    ],
-                )
-            )
-            stage.bad_row_count += 1
-        if not stage.ok:
-            return outcome
-        outcome.preview = importer.preview()
-        extra = {"profile": profile, "reconciliation": rec.as_json()}
-        if mode == "preview":
-            _discard_stale_previews()
-            batch = ActualsImport.objects.create(file_name=file_name[:255], uploaded_by=user, **extra)
-            count, total = importer.persist_staged(batch.pk, read.source_sql or "")
-            ActualsImport.objects.filter(pk=batch.pk).update(row_count=count, total=total)
-            batch.row_count, batch.total = count, total
-            outcome.batch = batch
-        elif mode == "apply":
-            batch = ActualsImport.objects.create(
-                file_name=file_name[:255], uploaded_by=user, status=ActualsImport.Status.DONE, **extra
-            )
-            inserted, replaced = importer.apply(
-                read.write_sql or read.source_sql or "", batch_id=batch.pk, aggregated=True
-            )
-            _rounds_start({p.month for p in outcome.preview})
-            total = sum((p.total for p in outcome.preview), Decimal("0"))
-            ActualsImport.objects.filter(pk=batch.pk).update(
-                row_count=inserted, replaced_rows=replaced, total=total, applied_at=timezone.now()
-            )
-            outcome.batch, outcome.inserted, outcome.replaced = batch, inserted, replaced
+        outcome = _import_actuals(
+            stream=stream,
+            file_name=file_name,
+            user=user,
+            only_month=only_month,
+            mode=mode,
+            profile=profile or own_layout_profile(),
+            max_upload_bytes=max_upload_bytes,
+        )
+        importer.discard_raw()  # a large file's COPY table, unless the import kept it as its rows
         return outcome
+
+
+def _import_actuals(
+    *,
+    stream: IO[bytes],
+    file_name: str,
+    user: User | None,
+    only_month: dt.date | None,
+    mode: str,
+    profile: Any,
+    max_upload_bytes: int | None,
+) -> ImportOutcome:
+    read = importer.stage_file(
+        stream, file_name, profile=profile, max_upload_bytes=max_upload_bytes, keep_raw=mode == "apply"
+    )
+
+    checks: dict[str, Any] = {
+        "allowed_home_ids": import_home_ids(user),
+        "only_month": only_month,
+        "closed_years": closed_years(),
+    }
+    stage = importer.validate_profile(read, **checks)
+    stage.file_name = file_name
+    outcome = ImportOutcome(stage=stage)
+    rec = outcome.reconciliation = importer.reconcile(read, written=stage.ok)
+    if stage.ok and not rec.ok:
+        bad = ", ".join(r["cost_centre"] or "(tomt)" for r in rec.rows if not r["ok"])
+        stage.errors.append(
+            importer.RowError(
+                row=0,
+                reasons=[
+                    f"Afstemningen stemmer ikke for omkostningssted {bad}: filen, de indlæste og de "
+                    "skrevne rækker skal have samme antal og beløb."
+                ],
+            )
+        )
+        stage.bad_row_count += 1
+    if not stage.ok:
+        return outcome
+    outcome.preview = importer.preview()
+    extra = {"profile": profile, "reconciliation": rec.as_json()}
+    if mode == "preview":
+        _discard_stale_previews()
+        batch = ActualsImport.objects.create(file_name=file_name[:255], uploaded_by=user, **extra)
+        count, total = importer.persist_staged(batch.pk, read.source_sql or "")
+        ActualsImport.objects.filter(pk=batch.pk).update(row_count=count, total=total)
+        batch.row_count, batch.total = count, total
+        outcome.batch = batch
+    elif mode == "apply":
+        batch = ActualsImport.objects.create(
+            file_name=file_name[:255], uploaded_by=user, status=ActualsImport.Status.DONE, **extra
+        )
+        inserted, replaced = importer.apply(
+            read.write_sql or read.source_sql or "", batch_id=batch.pk, aggregated=True, fast=read.fast
+        )
+        _rounds_start({p.month for p in outcome.preview})
+        total = sum((p.total for p in outcome.preview), Decimal("0"))
+        ActualsImport.objects.filter(pk=batch.pk).update(
+            row_count=inserted, replaced_rows=replaced, total=total, applied_at=timezone.now()
+        )
+        outcome.batch, outcome.inserted, outcome.replaced = batch, inserted, replaced
+    return outcome
 
 
 def _discard_stale_previews() -> None:

@@ -61,7 +61,7 @@ def _totals_qs(year: int, home_ids: list[int]) -> QuerySet[LedgerMonthTotal]:
     same numbers as summing ``_year_months_qs`` (tested), read through its
     unique (home, month, group) index."""
     return LedgerMonthTotal.objects.filter(
-        home_id__in=home_ids, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1), months__gt=0
+        home_id__any=home_ids, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1), months__gt=0
     )
 
 

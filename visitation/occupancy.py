@@ -92,7 +92,7 @@ def occupancy(homes: list, first: dt.date, last: dt.date) -> dict[int, Occupancy
         Least(Coalesce("end_date", Value(last)), Value(last)), Greatest("start_date", Value(first))
     ) + Value(1)
     rows = (
-        Placement.objects.filter(offer__home_id__in=[h.pk for h in homes], status__in=COUNTED_STATUSES)
+        Placement.objects.filter(offer__home_id__any=[h.pk for h in homes], status__in=COUNTED_STATUSES)
         .filter(in_period)
         .values("offer__home_id")
         .annotate(

@@ -26,7 +26,7 @@ def by_home(home_ids: list[int], month: dt.date) -> dict[int, dict[str, Any]]:
     first = dt.date(month.year, 1, 1)
     in_month = Q(month=month)
     rows = (
-        SicknessAbsence.objects.filter(home_id__in=home_ids, month__gte=first, month__lte=month)
+        SicknessAbsence.objects.filter(home_id__any=home_ids, month__gte=first, month__lte=month)
         .values("home_id")
         .annotate(
             norm=Sum("norm_hours", filter=in_month),

@@ -25,7 +25,7 @@ from budget.absence import selectors as absence_selectors
 from budget.followup.models import HomeFollowUp, Round, Settings, Step
 from budget.models import StaffingPlan
 from budget.moments import Moment
-from budget.selectors import forecast_for_homes, group_parts_for_homes
+from budget.selectors import ForecastRow, forecast_for_homes, group_parts_for_homes
 from disponering.models import Category, LedgerEntry, LedgerEntryMonth, Status
 from disponering.models import Status as EntryStatus
 from visitation.models import Placement
@@ -42,17 +42,22 @@ def previous_round(round_: Round) -> Round | None:
 
 def _previous_forecasts(home_ids: list[int], round_: Round) -> dict[int, dict[str, Decimal]]:
     """The forecast per group in each home's last approved follow-up of the same year."""
-    rows = (
+    latest = (
         HomeFollowUp.objects.filter(
-            home_id__in=home_ids,
+            home_id__any=home_ids,
             step=Step.APPROVED,
             round__month__lt=round_.month,
             round__month__year=round_.month.year,
         )
         .order_by("home_id", "-round__month")
         .distinct("home_id")
-        # Only the parts read here, not each whole snapshot (a round of 150 homes is about 1 MB of JSON).
-        .values_list("home_id", "snapshot__economy", "snapshot__totals__forecast")
+        .values("pk")
+    )
+    # Only the latest snapshot of each home is read (the subquery picks them without reading any
+    # snapshot; DISTINCT ON over the snapshots' parts took them out of every approved follow-up of
+    # the year first), and only the parts used here (a round of 150 homes is about 1 MB of JSON).
+    rows = HomeFollowUp.objects.filter(pk__in=latest).values_list(
+        "home_id", "snapshot__economy", "snapshot__totals__forecast"
     )
     result: dict[int, dict[str, Decimal]] = {}
     for home_id, economy, total in rows:
@@ -77,7 +82,7 @@ def _activity(homes: list[Home], round_: Round, since: dt.date) -> dict[int, dic
     # Rows of values(): the home and its four counts.
     moves: dict[int, Mapping[str, Any]] = {
         r["offer__home_id"]: r
-        for r in Placement.objects.filter(offer__home_id__in=home_ids, status__in=counted)
+        for r in Placement.objects.filter(offer__home_id__any=home_ids, status__in=counted)
         .values("offer__home_id")
         .annotate(
             moved_in=Count("pk", filter=Q(start_date__gt=since, start_date__lte=end)),
@@ -90,7 +95,7 @@ def _activity(homes: list[Home], round_: Round, since: dt.date) -> dict[int, dic
     manual: dict[int, Mapping[str, Any]] = {
         r["home_id"]: r
         for r in LedgerEntry.objects.filter(
-            home_id__in=home_ids,
+            home_id__any=home_ids,
             category__in=[Category.MOVE_IN, Category.MOVE_OUT],
             generated=False,
             placement__isnull=True,
@@ -133,13 +138,13 @@ def _staff(home_ids: list[int], round_: Round) -> dict[int, dict[str, Any]]:
 
     plans = {
         p["home_id"]: p
-        for p in StaffingPlan.objects.filter(home_id__in=home_ids, year=round_.year).values(
+        for p in StaffingPlan.objects.filter(home_id__any=home_ids, year=round_.year).values(
             "home_id", "wage_budget", "annual_wage_cost"
         )
     }
     start, end = round_.month, month_end(round_.month)
     entries = (
-        LedgerEntry.objects.filter(home_id__in=home_ids, start_date__lte=end, end_date__gte=start)
+        LedgerEntry.objects.filter(home_id__any=home_ids, start_date__lte=end, end_date__gte=start)
         .exclude(status=Status.CANCELLED)
         .values("home_id")
         .annotate(
@@ -183,7 +188,7 @@ def _entries(home_ids: list[int], round_: Round) -> dict[int, list[dict[str, Any
 
     rows = (
         LedgerEntryMonth.objects.filter(
-            home_id__in=home_ids, month__gt=round_.month, month__lte=dt.date(round_.year, 12, 1)
+            home_id__any=home_ids, month__gt=round_.month, month__lte=dt.date(round_.year, 12, 1)
         )
         .exclude(entry__status=EntryStatus.CANCELLED)
         .values(
@@ -216,9 +221,15 @@ def _entries(home_ids: list[int], round_: Round) -> dict[int, list[dict[str, Any
     return result
 
 
-def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False) -> dict[int, dict[str, Any]]:
+def live_numbers(
+    homes: list[Home], round_: Round, *, with_entries: bool = False, for_sums: bool = False
+) -> dict[int, dict[str, Any]]:
     """Sections 1–4 and the action-plan threshold for each home, as plain data
-    (Decimals as strings) so it can be frozen verbatim as the snapshot."""
+    (Decimals as strings) so it can be frozen verbatim as the snapshot.
+
+    ``for_sums``: only what ``rollup`` sums and a roll-up's home rows show, for a reader that
+    shows neither the change since the last follow-up nor section 3 (the department's Excel):
+    no ``change`` (economy rows and totals) and no ``staff``; four queries fewer. Never frozen."""
 
     home_ids = [h.pk for h in homes]
     rules = Settings.load()
@@ -226,58 +237,97 @@ def live_numbers(homes: list[Home], round_: Round, *, with_entries: bool = False
     # The finer account groups (»heraf«: e.g. purchases from other municipalities and from regions),
     # each group's actuals to date, the same figures as the budget page's for the same month.
     parts = group_parts_for_homes(home_ids, round_.year, round_.month.month)
-    previous = _previous_forecasts(home_ids, round_)
+    previous = {} if for_sums else _previous_forecasts(home_ids, round_)
     prev_round = previous_round(round_)
     since = month_end(prev_round.month) if prev_round else round_.month - dt.timedelta(days=1)
     activity = _activity(homes, round_, since)
-    staff = _staff(home_ids, round_)
+    staff = {} if for_sums else _staff(home_ids, round_)
     entries = _entries(home_ids, round_) if with_entries else {}
 
     result: dict[int, dict[str, Any]] = {}
     for home in homes:
         economy = []
-        totals = dict.fromkeys(ECONOMY_KEYS, ZERO)
-        for group in GROUPS:
-            row = forecasts.get((home.pk, group))
-            values = {k: getattr(row, k) if row else ZERO for k in ECONOMY_KEYS}
-            for k in ECONOMY_KEYS:
-                totals[k] += values[k]
-            before = previous.get(home.pk, {}).get(group)
-            economy.append(
-                {
-                    "group": group.value,
-                    "label": group.label,
-                    **{k: str(v) for k, v in values.items()},
-                    "deviation_pct": _pct(values["deviation"], values["corrected_budget"]),
-                    "change": None if before is None else str(values["forecast"] - before),
-                    "parts": [
-                        {"code": p.code, "name": p.name, "actuals_to_date": str(p.actuals_to_date)}
-                        for p in parts.get(home.pk, {}).get(group.value, [])
-                    ],
-                }
-            )
+        by_group, totals = _group_values(home.pk, forecasts)
+        for group, values in by_group:
+            row: dict[str, Any] = {
+                "group": group.value,
+                "label": group.label,
+                **{k: str(v) for k, v in values.items()},
+                "deviation_pct": _pct(values["deviation"], values["corrected_budget"]),
+            }
+            if not for_sums:
+                before = previous.get(home.pk, {}).get(group)
+                row["change"] = None if before is None else str(values["forecast"] - before)
+            row["parts"] = [
+                {"code": p.code, "name": p.name, "actuals_to_date": str(p.actuals_to_date)}
+                for p in parts.get(home.pk, {}).get(group.value, [])
+            ]
+            economy.append(row)
         before_total = previous.get(home.pk, {}).get("total")
         basis = steering_budget(home, economy)
         threshold = rules.threshold_for(basis)
-        numbers = {
+        numbers: dict[str, Any] = {
             "year": round_.year,
             "month": round_.month.isoformat(),
             "economy": economy,
             "totals": {
                 **{k: str(v) for k, v in totals.items()},
                 "deviation_pct": _pct(totals["deviation"], basis),
-                "change": None if before_total is None else str(totals["forecast"] - before_total),
             },
             "financing": home.financing,
             "steering_budget": str(basis),
             "threshold": str(threshold),
             "action_required": abs(totals["deviation"]) > threshold,
             "activity": activity[home.pk],
-            "staff": {k: (str(v) if isinstance(v, Decimal) else v) for k, v in staff[home.pk].items()},
         }
+        if not for_sums:
+            numbers["totals"]["change"] = None if before_total is None else str(totals["forecast"] - before_total)
+            numbers["staff"] = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in staff[home.pk].items()}
         if with_entries:
             numbers["entries"] = entries.get(home.pk, [])
         result[home.pk] = numbers
+    return result
+
+
+def _group_values(
+    home_id: int, forecasts: Mapping[tuple[int, str], ForecastRow]
+) -> tuple[list[tuple[AccountGroup, dict[str, Decimal]]], dict[str, Decimal]]:
+    """Section 1's figures of one home: each group's values (zero without a forecast row) and their sums."""
+    by_group = []
+    totals = dict.fromkeys(ECONOMY_KEYS, ZERO)
+    for group in GROUPS:
+        row = forecasts.get((home_id, group))
+        values = {k: getattr(row, k) if row else ZERO for k in ECONOMY_KEYS}
+        for k in ECONOMY_KEYS:
+            totals[k] += values[k]
+        by_group.append((group, values))
+    return by_group, totals
+
+
+def live_totals(homes: list[Home], round_: Round) -> dict[int, dict[str, Any]]:
+    """The part of ``live_numbers`` a list of homes shows (the round page): the totals (without
+    ``change``), the steering budget, the threshold and whether an action plan is required,
+    computed as ``live_numbers`` computes them, from the forecast alone (two queries, not the
+    dozen of every section)."""
+
+    rules = Settings.load()
+    forecasts = forecast_for_homes([h.pk for h in homes], round_.year, round_.month.month)
+    result: dict[int, dict[str, Any]] = {}
+    for home in homes:
+        by_group, totals = _group_values(home.pk, forecasts)
+        basis = steering_budget(
+            home, [{"group": g.value, "corrected_budget": str(values["corrected_budget"])} for g, values in by_group]
+        )
+        threshold = rules.threshold_for(basis)
+        result[home.pk] = {
+            "totals": {
+                **{k: str(v) for k, v in totals.items()},
+                "deviation_pct": _pct(totals["deviation"], basis),
+            },
+            "steering_budget": str(basis),
+            "threshold": str(threshold),
+            "action_required": abs(totals["deviation"]) > threshold,
+        }
     return result
 
 
@@ -416,20 +466,24 @@ def home_followup_figures(fu: HomeFollowUp, *, today: dt.date) -> dict[str, Any]
 
 
 def round_rows(round_: Round, followups: list[HomeFollowUp]) -> list[dict[str, Any]]:
-    """A round's homes with their figures (frozen at approval, else live) and whether they are late."""
+    """A round's homes with their totals (frozen at approval, else live: ``live_totals``) and
+    whether they are late."""
     live_homes = [fu.home for fu in followups if not fu.is_frozen]
-    live = live_numbers(live_homes, round_) if live_homes else {}
+    live = live_totals(live_homes, round_) if live_homes else {}
     return [
         {"fu": fu, "numbers": fu.snapshot if fu.is_frozen else live[fu.home_id], "overdue": fu.is_overdue()}
         for fu in followups
     ]
 
 
-def round_rollup(round_: Round, followups: list[HomeFollowUp], *, today: dt.date) -> dict[str, Any]:
+def round_rollup(
+    round_: Round, followups: list[HomeFollowUp], *, today: dt.date, for_sums: bool = False
+) -> dict[str, Any]:
     """An area's or the department's homes in one round: a row per home (frozen figures for the
-    approved, live for the rest, each with its moment) and the sums."""
+    approved, live for the rest, each with its moment) and the sums. ``for_sums``: the live
+    numbers of ``live_numbers(for_sums=True)`` (no changes or staff: the Excel)."""
     live_homes = [fu.home for fu in followups if not fu.is_frozen]
-    live = live_numbers(live_homes, round_) if live_homes else {}
+    live = live_numbers(live_homes, round_, for_sums=for_sums) if live_homes else {}
 
     def moment_of(fu: HomeFollowUp) -> Moment:
         if fu.is_frozen:

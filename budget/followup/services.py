@@ -86,16 +86,29 @@ def rounds_create(
 
 
 def followups_for_round(*, round_: Round, homes: list[Home]) -> list[HomeFollowUp]:
-    """Every home's follow-up for the round, creating the missing ones."""
+    """Every home's follow-up for the round, creating the missing ones.
+
+    One query when none is missing (the usual case: only a round's first visit
+    creates them), which is the read itself; the insert and a second read only
+    when some are."""
+    home_ids = {h.pk for h in homes}
+
+    def read() -> list[HomeFollowUp]:
+        return list(
+            HomeFollowUp.objects.filter(round=round_, home_id__any=home_ids)
+            .select_related("home__area", "round")
+            .annotate(actions_count=Count("actions"))
+            .order_by("home__area__name", "home__name")
+        )
+
+    followups = read()
+    if len(followups) == len(home_ids):
+        return followups
+    have = {fu.home_id for fu in followups}
     HomeFollowUp.objects.bulk_create(
-        [HomeFollowUp(round=round_, home=h) for h in homes], ignore_conflicts=True, batch_size=500
+        [HomeFollowUp(round=round_, home=h) for h in homes if h.pk not in have], ignore_conflicts=True, batch_size=500
     )
-    return list(
-        HomeFollowUp.objects.filter(round=round_, home__in=homes)
-        .select_related("home__area", "round")
-        .annotate(actions_count=Count("actions"))
-        .order_by("home__area__name", "home__name")
-    )
+    return read()
 
 
 @transaction.atomic

@@ -96,7 +96,7 @@ def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not homes:
         raise Http404
     rows = round_rows(round_, services.followups_for_round(round_=round_, homes=homes))
-    areas = Area.objects.filter(homes__in=homes).distinct().order_by("name")
+    areas = Area.objects.filter(homes__any=homes).distinct().order_by("name")
     approvals = {a.area_id: a for a in AreaApproval.objects.filter(round=round_).select_related("approved_by")}
     return render(
         request,
@@ -284,9 +284,9 @@ def _area_homes(request: AuthenticatedHttpRequest, area_pk: int) -> tuple[Area, 
     return homes[0].area, homes
 
 
-def _rollup_context(round_: Round, homes: list[Home]) -> dict[str, Any]:
+def _rollup_context(round_: Round, homes: list[Home], *, for_sums: bool = False) -> dict[str, Any]:
     followups = services.followups_for_round(round_=round_, homes=homes)
-    return round_rollup(round_, followups, today=dt.date.today())
+    return round_rollup(round_, followups, today=dt.date.today(), for_sums=for_sums)
 
 
 @login_required
@@ -409,7 +409,8 @@ def department_approve(request: AuthenticatedHttpRequest, round_pk: int) -> Http
 @require_GET
 def department_export(request: AuthenticatedHttpRequest, round_pk: int) -> FileResponse:
     round_ = _round(round_pk)
-    context = _rollup_context(round_, _department_homes(request))
+    # The workbook shows the sums and each home's totals: not the changes or the staff.
+    context = _rollup_context(round_, _department_homes(request), for_sums=True)
     if round_.snapshot:
         context["sums"] = round_.snapshot
     return export.rollup_response(context)

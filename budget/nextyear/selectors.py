@@ -28,7 +28,7 @@ from botilbud.lib.money import ZERO, format_number, to_money
 from botilbud.models import AccountGroup, Home, HourPrice, Municipality, User
 from botilbud.permissions import can
 from budget import selectors as budget_selectors
-from budget.models import Actual, BudgetLine
+from budget.models import BudgetLine, Posting
 from budget.moments import Moment
 from budget.nextyear.models import BudgetDraft, BudgetDraftLine
 from budget.rates.models import PriceIndex
@@ -205,7 +205,7 @@ def home_function(home: Home, year: int) -> str:
     paragraph (1–2 queries)."""
 
     row = (
-        Actual.objects.filter(home_id=home.pk, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1))
+        Posting.objects.filter(home_id=home.pk, month__gte=dt.date(year, 1, 1), month__lte=dt.date(year, 12, 1))
         .exclude(function_code="")
         .values("function_code")
         .annotate(n=Count("id"))

@@ -21,7 +21,7 @@ from botilbud.models import User
 from botilbud.permissions import can, require
 from budget import importer
 from budget.forms import ImportProfileForm
-from budget.models import Actual, ActualsImport, GroupDefinition, ImportProfile
+from budget.models import ActualsImport, GroupDefinition, ImportProfile, Posting
 from budget.profiles import RowMapper
 
 PREVIEW_ROWS = 10
@@ -133,7 +133,7 @@ def postings(request: AuthenticatedHttpRequest, home_pk: int) -> HttpResponse:
     groups = list(GroupDefinition.objects.all())
     kinds = {g.code: g.kind for g in groups}
     wanted = request.GET.get("gruppe", "")
-    qs = Actual.objects.filter(home=home, month=month)
+    qs = Posting.objects.filter(home=home, month=month)
     selected = None
     if wanted in kinds:
         selected = next(g for g in groups if g.code == wanted)

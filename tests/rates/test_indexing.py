@@ -15,6 +15,7 @@ PL 2027 set to 2,50 % in these tests (factor 1,025), every amount rounded half-u
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal as D
 
@@ -270,3 +271,31 @@ def test_preview_and_pl_pages_run_a_bounded_number_of_queries(
         assert c.get(reverse("rates:index_step") + "?fra=2026").status_code == 200
     with django_assert_max_num_queries(12):
         assert c.get(reverse("rates:price_index")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        indexing.IndexLine(
+            "bevilling",
+            "placement:7",
+            "AB i X",
+            D("100.00"),
+            D("102.50"),
+            True,
+            "Fra 01-01-2027",
+            {"placement_id": 7, "version": 3, "date": "2027-01-01"},
+        ),
+        indexing.IndexLine("takst", "calc:1", "Hjem – Alle pladser (årstakst)", D("5"), None, False, "Har allerede"),
+    ],
+)
+def test_a_lines_json_is_its_fields_in_order_with_amounts_as_text(line):
+    """What a run stores of each line and what the plan's fingerprint hashes: every field as
+    dataclasses.asdict gives it (same keys, same order), the amounts as text."""
+    expected = dataclasses.asdict(line)
+    expected["old"] = None if line.old is None else str(line.old)
+    expected["new"] = None if line.new is None else str(line.new)
+    got = line.as_json()
+    assert list(got.items()) == list(expected.items())
+    got["data"]["extra"] = 1  # a copy: the line's own data is untouched
+    assert "extra" not in line.data
