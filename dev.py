@@ -65,8 +65,21 @@ def test(args: list[str]) -> None:
     # Layers (pyproject.toml [tool.importlinter]): botilbud ← visitation ← disponering ← budget ← onboarding.
     sh(BIN / "lint-imports", env={**env, "PYTHONPATH": str(ROOT)})
     sh(BIN / "python", "manage.py", "makemigrations", "--check", "--dry-run", env=env)
-    result = subprocess.run([str(BIN / "pytest"), *args], cwd=ROOT, env=env)
+    result = subprocess.run([str(BIN / "pytest"), *_workers(args), *args], cwd=ROOT, env=env)
     sys.exit(result.returncode)
+
+
+def _workers(args: list[str]) -> list[str]:
+    """pytest-xdist: one worker per core (at most 4), each with its own test database;
+    a test file stays on one worker (``--dist loadfile``), so a file's fixtures and its
+    order hold. ``BOTILBUD_TEST_WORKERS=0`` (or ``-n 0`` on the command line) runs serially."""
+
+    if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in args):
+        return []
+    workers = os.environ.get("BOTILBUD_TEST_WORKERS") or str(min(os.cpu_count() or 1, 4))
+    if workers == "0":
+        return []
+    return ["-n", workers, "--dist", "loadfile"]
 
 
 def _stop_process(pid_file: Path) -> None:

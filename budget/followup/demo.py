@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Min
 from django.utils import timezone
 
 from botilbud.demo import DemoContext
@@ -144,6 +144,22 @@ def seed(ctx: DemoContext) -> None:
     ctx.log.append(f"{len(rounds)} opfølgningsrunder, {len(rounds) * len(ctx.homes)} opfølgninger")
 
 
+def _current_import(round_: Round, today: dt.date, tz: dt.tzinfo) -> dt.datetime:
+    """When the current round's actuals were imported: the 3rd of the next month at 08:00,
+    as for the past rounds, but never after the demo's today (07:00) nor after a step a
+    home has already taken in the round (the cycle time is counted from the import)."""
+
+    steps = HomeFollowUp.objects.filter(round=round_).aggregate(
+        prepared=Min("prepared_at"), confirmed=Min("confirmed_at"), approved=Min("approved_at")
+    )
+    candidates = [
+        dt.datetime.combine(add_months(round_.month, 1).replace(day=3), dt.time(8, 0), tzinfo=tz),
+        dt.datetime.combine(today, dt.time(7, 0), tzinfo=tz),
+        *(moment for moment in steps.values() if moment is not None),
+    ]
+    return min(candidates)
+
+
 def seed_cycle(ctx: DemoContext) -> None:
     """The rhythm of the demo's past rounds: when the month's actuals were imported
     (the 3rd of the next month), when each home was prepared, confirmed and approved
@@ -208,7 +224,5 @@ def seed_cycle(ctx: DemoContext) -> None:
         approved_rounds, ["actuals_imported_at", "snapshot", "status", "approved_by", "approved_at", "version"]
     )
     current = rounds[-1]
-    Round.objects.filter(pk=current.pk).update(
-        actuals_imported_at=dt.datetime.combine(add_months(current.month, 1).replace(day=3), dt.time(8, 0), tzinfo=tz)
-    )
+    Round.objects.filter(pk=current.pk).update(actuals_imported_at=_current_import(current, ctx.today, tz))
     ctx.log.append(f"opfølgningsrytme: {len(approved_rounds)} runder godkendt med cyklustid")

@@ -18,6 +18,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.db import connection
 from playwright.sync_api import sync_playwright
+from pytest_django.plugin import blocking_manager_key
 
 from botilbud.registry import load_reference_data
 from tests.conftest import PASSWORD
@@ -58,6 +59,20 @@ def browser():
         )
         yield b
         b.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a browser test's teardown, whose last step is the live server's flush,
+    the reference data is put back for whatever test the worker runs next: with
+    ``pytest -n`` (``dev.py test``) a worker can run ordinary database tests after
+    a browser test, and they read the reference data without loading it."""
+
+    try:
+        return (yield)
+    finally:
+        with item.config.stash[blocking_manager_key].unblock():
+            load_reference_data()
 
 
 @pytest.fixture(autouse=True)
