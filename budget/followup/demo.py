@@ -152,7 +152,7 @@ def _current_import(round_: Round, today: dt.date, tz: dt.tzinfo) -> dt.datetime
     steps = HomeFollowUp.objects.filter(round=round_).aggregate(
         prepared=Min("prepared_at"), confirmed=Min("confirmed_at"), approved=Min("approved_at")
     )
-    candidates = [
+    candidates: list[dt.datetime] = [
         dt.datetime.combine(add_months(round_.month, 1).replace(day=3), dt.time(8, 0), tzinfo=tz),
         dt.datetime.combine(today, dt.time(7, 0), tzinfo=tz),
         *(moment for moment in steps.values() if moment is not None),
