@@ -29,6 +29,15 @@ from botilbud.models import Home
 DEMO_YEARS = 7
 
 
+def local_base_url(bind: str) -> str | None:
+    """The address for links in e-mails when ``BOTILBUD_BASE_URL`` is not set: the host and port
+    ``serve`` binds, unless it binds every interface (then nobody knows the public name)."""
+
+    if os.environ.get("BOTILBUD_BASE_URL") or bind.startswith(("0.0.0.0", "[::]", "unix:")):
+        return None
+    return f"http://{bind}"
+
+
 class Command(BaseCommand):
     help = "Migrerer databasen og starter Botilbud under gunicorn."
 
@@ -50,6 +59,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
+        bind = str(options["bind"])
+        base_url = local_base_url(bind)
+        if base_url:
+            # The reminder e-mails' links (the demo's, the worker's) point at the port we serve.
+            os.environ["BOTILBUD_BASE_URL"] = settings.BOTILBUD_BASE_URL = base_url
         if not options["no_migrate"]:
             call_command("migrate", interactive=False, verbosity=0)
             self.stdout.write("Databasen er migreret.")
@@ -64,7 +78,6 @@ class Command(BaseCommand):
                 call_command("seed_demo", scale=options["scale"], years=DEMO_YEARS, stdout=self.stdout)
         elif options["empty"]:
             call_command("create_first_admin", stdout=self.stdout)
-        bind = str(options["bind"])
         self.stdout.write(self.style.SUCCESS(f"\nBotilbud kører på http://{bind}/  (stop med Ctrl+C)\n"))
         self.stdout.flush()
         gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
