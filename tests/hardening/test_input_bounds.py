@@ -94,10 +94,21 @@ def test_model_validation_bounds_text_too():
 # --- Every text field is bounded (a walk over all models and forms) --------
 # Machine-written text no user types (a computation's explanation the code
 # composes, a scope summary the mapping derives), with the reason.
+# A large import's distinct key and period cells (budget.importer._keep_raw), never typed in a form:
+# each is a file cell as COPY read it, already bounded by the reader's line and cell limits
+# (botilbud.lib.tabular.DEFAULT_MAX_CELL_CHARS), and matched to the raw rows' cells as they are.
+RAW_CELL = "written by the importer: a file cell as read, bounded by the reader's line and cell limits"
 UNBOUNDED_TEXT_OK = {
     ("budget", "BudgetCorrection", "computation"): "written by the code: the correction's computation",
     ("budget", "CarryOver", "computation"): "written by the code: the carry-over's computation",
     ("sso", "GroupMapping", "scope"): "written by the code: a summary of the mapping's homes and areas (not editable)",
+    ("budget", "ActualRawKey", "cc"): RAW_CELL,
+    ("budget", "ActualRawKey", "fn"): RAW_CELL,
+    ("budget", "ActualRawKey", "dr"): RAW_CELL,
+    ("budget", "ActualRawKey", "art"): RAW_CELL,
+    ("budget", "ActualRawKey", "acct"): RAW_CELL,
+    ("budget", "ActualRawPeriod", "period"): RAW_CELL,
+    ("budget", "ActualRawPeriod", "pdate"): RAW_CELL,
 }
 WIDE_DECIMAL_OK = {
     # Written only by its triggers, never typed: Σ annual price (14 digits) × days in the year (≤ 366).
