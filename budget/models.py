@@ -420,13 +420,13 @@ class ActualRawPeriod(models.Model):
 
 
 class ActualRawSum(models.Model):
-    """A large import's rows summed per key and period cell (``ActualRawKey``, ``ActualRawPeriod``), written
-    from the grouping pass when the import keeps its raw rows (migration 0019): what ``PostingSum`` reads
-    instead of the rows. Replacing deletes it with the rows it sums."""
+    """A large import's rows summed per key (``ActualRawKey``) and month, written from the checks' sums when the
+    import keeps its raw rows (migration 0019; per month since 0020, before per period cell, which includes
+    the posting date): what ``PostingSum`` reads instead of the rows. Replacing deletes it with the rows it sums."""
 
     batch_id = models.BigIntegerField()
     key_id = models.BigIntegerField()
-    period_id = models.BigIntegerField()
+    month = models.DateField()
     n = models.BigIntegerField()
     amount = models.DecimalField(max_digits=16, decimal_places=2)
 
