@@ -7,10 +7,10 @@ from decimal import Decimal as D
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from botilbud.lib.bulk import ChangedTables, copy_create, foreign_keys_checked_at_end, update_rows
+from botilbud.lib.bulk import ChangedTables, copy_create, copy_values, foreign_keys_checked_at_end, update_rows
 from botilbud.lib.planner import joins_in_written_order
-from botilbud.models import Home, HourPrice
-from visitation.models import Citizen
+from botilbud.models import Home, HourPrice, Paragraph
+from visitation.models import Citizen, Decision, Offer, Placement, Provider
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +101,39 @@ def test_copy_create_writes_what_bulk_create_writes(org):
     assert events.count() == 2
     with pytest.raises(ValueError):
         copy_create(HourPrice, copied)  # already saved
+
+
+def test_copy_values_writes_what_bulk_create_writes_with_the_defaults(org):
+    made = Citizen.objects.bulk_create([Citizen(case_number="2026-900", initials="AB")])
+    ids = copy_values(Citizen, ["case_number", "initials"], [("2026-901", "CD"), ("2026-902", "EF")])
+    assert ids == [made[0].pk + 1, made[0].pk + 2]  # the ids an INSERT would take next
+    by_case = {c.case_number: c for c in Citizen.objects.filter(pk__in=[made[0].pk, *ids])}
+    assert by_case["2026-901"].pk == ids[0] and by_case["2026-902"].initials == "EF"
+    # The other columns get the fields' defaults, as bulk_create gives them.
+    assert (by_case["2026-901"].version, by_case["2026-901"].birth_year) == (by_case["2026-900"].version, None)
+    provider = Provider.objects.create(name="Egne botilbud", kind=Provider.Kind.OWN)
+    offer = Offer.objects.create(
+        provider=provider, name="Egebakken", paragraph=Paragraph.objects.get(code="§108"), home=org.home_a
+    )
+    placement = Placement.objects.create(
+        citizen_id=ids[0],
+        offer=offer,
+        start_date=dt.date(2026, 1, 1),
+        annual_price=D("1.00"),
+        required_level="sagsbehandler",
+    )
+    [decision_id] = copy_values(
+        Decision,
+        ["placement_id", "level", "outcome", "decided_by_id"],
+        [(placement.pk, "sagsbehandler", Decision.Outcome.APPROVED, org.caseworker.pk)],
+    )
+    decision = Decision.objects.get(pk=decision_id)
+    assert decision.note == "" and decision.meeting_date is None and decision.decided_at is not None
+    # Row triggers fire as for INSERT: each copied row has its audit event.
+    assert Citizen.pgh_event_model.objects.filter(pgh_obj_id__in=ids).count() == 2
+    assert copy_values(Citizen, ["initials"], []) == []
+    with pytest.raises(ValueError):
+        copy_values(Citizen, ["id", "initials"], [(1, "AB")])  # the ids come from the sequence
 
 
 def test_changed_tables_needing_statistics_follows_autovacuums_rule(org):

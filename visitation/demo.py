@@ -16,6 +16,7 @@ from typing import Any
 
 import pgtrigger
 
+from botilbud.lib.bulk import copy_values
 from botilbud.lib.dates import add_months
 from botilbud.models import Home, HourPrice, Municipality, Paragraph
 from visitation.models import (
@@ -177,7 +178,7 @@ def _seed(ctx: Any) -> None:
     n = PLACEMENTS.get(ctx.scale, 400)
     caseworker = ctx.users.get("sagsbehandler")
     authority_head = ctx.users.get("myndighedsleder")
-    citizens: list[Citizen] = []
+    citizens: list[tuple[str, str]] = []  # (case number, initials)
     rows: list[dict[str, Any]] = []
     own_code = Municipality.own_code()
     latest_start = today + dt.timedelta(days=60)
@@ -199,11 +200,7 @@ def _seed(ctx: Any) -> None:
                 price = (hours * Decimal(rng.randint(380, 450)) * 52).quantize(Decimal("0.01"))
         sale = in_own and rng.random() < 0.08
         payer = rng.choice(BUYING_MUNICIPALITIES) if sale else own_code
-        citizens.append(
-            Citizen(
-                case_number=f"{start.year}-{len(rows) + 1:06d}", initials=rng.choice(INITIALS) + rng.choice(INITIALS)
-            )
-        )
+        citizens.append((f"{start.year}-{len(rows) + 1:06d}", rng.choice(INITIALS) + rng.choice(INITIALS)))
         provider_kind = own.kind if in_own else next(p.kind for p in providers if p.pk == offer.provider_id)
         level = required_level(price, provider_kind, thresholds=thresholds)
         if end is not None and end <= today:
@@ -279,85 +276,94 @@ def _seed(ctx: Any) -> None:
             if end > today + dt.timedelta(days=180):
                 end = None
         add(offer, start, end, False)
-    citizens = Citizen.objects.bulk_create(citizens, batch_size=2000)
-    placements = [
-        Placement(
-            citizen=citizen,
-            offer=r["offer"],
-            package=r["package"],
-            start_date=r["start"],
-            end_date=r["end"],
-            annual_price=r["price"],
-            status=r["status"],
-            required_level=r["level"],
-            next_follow_up=r["next_due"],
-            paying_municipality_id=r["payer"],
-            acting_municipality_id=r["payer"],
-            created_by=caseworker,
-        )
-        for citizen, r in zip(citizens, rows, strict=True)
-    ]
-    placements = Placement.objects.bulk_create(placements, batch_size=2000)
+    # COPY from plain values (``copy_values``): at ``large`` bulk_create spent most of
+    # this step building, preparing and quoting a model instance per row.
+    citizen_ids = copy_values(Citizen, ["case_number", "initials"], citizens)
+    creator = caseworker.pk if caseworker else None
+    for citizen_id, r in zip(citizen_ids, rows, strict=True):
+        r["citizen"] = citizen_id
+    placement_ids = copy_values(
+        Placement,
+        [
+            "citizen_id",
+            "offer_id",
+            "package_id",
+            "start_date",
+            "end_date",
+            "annual_price",
+            "status",
+            "required_level",
+            "next_follow_up",
+            "paying_municipality_id",
+            "acting_municipality_id",
+            "created_by_id",
+        ],
+        [
+            (
+                r["citizen"],
+                r["offer"].pk,
+                r["package"].pk if r["package"] else None,
+                r["start"],
+                r["end"],
+                r["price"],
+                r["status"],
+                r["level"],
+                r["next_due"],
+                r["payer"],
+                r["payer"],
+                creator,
+            )
+            for r in rows
+        ],
+    )
     decider = authority_head or caseworker
-    decisions = []
     if decider is not None:
-        for p in placements:
-            if p.status == Placement.Status.PROPOSED:
+        decisions = []
+        for placement_id, r in zip(placement_ids, rows, strict=True):
+            if r["status"] == Placement.Status.PROPOSED:
                 continue
-            committee = p.required_level in (ApprovalLevel.COMMITTEE, ApprovalLevel.POLITICAL)
+            committee = r["level"] in (ApprovalLevel.COMMITTEE, ApprovalLevel.POLITICAL)
             decisions.append(
-                Decision(
-                    placement=p,
-                    level=p.required_level,
-                    outcome=Decision.Outcome.APPROVED,
-                    meeting_date=p.start_date - dt.timedelta(days=rng.randint(7, 30)) if committee else None,
-                    decided_by=decider if p.required_level != ApprovalLevel.CASEWORKER else (caseworker or decider),
+                (
+                    placement_id,
+                    r["level"],
+                    Decision.Outcome.APPROVED,
+                    r["start"] - dt.timedelta(days=rng.randint(7, 30)) if committee else None,
+                    decider.pk if r["level"] != ApprovalLevel.CASEWORKER else (caseworker or decider).pk,
                 )
             )
-        Decision.objects.bulk_create(decisions, batch_size=2000)
+        copy_values(Decision, ["placement_id", "level", "outcome", "meeting_date", "decided_by_id"], decisions)
     # Past follow-ups (on time, give or take a few days) and the recorded end
     # of each ended placement, so every placement's history reads right.
-    follow_ups: list[FollowUp] = []
-    ends: list[PlacementChange] = []
+    follow_ups: list[tuple[int, dt.date, str, dt.date, dt.date, int]] = []
+    ends: list[tuple[int, str, dt.date, int | None, Decimal, int]] = []
     recorder = caseworker or decider
     if recorder is not None:
-        for p in placements:
-            if p.status == Placement.Status.PROPOSED:
+        for placement_id, r in zip(placement_ids, rows, strict=True):
+            if r["status"] == Placement.Status.PROPOSED:
                 continue
-            rule = rules.get(p.offer.paragraph_id)
-            last_day = min(p.end_date or today, today)
+            end_date: dt.date | None = r["end"]
+            rule = rules.get(r["offer"].paragraph_id)
+            last_day = min(end_date or today, today)
             if rule is not None:
-                due = add_months(p.start_date, rule.first_after_months)
-                stop = p.next_follow_up or last_day
+                due = add_months(r["start"], rule.first_after_months)
+                stop = r["next_due"] or last_day
                 while due < stop and due <= last_day:
                     done = min(due + dt.timedelta(days=rng.randint(-10, 12)), last_day)
                     nxt = add_months(done, rule.then_every_months)
-                    follow_ups.append(
-                        FollowUp(
-                            placement=p,
-                            date=done,
-                            outcome=FollowUp.Outcome.UNCHANGED,
-                            due_date=due,
-                            next_due=nxt,
-                            recorded_by=recorder,
-                        )
-                    )
+                    follow_ups.append((placement_id, done, FollowUp.Outcome.UNCHANGED, due, nxt, recorder.pk))
                     due = nxt
-            if p.status == Placement.Status.ENDED and p.end_date is not None:
-                ends.append(
-                    PlacementChange(
-                        placement=p,
-                        kind=PlacementChange.Kind.END,
-                        effective_date=p.end_date,
-                        old_package=p.package,
-                        old_annual_price=p.annual_price,
-                        created_by=recorder,
-                    )
-                )
-        FollowUp.objects.bulk_create(follow_ups, batch_size=5000)
-        PlacementChange.objects.bulk_create(ends, batch_size=5000)
-    sales = sum(1 for p in placements if p.paying_municipality_id != own_code)
+            if r["status"] == Placement.Status.ENDED and end_date is not None:
+                package = r["package"].pk if r["package"] else None
+                ends.append((placement_id, PlacementChange.Kind.END, end_date, package, r["price"], recorder.pk))
+        copy_values(FollowUp, ["placement_id", "date", "outcome", "due_date", "next_due", "recorded_by_id"], follow_ups)
+        copy_values(
+            PlacementChange,
+            ["placement_id", "kind", "effective_date", "old_package_id", "old_annual_price", "created_by_id"],
+            ends,
+        )
+    sales = sum(1 for r in rows if r["payer"] != own_code)
     ctx.log.append(
-        f"{len(providers)} leverandører, {len(offers)} tilbud, {len(placements)} bevillinger ({sales} salg), "
+        f"{len(providers)} leverandører, {len(offers)} tilbud, {len(rows)} bevillinger ({sales} salg), "
         f"{len(follow_ups)} opfølgninger"
     )
