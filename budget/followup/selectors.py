@@ -203,19 +203,32 @@ def _entries(home_ids: list[int], round_: Round) -> dict[int, list[dict[str, Any
         )
         .annotate(remaining=Sum("amount"))
         .order_by("home_id", "entry__start_date", "entry_id")
+        # Tuples, not a dict per row (a round of 150 homes is thousands of rows; the demo seeds 23 rounds).
+        .values_list(
+            "home_id",
+            "entry_id",
+            "entry__title",
+            "entry__category",
+            "entry__status",
+            "entry__account_group",
+            "entry__start_date",
+            "entry__end_date",
+            "remaining",
+        )
     )
+    categories, statuses, groups = dict(Category.choices), dict(EntryStatus.choices), dict(AccountGroup.choices)
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for r in rows:
-        result[r["home_id"]].append(
+    for home_id, entry_id, title, category, status, group, start, end, remaining in rows:
+        result[home_id].append(
             {
-                "id": r["entry_id"],
-                "title": r["entry__title"],
-                "category": Category(r["entry__category"]).label,
-                "status": EntryStatus(r["entry__status"]).label,
-                "group": AccountGroup(r["entry__account_group"]).label,
-                "start": r["entry__start_date"].isoformat(),
-                "end": r["entry__end_date"].isoformat(),
-                "remaining": str(r["remaining"]),
+                "id": entry_id,
+                "title": title,
+                "category": categories[category],
+                "status": statuses[status],
+                "group": groups[group],
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "remaining": str(remaining),
             }
         )
     return result
