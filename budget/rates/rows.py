@@ -54,3 +54,31 @@ def settlement_rows_html(rows: list[dict[str, Any]], month: dt.date) -> SafeStri
             "  </tr>\n  "
         )
     return mark_safe("".join(out))  # noqa: S308 - every value from the database is escaped above
+
+
+def _kr(value: Any) -> str:
+    """The ``kr`` filter's text of an amount (empty for none)."""
+    return "" if value is None else _e(format_kr(value))
+
+
+def index_rows_html(lines: list[Any]) -> SafeString:
+    """The ``<tr>`` of each ``indexing.IndexLine`` a preview shows (the template's loop body)."""
+    out = []
+    for ln in lines:
+        old = _kr(ln.old) if ln.old is not None else "—"
+        if ln.create:
+            new = _kr(ln.new)
+        elif ln.new is not None:
+            new = f"{_kr(ln.new)} (findes)"
+        else:
+            new = "—"
+        skipped = "" if ln.create else "Springes over: "
+        out.append(
+            "\n  <tr>\n"
+            f'    <th scope="row">{_e(ln.label)}</th>\n'
+            f'    <td class="num">{old}</td>\n'
+            f'    <td class="num">{new}</td>\n'
+            f"    <td>{skipped}{_e(ln.note)}</td>\n"
+            "  </tr>\n  "
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value from the database is escaped above
