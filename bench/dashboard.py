@@ -6,7 +6,10 @@ Run ``seed_demo --scale large`` first. Each page is fetched once to warm up,
 then ``--runs`` times; the table shows the median and the worst time of the
 whole request (view, SQL and template), the SQL time of the same requests
 (median) and the number of SQL queries, and for the department dashboard its
-``--slowest`` queries. Target (issue #17): the department dashboard's SQL
+``--slowest`` queries. The department's figures are cached until data they
+read is committed (``budget/dashboard/cache.py``): "Forvaltningen" is a
+visit with the figures cached, "første visning" clears the cache before
+each run (the first visit after a change). Target (issue #17): the department dashboard's SQL
 ≤ 15 ms, the same with 5 and with 10 years of history (``bench/history.py``
 seeds both and runs this script on each).
 """
@@ -27,6 +30,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 
@@ -40,6 +44,7 @@ def pages(user: User) -> list[tuple[str, str]]:
         return [("Dashboard", "/dashboard/")]
     return [
         ("Forvaltningen", "/dashboard/"),
+        ("Forvaltningen, første visning", "/dashboard/?cold"),
         ("Forvaltningen, HTMX-del", "/dashboard/?htmx"),
         ("Område", f"/dashboard/omraade/{home.area_id}/"),
         ("Botilbud", f"/dashboard/botilbud/{home.pk}/"),
@@ -87,15 +92,22 @@ def main() -> None:
     print(f"Historik: {len(years)} år med forbrug ({years[0] if years else '-'}–{years[-1] if years else '-'})")
     print(f"{'Side':34} {'status':>6} {'median':>8} {'maks':>8} {'SQL-tid':>8} {'SQL':>5} {'KB':>6}")
     department: SqlTimer | None = None
+    cold_department: SqlTimer | None = None
     department_runs: list[SqlTimer] = []
     for label, url in pages(user):
         headers = {}
+        cold = url.endswith("?cold")
+        url = url.removesuffix("?cold")
         if url.endswith("?htmx"):
             url = url.removesuffix("?htmx")
             headers = {"HX-Request": "true"}
         client.get(url, headers=headers)  # warm up
         times, sql = [], []
         for _ in range(args.runs):
+            if cold:
+                # The first visit after a change: nothing cached (what every
+                # gunicorn worker pays once per committed write).
+                cache.clear()
             timer = SqlTimer()
             with connection.execute_wrapper(timer):
                 start = time.perf_counter()
@@ -109,12 +121,18 @@ def main() -> None:
         )
         if label == "Forvaltningen":
             department = sorted(sql, key=lambda t: t.ms)[len(sql) // 2]
+        if label == "Forvaltningen, første visning":
+            cold_department = sorted(sql, key=lambda t: t.ms)[len(sql) // 2]
             department_runs = sql
-    if department is not None:
+    if department is not None and cold_department is not None:
         print(
-            f"\nForvaltningens dashboard: SQL {department.ms:.1f} ms (median), mål ≤ {TARGET_SQL_MS:.0f} ms: "
-            f"{'ok' if department.ms <= TARGET_SQL_MS else 'IKKE OK'}; load average nu {os.getloadavg()[0]:.1f}"
+            f"\nForvaltningens dashboard: SQL {department.ms:.1f} ms (median, tallene fra cachen), "
+            f"mål ≤ {TARGET_SQL_MS:.0f} ms: {'ok' if department.ms <= TARGET_SQL_MS else 'IKKE OK'}; "
+            f"første visning efter en ændring: SQL {cold_department.ms:.1f} ms, "
+            f"{'ok' if cold_department.ms <= TARGET_SQL_MS else 'IKKE OK'}; load average nu {os.getloadavg()[0]:.1f}"
         )
+        print("Første visning efter en ændring (uden cache):")
+        department = cold_department
         # On a shared machine the median carries other processes' CPU time;
         # the fastest run, and the sum of each query's fastest time over the
         # runs, are the closest to what the queries cost by themselves.

@@ -84,7 +84,7 @@ def main() -> None:
             check=True,
         ).stdout
         print(f"\n=== {years} år historik ({name})\n{out}")
-        match = re.search(r"Forvaltningens dashboard: SQL ([\d.]+) ms", out)
+        match = re.search(r"første visning efter en ændring: SQL ([\d.]+) ms", out)
         best = re.search(
             r"hurtigste kørsel: SQL ([\d.]+) ms; summen af hver forespørgsels hurtigste tid: ([\d.]+) ms", out
         )
@@ -92,7 +92,8 @@ def main() -> None:
             float(match.group(1)) if match else None,
             (float(best.group(1)), float(best.group(2))) if best else None,
         )
-    print("Forvaltningens dashboard, SQL-tid pr. antal år med historik (mål ≤ 15 ms, ens):")
+    # The first visit after a change (nothing cached): what the queries cost.
+    print("Forvaltningens dashboard uden cache, SQL-tid pr. antal år med historik (mål ≤ 15 ms, ens):")
     for years, (ms, best) in figures.items():
         extra = f"; hurtigste kørsel {best[0]} ms, sum af hurtigste pr. forespørgsel {best[1]} ms" if best else ""
         print(f"  {years:>2} år: median {ms} ms{extra}")

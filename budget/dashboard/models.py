@@ -45,3 +45,24 @@ class FollowUpFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.followup_id} {self.group}"
+
+
+class DataVersion(models.Model):
+    """One row: a number that changes whenever data the dashboard reads is committed.
+
+    Statement-level triggers on every table the department dashboard reads
+    (migration 0003, ``DASHBOARD_TABLES``) note that a transaction wrote;
+    at its commit a deferred trigger sets ``version`` to the next value of a
+    sequence. ``budget.dashboard.cache`` keys its cached department figures
+    on it, so a commit anywhere (a service, the admin, an import, a
+    ``bulk_create`` or raw SQL) makes the next page compute afresh.
+    """
+
+    version = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "dataversion (dashboard)"
+        verbose_name_plural = "dataversion (dashboard)"
+
+    def __str__(self) -> str:
+        return str(self.version)

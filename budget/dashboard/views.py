@@ -31,6 +31,7 @@ from botilbud.http import AuthenticatedHttpRequest
 from botilbud.models import AccountGroup, Area, User
 from botilbud.permissions import can, require
 from budget.dashboard import build
+from budget.dashboard import cache as dashboard_cache
 from budget.dashboard import selectors as sel
 from budget.dashboard.charts import excel_response
 
@@ -82,7 +83,7 @@ def department(request: AuthenticatedHttpRequest) -> HttpResponse:
         filters = _filters(request, user)
     except sel.BadFilter as error:
         return _bad_filter(request, error)
-    return _render(request, user, filters, build.department(user, filters, _today()))
+    return _render(request, user, filters, dashboard_cache.department(user, filters, _today()))
 
 
 def _area_for(user: User, pk: int) -> Area:
@@ -153,7 +154,7 @@ def department_excel(request: AuthenticatedHttpRequest, chart: str) -> HttpRespo
     except sel.BadFilter as error:
         return _bad_filter(request, error)
     where = "Forvaltningen" if can(user, "dashboard.view_department") else "Mine botilbud"
-    return _excel(request, build.department(user, filters, _today()), chart, where, filters)
+    return _excel(request, dashboard_cache.department(user, filters, _today()), chart, where, filters)
 
 
 @login_required
