@@ -23,6 +23,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 from django_htmx.middleware import HtmxDetails
 
@@ -70,7 +71,18 @@ def _bad_filter(request: AuthenticatedHttpRequest, error: sel.BadFilter) -> Http
 
 def _render(request: AuthenticatedHttpRequest, user: User, filters: sel.Filters, level: dict[str, Any]) -> HttpResponse:
     context = {**sel.page_context(user, filters, level, _today()), "partial": LEVEL_TEMPLATES[level["level"]]}
-    if _is_partial(request):
+    partial = _is_partial(request)
+    if level.get("cache_key"):
+        # The department level: its HTML is cached with its figures (``cache.rendered``).
+        as_partial = {**context, "as_partial": True} if partial else context
+        context["partial_html"] = dashboard_cache.rendered(
+            level,
+            f"{request.path}:{'htmx' if partial else 'page'}",
+            lambda: render_to_string(context["partial"], as_partial, request),
+        )
+        if partial:
+            return render(request, "dashboard/_cached.html", context)
+    elif partial:
         return render(request, context["partial"], {**context, "as_partial": True})
     return render(request, "dashboard/page.html", context)
 

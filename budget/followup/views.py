@@ -295,7 +295,8 @@ def area_rollup(request: AuthenticatedHttpRequest, round_pk: int, area_pk: int) 
     round_ = _round(round_pk)
     area, homes = _area_homes(request, area_pk)
     approval = AreaApproval.objects.filter(round=round_, area=area).select_related("approved_by").first()
-    context = _rollup_context(round_, homes)
+    # The sums and each home's totals: not the changes or the staff.
+    context = _rollup_context(round_, homes, for_sums=True)
     if approval:
         context["sums"] = approval.snapshot
     user = request.user
@@ -355,7 +356,8 @@ def _department_homes(request: AuthenticatedHttpRequest) -> list[Home]:
 @require_GET
 def department_rollup(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     round_ = _round(round_pk)
-    context = _rollup_context(round_, _department_homes(request))
+    # The page shows the sums and each home's totals, as the Excel: not the changes or the staff.
+    context = _rollup_context(round_, _department_homes(request), for_sums=True)
     if round_.snapshot:
         context["sums"] = round_.snapshot
     user = request.user

@@ -38,8 +38,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.postgres.aggregates import StringAgg
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Func, Prefetch, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from botilbud.lib.dates import days_in_year
@@ -128,6 +130,11 @@ class IndexPlan:
     index_version: int | None
     lines: list[IndexLine]
     municipality_wide: bool
+    # A preview (``plan(..., preview_lines=N)``) holds only the first N placement lines;
+    # their counts of lines to write and to skip come from the database, and so does the
+    # digest of what the placement lines are made of (``_placements``).
+    counted: dict[str, tuple[int, int]] = field(default_factory=dict)
+    placements_digest: str = ""
 
     @property
     def to_year(self) -> int:
@@ -141,29 +148,53 @@ class IndexPlan:
 
     @property
     def to_create(self) -> list[IndexLine]:
+        """The lines to write (every one: ``apply`` reads a whole plan, never a preview)."""
+        assert not self.counted, "a preview holds only the first lines"
         return [ln for ln in self.lines if ln.create]
 
     @property
+    def create_count(self) -> int:
+        """How many lines the step writes (a preview's too)."""
+        return sum(g["create"] for g in self.groups())
+
+    @property
     def fingerprint(self) -> str:
+        """The same for a preview and the whole plan of the same data: the placement lines
+        enter by the digest of the rows they are made of (``_placements``), the others as lines."""
         payload = json.dumps(
-            [str(self.pl_pct), self.index_version, [ln.as_json() for ln in self.lines]], sort_keys=True, default=str
+            [
+                str(self.pl_pct),
+                self.index_version,
+                [ln.as_json() for ln in self.lines if ln.kind != "bevilling"],
+                self.placements_digest,
+            ],
+            sort_keys=True,
+            default=str,
         )
         return hashlib.sha256(payload.encode()).hexdigest()
 
-    def groups(self) -> list[dict[str, Any]]:
-        """The lines per kind, for the preview page (each with counts and the old/new totals)."""
+    def groups(self, shown: int | None = None) -> list[dict[str, Any]]:
+        """The lines per kind, for the preview page (each with counts, and the first
+        ``shown`` lines with how many more there are)."""
         result = []
         for kind in KIND_ORDER:
             lines = [ln for ln in self.lines if ln.kind == kind]
-            if not lines:
+            create, skip = self.counted.get(kind) or (
+                sum(1 for ln in lines if ln.create),
+                sum(1 for ln in lines if not ln.create),
+            )
+            if not create + skip:
                 continue
+            first = lines if shown is None else lines[:shown]
             result.append(
                 {
                     "kind": kind,
                     "label": KIND_LABELS[kind],
                     "lines": lines,
-                    "create": sum(1 for ln in lines if ln.create),
-                    "skip": sum(1 for ln in lines if not ln.create),
+                    "create": create,
+                    "skip": skip,
+                    "shown": first,
+                    "hidden": create + skip - len(first),
                 }
             )
         return result
@@ -177,8 +208,10 @@ def _homes(user: User) -> QuerySet[Home]:
     return Home.objects.visible_to(user).filter(is_active=True)
 
 
-def plan(from_year: int, user: User) -> IndexPlan:
-    """The preview: every line the step would write, and every line it leaves, with why."""
+def plan(from_year: int, user: User, preview_lines: int | None = None) -> IndexPlan:
+    """Every line the step would write, and every line it leaves, with why. A preview
+    (``preview_lines``) holds only the first placement lines (the administrator's plan
+    has about 5,000), with the counts and the fingerprint of the whole plan."""
 
     to_year = from_year + 1
     index = PriceIndex.objects.filter(year=to_year).first()
@@ -194,7 +227,7 @@ def plan(from_year: int, user: User) -> IndexPlan:
     if wide:
         _thresholds(result, from_year, pct)
         _offer_prices(result, from_year, pct)
-    _placements(result, user, home_ids, from_year, pct, new_hour_prices)
+    _placements(result, user, home_ids, from_year, pct, new_hour_prices, preview_lines)
     return result
 
 
@@ -344,7 +377,13 @@ def _offer_prices(result: IndexPlan, from_year: int, pct: Decimal) -> None:
 
 
 def _placements(
-    result: IndexPlan, user: User, home_ids: list[int], from_year: int, pct: Decimal, hour_prices: dict[int, Decimal]
+    result: IndexPlan,
+    user: User,
+    home_ids: list[int],
+    from_year: int,
+    pct: Decimal,
+    hour_prices: dict[int, Decimal],
+    preview_lines: int | None = None,
 ) -> None:
     first = dt.date(from_year + 1, 1, 1)
     qs = Placement.objects.visible_to(user).filter(paying_municipality_id=Municipality.own_code(), status__in=LIVE)
@@ -355,6 +394,7 @@ def _placements(
         qs = qs.filter(offer__home_id__in=home_ids)
     else:
         qs = qs.filter(Q(offer__home__isnull=True) | Q(offer__home_id__in=home_ids))
+    # A price change dated in Y+1 or later (the last one): the placement is left for manual review.
     later = dict(
         PlacementChange.objects.filter(
             placement__in=qs.values("pk"), effective_date__gte=first, new_annual_price__isnull=False
@@ -362,10 +402,9 @@ def _placements(
         .order_by("placement_id", "effective_date")
         .values_list("placement_id", "effective_date")
     )
-
     case_numbers = sees_case_numbers(user)  # home-side roles see citizens by initials only
     # Plain rows, not model instances: the administrator's plan has about 5,000 placements.
-    rows = qs.order_by("offer__name", "citizen__case_number", "pk").values_list(
+    fields = (
         "pk",
         "version",
         "start_date",
@@ -377,8 +416,51 @@ def _placements(
         "package_id",
         "package__weekly_hours",
     )
+    # Left for review: a later change, or an own home's package price without an hour price.
+    skipped = Q(pk__in=list(later)) | (
+        Q(offer__home_id__isnull=False, package_id__isnull=False) & ~Q(offer__home_id__in=list(hour_prices))
+    )
+    # What every placement line is made of, as one digest (the fingerprint's part for the
+    # placements, the same whether the lines are read or not), and how many lines are
+    # written and skipped. One query.
+    rows_text = StringAgg(Cast(Func(*fields, function="ROW"), TextField()), "\n", order_by="pk", default="")
+    summary = qs.aggregate(
+        digest=Func(
+            Func(Func(rows_text, Value("UTF8"), function="convert_to"), function="sha256"),
+            Value("hex"),
+            function="encode",
+            output_field=TextField(),
+        ),
+        skip=Count("pk", filter=skipped),
+        total=Count("pk"),
+    )
+    result.placements_digest = json.dumps(
+        [
+            summary["digest"],
+            first.isoformat(),
+            case_numbers,
+            sorted((home_id, str(price)) for home_id, price in hour_prices.items()),
+            sorted((pk, day.isoformat()) for pk, day in later.items()),
+        ]
+    )
+    if preview_lines is not None:
+        result.counted["bevilling"] = (summary["total"] - summary["skip"], summary["skip"])
+    rows = qs.order_by("offer__name", "citizen__case_number", "pk").values_list(*fields)
+    if preview_lines is not None:
+        rows = rows[:preview_lines]
     hours_text: dict[Decimal, str] = {}  # _num of each package's weekly hours, a handful of values
-    for pk, version, start_date, annual_price, case_number, initials, offer_name, home_id, package_id, hours in rows:
+    for (
+        pk,
+        version,
+        start_date,
+        annual_price,
+        case_number,
+        initials,
+        offer_name,
+        home_id,
+        package_id,
+        hours,
+    ) in rows:
         who = f"{case_number} ({initials})" if case_numbers else f"{initials} (bevilling {pk})"
         label = f"{who} i {offer_name}"
         key = f"placement:{pk}"

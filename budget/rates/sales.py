@@ -79,14 +79,21 @@ def package_periods(placement: Any, changes: list | None = None) -> list[tuple[d
 
 
 def segments_in(
-    placement: Any, first: dt.date, last: dt.date, rates: dict | None = None, changes: list | None = None
+    placement: Any,
+    first: dt.date,
+    last: dt.date,
+    rates: dict | None = None,
+    changes: list | None = None,
+    home_id: int | None = None,
 ) -> list[SaleSegment]:
     """The sale's segments inside [first, last] (one year or less), priced by that year's approved rates.
 
     ``rates``: {(home_id, package_id | None): (day rate, level)} of the year (``day_rates``), to
-    price many placements without a query each."""
+    price many placements without a query each; ``home_id``: the home of the sale's offer
+    (read from ``placement.offer`` when not given)."""
 
-    home_id = placement.offer.home_id
+    if home_id is None:
+        home_id = placement.offer.home_id
     result = []
     for start, end, package_id in package_periods(placement, changes):
         s, e = max(start, first), min(end or last, last)

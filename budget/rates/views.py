@@ -35,6 +35,7 @@ from budget.rates.calc import RateError
 from budget.rates.export import rates_workbook
 from budget.rates.forms import RateCalculationForm, RateLevelFormSet
 from budget.rates.models import RateCalculation
+from budget.rates.rows import settlement_rows_html
 
 
 class BadParameter(Exception):
@@ -291,6 +292,7 @@ def settlement_overview(request: AuthenticatedHttpRequest) -> HttpResponse:
             "month": month,
             "months": _months_choice(month),
             "rows": rows,
+            "rows_html": settlement_rows_html(rows, month),
             "income_total": sum((r["income"] for r in rows), ZERO),
             "days_total": sum(r["days"] for r in rows),
         },

@@ -22,6 +22,7 @@ from botilbud.permissions import can
 from budget.rates import indexing
 from budget.rates.forms import PriceIndexForm
 from budget.rates.models import IndexRun, PriceIndex
+from budget.rates.rows import index_rows_html
 
 PREVIEW_LINES = 200
 
@@ -122,11 +123,10 @@ def index_step(request: AuthenticatedHttpRequest) -> HttpResponse:
                 f"{len(run.lines)} linjer skrevet. Fremskrivningen kan fortrydes herunder.",
             )
             return redirect(url)
-    plan = indexing.plan(from_year, user)
-    groups = plan.groups()
+    plan = indexing.plan(from_year, user, preview_lines=PREVIEW_LINES)
+    groups = plan.groups(shown=PREVIEW_LINES)
     for g in groups:
-        g["shown"] = g["lines"][:PREVIEW_LINES]
-        g["hidden"] = max(0, len(g["lines"]) - PREVIEW_LINES)
+        g["rows_html"] = index_rows_html(g["shown"])
     return render(
         request,
         "rates/index_step.html",

@@ -189,3 +189,24 @@ def test_the_version_moves_at_commit_not_at_rollback():
 
         # And this (the test's) connection sees the committed version.
         assert dashboard_cache.data_version() == thrice
+
+
+def _without_tokens(html: bytes) -> str:
+    return re.sub(r'(X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+', r"\1…", html.decode())
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_the_cached_html_is_what_the_page_renders_without_the_cache(world, client_for, monkeypatch, htmx):
+    client = client_for(world.department_head)
+    headers = {"HX-Request": "true"} if htmx else {}
+    _committed()
+    client.get(URL, headers=headers)  # computes and keeps the figures and the HTML
+    with _Count() as hit:
+        cached = client.get(URL, headers=headers)
+    assert len(hit) <= 6
+    monkeypatch.setattr(dashboard_cache, "data_version", lambda: None)  # past the cache: rendered afresh
+    fresh = client.get(URL, headers=headers)
+    assert cached.status_code == fresh.status_code == 200
+    assert _without_tokens(cached.content) == _without_tokens(fresh.content)
+    assert ('id="dashboard-main"' in cached.content.decode()) is not htmx
+    assert "Forvaltningens dashboard" in cached.content.decode() or "Nøgletal" in cached.content.decode()

@@ -299,3 +299,24 @@ def test_a_lines_json_is_its_fields_in_order_with_amounts_as_text(line):
     assert list(got.items()) == list(expected.items())
     got["data"]["extra"] = 1  # a copy: the line's own data is untouched
     assert "extra" not in line.data
+
+
+def test_a_preview_holds_the_first_lines_with_the_whole_plans_counts_and_fingerprint(org, setup, client_for):
+    """The page reads only the first placement lines (the administrator's plan has about
+    5,000): their counts come from the database, and the fingerprint it shows is the one
+    ``apply`` computes from the whole plan."""
+    full = indexing.plan(2026, org.administrator)
+    preview = indexing.plan(2026, org.administrator, preview_lines=1)
+    assert preview.fingerprint == full.fingerprint
+    assert preview.create_count == len(full.to_create) == 9
+    counts = {g["kind"]: (g["create"], g["skip"], g["hidden"]) for g in preview.groups(shown=1)}
+    assert counts["bevilling"] == (3, 1, 3)  # EXT-1, EXT-2, OWN-1 to write; CHG-1 skipped
+    assert [ln.key for ln in preview.lines if ln.kind == "bevilling"] == [
+        ln.key for ln in full.lines if ln.kind == "bevilling"
+    ][:1]
+    # Any change to what a placement line is made of changes the fingerprint.
+    Citizen.objects.filter(pk=setup.own.citizen_id).update(initials="ZZ")
+    assert indexing.plan(2026, org.administrator, preview_lines=1).fingerprint != full.fingerprint
+    c = client_for(org.administrator)
+    body = c.get(reverse("rates:index_step") + "?fra=2026").content.decode()
+    assert "fremskriv 9 linjer til 2027" in body and "Springes over: Har en ændring fra 01-02-2027" in body

@@ -12,6 +12,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from botilbud.models import Municipality
@@ -85,6 +86,10 @@ def test_statement_pages_excel_and_roles(org, vis, rate_2027, client_for):  # no
     assert c.post(reverse("rates:statement_send", args=[org.home_a.pk, 159, "2027-03"])).status_code == 302
     assert Statement.objects.get().total == D("18000.00")
     assert "Sendt af" in c.get(url).content.decode()
+    overview = c.get(reverse("rates:settlement") + "?maaned=2027-03").content.decode()
+    sent_at = Statement.objects.get().sent_at
+    assert f"Sendt {timezone.localtime(sent_at):%d-%m-%Y %H:%M} (18.000,00 kr.)" in overview
+    assert f'<a href="{url}">Gladsaxe (159)</a>' in overview
     # Bad input: 400, never 500.
     assert c.get(reverse("rates:statement", args=[org.home_a.pk, 159, "2027-13"])).status_code == 400
     assert c.get(reverse("rates:statement", args=[org.home_a.pk, 159, "²027-03"])).status_code == 400
