@@ -4,7 +4,7 @@ WORKDIR /app
 RUN pip install --no-cache-dir uv==0.13.8
 COPY pyproject.toml uv.lock ./
 # Locked, hash-checked production dependencies only.
-RUN uv sync --locked --no-dev --no-install-project
+RUN uv sync --locked --no-dev --no-install-project --compile-bytecode
 COPY . .
 RUN useradd --system --home /app botilbud && chown -R botilbud /app
 USER botilbud
