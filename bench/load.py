@@ -65,7 +65,9 @@ def wait_ready(url: str, timeout: float = 240) -> None:
     sys.exit(f"the server did not answer at {url}")
 
 
-def run_locust(host: str, mode: str, users: int, seconds: int, env: dict[str, str], out: Path) -> dict[str, float]:
+def run_locust(
+    host: str, mode: str, users: int, seconds: int, env: dict[str, str], out: Path, spawn_rate: float | None = None
+) -> dict[str, float]:
     prefix = out / mode
     cmd = [
         str(BIN / "locust"),
@@ -77,7 +79,7 @@ def run_locust(host: str, mode: str, users: int, seconds: int, env: dict[str, st
         "-u",
         str(users),
         "-r",
-        str(max(1, users // 5)),
+        str(spawn_rate or max(1, users // 5)),
         "-t",
         f"{seconds}s",
         "--stop-timeout",
@@ -110,6 +112,13 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=180)
     parser.add_argument("--saturate", type=int, default=30)
     parser.add_argument("--saturate-users", type=int, default=30)
+    parser.add_argument(
+        "--spawn-rate",
+        type=float,
+        default=None,
+        help="users started per second in the realistic phase (default users/5: all of them within 5 s, "
+        "each first fetching its start page)",
+    )
     parser.add_argument("--port", type=int, default=8199)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
     parser.add_argument("--mix-runs", type=int, default=5, help="bench/mix.py afterwards (0: skip)")
@@ -175,7 +184,7 @@ def main() -> None:
             offered = args.users / args.period
             print(f"Load average før start: {' / '.join(f'{x:.1f}' for x in os.getloadavg())} (1/5/15 min, 2 kerner)")
             print(f"1) Realistisk belastning: {args.users} brugere, ~{offered:.0f} forespørgsler/s, {args.duration} s")
-            real = run_locust(host, "realistic", args.users, args.duration, load_env, out)
+            real = run_locust(host, "realistic", args.users, args.duration, load_env, out, args.spawn_rate)
             markers = writes_file.read_text(encoding="utf-8").splitlines() if writes_file.exists() else []
             present = LedgerEntry.objects.filter(title__in=markers).count()
             print(f"2) Mætning: {args.saturate_users} brugere uden betænkningstid, {args.saturate} s pr. måling")
