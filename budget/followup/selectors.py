@@ -186,35 +186,26 @@ def _entries(home_ids: list[int], round_: Round) -> dict[int, list[dict[str, Any
     months after the round's month; cancelled entries are not in the forecast).
     One query for all the homes."""
 
+    columns = (
+        "home_id",
+        "entry_id",
+        "entry__title",
+        "entry__category",
+        "entry__status",
+        "entry__account_group",
+        "entry__start_date",
+        "entry__end_date",
+    )
     rows = (
         LedgerEntryMonth.objects.filter(
             home_id__any=home_ids, month__gt=round_.month, month__lte=dt.date(round_.year, 12, 1)
         )
         .exclude(entry__status=EntryStatus.CANCELLED)
-        .values(
-            "home_id",
-            "entry_id",
-            "entry__title",
-            "entry__category",
-            "entry__status",
-            "entry__account_group",
-            "entry__start_date",
-            "entry__end_date",
-        )
+        .values(*columns)
         .annotate(remaining=Sum("amount"))
         .order_by("home_id", "entry__start_date", "entry_id")
         # Tuples, not a dict per row (a round of 150 homes is thousands of rows; the demo seeds 23 rounds).
-        .values_list(
-            "home_id",
-            "entry_id",
-            "entry__title",
-            "entry__category",
-            "entry__status",
-            "entry__account_group",
-            "entry__start_date",
-            "entry__end_date",
-            "remaining",
-        )
+        .values_list(*columns, "remaining")
     )
     categories, statuses, groups = dict(Category.choices), dict(EntryStatus.choices), dict(AccountGroup.choices)
     result: dict[int, list[dict[str, Any]]] = defaultdict(list)
