@@ -12,6 +12,8 @@ The personas mirror the product's roles:
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import connections
@@ -42,6 +44,18 @@ def password_hash() -> str:
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_event_loop(request) -> None:
+    """Outside the browser tests no event loop may be running in the test thread:
+    one left by Playwright (tests/browser/conftest.py opens it per file) makes
+    ``async_to_sync`` fail in whatever test the xdist worker runs next."""
+    if "tests/browser/" in str(request.node.path):
+        return
+    assert asyncio.events._get_running_loop() is None, (
+        "Der kører stadig en event loop fra en tidligere test (Playwright?) i denne tråd"
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -37,8 +37,17 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium per test file, closed when the file's tests are done.
+
+    Playwright's sync API leaves its event loop registered as the thread's running
+    loop while it is open. Kept for the whole session, it made every later test in
+    the same xdist worker that calls ``async_to_sync`` (procrastinate's ``defer``)
+    fail with "You cannot use AsyncToSync in the same thread as an async event
+    loop" (``dev.py test`` hands out whole files, so which tests follow a browser
+    file depends on the machine). Launching costs about 0,8 s per file."""
+
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"Chromium mangler på {CHROMIUM}: .ci/run skal installere den (apt-get install chromium).")
